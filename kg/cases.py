@@ -1,0 +1,457 @@
+"""Case files in YAML: the schema, the records read from them, and reference checks.
+
+`read_case_files` turns YAML files into `Case`s made of `Record`s, each knowing
+its file, line and field path, and lists every problem it finds: unknown or
+misspelt fields, wrong types, missing required fields, duplicate ids, unknown
+ids and roles, evidence without a source. Nothing here builds RDF; see
+compile.py.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem
+from .yamlsrc import Y, load_yaml
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANGS = ("en", "da")
+
+# kinds of records that a reference may point to ("agent" is an actor or a team)
+AGENT = ("actor", "team")
+
+# Field specs: name -> (type, required). Types:
+#   id, label, text, enum:a|b|c, ref:<kinds>, refs:<kinds>, role, roles, sub:<kind>, evidence
+_COMMON = {"note": ("text", False), "evidence": ("evidence", False)}
+FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
+    "case": {
+        "case": ("id", True), "title": ("label", True), "lang": ("enum:en|da", False),
+        "description": ("label", False),
+        "sources": ("sub:source", False), "actors": ("sub:actor", False),
+        "teams": ("sub:team", False), "roles": ("sub:role", False),
+        "orders": ("sub:order", False), "contexts": ("sub:context", False),
+        "processes": ("sub:process", False), "claims": ("sub:claim", False),
+        "memberships": ("sub:membership", False),
+    },
+    "source": {"id": ("id", True), "title": ("text", True), "citation": ("text", False),
+               "file": ("text", False), "note": ("text", False)},
+    "actor": {"id": ("id", True), "label": ("label", True),
+              "kind": ("enum:person|organisation|group", False),
+              "side": ("enum:citizen|public", False),
+              "member_of": ("refs:actor|team", False), **_COMMON},
+    "team": {"id": ("id", True), "label": ("label", True), "members": ("refs:actor|team", False),
+             **_COMMON},
+    "role": {"id": ("id", True), "label": ("label", True), "specialises": ("roles", True),
+             "definition": ("label", False), **_COMMON},
+    "order": {"id": ("id", True), "label": ("label", True), "rules": ("sub:rule", False), **_COMMON},
+    "rule": {"id": ("id", False), "reserve": ("role", False), "for": ("ref:team", False),
+             "incompatible": ("roles", False), "held_by": ("refs:actor|team", False), **_COMMON},
+    "context": {"id": ("id", True), "label": ("label", True), "kind": ("text", False),
+                "part_of": ("ref:context", False), "process": ("ref:process", False),
+                "order": ("ref:order", False), "time": ("enum:before|during|after", False),
+                "phase": ("ref:phase", False), **_COMMON},
+    "process": {"id": ("id", True), "label": ("label", True), "aim": ("label", False),
+                "form": ("label", False), "initiators": ("refs:actor|team", False),
+                "participants": ("refs:actor|team", False),
+                "types": ("enum-list:descriptive|intermediary|transformative|user-centred"
+                          "|co-creation|citizen-driven|individual|collective", False),
+                "phases": ("sub:phase", False), **_COMMON},
+    "phase": {"id": ("id", True), "kind": ("enum:planning|ideation|design|implementation", True),
+              "label": ("label", False), "participants": ("refs:actor|team", False),
+              "influence": ("enum:none|shared|decisive", False), **_COMMON},
+    "claim": {"id": ("id", False), "bearer": ("ref:actor|team", True), "role": ("role", True),
+              "context": ("ref:context", True), "mode": ("enum:taken|given", False),
+              "by": ("refs:actor|team", False),
+              "stance": ("enum:embraces|accepts|distances", False),
+              "time": ("enum:before|during|after", False), "phase": ("ref:phase", False),
+              "responses": ("sub:response", False), **_COMMON},
+    "membership": {"id": ("id", False), "member": ("ref:actor|team", True),
+                   "team": ("ref:team", True), "context": ("ref:context", True),
+                   "by": ("refs:actor|team", False), "responses": ("sub:response", False),
+                   **_COMMON},
+    "response": {"by": ("refs:actor|team", True),
+                 "outcome": ("enum:recognised|refused|contested", True),
+                 "context": ("ref:context", False), **_COMMON},
+    "evidence": {"source": ("ref:source", True), "quote": ("text", False),
+                 "paraphrase": ("text", False), "speaker": ("ref:actor|team", False),
+                 "locator": ("text", False)},
+}
+
+# records of these kinds get an id of their own in the case's id space
+ID_KINDS = ("source", "actor", "team", "role", "order", "rule", "context", "process", "phase",
+            "claim", "membership")
+
+
+@dataclass
+class Record:
+    """One mapping of a case file: its kind, place and fields."""
+
+    kind: str
+    file: str
+    line: int
+    path: str
+    fields: dict[str, Y]
+    children: dict[str, list[Record]] = field(default_factory=dict)
+    parent: Record | None = None
+    generated_id: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        y = self.fields.get("id")
+        if y is not None and isinstance(y.value, str):
+            return y.value
+        return self.generated_id
+
+    def get(self, name: str) -> object:
+        y = self.fields.get(name)
+        return None if y is None else y.value
+
+    def line_of(self, name: str) -> int:
+        y = self.fields.get(name)
+        return y.line if y is not None else self.line
+
+    def refs(self, name: str) -> list[str]:
+        """A reference field as a list of ids (one id or a list of them)."""
+        y = self.fields.get(name)
+        if y is None:
+            return []
+        if isinstance(y.value, list):
+            return [v.value for v in y.value if isinstance(v.value, str)]
+        return [y.value] if isinstance(y.value, str) else []
+
+    def walk(self) -> Iterable[Record]:
+        yield self
+        for kids in self.children.values():
+            for kid in kids:
+                yield from kid.walk()
+
+
+@dataclass
+class CaseFile:
+    """One YAML file of a case."""
+
+    path: Path
+    display: str
+    case_id: str
+    lang: str
+    top: Record
+
+
+@dataclass
+class Case:
+    """All files that share one `case:` id, and their records."""
+
+    id: str
+    files: list[CaseFile] = field(default_factory=list)
+    ids: dict[str, Record] = field(default_factory=dict)
+
+    def records(self) -> Iterable[Record]:
+        for f in self.files:
+            for kids in f.top.children.values():
+                for rec in kids:
+                    yield from rec.walk()
+
+    def label(self) -> Y | None:
+        for f in self.files:
+            if "title" in f.top.fields:
+                return f.top.fields["title"]
+        return None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A 'did you mean' hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+class _Reader:
+    """Reads the records of one file against the schema, collecting problems."""
+
+    def __init__(self, display: str, problems: list[Problem]) -> None:
+        self.file = display
+        self.problems = problems
+
+    def problem(self, line: int, fieldpath: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.file, line, fieldpath, message, hint))
+
+    def record(self, kind: str, y: Y, path: str, parent: Record | None) -> Record | None:
+        if not y.is_map():
+            self.problem(y.line, path, f"expected a mapping of fields, found {_type_name(y.value)}",
+                         f"write each {kind} as `- field: value` lines")
+            return None
+        spec = FIELDS[kind]
+        rec = Record(kind, self.file, y.line, path, {}, parent=parent)
+        for name, val in y.value.items():
+            fpath = f"{path}.{name}" if path else name
+            if name not in spec:
+                hint = did_you_mean(name, spec) or f"the fields of a {kind} are: {', '.join(spec)}"
+                self.problem(y.key_lines.get(name, y.line), fpath, f"unknown field '{name}'", hint)
+                continue
+            ftype = spec[name][0]
+            if ftype.startswith("sub:") or ftype == "evidence":
+                sub_kind = "evidence" if ftype == "evidence" else ftype[4:]
+                items = [val] if (ftype == "evidence" and val.is_map()) else val.value
+                if not isinstance(items, list):
+                    self.problem(val.line, fpath, f"expected a list, found {_type_name(val.value)}",
+                                 f"write `{name}:` followed by `- ...` items")
+                    continue
+                kids = []
+                for i, item in enumerate(items):
+                    kid = self.record(sub_kind, item, f"{fpath}[{i}]", rec)
+                    if kid is not None:
+                        kids.append(kid)
+                rec.children[name] = kids
+                continue
+            if self.check_value(ftype, val, fpath, kind, name):
+                rec.fields[name] = val
+        for name, (ftype, required) in spec.items():
+            if required and name not in y.value:
+                self.missing(kind, name, rec)
+        self.extra_checks(rec)
+        return rec
+
+    def missing(self, kind: str, name: str, rec: Record) -> None:
+        where = f"{rec.path}.{name}" if rec.path else name
+        if kind in ("claim", "membership") and name == "context":
+            self.problem(rec.line, where, f"{kind} has no context",
+                         "every claim happens in a social situation: add `context: <context id>`")
+        elif kind == "evidence" and name == "source":
+            self.problem(rec.line, where, "evidence has no source",
+                         "add `source: <source id>` naming a document under `sources:`")
+        elif kind == "role" and name == "specialises":
+            self.problem(rec.line, where, "a new role must specialise an existing one",
+                         "add `specialises: <role id>`, e.g. co-creator or citizen")
+        else:
+            self.problem(rec.line, where, f"missing required field '{name}'",
+                         f"a {kind} needs: " + ", ".join(
+                             n for n, (_, req) in FIELDS[kind].items() if req))
+
+    def extra_checks(self, rec: Record) -> None:
+        if rec.kind == "evidence" and "quote" not in rec.fields and "paraphrase" not in rec.fields:
+            self.problem(rec.line, rec.path, "evidence has neither quote nor paraphrase",
+                         "add `quote:` with the source's exact words, or `paraphrase:`")
+        if rec.kind == "rule":
+            has_res = "reserve" in rec.fields
+            has_inc = "incompatible" in rec.fields
+            if has_res == has_inc:
+                self.problem(rec.line, rec.path, "a rule needs exactly one of 'reserve' or 'incompatible'",
+                             "write `reserve: <role>` with `for: <team>`, or `incompatible: [<role>, <role>]`")
+            if has_res and "for" not in rec.fields:
+                self.problem(rec.line, f"{rec.path}.for", "a reserve rule needs 'for'",
+                             "add `for: <team id>`: the team the role is reserved for")
+            if has_inc and len(rec.refs("incompatible")) != 2:
+                self.problem(rec.line_of("incompatible"), f"{rec.path}.incompatible",
+                             "an incompatible rule names exactly two roles",
+                             "write `incompatible: [<role>, <role>]`")
+
+    def check_value(self, ftype: str, y: Y, fpath: str, kind: str, name: str) -> bool:
+        v = y.value
+        if ftype == "id":
+            if not isinstance(v, str) or not ID_RE.match(v):
+                self.problem(y.line, fpath, f"'{v}' is not a valid id",
+                             "use lower-case ASCII letters, digits and '-', e.g. `ssp-worker`")
+                return False
+            return True
+        if ftype == "text":
+            if not isinstance(v, str) or not v.strip():
+                self.problem(y.line, fpath, f"expected text, found {_type_name(v)}",
+                             "write the text after the colon; quote it if it contains ': ' or '#'")
+                return False
+            return True
+        if ftype == "label":
+            if isinstance(v, str) and v.strip():
+                return True
+            if isinstance(v, dict) and v:
+                ok = True
+                for lang, ly in v.items():
+                    if lang not in LANGS:
+                        self.problem(ly.line, f"{fpath}.{lang}", f"unknown language '{lang}'",
+                                     "labels are given as `en:` and/or `da:`")
+                        ok = False
+                    elif not isinstance(ly.value, str) or not ly.value.strip():
+                        self.problem(ly.line, f"{fpath}.{lang}",
+                                     f"expected text, found {_type_name(ly.value)}", "write the label text")
+                        ok = False
+                return ok
+            self.problem(y.line, fpath, f"expected a label, found {_type_name(v)}",
+                         "write `label: text` or `label: {en: text, da: tekst}`")
+            return False
+        if ftype.startswith("enum:") or ftype.startswith("enum-list:"):
+            allowed = ftype.split(":", 1)[1].split("|")
+            values = v if isinstance(v, list) else [y]
+            if ftype.startswith("enum-list:") and isinstance(v, str):
+                values = [y]
+            if ftype.startswith("enum:") and isinstance(v, list):
+                self.problem(y.line, fpath, "expected one value, found a list",
+                             f"choose one of: {', '.join(allowed)}")
+                return False
+            ok = True
+            for item in values:
+                if item.value not in allowed:
+                    hint = did_you_mean(str(item.value), allowed) or f"choose one of: {', '.join(allowed)}"
+                    self.problem(item.line, fpath, f"'{item.value}' is not an allowed value", hint)
+                    ok = False
+            return ok
+        if ftype.startswith("ref:") or ftype == "role":
+            if not isinstance(v, str):
+                self.problem(y.line, fpath, f"expected an id, found {_type_name(v)}",
+                             f"write one id, e.g. `{name}: some-id`")
+                return False
+            return self._check_id_syntax(y, fpath)
+        if ftype.startswith("refs:") or ftype == "roles":
+            items = v if isinstance(v, list) else [y]
+            ok = True
+            for item in items:
+                if not isinstance(item.value, str):
+                    self.problem(item.line, fpath, f"expected an id, found {_type_name(item.value)}",
+                                 f"write `{name}: some-id` or `{name}: [id1, id2]`")
+                    ok = False
+                elif not self._check_id_syntax(item, fpath):
+                    ok = False
+            return ok
+        raise AssertionError(f"unknown field type {ftype}")
+
+    def _check_id_syntax(self, y: Y, fpath: str) -> bool:
+        if not ID_RE.match(y.value):
+            self.problem(y.line, fpath, f"'{y.value}' is not a valid id",
+                         "ids use lower-case ASCII letters, digits and '-'")
+            return False
+        return True
+
+
+def read_case_file(path: Path, display: str, problems: list[Problem]) -> CaseFile | None:
+    """Read one YAML case file against the schema; problems are appended."""
+    tree, found = load_yaml(path, display)
+    problems.extend(found)
+    if tree is None:
+        return None
+    reader = _Reader(display, problems)
+    top = reader.record("case", tree, "", None)
+    if top is None or "case" not in top.fields:
+        return None
+    lang = top.get("lang") or "en"
+    return CaseFile(path, display, str(top.get("case")), str(lang), top)
+
+
+def _generated_id(rec: Record) -> str:
+    if rec.kind == "claim":
+        parts = [rec.get("bearer"), rec.get("role"), rec.get("context")]
+        return "claim-" + "-".join(str(p) for p in parts if p)
+    if rec.kind == "membership":
+        parts = [rec.get("member"), rec.get("team"), rec.get("context")]
+        return "membership-" + "-".join(str(p) for p in parts if p)
+    if rec.kind == "rule" and rec.parent is not None and rec.parent.id:
+        siblings = rec.parent.children.get("rules", [])
+        return f"{rec.parent.id}-rule-{siblings.index(rec) + 1}"
+    raise AssertionError(rec.kind)
+
+
+def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Case]:
+    """Group files by case id and register every id, reporting duplicates."""
+    cases: dict[str, Case] = {}
+    for f in files:
+        case = cases.setdefault(f.case_id, Case(f.case_id))
+        case.files.append(f)
+    for case in cases.values():
+        generated: list[Record] = []
+        for rec in case.records():
+            if rec.kind not in ID_KINDS:
+                continue
+            if "id" not in rec.fields:
+                if rec.kind in ("claim", "membership", "rule"):
+                    generated.append(rec)
+                continue
+            rid = rec.id
+            assert rid is not None
+            if rid in case.ids:
+                first = case.ids[rid]
+                problems.append(Problem(rec.file, rec.line_of("id"), f"{rec.path}.id",
+                                        f"duplicate id '{rid}' (first defined at {first.file}:{first.line_of('id')})",
+                                        "ids must be unique within a case, across all its files: rename one"))
+                continue
+            case.ids[rid] = rec
+        for rec in generated:
+            base = _generated_id(rec)
+            rid, n = base, 2
+            while rid in case.ids:
+                rid, n = f"{base}-{n}", n + 1
+            rec.generated_id = rid
+            case.ids[rid] = rec
+    return cases
+
+
+_KIND_WORDS = {"actor": "an actor", "team": "a team", "context": "a context", "process": "a process",
+               "order": "an interaction order", "phase": "a phase", "source": "a source",
+               "role": "a role", "claim": "a claim", "membership": "a membership", "rule": "a rule"}
+
+
+def check_references(case: Case, shared_roles: set[str], problems: list[Problem]) -> None:
+    """Check that every reference of a case resolves to a record of the right kind."""
+    case_roles = {rid for rid, r in case.ids.items() if r.kind == "role"}
+    all_roles = case_roles | shared_roles
+    for rec in case.records():
+        for name, (ftype, _) in FIELDS[rec.kind].items():
+            if name not in rec.fields:
+                continue
+            y = rec.fields[name]
+            items = y.value if isinstance(y.value, list) else [y]
+            fpath = f"{rec.path}.{name}"
+            if ftype in ("role", "roles"):
+                for item in items:
+                    if item.value not in all_roles:
+                        hint = did_you_mean(item.value, all_roles) or (
+                            "declare it under `roles:` with `specialises:`, or use a shared role "
+                            "(`rolegraph roles` lists them)")
+                        problems.append(Problem(rec.file, item.line, fpath,
+                                                f"unknown role '{item.value}'", hint))
+                continue
+            if not (ftype.startswith("ref:") or ftype.startswith("refs:")):
+                continue
+            kinds = ftype.split(":", 1)[1].split("|")
+            for item in items:
+                target = case.ids.get(item.value)
+                if target is None:
+                    candidates = [i for i, r in case.ids.items() if r.kind in kinds]
+                    hint = did_you_mean(item.value, candidates)
+                    if not hint:
+                        wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
+                        hint = (f"declare {wanted} with this id, or use one of: "
+                                f"{', '.join(sorted(candidates)[:8]) or '(none declared)'}")
+                    problems.append(Problem(rec.file, item.line, fpath,
+                                            f"unknown id '{item.value}'", hint))
+                elif target.kind not in kinds:
+                    wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
+                    problems.append(Problem(
+                        rec.file, item.line, fpath,
+                        f"'{item.value}' is {_KIND_WORDS[target.kind]} (at {target.file}:{target.line}), expected {wanted}",
+                        f"point `{name}` at {wanted}"))
+
+
+def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
+               problems: list[Problem]) -> dict[str, Case]:
+    """Read YAML case files, group them by case and check all references."""
+    files = [cf for p, d in paths if (cf := read_case_file(p, d, problems)) is not None]
+    cases = group_cases(files, problems)
+    for case in cases.values():
+        check_references(case, shared_roles, problems)
+    return cases

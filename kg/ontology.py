@@ -1,0 +1,93 @@
+"""The rolegraph ontology as a graph: its modules, shared roles and kinds.
+
+Reads ontology/*.ttl (core, goffman, typology, roles, align and any extension
+modules) and answers the questions the validator and compiler ask of it: which
+roles exist, which classes of context exist, which terms the vocabulary has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+
+from .errors import OntologyError
+from .resources import ontology_files, shapes_file
+from .vocab import BASE, ROLE, RG
+
+RG_NS = BASE + "ontology#"
+
+
+def parse_rdf_file(path: Path, graph: Graph) -> None:
+    """Parse a Turtle file into `graph`, turning syntax errors into OntologyError."""
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises BadSyntax and assorted others
+        line = getattr(exc, "lines", None)
+        raise OntologyError(f"cannot parse ontology module: {exc}", file=str(path),
+                            line=(line + 1) if isinstance(line, int) else None,
+                            hint="fix the Turtle syntax at that line") from exc
+
+
+@dataclass
+class Ontology:
+    """The loaded ontology modules."""
+
+    graph: Graph
+    files: list[Path]
+
+    @cached_property
+    def roles(self) -> dict[str, URIRef]:
+        """Shared roles by their local name (`co-creator` -> IRI)."""
+        out: dict[str, URIRef] = {}
+        for s in self.graph.subjects(RDF.type, RG.Role):
+            if isinstance(s, URIRef) and str(s).startswith(str(ROLE)):
+                out[str(s)[len(str(ROLE)):]] = s
+        return out
+
+    @cached_property
+    def terms(self) -> set[URIRef]:
+        """Every IRI the ontology declares in the rolegraph namespace."""
+        return {s for s in self.graph.subjects() if isinstance(s, URIRef) and str(s).startswith(RG_NS)}
+
+    def subclasses_of(self, cls: URIRef) -> set[URIRef]:
+        """All named classes below `cls` (not including it)."""
+        found: set[URIRef] = set()
+        todo = [cls]
+        while todo:
+            c = todo.pop()
+            for sub in self.graph.subjects(RDFS.subClassOf, c):
+                if isinstance(sub, URIRef) and sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    @cached_property
+    def context_kinds(self) -> dict[str, URIRef]:
+        """Classes of social situation by local name, for a context's `kind:`."""
+        out = {}
+        for c in self.subclasses_of(RG.SocialSituation):
+            local = str(c).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            out[local] = c
+        return out
+
+    def is_class(self, iri: URIRef) -> bool:
+        return (iri, RDF.type, OWL.Class) in self.graph
+
+
+def load_ontology() -> Ontology:
+    """Load all ontology modules shipped with rolegraph."""
+    g = Graph()
+    files = ontology_files()
+    for f in files:
+        parse_rdf_file(f, g)
+    return Ontology(g, files)
+
+
+def load_shapes() -> Graph:
+    """The SHACL shapes case data must satisfy."""
+    g = Graph()
+    parse_rdf_file(shapes_file(), g)
+    return g

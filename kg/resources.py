@@ -1,0 +1,39 @@
+"""Where the packaged data lives: ontology/, queries/, viz/ and rules.
+
+In a wheel these directories are installed inside the `kg` package; in a
+source checkout (an editable install) they sit beside it at the top of the
+repository. Both are found the same way, so an installed wheel works outside
+the repository.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+_DATA_DIRS = ("ontology", "queries", "viz", "rules")
+
+
+def data_dir(name: str) -> Path:
+    """The directory of packaged data `name` (one of ontology, queries, viz, rules)."""
+    if name not in _DATA_DIRS:
+        raise ValueError(f"unknown data directory {name!r}")
+    packaged = Path(str(resources.files("kg"))) / name
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"rolegraph's {name}/ directory is missing; reinstall the package")
+
+
+def ontology_files() -> list[Path]:
+    """The ontology modules, core first, then the rest by name; shapes excluded."""
+    folder = data_dir("ontology")
+    files = sorted(p for p in folder.glob("*.ttl") if p.name != "shapes.ttl")
+    return sorted(files, key=lambda p: (p.name != "core.ttl", p.name))
+
+
+def shapes_file() -> Path:
+    """The SHACL shapes that case data must satisfy."""
+    return data_dir("ontology") / "shapes.ttl"

@@ -1,0 +1,196 @@
+"""The embedded store: a persistent Oxigraph (RocksDB) directory on disk.
+
+`build_store` writes a complete new store beside the old one and swaps it in
+only when everything has loaded, so a failed build leaves the previous store
+untouched and nothing is ever half-loaded. Named graphs keep the ontology,
+each case, inferred triples and explanations apart.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import StoreError
+from .resources import ontology_files
+from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+META_GRAPH = ox.NamedNode(BASE + "graph/meta")
+_META = BASE + "meta#"
+
+
+def default_store_path() -> Path:
+    """Where the store lives unless told otherwise: $ROLEGRAPH_STORE, else the XDG data dir."""
+    env = os.environ.get("ROLEGRAPH_STORE")
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "rolegraph" / "store"
+
+
+def _recover(path: Path) -> None:
+    """Finish a swap that was interrupted between its two renames."""
+    old = path.with_name(path.name + ".old")
+    if not path.exists() and old.exists():
+        old.rename(path)
+
+
+@contextmanager
+def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.Store]:
+    """Open an existing store, read-only unless `write`."""
+    path = path or default_store_path()
+    _recover(path)
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
+                         "or point --store / ROLEGRAPH_STORE at an existing store")
+    try:
+        store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}",
+                         hint="another rolegraph process may be writing to it; wait for it to finish") from exc
+    try:
+        yield store
+    finally:
+        if write:
+            store.flush()
+        del store
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded."""
+
+    path: Path
+    graphs: dict[str, int]
+    seconds: float
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+def _to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unexpected RDF term {term!r}")
+
+
+def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The triples of an rdflib graph as Oxigraph quads in the named graph `name`."""
+    for s, p, o in graph:  # type: ignore[attr-defined]
+        yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name)
+
+
+def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None:
+    """Load the ontology modules into the ontology graph."""
+    for f in [*ontology_files(), *(extra or [])]:
+        store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+
+
+def build_store(case_set: object, path: Path | None = None) -> BuildReport:
+    """Build a new store from the ontology and validated cases, then swap it in."""
+    from .validate import CaseSet
+
+    assert isinstance(case_set, CaseSet)
+    path = path or default_store_path()
+    start = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _recover(path)
+    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(tmp, ignore_errors=True)
+    counts: dict[str, int] = {}
+    try:
+        store = ox.Store(str(tmp))
+        load_ontology_into(store)
+        for name, g in case_set.graphs.items():
+            store.extend(graph_quads(g, ox.NamedNode(str(name))))
+        meta = ox.NamedNode(_META + "build")
+        store.add(ox.Quad(meta, ox.NamedNode(_META + "builtAt"),
+                          ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%S")), META_GRAPH))
+        for f in case_set.files:
+            store.add(ox.Quad(meta, ox.NamedNode(_META + "file"), ox.Literal(f), META_GRAPH))
+        for g in store.named_graphs():
+            if isinstance(g, ox.NamedNode) and g != META_GRAPH:
+                counts[g.value] = len(list(store.quads_for_pattern(None, None, None, g)))
+        store.flush()
+        store.optimize()
+        del store
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise StoreError(f"building the store failed: {exc}",
+                         hint="the previous store is unchanged") from exc
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    tmp.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+    return BuildReport(path, counts, time.perf_counter() - start)
+
+
+ASSERTED = "asserted"
+
+
+def asserted_graphs(store: ox.Store) -> list[ox.NamedNode]:
+    """The ontology graph and every case graph (not inferred, explanations or meta)."""
+    out = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+           and (g.value == str(ONTOLOGY_GRAPH) or g.value.startswith(CASE_GRAPH_PREFIX))]
+    return sorted(out, key=lambda g: g.value)
+
+
+def derived_graphs(store: ox.Store) -> list[ox.NamedNode]:
+    """The graphs that reasoning writes, where present."""
+    names = {str(INFERRED_GRAPH), str(EXPLANATION_GRAPH)}
+    return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value in names]
+
+
+EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                  "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
+                  "jsonld": ox.RdfFormat.JSON_LD}
+
+PREFIXES = {"rg": BASE + "ontology#", "role": BASE + "role/",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
+            "dcterms": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+
+
+def export_store(store: ox.Store, fmt: str, *, ontology: bool = False, inferred: bool = False) -> bytes:
+    """Serialise the case graphs (and, if asked, the ontology and derived graphs) as `fmt`.
+
+    The ontology is left out by default because `build` always loads the
+    shipped ontology itself: an export then builds back to the same store.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+    graphs = [g for g in asserted_graphs(store) if ontology or g.value != str(ONTOLOGY_GRAPH)]
+    graphs += derived_graphs(store) if inferred else []
+    rdf_format = EXPORT_FORMATS[fmt]
+    quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    if rdf_format.supports_datasets:
+        data = ox.serialize(quads, format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+    else:
+        seen = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        data = ox.serialize(sorted(seen, key=str), format=rdf_format,
+                            prefixes=PREFIXES if fmt == "ttl" else None)
+    assert data is not None
+    return data

@@ -1,0 +1,194 @@
+"""Validation: read case files of any accepted format, check them, and compile them.
+
+`load_cases(paths)` is the first stage of the pipeline. It reads YAML, Turtle,
+TriG and JSON-LD case files, checks the YAML schema and references, checks
+that RDF files use only terms the ontology defines, runs the SHACL shapes on
+every case, and either returns the compiled case graphs or raises one
+CaseDataError that lists every problem found, each at its file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
+
+from .cases import did_you_mean, read_cases
+from .compile import compile_case
+from .errors import CaseDataError, Problem, UsageError
+from .ontology import RG_NS, Ontology, load_ontology, load_shapes
+from .vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
+
+YAML_SUFFIXES = (".yaml", ".yml")
+RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
+               ".nt": "nt", ".nq": "nquads"}
+CASE_SUFFIXES = YAML_SUFFIXES + tuple(RDF_FORMATS)
+
+
+@dataclass
+class CaseSet:
+    """Validated case data: one graph per named graph, and where each node came from."""
+
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def case_ids(self) -> list[str]:
+        return sorted(str(g)[len(CASE_GRAPH_PREFIX):] for g in self.graphs
+                      if str(g).startswith(CASE_GRAPH_PREFIX))
+
+    def triple_count(self) -> int:
+        return sum(len(g) for g in self.graphs.values())
+
+
+def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
+    """Expand files and directories into case files, each with the name to report it by."""
+    if not paths:
+        raise UsageError("no case files given", hint="name case files or directories, e.g. `cases/`")
+    out: list[tuple[Path, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise UsageError(f"no such file or directory: {raw}", hint="check the path")
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CASE_SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            out.extend((f, str(f)) for f in found)
+        elif p.suffix.lower() in CASE_SUFFIXES:
+            out.append((p, str(p)))
+        else:
+            raise UsageError(f"{raw}: not a case file",
+                             hint=f"case files end in {', '.join(CASE_SUFFIXES)}")
+    if not out:
+        raise UsageError("no case files found in " + ", ".join(str(p) for p in paths),
+                         hint=f"case files end in {', '.join(CASE_SUFFIXES)}")
+    return out
+
+
+def _line_of(text: str, iri: URIRef) -> int:
+    """Best-effort line of a node in an RDF file: the first non-comment line naming it."""
+    local = re.split(r"[/#]", str(iri))[-1]
+    patterns = [re.escape(f"<{iri}>")]
+    if local:
+        patterns.append(r"(?<![\w<-])[\w-]*:" + re.escape(local) + r"(?![\w-])")
+        patterns.append(r'"@id"\s*:\s*"[^"]*' + re.escape(local) + '"')
+    rx = re.compile("|".join(patterns))
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        if rx.search(line):
+            return n
+    return 1
+
+
+def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Problem],
+              out: CaseSet) -> None:
+    fmt = RDF_FORMATS[path.suffix.lower()]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(display, 1, "file", f"not UTF-8 text ({exc.reason})", "save as UTF-8"))
+        return
+    ds = Dataset()
+    try:
+        ds.parse(data=text, format=fmt)
+    except Exception as exc:  # BadSyntax, JSONDecodeError, ValueError...
+        line = getattr(exc, "lines", None)
+        line = line + 1 if isinstance(line, int) else getattr(exc, "lineno", 1) or 1
+        reason = str(getattr(exc, "_why", "") or getattr(exc, "msg", "") or exc).splitlines()[0]
+        lang = {"turtle": "Turtle", "trig": "TriG", "json-ld": "JSON-LD"}.get(fmt, fmt)
+        problems.append(Problem(display, int(line), fmt, f"bad {lang}: {reason}",
+                                f"fix the {lang} syntax near that line"))
+        return
+    graphs: list[tuple[URIRef, Graph]] = []
+    for g in ds.graphs():
+        if len(g) == 0:
+            continue
+        name = g.identifier
+        if name == ONTOLOGY_GRAPH:
+            continue  # an export with --ontology: build loads the shipped ontology itself
+        if name == ds.default_graph.identifier or not isinstance(name, URIRef):
+            cases = [c for c in g.subjects(RDF.type, RG.Case) if str(c).startswith(CASE_PREFIX)]
+            case_id = str(cases[0])[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
+            name = case_graph(case_id.split("/")[0])
+        graphs.append((name, g))
+    for name, g in graphs:
+        for s, p, o in g:
+            for term in (p, o) if p != RDF.type else (o,):
+                if isinstance(term, URIRef) and str(term).startswith(RG_NS) and term not in ontology.terms:
+                    local = str(term)[len(RG_NS):]
+                    hint = did_you_mean(local, [str(t)[len(RG_NS):] for t in ontology.terms])
+                    problems.append(Problem(display, _line_of(text, term), "rg:" + local,
+                                            f"rg:{local} is not a term of the ontology",
+                                            hint or "see ontology/core.ttl for the vocabulary"))
+        target = out.graphs.setdefault(name, Graph())
+        for t in g:
+            target.add(t)
+        for s in set(g.subjects()):
+            if isinstance(s, URIRef):
+                out.locations.setdefault(s, (display, _line_of(text, s)))
+
+
+def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem]) -> None:
+    from pyshacl import validate as shacl_validate  # heavy import, only when validating
+
+    shapes = load_shapes()
+    sh = "http://www.w3.org/ns/shacl#"
+    for name, g in case_set.graphs.items():
+        if name == ONTOLOGY_GRAPH:
+            continue
+        conforms, report, _ = shacl_validate(g, shacl_graph=shapes, ont_graph=ontology.graph,
+                                             inference="none", advanced=False, allow_warnings=True)
+        if conforms:
+            continue
+        seen: set[tuple[str, str]] = set()
+        for result in report.subjects(RDF.type, URIRef(sh + "ValidationResult")):
+            focus = report.value(result, URIRef(sh + "focusNode"))
+            path = report.value(result, URIRef(sh + "resultPath"))
+            msg = report.value(result, URIRef(sh + "resultMessage"))
+            key = (str(focus), str(msg))
+            if key in seen:
+                continue
+            seen.add(key)
+            file, line = case_set.locations.get(focus, ("?", 1)) if isinstance(focus, URIRef) else ("?", 1)
+            field_name = _short(path) if path is not None else _short(focus)
+            text = str(msg) if isinstance(msg, Literal) else "violates a SHACL shape"
+            problems.append(Problem(file, line, field_name, f"{_short(focus)}: {text}",
+                                    "see ontology/shapes.ttl for what this kind of node needs"))
+
+
+def _short(term: object) -> str:
+    s = str(term)
+    for prefix, short in ((RG_NS, "rg:"), (CASE_PREFIX, ""), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:")):
+        if s.startswith(prefix):
+            return short + s[len(prefix):]
+    return s
+
+
+def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
+               shacl: bool = True) -> CaseSet:
+    """Read, check and compile case files; raise CaseDataError listing every problem."""
+    files = collect_files(paths)
+    ontology = ontology or load_ontology()
+    problems: list[Problem] = []
+    out = CaseSet(files=[d for _, d in files])
+    yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
+    cases = read_cases(yaml_files, set(ontology.roles), problems)
+    for p, d in files:
+        if p.suffix.lower() in RDF_FORMATS:
+            _read_rdf(p, d, ontology, problems, out)
+    if not problems:
+        for case in cases.values():
+            compiled = compile_case(case, context_kinds=ontology.context_kinds)
+            target = out.graphs.setdefault(case_graph(case.id), Graph())
+            for t in compiled.graph:
+                target.add(t)
+            out.locations.update(compiled.locations)
+    if not problems and shacl:
+        _shacl(out, ontology, problems)
+    if problems:
+        raise CaseDataError(problems)
+    return out

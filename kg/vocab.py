@@ -1,0 +1,167 @@
+"""The vocabulary of rolegraph: namespaces and the IRIs of graphs and case data.
+
+`RG` lists every term of ontology/*.ttl and fails on a misspelt one; a test keeps
+it in step with the ontology files.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/rolegraph/"
+
+
+class RG(DefinedNamespace):
+    """Terms of the rolegraph ontology (core, goffman, typology)."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    Accepts: URIRef
+    Actor: URIRef
+    After: URIRef
+    Before: URIRef
+    Case: URIRef
+    CitizenActor: URIRef
+    CitizenDecidedProcess: URIRef
+    CitizenDriven: URIRef
+    CitizenInitiatedProcess: URIRef
+    CitizensInIdeationProcess: URIRef
+    CitizensInImplementationProcess: URIRef
+    Claim: URIRef
+    ClaimMode: URIRef
+    CoCreation: URIRef
+    CoProductionProcess: URIRef
+    CoProductionType: URIRef
+    CollectiveCoProduction: URIRef
+    Contested: URIRef
+    DecisiveInfluence: URIRef
+    Descriptive: URIRef
+    Design: URIRef
+    Distances: URIRef
+    During: URIRef
+    Embraces: URIRef
+    Evidence: URIRef
+    Finding: URIRef
+    Given: URIRef
+    Group: URIRef
+    Ideation: URIRef
+    Implementation: URIRef
+    IndividualCoProduction: URIRef
+    Influence: URIRef
+    InteractionOrder: URIRef
+    Intermediary: URIRef
+    MembershipClaim: URIRef
+    NeedhamCarr: URIRef
+    NoInfluence: URIRef
+    NonTransferredRole: URIRef
+    OrderRule: URIRef
+    Organisation: URIRef
+    Outcome: URIRef
+    Person: URIRef
+    Phase: URIRef
+    PhaseKind: URIRef
+    Planning: URIRef
+    PredictedConflict: URIRef
+    PublicInitiatedProcess: URIRef
+    PublicSectorActor: URIRef
+    Recognised: URIRef
+    RecognisedClaim: URIRef
+    Refused: URIRef
+    RefusedClaim: URIRef
+    Response: URIRef
+    Role: URIRef
+    RoleClaim: URIRef
+    RoleConflict: URIRef
+    RoleDistance: URIRef
+    RoleIncompatibility: URIRef
+    RoleReservation: URIRef
+    ScopeTypology: URIRef
+    SharedInfluence: URIRef
+    SharedInfluenceProcess: URIRef
+    SlidesTypology: URIRef
+    SocialSituation: URIRef
+    SourceDocument: URIRef
+    Stance: URIRef
+    Taken: URIRef
+    Team: URIRef
+    TeamCrossing: URIRef
+    TimeRelation: URIRef
+    Transformative: URIRef
+    Typology: URIRef
+    UserCentred: URIRef
+    aim: URIRef
+    assignedBy: URIRef
+    bearer: URIRef
+    citation: URIRef
+    citizenInfluence: URIRef
+    classifiedType: URIRef
+    countsAs: URIRef
+    crossesFrom: URIRef
+    crossesTo: URIRef
+    evidence: URIRef
+    fileName: URIRef
+    form: URIRef
+    generalises: URIRef
+    hasMember: URIRef
+    hasOrder: URIRef
+    hasPhase: URIRef
+    hasResponse: URIRef
+    hasRule: URIRef
+    heldBy: URIRef
+    inCase: URIRef
+    inPhase: URIRef
+    inSituation: URIRef
+    inTypology: URIRef
+    incompatibleRole: URIRef
+    initiator: URIRef
+    locator: URIRef
+    memberOf: URIRef
+    mode: URIRef
+    note: URIRef
+    outcome: URIRef
+    paraphrase: URIRef
+    partOfSituation: URIRef
+    participant: URIRef
+    phaseKind: URIRef
+    predictedRefusalBy: URIRef
+    quote: URIRef
+    recognisedClaim: URIRef
+    refusedClaim: URIRef
+    reservedFor: URIRef
+    reservedRole: URIRef
+    respondent: URIRef
+    respondsTo: URIRef
+    role: URIRef
+    situationOf: URIRef
+    source: URIRef
+    speaker: URIRef
+    specialises: URIRef
+    stance: URIRef
+    statedType: URIRef
+    team: URIRef
+    time: URIRef
+    transferredRole: URIRef
+
+
+ROLE = Namespace(BASE + "role/")
+"""Shared roles of ontology/roles.ttl, e.g. ROLE["co-creator"]."""
+
+ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
+INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
+EXPLANATION_GRAPH = URIRef(BASE + "graph/explanations")
+CASE_GRAPH_PREFIX = BASE + "graph/case/"
+CASE_PREFIX = BASE + "case/"
+
+
+def case_graph(case_id: str) -> URIRef:
+    """The named graph that holds one case's asserted statements."""
+    return URIRef(CASE_GRAPH_PREFIX + case_id)
+
+
+def case_iri(case_id: str, local: str | None = None) -> URIRef:
+    """The IRI of a case, or of a record `local` within it."""
+    if local is None:
+        return URIRef(CASE_PREFIX + case_id)
+    return URIRef(f"{CASE_PREFIX}{case_id}/{local}")

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Set up everything rolegraph needs on a fresh Debian machine. Idempotent: each
+# step is skipped when it is already done.
+#   scripts/setup.sh run    Python environment and Java (HermiT), for the main job
+#   scripts/setup.sh test   also Debian's chromium (browser tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose=${1:-run}
+PY=${PYTHON:-python3}
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else say "need root to run: $*"; exit 1
+    fi
+}
+
+apt_updated=0
+apt_install() {
+    if [ $apt_updated = 0 ]; then
+        as_root apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    say "installing Debian packages: $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Python >= 3.11 and a virtual environment with the project installed.
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "rolegraph needs Python 3.11 or newer (found: $("$PY" --version 2>&1))"; exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+    say "creating .venv"
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.setup-done
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    say "installing rolegraph and its Python dependencies into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[test]'
+    touch "$stamp"
+fi
+
+# Java for HermiT (owlready2 runs it in a JVM).
+if ! command -v java >/dev/null 2>&1; then
+    apt_install default-jre-headless
+fi
+
+if [ "$purpose" = test ]; then
+    # Debian's chromium for the browser tests (Playwright cannot download a browser here).
+    if [ ! -x /usr/bin/chromium ]; then
+        apt_install chromium
+    fi
+fi
+say "ready"
