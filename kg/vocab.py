@@ -37,6 +37,7 @@ class RG(DefinedNamespace):
     CollectiveCoProduction: URIRef
     Contested: URIRef
     DecisiveInfluence: URIRef
+    Derivation: URIRef
     Descriptive: URIRef
     Design: URIRef
     Distances: URIRef
@@ -77,6 +78,7 @@ class RG(DefinedNamespace):
     RoleDistance: URIRef
     RoleIncompatibility: URIRef
     RoleReservation: URIRef
+    Rule: URIRef
     ScopeTypology: URIRef
     SharedInfluence: URIRef
     SharedInfluenceProcess: URIRef
@@ -97,6 +99,7 @@ class RG(DefinedNamespace):
     citation: URIRef
     citizenInfluence: URIRef
     classifiedType: URIRef
+    conclusion: URIRef
     countsAs: URIRef
     crossesFrom: URIRef
     crossesTo: URIRef
@@ -126,6 +129,7 @@ class RG(DefinedNamespace):
     participant: URIRef
     phaseKind: URIRef
     predictedRefusalBy: URIRef
+    premise: URIRef
     quote: URIRef
     recognisedClaim: URIRef
     refusedClaim: URIRef
@@ -134,6 +138,9 @@ class RG(DefinedNamespace):
     respondent: URIRef
     respondsTo: URIRef
     role: URIRef
+    round: URIRef
+    ruleFile: URIRef
+    ruleKind: URIRef
     situationOf: URIRef
     source: URIRef
     speaker: URIRef
@@ -143,6 +150,7 @@ class RG(DefinedNamespace):
     team: URIRef
     time: URIRef
     transferredRole: URIRef
+    usedRule: URIRef
 
 
 ROLE = Namespace(BASE + "role/")

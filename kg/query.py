@@ -1,0 +1,349 @@
+"""Named queries: .rq files with a strict `#+ ` YAML header, run with bound parameters.
+
+Header fields: title (required), description, tags, reasoning (`required` or
+`none`), params: a mapping from parameter name to {type, default, description}
+where type is iri, string, integer or lang. Every parameter must be a variable
+of the query. Parameters are bound as RDF values in a VALUES block (see
+`with_values`): a parameter's text is never read as SPARQL. Every query also gets `?lang`, the label
+language (en or da).
+
+One `Query` record serves the CLI, the Python API and the HTTP endpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import QueryError
+from .resources import data_dir
+
+HEADER_KEYS = {"title", "description", "tags", "reasoning", "params"}
+PARAM_KEYS = {"type", "default", "description"}
+PARAM_TYPES = ("iri", "string", "integer", "lang")
+LANGS = ("en", "da")
+
+PREFIXES = {
+    "rg": "https://w3id.org/rolegraph/ontology#",
+    "role": "https://w3id.org/rolegraph/role/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a named query."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """A named query: its header and SPARQL text."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path
+    params: tuple[Param, ...] = ()
+    tags: tuple[str, ...] = ()
+    reasoning: str = "required"
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass
+class Result:
+    """Rows of a SELECT, as dicts of variable name to Oxigraph term (or None when unbound)."""
+
+    variables: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _fail(path: Path, line: int, message: str, hint: str = "", fieldname: str | None = None) -> QueryError:
+    return QueryError(message, file=str(path), line=line, field=fieldname, hint=hint)
+
+
+def parse_query_file(path: Path) -> Query:
+    """Read a named query strictly: a bad header or a stray parameter is an error."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    head: list[str] = []
+    for line in lines:
+        if line.startswith("#+"):
+            head.append(line[2:].removeprefix(" "))
+        else:
+            break
+    if not head:
+        raise _fail(path, 1, "a named query must open with a '#+ ' header",
+                    "start with `#+ title: ...`; see queries/role-transfer.rq")
+    try:
+        meta = yaml.safe_load("\n".join(head)) or {}
+    except yaml.MarkedYAMLError as exc:
+        line = (exc.problem_mark.line + 1) if exc.problem_mark else 1
+        raise _fail(path, line, f"bad header: {exc.problem}", "the header is YAML behind '#+ '") from exc
+    if not isinstance(meta, dict):
+        raise _fail(path, 1, "the header must be `key: value` lines")
+
+    def line_of(key: str) -> int:
+        return next((i for i, h in enumerate(head, 1) if re.match(rf"\s*{re.escape(key)}\s*:", h)), 1)
+
+    for key in meta:
+        if key not in HEADER_KEYS:
+            raise _fail(path, line_of(key), f"unknown header field '{key}'",
+                        f"query headers have: {', '.join(sorted(HEADER_KEYS))}", key)
+    if not isinstance(meta.get("title"), str):
+        raise _fail(path, 1, "the header needs a title", "add `#+ title: the question answered`", "title")
+    reasoning = meta.get("reasoning", "required")
+    if reasoning not in ("required", "none"):
+        raise _fail(path, line_of("reasoning"), f"reasoning must be 'required' or 'none', not {reasoning!r}",
+                    fieldname="reasoning")
+    body = "\n".join(lines[len(head):])
+    variables = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", body))
+    params: list[Param] = []
+    raw_params = meta.get("params") or {}
+    if not isinstance(raw_params, dict):
+        raise _fail(path, line_of("params"), "params must be a mapping of name to {type, default, description}",
+                    fieldname="params")
+    for name, spec in raw_params.items():
+        spec = spec or {}
+        where = line_of(str(name))
+        if not isinstance(spec, dict):
+            raise _fail(path, where, f"parameter '{name}' must be a mapping", fieldname=f"params.{name}")
+        for key in spec:
+            if key not in PARAM_KEYS:
+                raise _fail(path, where, f"unknown field '{key}' of parameter '{name}'",
+                            f"parameters have: {', '.join(sorted(PARAM_KEYS))}", f"params.{name}")
+        ptype = spec.get("type", "string")
+        if ptype not in PARAM_TYPES:
+            raise _fail(path, where, f"parameter '{name}' has unknown type '{ptype}'",
+                        f"use one of: {', '.join(PARAM_TYPES)}", f"params.{name}")
+        if name not in variables:
+            raise _fail(path, where, f"parameter '{name}' is not a variable of the query",
+                        f"use ?{name} in the query or remove the parameter", f"params.{name}")
+        default = spec.get("default")
+        params.append(Param(str(name), ptype, None if default is None else str(default),
+                            str(spec.get("description", ""))))
+    if "lang" in variables and not any(p.name == "lang" for p in params):
+        params.append(Param("lang", "lang", "en", "language of labels (en or da)"))
+    if params and not _WHERE.search(_blank_comments(body)):
+        raise _fail(path, len(head) + 1, "a query with parameters needs a `WHERE {` clause",
+                    "parameters are bound at the head of the outer WHERE group")
+    query = Query(path.stem, meta["title"], str(meta.get("description", "")).strip(), body, path,
+                  tuple(params), tuple(meta.get("tags") or ()), reasoning)
+    _check_parses(query, len(head))
+    return query
+
+
+def _check_parses(query: Query, offset: int) -> None:
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(query.text)
+    except SyntaxError as exc:
+        first = str(exc).splitlines()[0]
+        m = re.match(r"error at (\d+):(\d+)", first)
+        line = offset + int(m.group(1)) if m else offset + 1
+        raise _fail(query.path, line, f"the query does not parse: {first}", "fix the SPARQL at that line") from exc
+
+
+def load_queries(extra: list[Path] | None = None) -> dict[str, Query]:
+    """All named queries: the shipped ones, then those in `extra` directories."""
+    out: dict[str, Query] = {}
+    for d in [data_dir("queries"), *(extra or [])]:
+        for f in sorted(d.glob("*.rq")):
+            q = parse_query_file(f)
+            if q.name in out:
+                raise _fail(f, 1, f"two queries are named '{q.name}'", "rename one of the files")
+            out[q.name] = q
+    return out
+
+
+def get_query(name: str, extra: list[Path] | None = None) -> Query:
+    """One named query, or a QueryError with a did-you-mean."""
+    import difflib
+
+    queries = load_queries(extra)
+    if name not in queries:
+        close = difflib.get_close_matches(name, list(queries), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise QueryError(f"no query named '{name}'", hint=hint + "`rolegraph queries` lists them")
+    return queries[name]
+
+
+def bind_params(query: Query, given: dict[str, str], *, lang: str = "en") -> dict[str, Any]:
+    """Turn `name=value` strings into typed RDF values for the query's parameters."""
+    import pyoxigraph as ox
+
+    for name in given:
+        if query.param(name) is None:
+            names = ", ".join(p.name for p in query.params) or "none"
+            raise QueryError(f"query '{query.name}' has no parameter '{name}'", hint=f"its parameters: {names}")
+    values: dict[str, Any] = {}
+    for p in query.params:
+        raw = lang if p.type == "lang" and p.name not in given else given.get(p.name, p.default)
+        if raw is None:
+            continue
+        if p.type == "iri":
+            raw = expand_iri(raw)
+            try:
+                values[p.name] = ox.NamedNode(raw)
+            except ValueError as exc:
+                raise QueryError(f"parameter '{p.name}': '{raw}' is not an IRI",
+                                 hint="give a full IRI or a prefixed name such as role:ambassador") from exc
+        elif p.type == "integer":
+            if not re.fullmatch(r"-?\d+", raw):
+                raise QueryError(f"parameter '{p.name}': '{raw}' is not an integer")
+            values[p.name] = ox.Literal(raw, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+        elif p.type == "lang":
+            if raw not in LANGS:
+                raise QueryError(f"parameter '{p.name}': language must be one of {', '.join(LANGS)}")
+            values[p.name] = ox.Literal(raw)
+        else:
+            values[p.name] = ox.Literal(raw)
+    return values
+
+
+def expand_iri(value: str) -> str:
+    """Expand `prefix:local` with the project's prefixes and `case/id` to a case IRI."""
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    m = re.fullmatch(r"([a-z]+):([^/].*)", value)
+    if m and m.group(1) in PREFIXES:
+        return PREFIXES[m.group(1)] + m.group(2)
+    if re.fullmatch(r"[a-z0-9-]+/[a-z0-9-/]+", value):
+        return "https://w3id.org/rolegraph/case/" + value
+    return value
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] = ()) -> str:
+    """The query with its parameters bound by a VALUES block at the head of the outer WHERE.
+
+    Each value is an Oxigraph term serialised in N-Triples syntax (IRIs validated,
+    literals escaped), so a parameter's text is never read as SPARQL. Parameters
+    without a value are UNDEF: their variable stays free.
+    """
+    names = [p.name for p in params] or list(bindings)
+    names = [n for n in names if n in bindings or any(p.name == n for p in params)]
+    if not names:
+        return text
+    m = _WHERE.search(_blank_comments(text))
+    if m is None:
+        raise QueryError("a parameterised query needs a `WHERE {` clause")
+    row = " ".join(str(bindings[n]) if n in bindings else "UNDEF" for n in names)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+    return text[:m.end()] + block + text[m.end():]
+
+
+def _blank_comments(text: str) -> str:
+    """The text with comments, strings and IRIs blanked out (same length), for searching keywords."""
+    return re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
+                  lambda m: " " * len(m.group(0)), text)
+
+
+def run_select(store: Any, query: Query | str, bindings: dict[str, Any], *, inference: bool = True) -> Result:
+    """Run a SELECT on the embedded store with values bound; optionally without inferred triples."""
+    import pyoxigraph as ox
+
+    from .store import asserted_graphs, derived_graphs
+
+    if isinstance(query, Query):
+        text = with_values(query.text, bindings, query.params)
+    else:
+        text = with_values(query, bindings)
+    graphs = asserted_graphs(store) + (derived_graphs(store) if inference else [])
+    try:
+        solutions = store.query(text, default_graph=graphs)
+    except SyntaxError as exc:
+        raise QueryError(f"the query does not parse: {exc}", hint="check the SPARQL syntax") from exc
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError("only SELECT queries can be run this way", hint="use `rolegraph sparql` for others")
+    variables = [v.value for v in solutions.variables]
+    rows = [{v: sol[v] for v in variables} for sol in solutions]
+    return Result(variables, rows)
+
+
+# ---- output formats ----------------------------------------------------------
+
+def _short(term: Any) -> str:
+    if term is None:
+        return ""
+    value = term.value
+    if type(term).__name__ == "NamedNode":
+        for prefix, ns in (("role:", PREFIXES["role"]), ("rg:", PREFIXES["rg"])):
+            if value.startswith(ns):
+                return prefix + value[len(ns):]
+        if value.startswith("https://w3id.org/rolegraph/case/"):
+            return value[len("https://w3id.org/rolegraph/case/"):]
+        if value.startswith("https://w3id.org/rolegraph/"):
+            return value[len("https://w3id.org/rolegraph/"):]
+    return str(value)
+
+
+def to_json(result: Result) -> str:
+    """The W3C SPARQL 1.1 Query Results JSON format."""
+    def cell(term: Any) -> dict[str, str]:
+        kind = type(term).__name__
+        if kind == "NamedNode":
+            return {"type": "uri", "value": term.value}
+        if kind == "BlankNode":
+            return {"type": "bnode", "value": term.value}
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype and term.datatype.value != PREFIXES["xsd"] + "string":
+            out["datatype"] = term.datatype.value
+        return out
+
+    bindings = [{k: cell(v) for k, v in row.items() if v is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1)
+
+
+def to_csv(result: Result) -> str:
+    """CSV with full IRIs and plain values, as the SPARQL CSV results format has it."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(result.variables)
+    for row in result.rows:
+        w.writerow(["" if row[v] is None else row[v].value for v in result.variables])
+    return buf.getvalue()
+
+
+def to_table(result: Result, *, hide: tuple[str, ...] = ()) -> str:
+    """A plain-text table for people: IRIs shortened, long cells wrapped."""
+    cols = [v for v in result.variables if v not in hide]
+    if not result.rows:
+        return "(no rows)"
+    cells = [[_short(row[c]) for c in cols] for row in result.rows]
+    widths = [min(40, max(len(c), *(len(r[i]) for r in cells))) for i, c in enumerate(cols)]
+
+    def fmt(values: list[str]) -> str:
+        return "  ".join(v[:w].ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    lines = [fmt(cols), fmt(["-" * w for w in widths])]
+    lines += [fmt(r) for r in cells]
+    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(lines)
