@@ -105,6 +105,243 @@ def export(fmt: str, ontology: bool, inferred: bool, output: Path | None, store:
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
+def _progress_printer() -> Callable[[int, int], None] | None:
+    """A one-line progress report on a terminal; nothing when output is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(round_no: int, inferred: int) -> None:
+        click.echo(f"\r  round {round_no}: {inferred} triples inferred", err=True, nl=False)
+    return show
+
+
+def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
+    from .reason import reason
+    from .store import open_store
+
+    progress = _progress_printer()
+    with open_store(store, write=True) as st:
+        report = reason(st, extra_rules=list(rules), progress=progress)
+    del st  # release the writer before anything reopens the store
+    if progress:
+        click.echo("", err=True)
+    fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
+    click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
+               f"{report.seconds:.2f} s ({fired or 'no interaction-order rule fired'})", err=True)
+
+
+_rules_option = click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                             help="Extra directory of rule files (SPARQL CONSTRUCT with a #+ header).")
+
+
+@main.command("reason")
+@_rules_option
+@_store_option
+def reason_cmd(rules: tuple[Path, ...], store: Path | None) -> None:
+    """Materialise OWL 2 RL and interaction-order inferences, with their derivations.
+
+    Inferred triples go to their own named graph, apart from the asserted ones;
+    every one records the rule and premises it came from (see `explain`).
+    """
+    _reason_store(store, rules)
+
+
+def _ensure_reasoned(store: Path | None, needed: bool, allowed: bool) -> None:
+    from .reason import is_reasoned
+    from .store import open_store
+
+    if not needed or not allowed:
+        return
+    with open_store(store) as st:
+        done = is_reasoned(st)
+    del st  # release the read-only handle before a writer opens the same store
+    if not done:
+        click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
+        _reason_store(store, ())
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in params:
+        if "=" not in item:
+            raise click.UsageError(f"--param takes name=value, not {item!r}")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+@main.command("queries")
+def queries_cmd() -> None:
+    """List the named queries and their parameters."""
+    from .query import load_queries
+
+    for q in load_queries().values():
+        click.echo(f"{q.name}: {q.title}")
+        for p in q.params:
+            if p.name == "lang":
+                continue
+            default = f" (default {p.default})" if p.default is not None else ""
+            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+
+
+def _print_result(result: object, fmt: str) -> None:
+    from .query import Result, to_csv, to_json, to_table
+
+    assert isinstance(result, Result)
+    if fmt == "json":
+        click.echo(to_json(result))
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    else:
+        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings",)
+        click.echo(to_table(result, hide=hide))
+
+
+_format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                              show_default=True, help="json is the W3C SPARQL 1.1 results format.")
+_lang_option = click.option("--lang", type=click.Choice(["en", "da"]), default="en", show_default=True,
+                            help="Language of labels.")
+_inference_options = [
+    click.option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
+    click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
+]
+
+
+def _with(options: list[Callable[..., Any]]) -> Callable[..., Any]:
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for opt in reversed(options):
+            fn = opt(fn)
+        return fn
+    return deco
+
+
+@main.command("query")
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@_lang_option
+@_format_option
+@_with(_inference_options)
+@click.option("--evidence", is_flag=True, help="After the table, print the explanation of each row down to its quotes.")
+@_store_option
+def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
+              evidence: bool, store: Path | None) -> None:
+    """Run a named query (see `rolegraph queries`)."""
+    from .query import bind_params, get_query, run_select
+    from .store import open_store
+
+    q = get_query(name)
+    bindings = bind_params(q, _parse_params(params), lang=lang)
+    _ensure_reasoned(store, q.reasoning == "required" and not no_inference, not no_reason)
+    with open_store(store) as st:
+        result = run_select(st, q, bindings, inference=not no_inference)
+        _print_result(result, fmt)
+        if evidence and result.rows:
+            from .explain import Explainer, render_text
+
+            explainer = Explainer(st, lang=lang)
+            for i, row in enumerate(result.rows, start=1):
+                click.echo(f"\n=== row {i}: why ===")
+                click.echo(render_text(_explain_row(explainer, row)))
+
+
+def _explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
+    """Explain the findings (or else the claims) named in a result row."""
+    iris: list[str] = []
+    if row.get("findings") is not None:
+        iris = row["findings"].value.split()
+    else:
+        for key in ("finding", "claim"):
+            if row.get(key) is not None:
+                iris.append(row[key].value)
+    if not iris:
+        iris = [v.value for v in row.values() if v is not None and type(v).__name__ == "NamedNode"
+                and v.value.startswith("https://w3id.org/rolegraph/case/")][:1]
+    steps = []
+    for iri in iris:
+        steps += explainer.explain_node(iri)
+    return steps
+
+
+@main.command("explain")
+@click.argument("iri", required=False)
+@click.option("--query", "query_name", help="Explain a row of this named query instead of an IRI.")
+@click.option("--row", type=int, default=None, help="Row number (1-based) of --query; all rows if left out.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE")
+@click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_lang_option
+@_store_option
+def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
+                everything: bool, fmt: str, lang: str, store: Path | None) -> None:
+    """Show how an inferred statement came to be: rules, premises, quotes and sources.
+
+    Give an IRI (or a case-relative id such as womens-association/women-ambassador),
+    or --query NAME [--row N].
+    """
+    from .errors import UsageError
+    from .explain import Explainer, render_json, render_text
+    from .query import bind_params, expand_iri, get_query, run_select
+    from .store import open_store
+
+    if (iri is None) == (query_name is None):
+        raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
+    _ensure_reasoned(store, True, True)
+    with open_store(store) as st:
+        explainer = Explainer(st, lang=lang)
+        if iri is not None:
+            steps = explainer.explain_node(expand_iri(iri), everything=everything)
+        else:
+            assert query_name is not None
+            q = get_query(query_name)
+            result = run_select(st, q, bind_params(q, _parse_params(params), lang=lang))
+            rows = result.rows
+            if row is not None:
+                if not 1 <= row <= len(rows):
+                    raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
+                rows = [rows[row - 1]]
+            steps = [s for r in rows for s in _explain_row(explainer, r)]
+    click.echo(render_json(steps) if fmt == "json" else render_text(steps))
+
+
+@main.command("sparql")
+@click.argument("query")
+@_lang_option
+@_format_option
+@_with(_inference_options)
+@_store_option
+def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, store: Path | None) -> None:
+    """Run any SPARQL query, given as text or as a file path; the store is read-only here.
+
+    SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
+    ASK as true/false.
+    """
+    import pyoxigraph as ox
+
+    from .errors import QueryError
+    from .query import PREFIXES, Result
+    from .store import asserted_graphs, derived_graphs, open_store
+
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
+    _ensure_reasoned(store, not no_inference, not no_reason)
+    with open_store(store) as st:
+        graphs = asserted_graphs(st) + ([] if no_inference else derived_graphs(st))
+        try:
+            answer = st.query(text, default_graph=graphs, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {str(exc).splitlines()[0]}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+        if isinstance(answer, ox.QuerySolutions):
+            names = [v.value for v in answer.variables]
+            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt)
+        elif isinstance(answer, ox.QueryBoolean):
+            click.echo("true" if bool(answer) else "false")
+        else:
+            data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            click.echo((data or b"").decode("utf-8"), nl=False)
+
+
 @main.command()
 @click.option("--lang", type=click.Choice(["en", "da"]), default="en", show_default=True)
 def roles(lang: str) -> None:

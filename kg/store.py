@@ -8,6 +8,7 @@ each case, inferred triples and explanations apart.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -61,6 +62,9 @@ def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.
         if write:
             store.flush()
         del store
+        # Query results can keep the RocksDB handle alive in reference cycles; a
+        # later open of the same directory in this process needs it really closed.
+        gc.collect()
 
 
 @dataclass
@@ -127,6 +131,9 @@ def build_store(case_set: object, path: Path | None = None) -> BuildReport:
                           ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%S")), META_GRAPH))
         for f in case_set.files:
             store.add(ox.Quad(meta, ox.NamedNode(_META + "file"), ox.Literal(f), META_GRAPH))
+        defined_at = ox.NamedNode(_META + "definedAt")
+        store.extend(ox.Quad(ox.NamedNode(str(node)), defined_at, ox.Literal(f"{file}:{line}"), META_GRAPH)
+                     for node, (file, line) in case_set.locations.items())
         for g in store.named_graphs():
             if isinstance(g, ox.NamedNode) and g != META_GRAPH:
                 counts[g.value] = len(list(store.quads_for_pattern(None, None, None, g)))
@@ -147,7 +154,11 @@ def build_store(case_set: object, path: Path | None = None) -> BuildReport:
     return BuildReport(path, counts, time.perf_counter() - start)
 
 
-ASSERTED = "asserted"
+def defined_at(store: ox.Store, node: ox.NamedNode) -> str | None:
+    """The `file:line` where a case node was written, as recorded at build."""
+    for q in store.quads_for_pattern(node, ox.NamedNode(_META + "definedAt"), None, META_GRAPH):
+        return str(q.object.value)
+    return None
 
 
 def asserted_graphs(store: ox.Store) -> list[ox.NamedNode]:

@@ -1,0 +1,281 @@
+"""Explanations: how an inferred statement came to be, down to the quotes.
+
+For an inferred triple, the derivation recorded by the reasoner names the rule
+and its premises; each premise is explained in turn. An asserted premise ends
+the chain: it is either an axiom of the ontology or a statement of a case, and
+a case statement carries its evidence (quote, speaker, source, locator) and
+the file and line where it was written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import RolegraphError
+from .reason import statement_iri
+from .store import asserted_graphs, defined_at
+from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
+
+_EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
+_INF = ox.NamedNode(str(INFERRED_GRAPH))
+_ONT = ox.NamedNode(str(ONTOLOGY_GRAPH))
+_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+MAX_DEPTH = 25
+
+# Inferred statements about a node worth explaining by default (not every superclass).
+_INTERESTING_TYPES = {str(t) for t in (RG.NonTransferredRole, RG.RoleConflict, RG.PredictedConflict,
+                                       RG.TeamCrossing, RG.RoleDistance, RG.RecognisedClaim,
+                                       RG.RefusedClaim, RG.CitizenInitiatedProcess, RG.PublicInitiatedProcess,
+                                       RG.CitizensInIdeationProcess, RG.CitizensInImplementationProcess,
+                                       RG.CitizenDecidedProcess, RG.SharedInfluenceProcess)}
+_INTERESTING_PROPS = {str(p) for p in (RG.predictedRefusalBy, RG.crossesFrom, RG.crossesTo,
+                                       RG.recognisedClaim, RG.refusedClaim, RG.transferredRole,
+                                       RG.classifiedType)}
+
+
+@dataclass
+class Evidence:
+    """One piece of evidence for a case statement."""
+
+    quote: str | None
+    paraphrase: str | None
+    speaker: str | None
+    source: str | None
+    locator: str | None
+
+
+@dataclass
+class Step:
+    """A statement and how it is known: by a rule from premises, or asserted with evidence."""
+
+    subject: str
+    predicate: str
+    object: str
+    status: str  # inferred | case | ontology | seen-above | too-deep
+    rule: dict[str, str] | None = None
+    location: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    premises: list[Step] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # further conclusions of the same derivation
+
+    def quotes(self) -> list[Evidence]:
+        """Every piece of evidence in this chain."""
+        out = list(self.evidence)
+        for p in self.premises:
+            out += p.quotes()
+        return out
+
+
+class Explainer:
+    """Builds explanation trees from a reasoned store."""
+
+    def __init__(self, store: ox.Store, *, lang: str = "en") -> None:
+        self.store = store
+        self.lang = lang
+        self.asserted = [g for g in asserted_graphs(store)]
+        self._labels: dict[str, str] = {}
+
+    def label(self, term: Any) -> str:
+        if not isinstance(term, ox.NamedNode):
+            return str(term.value) if isinstance(term, ox.Literal) else str(term)
+        if term.value in self._labels:
+            return self._labels[term.value]
+        chosen = None
+        for q in self.store.quads_for_pattern(term, _RDFS_LABEL, None, None):
+            lit = q.object
+            if isinstance(lit, ox.Literal) and (chosen is None or lit.language == self.lang):
+                chosen = lit.value
+        self._labels[term.value] = chosen or _short(term.value)
+        return self._labels[term.value]
+
+    def _in(self, t: ox.Triple, graphs: list[ox.NamedNode]) -> bool:
+        return any(True for g in graphs for _ in self.store.quads_for_pattern(t.subject, t.predicate, t.object, g))
+
+    def evidence_of(self, node: Any) -> list[Evidence]:
+        out = []
+        if not isinstance(node, ox.NamedNode):
+            return out
+        for q in self.store.quads_for_pattern(node, ox.NamedNode(str(RG.evidence)), None, None):
+            e = q.object
+
+            def one(prop: Any, e: Any = e) -> Any:
+                for r in self.store.quads_for_pattern(e, ox.NamedNode(str(prop)), None, None):
+                    return r.object
+                return None
+
+            source = one(RG.source)
+            title = None
+            if source is not None:
+                for r in self.store.quads_for_pattern(source, _DCT_TITLE, None, None):
+                    title = r.object.value
+            speaker = one(RG.speaker)
+            quote, para, loc = one(RG.quote), one(RG.paraphrase), one(RG.locator)
+            out.append(Evidence(quote.value if quote else None, para.value if para else None,
+                                self.label(speaker) if speaker else None,
+                                title or (self.label(source) if source else None),
+                                loc.value if loc else None))
+        return out
+
+    def derivation_of(self, t: ox.Triple) -> ox.NamedNode | None:
+        stmt = statement_iri(t)
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(str(RG.conclusion)), stmt, _EXP):
+            return q.subject  # type: ignore[return-value]
+        return None
+
+    def premises_of(self, deriv: ox.NamedNode) -> list[ox.Triple]:
+        out = []
+        for q in self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.premise)), None, _EXP):
+            stmt = q.object
+            parts = {}
+            for name in ("subject", "predicate", "object"):
+                for r in self.store.quads_for_pattern(
+                        stmt, ox.NamedNode(f"http://www.w3.org/1999/02/22-rdf-syntax-ns#{name}"), None, _EXP):
+                    parts[name] = r.object
+            if len(parts) == 3:
+                out.append(ox.Triple(parts["subject"], parts["predicate"], parts["object"]))
+        return out
+
+    def rule_of(self, deriv: ox.NamedNode) -> dict[str, str]:
+        rule = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object
+        info = {"id": rule.value.rsplit("/", 1)[-1], "iri": rule.value, "title": self.label(rule)}
+        for q in self.store.quads_for_pattern(rule, ox.NamedNode(str(RG.ruleFile)), None, _EXP):
+            info["file"] = q.object.value
+        return info
+
+    def explain_triple(self, t: ox.Triple, *, depth: int = 0, seen: set[str] | None = None) -> Step:
+        """The explanation tree of one triple."""
+        seen = set() if seen is None else seen
+        step = Step(self.label(t.subject), self.label(t.predicate), self.label(t.object), "inferred")
+        key = str(t)
+        if self._in(t, [g for g in self.asserted if g != _ONT]):
+            step.status = "case"
+            step.location = defined_at(self.store, t.subject) if isinstance(t.subject, ox.NamedNode) else None
+            step.evidence = self.evidence_of(t.subject)
+            return step
+        if self._in(t, [_ONT]):
+            step.status = "ontology"
+            return step
+        if key in seen:
+            step.status = "seen-above"
+            return step
+        if depth >= MAX_DEPTH:
+            step.status = "too-deep"
+            return step
+        seen.add(key)
+        deriv = self.derivation_of(t)
+        if deriv is None:
+            raise RolegraphError(f"no derivation recorded for {key}",
+                                 hint="run `rolegraph reason` again; the store may predate reasoning")
+        step.rule = self.rule_of(deriv)
+        step.premises = [self.explain_triple(p, depth=depth + 1, seen=seen) for p in self.premises_of(deriv)]
+        return step
+
+    def explain_node(self, iri: str, *, everything: bool = False) -> list[Step]:
+        """Explain the inferred statements about a node (the Goffman findings, unless `everything`)."""
+        node = ox.NamedNode(iri)
+        out: list[Step] = []
+        by_derivation: dict[str, Step] = {}
+        quads = sorted(self.store.quads_for_pattern(node, None, None, _INF),
+                       key=lambda q: (not q.predicate.value.endswith("#type"), str(q)))
+        for q in quads:
+            p, o = q.predicate.value, q.object
+            interesting = (p in _INTERESTING_PROPS or
+                           (p.endswith("#type") and isinstance(o, ox.NamedNode) and o.value in _INTERESTING_TYPES))
+            if not (everything or interesting):
+                continue
+            t = ox.Triple(q.subject, q.predicate, q.object)
+            deriv = self.derivation_of(t)
+            if deriv is not None and deriv.value in by_derivation:
+                by_derivation[deriv.value].also.append(f"{self.label(t.predicate)} — {self.label(t.object)}")
+                continue
+            step = self.explain_triple(t)
+            out.append(step)
+            if deriv is not None:
+                by_derivation[deriv.value] = step
+        if not out:
+            ev, loc = self.evidence_of(node), defined_at(self.store, node)
+            if ev or loc:
+                return [Step(self.label(node), "is stated in the case", "", "case", location=loc, evidence=ev)]
+            raise RolegraphError(f"nothing is known about {iri}", hint="check the IRI, e.g. with `rolegraph sparql`")
+        return out
+
+
+def _short(iri: str) -> str:
+    for prefix, short in (("https://w3id.org/rolegraph/ontology#", "rg:"), ("https://w3id.org/rolegraph/role/", "role:"),
+                          ("https://w3id.org/rolegraph/case/", ""), ("https://w3id.org/rolegraph/", ""),
+                          ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
+                          ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
+                          ("http://www.w3.org/2002/07/owl#", "owl:")):
+        if iri.startswith(prefix):
+            return short + iri[len(prefix):]
+    return iri
+
+
+def render_text(steps: list[Step]) -> str:
+    """An indented tree for people: each case node once with its quotes; axioms summarised."""
+    lines: list[str] = []
+
+    def evidence_lines(step: Step, indent: str) -> None:
+        for e in step.evidence:
+            text = f"“{e.quote}”" if e.quote else f"[paraphrase] {e.paraphrase}"
+            who = f" — {e.speaker}" if e.speaker else ""
+            src = ", ".join(x for x in (e.source, e.locator) if x)
+            lines.append(f"{indent}    {text}{who} ({src})")
+
+    def premises(items: list[Step], indent: str) -> None:
+        case_groups: dict[str, list[Step]] = {}
+        axioms: list[Step] = []
+        rest: list[Step] = []
+        for p in items:
+            if p.status == "case":
+                case_groups.setdefault(p.subject, []).append(p)
+            elif p.status == "ontology":
+                axioms.append(p)
+            else:
+                rest.append(p)
+        for subject, group in case_groups.items():
+            facts = "; ".join(f"{g.predicate} {g.object}" for g in group)
+            lines.append(f"{indent}• {subject}: {facts}   (stated in {group[0].location or 'the case'})")
+            evidence_lines(group[0], indent)
+        named = [a for a in axioms if not a.subject.startswith("_:")]
+        if named:
+            text = "; ".join(f"{a.subject} {a.predicate} {a.object}" for a in named)
+            hidden = len(axioms) - len(named)
+            lines.append(f"{indent}• axiom: {text}" + (f" (+{hidden} list triples)" if hidden else ""))
+        for p in rest:
+            walk(p, indent)
+
+    def walk(step: Step, indent: str) -> None:
+        head = f"{indent}{step.subject} — {step.predicate} — {step.object}" if step.object else f"{indent}{step.subject} {step.predicate}"
+        if step.status == "inferred" and step.rule:
+            lines.append(head)
+            for extra in step.also:
+                lines.append(f"{indent}  and {extra}")
+            where = f" [{step.rule['file']}]" if "file" in step.rule else ""
+            lines.append(f"{indent}  ⇐ rule {step.rule['id']}: {step.rule['title']}{where}")
+            premises(step.premises, indent + "    ")
+        elif step.status == "case":
+            lines.append(f"{head}   (stated in {step.location or 'the case'})")
+            evidence_lines(step, indent)
+        elif step.status == "ontology":
+            lines.append(f"{head}   (axiom of the ontology)")
+        elif step.status == "seen-above":
+            lines.append(f"{head}   (explained above)")
+        else:
+            lines.append(f"{head}   (chain cut at depth {MAX_DEPTH})")
+
+    for i, s in enumerate(steps):
+        if i:
+            lines.append("")
+        walk(s, "")
+    return "\n".join(lines)
+
+
+def render_json(steps: list[Step]) -> str:
+    """The explanation trees as JSON."""
+    return json.dumps([asdict(s) for s in steps], ensure_ascii=False, indent=1)
