@@ -303,6 +303,25 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     click.echo(render_json(steps) if fmt == "json" else render_text(steps))
 
 
+@main.command("check")
+@_store_option
+def check_cmd(store: Path | None) -> None:
+    """Check consistency with HermiT and classify co-production processes.
+
+    Exit code 1 when the data is inconsistent; the axioms and case statements
+    involved are listed with their files and lines.
+    """
+    from .check import check, render
+    from .store import open_store
+
+    _ensure_reasoned(store, True, True)
+    with open_store(store) as st:
+        report = check(st)
+    click.echo(render(report))
+    if not report.consistent:
+        sys.exit(1)
+
+
 @main.command("sparql")
 @click.argument("query")
 @_lang_option

@@ -34,7 +34,7 @@ from .resources import data_dir
 
 RULE_BASE = "https://w3id.org/rolegraph/rule/"
 HEADER_KEYS = {"title", "description", "kind"}
-KINDS = ("axiom", "interaction-order")
+KINDS = ("axiom", "interaction-order", "classification")
 
 Pattern = tuple[Node, Node, Node]
 
@@ -175,7 +175,7 @@ def parse_rule(path: Path) -> Rule:
 def rule_dirs(extra: list[Path] | None = None) -> list[Path]:
     """The rule directories: the shipped OWL 2 RL and interaction-order rules, then extras."""
     base = data_dir("rules")
-    return [base / "owl-rl", base / "order", *(extra or [])]
+    return [base / "owl-rl", base / "order", base / "typology", *(extra or [])]
 
 
 def load_rules(extra: list[Path] | None = None) -> list[Rule]:

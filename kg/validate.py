@@ -44,6 +44,14 @@ class CaseSet:
         return sum(len(g) for g in self.graphs.values())
 
 
+def display_path(path: Path) -> str:
+    """How to name a file in messages: relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
     """Expand files and directories into case files, each with the name to report it by."""
     if not paths:
@@ -56,9 +64,9 @@ def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CASE_SUFFIXES
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            out.extend((f, str(f)) for f in found)
+            out.extend((f, display_path(f)) for f in found)
         elif p.suffix.lower() in CASE_SUFFIXES:
-            out.append((p, str(p)))
+            out.append((p, display_path(p)))
         else:
             raise UsageError(f"{raw}: not a case file",
                              hint=f"case files end in {', '.join(CASE_SUFFIXES)}")

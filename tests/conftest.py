@@ -57,3 +57,17 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("shipped") / "store"
     build_store(load_cases([CASES]), path)
     return path
+
+
+@pytest.fixture(scope="session")
+def reasoned_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the shipped cases and reasoned, once per session."""
+    from kg.reason import reason
+    from kg.store import build_store, open_store
+    from kg.validate import load_cases
+
+    path = tmp_path_factory.mktemp("reasoned") / "store"
+    build_store(load_cases([CASES]), path)
+    with open_store(path, write=True) as st:
+        reason(st)
+    return path
