@@ -221,7 +221,7 @@ def _with(options: list[Callable[..., Any]]) -> Callable[..., Any]:
 @_lang_option
 @_format_option
 @_with(_inference_options)
-@click.option("--evidence", is_flag=True, help="After the table, print the explanation of each row down to its quotes.")
+@click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
 @_store_option
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
               evidence: bool, store: Path | None) -> None:
@@ -236,12 +236,12 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt)
         if evidence and result.rows:
-            from .explain import Explainer, render_text
+            from .explain import Explainer, render_summary
 
             explainer = Explainer(st, lang=lang)
             for i, row in enumerate(result.rows, start=1):
-                click.echo(f"\n=== row {i}: why ===")
-                click.echo(render_text(_explain_row(explainer, row)))
+                click.echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
+                click.echo(render_summary(_explain_row(explainer, row)))
 
 
 def _explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:

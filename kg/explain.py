@@ -216,16 +216,22 @@ def _short(iri: str) -> str:
     return iri
 
 
+def _quoted(e: Evidence) -> str:
+    if not e.quote:
+        return f"[paraphrase] {e.paraphrase}"
+    q = e.quote.strip()
+    return q if q[:1] in "”“\"'’" else f"“{q}”"
+
+
 def render_text(steps: list[Step]) -> str:
     """An indented tree for people: each case node once with its quotes; axioms summarised."""
     lines: list[str] = []
 
     def evidence_lines(step: Step, indent: str) -> None:
         for e in step.evidence:
-            text = f"“{e.quote}”" if e.quote else f"[paraphrase] {e.paraphrase}"
             who = f" — {e.speaker}" if e.speaker else ""
             src = ", ".join(x for x in (e.source, e.locator) if x)
-            lines.append(f"{indent}    {text}{who} ({src})")
+            lines.append(f"{indent}    {_quoted(e)}{who} ({src})")
 
     def premises(items: list[Step], indent: str) -> None:
         case_groups: dict[str, list[Step]] = {}
@@ -279,3 +285,28 @@ def render_text(steps: list[Step]) -> str:
 def render_json(steps: list[Step]) -> str:
     """The explanation trees as JSON."""
     return json.dumps([asdict(s) for s in steps], ensure_ascii=False, indent=1)
+
+
+def render_summary(steps: list[Step]) -> str:
+    """A short account: the rules that produced the answer and each distinct quote once."""
+    rules: list[str] = []
+    cited: dict[str, tuple[Evidence, str]] = {}
+
+    def walk(step: Step) -> None:
+        if step.rule and step.rule["id"] not in rules:
+            rules.append(step.rule["id"])
+        if step.status == "case":
+            for e in step.evidence:
+                key = e.quote or e.paraphrase or ""
+                cited.setdefault(key, (e, step.subject))
+        for p in step.premises:
+            walk(p)
+
+    for s in steps:
+        walk(s)
+    lines = [f"  rules: {' ⇐ '.join(rules)}"] if rules else []
+    for e, subject in cited.values():
+        who = f" — {e.speaker}" if e.speaker else ""
+        src = ", ".join(x for x in (e.source, e.locator) if x)
+        lines.append(f"  {_quoted(e)}{who}\n      ({src}; supports {subject})")
+    return "\n".join(lines)
