@@ -40,7 +40,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "source": {"id": ("id", True), "title": ("text", True), "citation": ("text", False),
                "file": ("text", False), "note": ("text", False)},
     "actor": {"id": ("id", True), "label": ("label", True),
-              "kind": ("enum:person|organisation|group", False),
+              "kind": ("text", False),
               "side": ("enum:citizen|public", False),
               "member_of": ("refs:actor|team", False), **_COMMON},
     "team": {"id": ("id", True), "label": ("label", True), "members": ("refs:actor|team", False),

@@ -75,13 +75,17 @@ def build(paths: tuple[str, ...], store: Path | None) -> None:
     With no PATHS, builds from ./cases. On any error nothing is loaded and the
     previous store is left as it was.
     """
+    from .extensions import find_extensions
+    from .ontology import load_ontology
     from .store import build_store
     from .validate import load_cases
 
-    cs = load_cases(list(paths) or ["cases"])
-    report = build_store(cs, store)
+    exts = find_extensions()
+    cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts))
+    report = build_store(cs, store, extensions=exts)
+    with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
     click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
-               f"from {len(cs.files)} file(s) in {report.seconds:.2f} s")
+               f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
 
 
 @main.command()
@@ -170,12 +174,27 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _extension_queries(store: Path | None) -> list[Path]:
+    """Query directories of the extensions the store was built with (none if there is no store yet)."""
+    from .errors import StoreError
+    from .store import open_store, store_extensions
+
+    try:
+        with open_store(store) as st:
+            dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
+        del st
+    except StoreError:
+        return []
+    return dirs
+
+
 @main.command("queries")
-def queries_cmd() -> None:
-    """List the named queries and their parameters."""
+@_store_option
+def queries_cmd(store: Path | None) -> None:
+    """List the named queries (with those of the store's extensions) and their parameters."""
     from .query import load_queries
 
-    for q in load_queries().values():
+    for q in load_queries(_extension_queries(store)).values():
         click.echo(f"{q.name}: {q.title}")
         for p in q.params:
             if p.name == "lang":
@@ -229,7 +248,7 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     from .query import bind_params, get_query, run_select
     from .store import open_store
 
-    q = get_query(name)
+    q = get_query(name, _extension_queries(store))
     bindings = bind_params(q, _parse_params(params), lang=lang)
     _ensure_reasoned(store, q.reasoning == "required" and not no_inference, not no_reason)
     with open_store(store) as st:
@@ -292,7 +311,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
             steps = explainer.explain_node(expand_iri(iri), everything=everything)
         else:
             assert query_name is not None
-            q = get_query(query_name)
+            q = get_query(query_name, _extension_queries(store))
             result = run_select(st, q, bind_params(q, _parse_params(params), lang=lang))
             rows = result.rows
             if row is not None:

@@ -41,8 +41,10 @@ class Compiled:
 
 
 class _Compiler:
-    def __init__(self, case: Case, context_kinds: dict[str, URIRef]) -> None:
+    def __init__(self, case: Case, context_kinds: dict[str, URIRef],
+                 actor_kinds: dict[str, URIRef] | None = None) -> None:
         self.case = case
+        self.actor_kinds = actor_kinds or _KIND_CLASS
         self.g = Graph()
         self.out = Compiled(case.id, self.g)
         self.context_kinds = context_kinds
@@ -130,7 +132,7 @@ class _Compiler:
 
     def do_actor(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, _KIND_CLASS[str(rec.get("kind") or "person")])
+        self.add(node, RDF.type, self.actor_kinds[str(rec.get("kind") or "person")])
         if rec.get("side"):
             self.add(node, RDF.type, _SIDE_CLASS[str(rec.get("side"))])
         self.label(node, RDFS.label, rec, "label", lang)
@@ -273,6 +275,7 @@ class _Compiler:
         self._claim(rec, node, self.ref(ctx) if isinstance(ctx, str) else None)
 
 
-def compile_case(case: Case, *, context_kinds: dict[str, URIRef] | None = None) -> Compiled:
+def compile_case(case: Case, *, context_kinds: dict[str, URIRef] | None = None,
+                 actor_kinds: dict[str, URIRef] | None = None) -> Compiled:
     """The RDF of one checked case, with the file and line of every node."""
-    return _Compiler(case, context_kinds or {}).run()
+    return _Compiler(case, context_kinds or {}, actor_kinds).run()

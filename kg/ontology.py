@@ -7,9 +7,12 @@ roles exist, which classes of context exist, which terms the vocabulary has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
@@ -33,18 +36,19 @@ def parse_rdf_file(path: Path, graph: Graph) -> None:
 
 @dataclass
 class Ontology:
-    """The loaded ontology modules."""
+    """The loaded ontology modules, with any extensions."""
 
     graph: Graph
     files: list[Path]
+    extensions: list[Any] = field(default_factory=list)
 
     @cached_property
     def roles(self) -> dict[str, URIRef]:
         """Shared roles by their local name (`co-creator` -> IRI)."""
         out: dict[str, URIRef] = {}
-        for s in self.graph.subjects(RDF.type, RG.Role):
-            if isinstance(s, URIRef) and str(s).startswith(str(ROLE)):
-                out[str(s)[len(str(ROLE)):]] = s
+        for s in sorted(self.graph.subjects(RDF.type, RG.Role), key=lambda r: not str(r).startswith(str(ROLE))):
+            if isinstance(s, URIRef):
+                out.setdefault(_local(s), s)
         return out
 
     @cached_property
@@ -67,23 +71,45 @@ class Ontology:
     @cached_property
     def context_kinds(self) -> dict[str, URIRef]:
         """Classes of social situation by local name, for a context's `kind:`."""
-        out = {}
+        out: dict[str, URIRef] = {}
         for c in self.subclasses_of(RG.SocialSituation):
-            local = str(c).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            out[local] = c
+            out[kebab(_local(c))] = c
+            out[_local(c)] = c
         return out
+
+    @cached_property
+    def actor_kinds(self) -> dict[str, URIRef]:
+        """Classes of actor by name, for an actor's `kind:` (person, organisation, group, or an extension's)."""
+        kinds = {"person": RG.Person, "organisation": RG.Organisation, "group": RG.Group}
+        for c in self.subclasses_of(RG.Actor):
+            if c not in kinds.values() and c != RG.Team and not str(c).startswith(RG_NS):
+                kinds.setdefault(kebab(_local(c)), c)
+        return kinds
 
     def is_class(self, iri: URIRef) -> bool:
         return (iri, RDF.type, OWL.Class) in self.graph
 
 
-def load_ontology() -> Ontology:
-    """Load all ontology modules shipped with rolegraph."""
+def kebab(name: str) -> str:
+    """CaseWork -> case-work: the form a class takes in a case file's `kind:`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+
+
+def _local(term: URIRef) -> str:
+    return str(term).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def load_ontology(extensions: list[Any] | None = None) -> Ontology:
+    """Load the ontology modules shipped with rolegraph and the given extensions (checked)."""
+    from .extensions import load_extensions
+
     g = Graph()
     files = ontology_files()
     for f in files:
         parse_rdf_file(f, g)
-    return Ontology(g, files)
+    if extensions:
+        g += load_extensions(g, extensions)
+    return Ontology(g, files, list(extensions or []))
 
 
 def load_shapes() -> Graph:

@@ -212,8 +212,11 @@ def is_reasoned(store: ox.Store) -> bool:
 
 def reason(store: ox.Store, *, extra_rules: list[Path] | None = None,
            progress: Callable[[int, int], None] | None = None) -> ReasonReport:
-    """Recompute all inferences of a writable store from scratch."""
-    rules = load_rules(extra_rules)
+    """Recompute all inferences of a writable store from scratch (with its extensions' rules)."""
+    from .store import store_extensions
+
+    ext_rules = [e.rules for e in store_extensions(store) if e.rules is not None]
+    rules = load_rules([*ext_rules, *(extra_rules or [])])
     clear_inferences(store)
     report = Reasoner(store, rules).run(progress)
     store.add(ox.Quad(_REASONED, ox.NamedNode(BASE + "meta#rules"),

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -108,8 +109,8 @@ def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None
         store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
 
 
-def build_store(case_set: object, path: Path | None = None) -> BuildReport:
-    """Build a new store from the ontology and validated cases, then swap it in."""
+def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None) -> BuildReport:
+    """Build a new store from the ontology, extensions and validated cases, then swap it in."""
     from .validate import CaseSet
 
     assert isinstance(case_set, CaseSet)
@@ -123,7 +124,7 @@ def build_store(case_set: object, path: Path | None = None) -> BuildReport:
     counts: dict[str, int] = {}
     try:
         store = ox.Store(str(tmp))
-        load_ontology_into(store)
+        load_ontology_into(store, [e.ontology for e in extensions or []])
         for name, g in case_set.graphs.items():
             store.extend(graph_quads(g, ox.NamedNode(str(name))))
         meta = ox.NamedNode(_META + "build")
@@ -131,6 +132,8 @@ def build_store(case_set: object, path: Path | None = None) -> BuildReport:
                           ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%S")), META_GRAPH))
         for f in case_set.files:
             store.add(ox.Quad(meta, ox.NamedNode(_META + "file"), ox.Literal(f), META_GRAPH))
+        for e in extensions or []:
+            store.add(ox.Quad(meta, ox.NamedNode(_META + "extension"), ox.Literal(str(e.path)), META_GRAPH))
         defined_at = ox.NamedNode(_META + "definedAt")
         store.extend(ox.Quad(ox.NamedNode(str(node)), defined_at, ox.Literal(f"{file}:{line}"), META_GRAPH)
                      for node, (file, line) in case_set.locations.items())
@@ -159,6 +162,18 @@ def defined_at(store: ox.Store, node: ox.NamedNode) -> str | None:
     for q in store.quads_for_pattern(node, ox.NamedNode(_META + "definedAt"), None, META_GRAPH):
         return str(q.object.value)
     return None
+
+
+def store_extensions(store: ox.Store) -> list[Any]:
+    """The extensions a store was built with (their rules and queries apply to it)."""
+    from .extensions import Extension
+
+    out = []
+    for q in store.quads_for_pattern(None, ox.NamedNode(_META + "extension"), None, META_GRAPH):
+        path = Path(q.object.value)
+        if (path / "ontology.ttl").exists():
+            out.append(Extension(path.name, path))
+    return sorted(out, key=lambda e: e.name)
 
 
 def asserted_graphs(store: ox.Store) -> list[ox.NamedNode]:

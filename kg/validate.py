@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
@@ -176,21 +177,39 @@ def _short(term: object) -> str:
     return s
 
 
+def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Problem]) -> None:
+    """`kind:` of actors and contexts must name a class of the ontology or of an extension."""
+    for case in cases.values():
+        for rec in case.records():
+            kinds = {"actor": ontology.actor_kinds, "context": ontology.context_kinds}.get(rec.kind)
+            kind = rec.get("kind")
+            if kinds is None or not isinstance(kind, str) or kind in kinds:
+                continue
+            hint = did_you_mean(kind, kinds) or (f"known kinds: {', '.join(sorted(kinds)) or '(none yet)'}; "
+                                                 "an extension can add more (rolegraph new-extension)")
+            problems.append(Problem(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
+                                    f"unknown {rec.kind} kind '{kind}'", hint))
+
+
 def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
                shacl: bool = True) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem."""
     files = collect_files(paths)
-    ontology = ontology or load_ontology()
+    if ontology is None:
+        from .extensions import find_extensions
+
+        ontology = load_ontology(find_extensions())
     problems: list[Problem] = []
     out = CaseSet(files=[d for _, d in files])
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     cases = read_cases(yaml_files, set(ontology.roles), problems)
+    _check_kinds(cases, ontology, problems)
     for p, d in files:
         if p.suffix.lower() in RDF_FORMATS:
             _read_rdf(p, d, ontology, problems, out)
     if not problems:
         for case in cases.values():
-            compiled = compile_case(case, context_kinds=ontology.context_kinds)
+            compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds)
             target = out.graphs.setdefault(case_graph(case.id), Graph())
             for t in compiled.graph:
                 target.add(t)

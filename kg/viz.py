@@ -96,19 +96,19 @@ UI: dict[str, dict[str, str]] = {
         "legend": "Legend", "nodes": "Nodes", "edges": "Edges",
         "person": "person", "organisation": "organisation", "group": "group", "team": "team",
         "role": "role", "context": "context (social situation)", "case": "case",
-        "claim": "role claim (one per claim, context and outcome)",
+        "claim": "role claim (per context and outcome)",
         "mclaim": "team membership claim",
         "recognised": "recognised", "refused": "refused", "contested": "contested",
         "none": "no audience response", "distanced": "bearer keeps distance from the role",
         "edge_claim": "role claim: bearer → claim → role",
-        "edge_mclaim": "team membership claim: member → claim → team",
-        "edge_audience": "audience response (recognises / refuses)",
-        "edge_where": "where: claim → context",
+        "edge_mclaim": "team membership claim",
+        "edge_audience": "audience response",
+        "edge_where": "where (claim → context)",
         "edge_member": "member of",
         "edge_specialises": "specialises",
         "edge_partof": "part of (situation)",
         "edge_incase": "context in case",
-        "dashed_note": "dashed: role distance; colour: the audience's outcome",
+        "dashed_note": "Colour: the audience's outcome. Dashed: the bearer keeps distance from the role.",
         "details": "Details", "hint": "Click a node or an edge to see its evidence.",
         "evidence": "Evidence", "claim_evidence": "Evidence for the claim",
         "response_evidence": "Evidence for the response", "no_evidence": "No evidence recorded.",
@@ -131,26 +131,26 @@ UI: dict[str, dict[str, str]] = {
         "taken": "taken", "given": "given", "embraces": "embraces", "accepts": "accepts",
         "distances": "distances",
         "contexts": "contexts", "actors": "actors", "claims_n": "claims",
-        "not_reasoned": "",
+        "claimed_in": "claim made in",
     },
     "da": {
         "title": "rolegraph: roller i kontekst",
         "legend": "Signaturforklaring", "nodes": "Knuder", "edges": "Kanter",
         "person": "person", "organisation": "organisation", "group": "gruppe", "team": "hold",
         "role": "rolle", "context": "kontekst (social situation)", "case": "case",
-        "claim": "rollekrav (ét pr. krav, kontekst og udfald)",
+        "claim": "rollekrav (pr. kontekst og udfald)",
         "mclaim": "krav om holdtilhør",
         "recognised": "anerkendt", "refused": "afvist", "contested": "anfægtet",
         "none": "ingen reaktion fra publikum", "distanced": "indehaveren distancerer sig fra rollen",
         "edge_claim": "rollekrav: indehaver → krav → rolle",
-        "edge_mclaim": "holdtilhør: medlem → krav → hold",
-        "edge_audience": "publikums reaktion (anerkender / afviser)",
-        "edge_where": "hvor: krav → kontekst",
+        "edge_mclaim": "krav om holdtilhør",
+        "edge_audience": "publikums reaktion",
+        "edge_where": "hvor (krav → kontekst)",
         "edge_member": "medlem af",
         "edge_specialises": "specialiserer",
         "edge_partof": "del af (situation)",
         "edge_incase": "kontekst i case",
-        "dashed_note": "stiplet: rolledistance; farve: publikums udfald",
+        "dashed_note": "Farve: publikums udfald. Stiplet: indehaveren distancerer sig fra rollen.",
         "details": "Detaljer", "hint": "Klik på en knude eller en kant for at se belæg.",
         "evidence": "Belæg", "claim_evidence": "Belæg for kravet",
         "response_evidence": "Belæg for reaktionen", "no_evidence": "Intet belæg registreret.",
@@ -174,7 +174,7 @@ UI: dict[str, dict[str, str]] = {
         "taken": "påtaget", "given": "tildelt", "embraces": "omfavner", "accepts": "accepterer",
         "distances": "distancerer sig",
         "contexts": "kontekster", "actors": "aktører", "claims_n": "krav",
-        "not_reasoned": "",
+        "claimed_in": "krav fremsat i",
     },
 }
 
@@ -366,7 +366,7 @@ def build_graph(model: _Model, lang: str = "en", filters: Filters | None = None)
             if claim:
                 responses[claim].append(r)
     junctions: list[dict[str, Any]] = []
-    for c, k in kinds.items():
+    for c, k in sorted(kinds.items()):
         if k not in ("roleclaim", "membershipclaim"):
             continue
         bearer = model.one("bearer", c)
@@ -839,9 +839,9 @@ def _vis_options(n_nodes: int) -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n_nodes > 400,
                         "navigationButtons": False, "keyboard": False, "multiselect": True},
         "physics": {"enabled": True, "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -70, "centralGravity": 0.008,
-                                         "springLength": 90, "springConstant": 0.06, "damping": 0.5,
-                                         "avoidOverlap": 0.4},
+                    "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.025,
+                                         "springLength": 70, "springConstant": 0.07, "damping": 0.5,
+                                         "avoidOverlap": 0.5},
                     "maxVelocity": 60, "minVelocity": 0.75, "timestep": 0.45,
                     "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25,
                                       "fit": True}},
@@ -948,13 +948,37 @@ def render_html(g: Graph, *, lang: str = "en", title: str | None = None, thresho
         "cases": g.cases, "overview": ov, "highlight": hl, "options": net.options,
     }
     vendor = template_dir / "vendor"
+    vis_js = _inline((vendor / "vis-network.min.js").read_text(encoding="utf-8"), "script")
+    app_js = _inline((template_dir / "app.js").read_text(encoding="utf-8"), "script")
     html = net.render(
         ui=UI[lang], lang=lang, title=net.heading, mode=mode, highlight=hl,
+        pyvis_version=_pyvis_version(), csp=_csp(vis_js, app_js),
         data_json=_markup(json_for_script(data)),
-        vis_js=_markup(_inline((vendor / "vis-network.min.js").read_text(encoding="utf-8"), "script")),
+        vis_js=_markup(vis_js), app_js=_markup(app_js),
         vis_css=_markup(_inline((vendor / "vis-network.css").read_text(encoding="utf-8"), "style")),
+        app_css=_markup(_inline((template_dir / "app.css").read_text(encoding="utf-8"), "style")),
     )
     return html, {"mode": mode, "initial_nodes": initial_nodes, "initial_edges": initial_edges}
+
+
+def _csp(*scripts: str) -> str:
+    """A Content-Security-Policy that runs only our two inline scripts and loads nothing."""
+    import base64
+    import hashlib
+
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
+                      for s in scripts)
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+            "font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def _pyvis_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pyvis")
+    except PackageNotFoundError:  # pragma: no cover
+        return "?"
 
 
 def _markup(text: str) -> Any:

@@ -19,10 +19,12 @@ class RG(DefinedNamespace):
     _fail = True
 
     Accepts: URIRef
+    Activity: URIRef
     Actor: URIRef
     After: URIRef
     Before: URIRef
     Case: URIRef
+    CaseWork: URIRef
     CitizenActor: URIRef
     CitizenDecidedProcess: URIRef
     CitizenDriven: URIRef
@@ -33,9 +35,11 @@ class RG(DefinedNamespace):
     ClaimMode: URIRef
     CoCreation: URIRef
     CoProductionProcess: URIRef
+    CoProductionSetting: URIRef
     CoProductionType: URIRef
     CollectiveCoProduction: URIRef
     Contested: URIRef
+    Course: URIRef
     DecisiveInfluence: URIRef
     Derivation: URIRef
     Descriptive: URIRef
@@ -43,6 +47,8 @@ class RG(DefinedNamespace):
     Distances: URIRef
     During: URIRef
     Embraces: URIRef
+    Encounter: URIRef
+    EverydayPractice: URIRef
     Evidence: URIRef
     Finding: URIRef
     Given: URIRef
@@ -53,6 +59,7 @@ class RG(DefinedNamespace):
     Influence: URIRef
     InteractionOrder: URIRef
     Intermediary: URIRef
+    Meeting: URIRef
     MembershipClaim: URIRef
     NeedhamCarr: URIRef
     NoInfluence: URIRef
@@ -60,11 +67,13 @@ class RG(DefinedNamespace):
     OrderRule: URIRef
     Organisation: URIRef
     Outcome: URIRef
+    Partnership: URIRef
     Person: URIRef
     Phase: URIRef
     PhaseKind: URIRef
     Planning: URIRef
     PredictedConflict: URIRef
+    Project: URIRef
     PublicInitiatedProcess: URIRef
     PublicSectorActor: URIRef
     Recognised: URIRef
@@ -93,6 +102,7 @@ class RG(DefinedNamespace):
     Transformative: URIRef
     Typology: URIRef
     UserCentred: URIRef
+    Workshop: URIRef
     aim: URIRef
     assignedBy: URIRef
     bearer: URIRef
