@@ -286,7 +286,8 @@ class _Reader:
                 for lang, ly in v.items():
                     if lang not in LANGS:
                         self.problem(ly.line, f"{fpath}.{lang}", f"unknown language '{lang}'",
-                                     "labels are given as `en:` and/or `da:`")
+                                     "labels are given as `en:` and/or `da:`; inside { } a comma starts a "
+                                     'new entry, so quote text with commas: {en: "Hanne, a volunteer"}')
                         ok = False
                     elif not isinstance(ly.value, str) or not ly.value.strip():
                         self.problem(ly.line, f"{fpath}.{lang}",

@@ -380,6 +380,58 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             click.echo((data or b"").decode("utf-8"), nl=False)
 
 
+@main.command("new-case")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+              show_default=True, help="Where to write NAME.yaml.")
+def new_case_cmd(name: str, directory: Path) -> None:
+    """Write an annotated case file to start a new case from (valid as written)."""
+    from .scaffold import new_case
+
+    path = new_case(name, directory)
+    click.echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+
+
+@main.command("new-extension")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("extensions"),
+              show_default=True, help="Where to create NAME/.")
+def new_extension_cmd(name: str, directory: Path) -> None:
+    """Write an ontology extension module (new role, actor and context kinds, rules, queries).
+
+    `rolegraph build` picks up every extension under ./extensions (and $ROLEGRAPH_EXTENSIONS).
+    """
+    from .scaffold import new_extension
+
+    root = new_extension(name, directory)
+    click.echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
+               f"edit the ontology, then: rolegraph validate-extensions")
+
+
+@main.command("validate-extensions")
+def validate_extensions_cmd() -> None:
+    """Check the extensions under ./extensions and $ROLEGRAPH_EXTENSIONS."""
+    from .extensions import find_extensions
+    from .ontology import load_ontology
+
+    exts = find_extensions()
+    load_ontology(exts)
+    click.echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
+
+
+@main.command("docs")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/ontology.html"),
+              show_default=True)
+def docs_cmd(out: Path) -> None:
+    """Write the ontology's documentation (with extensions) as one offline HTML page."""
+    from .extensions import find_extensions
+    from .ontodoc import write_docs
+    from .ontology import load_ontology
+
+    path = write_docs(load_ontology(find_extensions()), out)
+    click.echo(f"wrote {path}")
+
+
 @main.command()
 @click.option("--lang", type=click.Choice(["en", "da"]), default="en", show_default=True)
 def roles(lang: str) -> None:

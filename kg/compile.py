@@ -42,8 +42,9 @@ class Compiled:
 
 class _Compiler:
     def __init__(self, case: Case, context_kinds: dict[str, URIRef],
-                 actor_kinds: dict[str, URIRef] | None = None) -> None:
+                 actor_kinds: dict[str, URIRef] | None = None, roles: dict[str, URIRef] | None = None) -> None:
         self.case = case
+        self.roles = roles or {}
         self.actor_kinds = actor_kinds or _KIND_CLASS
         self.g = Graph()
         self.out = Compiled(case.id, self.g)
@@ -61,7 +62,7 @@ class _Compiler:
         rec = self.case.ids.get(local)
         if rec is not None and rec.kind == "role":
             return self.iri(local)
-        return ROLE[local]
+        return self.roles.get(local, ROLE[local])
 
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
         self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
@@ -276,6 +277,6 @@ class _Compiler:
 
 
 def compile_case(case: Case, *, context_kinds: dict[str, URIRef] | None = None,
-                 actor_kinds: dict[str, URIRef] | None = None) -> Compiled:
+                 actor_kinds: dict[str, URIRef] | None = None, roles: dict[str, URIRef] | None = None) -> Compiled:
     """The RDF of one checked case, with the file and line of every node."""
-    return _Compiler(case, context_kinds or {}, actor_kinds).run()
+    return _Compiler(case, context_kinds or {}, actor_kinds, roles).run()

@@ -209,7 +209,8 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
             _read_rdf(p, d, ontology, problems, out)
     if not problems:
         for case in cases.values():
-            compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds)
+            compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
+                                    roles=ontology.roles)
             target = out.graphs.setdefault(case_graph(case.id), Graph())
             for t in compiled.graph:
                 target.add(t)

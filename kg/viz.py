@@ -132,6 +132,7 @@ UI: dict[str, dict[str, str]] = {
         "distances": "distances",
         "contexts": "contexts", "actors": "actors", "claims_n": "claims",
         "claimed_in": "claim made in",
+        "ov_context": "context (size: claims; colour: recognised → refused)",
     },
     "da": {
         "title": "rolegraph: roller i kontekst",
@@ -175,6 +176,7 @@ UI: dict[str, dict[str, str]] = {
         "distances": "distancerer sig",
         "contexts": "kontekster", "actors": "aktører", "claims_n": "krav",
         "claimed_in": "krav fremsat i",
+        "ov_context": "kontekst (størrelse: krav; farve: anerkendt → afvist)",
     },
 }
 
@@ -826,9 +828,10 @@ def _inline(text: str, tag: str) -> str:
     return re.sub(rf"</(?={tag})", r"<\\/", text, flags=re.IGNORECASE).replace("<!--", "<\\!--")
 
 
-def _vis_options(n_nodes: int) -> dict[str, Any]:
+def _vis_options(n_nodes: int, overview: bool = False) -> dict[str, Any]:
+    """vis-network options: bounded stabilisation; the page turns physics off after it."""
     iterations = 400 if n_nodes <= 150 else 250 if n_nodes <= 400 else 150
-    return {
+    options: dict[str, Any] = {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= 150},
         "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "color": "#1d232b",
@@ -846,6 +849,14 @@ def _vis_options(n_nodes: int) -> dict[str, Any]:
                     "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25,
                                       "fit": True}},
     }
+    if overview:
+        # hubs (case nodes) would be pushed out of their own cluster by forceAtlas2's
+        # degree-weighted repulsion; Barnes-Hut keeps them in the middle
+        options["physics"]["solver"] = "barnesHut"
+        options["physics"]["barnesHut"] = {"gravitationalConstant": -2500, "centralGravity": 0.25,
+                                           "springLength": 110, "springConstant": 0.04, "damping": 0.4,
+                                           "avoidOverlap": 0.6}
+    return options
 
 
 def _network_class() -> type:
@@ -925,7 +936,7 @@ def render_html(g: Graph, *, lang: str = "en", title: str | None = None, thresho
     ov = build_overview(g, threshold) if use_overview else None
     initial_nodes = len(ov["nodes"]) if ov else len(g.nodes)
     initial_edges = len(ov["edges"]) if ov else len(g.edges)
-    net.options = _vis_options(initial_nodes)
+    net.options = _vis_options(initial_nodes, overview=ov is not None)
     mode = "overview" if ov else "full"
     hl = None
     if highlight is not None:

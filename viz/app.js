@@ -34,8 +34,7 @@
     mclaim: { shape: "diamond", size: 6 },
     ovcase: { shape: "box", margin: 10, color: { background: "#24303d", border: "#101820" },
               font: { color: "#ffffff", size: 16, strokeWidth: 0, multi: false }, widthConstraint: { maximum: 240 } },
-    ovcontext: { shape: "box", margin: 8, color: { background: "#e3ecf7", border: "#7d97b8" },
-                 font: { color: "#1f3550", strokeWidth: 0 }, borderWidth: 2 }
+    ovcontext: { shape: "dot", size: 12, color: { background: "#9fb3c8", border: "#54708f" }, borderWidth: 2 }
   };
   var EDGE = {
     claim: { width: 2.6 },
@@ -45,9 +44,20 @@
     member: { width: 1, color: "#b07aa1", arrows: "to" },
     specialises: { width: 1, color: "#c9a227", dashes: [6, 3], arrows: "to" },
     partof: { width: 1, color: "#7d97b8", arrows: "to" },
-    incase: { width: 1, color: "#c3ccd6", arrows: "" }
+    incase: { width: 1, color: "#c3ccd6", arrows: "", length: 170 }
   };
 
+  // overview contexts: green where claims are recognised, red where they are refused
+  function refusalColour(k) {
+    var answered = (k.recognised || 0) + (k.refused || 0) + (k.contested || 0);
+    if (!answered) { return { background: "#cfd8dc", border: "#78909c" }; }
+    var share = ((k.refused || 0) + 0.5 * (k.contested || 0)) / answered;
+    var g = [46, 125, 50], r = [198, 40, 40];
+    var mix = g.map(function (v, i) { return Math.round(v + (r[i] - v) * share); });
+    var css = "rgb(" + mix.join(",") + ")";
+    return { background: css, border: "#37474f", highlight: { background: css, border: "#000" },
+             hover: { background: css, border: "#000" } };
+  }
   function kindName(kind) { return UI[kind] || kind; }
   function claimColour(rec) {
     if (rec.outcome === "none" || !rec.outcome) { return rec.dist ? DISTANCED : OUTCOME.none; }
@@ -131,8 +141,14 @@
       item.outcome = rec.outcome;
       item.claim = rec.claim;
       item.where = rec.where;
-    } else if (rec.kind === "ovcase" || rec.kind === "ovcontext") {
-      item.label = rec.label + "\n" + countsText(rec.counts || {});
+    } else if (rec.kind === "ovcase") {
+      var cc = rec.counts || {};
+      item.label = rec.label + "\n" + [cc.contexts + " " + UI.contexts, cc.claims + " " + UI.claims_n].join(" · ");
+    } else if (rec.kind === "ovcontext") {
+      var k = rec.counts || {};
+      item.label = rec.label + "\n" + (k.claims || 0) + " " + UI.claims_n;
+      item.size = 8 + Math.min(28, 2.2 * Math.sqrt(k.claims || 0));
+      colour = refusalColour(k);
     } else {
       item.label = rec.label;
     }
@@ -162,6 +178,7 @@
     var item = { id: rec.id, from: rec.from, to: rec.to, kind: rec.kind, j: rec.j, outcome: rec.outcome,
                  width: s.width, dashes: dashes, arrows: arrows, shadow: false,
                  color: { color: colour, highlight: colour, hover: colour, opacity: 1 } };
+    if (s.length) { item.length = s.length; }
     item.hl = HLE.has(rec.id);
     if (item.hl) {
       item.width = s.width * 2.2 + 1;
@@ -301,7 +318,14 @@
     var fill = colourOverride || s.color.background;
     var stroke = colourOverride || s.color.border;
     var shape;
-    if (s.shape === "dot") { shape = svg("circle", { cx: 15, cy: 10, r: kind === "claim" ? 4.5 : 7 }); }
+    if (s.shape === "dot" && kind === "ovcontext") {
+      var grad = svg("linearGradient", { id: "ovgrad" });
+      grad.appendChild(svg("stop", { offset: "0", "stop-color": "#2e7d32" }));
+      grad.appendChild(svg("stop", { offset: "1", "stop-color": "#c62828" }));
+      var defs = svg("defs", {}); defs.appendChild(grad); box.appendChild(defs);
+      shape = svg("circle", { cx: 15, cy: 10, r: 7.5 });
+      fill = "url(#ovgrad)"; stroke = "#37474f";
+    } else if (s.shape === "dot") { shape = svg("circle", { cx: 15, cy: 10, r: kind === "claim" ? 4.5 : 7 }); }
     else if (s.shape === "square") { shape = svg("rect", { x: 8, y: 3, width: 14, height: 14 }); }
     else if (s.shape === "triangle") { shape = svg("polygon", { points: "15,2 23,17 7,17" }); }
     else if (s.shape === "hexagon") { shape = svg("polygon", { points: "11,3 19,3 23,10 19,17 11,17 7,10" }); }
@@ -334,6 +358,8 @@
     });
     if (DATA.mode === "overview") {
       nodesCol.appendChild(nodeIcon("ovcase")); nodesCol.appendChild(el("span", { text: UI.unit_case }));
+      nodesCol.appendChild(nodeIcon("ovcontext", "rgb(122,83,45)"));
+      nodesCol.appendChild(el("span", { text: UI.ov_context }));
     }
     var claimsCol = el("div", { cls: "legend-grid" });
     claimsCol.appendChild(el("h5", { text: UI.edge_claim }));
@@ -385,7 +411,7 @@
 
   function placeAround(anchor, ids) {
     var pos = anchor && nodes.get(anchor) ? network.getPosition(anchor) : { x: 0, y: 0 };
-    var r = 80 + 9 * Math.sqrt(ids.length);
+    var r = 160 + 14 * Math.sqrt(ids.length);
     return ids.map(function (id, i) {
       var a = (2 * Math.PI * i) / Math.max(1, ids.length);
       return { x: pos.x + r * Math.cos(a), y: pos.y + r * Math.sin(a) };
@@ -437,7 +463,6 @@
   function expand(id) {
     if (expanded.has(id)) { return 0; }
     expanded.add(id);
-    var before = nodes.getIds();
     var added = 0;
     var rec = nodes.get(id);
     if (rec && rec.kind === "ovcase") {
@@ -457,20 +482,20 @@
       RG.lastExpansion = { id: id, shown: nb.shown, total: nb.total, added: added };
     }
     updateCounts();
-    if (added) { settle(120, before); } else { RG.settled = true; }
+    // everything moves a little rather than new nodes landing on fixed old ones
+    if (added) { settle(300, []); } else { RG.settled = true; }
     return added;
   }
 
   function ensurePresent(ids) {
     var missing = ids.filter(function (id) { return !nodes.get(id); });
     if (!missing.length) { return; }
-    var before = nodes.getIds();
     var all = [];
     missing.forEach(function (id) {
       if (!FULL.nodes.has(id)) { return; }
       neighbourhood(id).ids.forEach(function (x) { if (all.indexOf(x) < 0) { all.push(x); } });
     });
-    if (addFull(all, null)) { updateCounts(); settle(120, before); }
+    if (addFull(all, null)) { updateCounts(); settle(300, []); }
   }
 
   // ---- the side panel -----------------------------------------------------------------

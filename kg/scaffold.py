@@ -1,0 +1,146 @@
+"""Scaffolds for new work: an annotated case file and an ontology extension module.
+
+Both scaffolds are valid as written (so `rolegraph validate` passes at once) and
+say in comments what to change. Nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import UsageError
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+CASE_TEMPLATE = """\
+# rolegraph case file for '{name}'. Edit it, then run
+#     rolegraph validate {path}
+# The full reference is docs/case-format.md; docs/example-case.yaml shows every field.
+# Everything below is a valid placeholder: replace it with your case.
+
+case: {name}
+lang: en                      # language of plain-string labels (en or da)
+title:
+  en: {title}
+  da: {title}
+
+sources:                      # the documents your evidence quotes
+  - id: interviews
+    title: Interview transcripts (replace with your source)
+    # file: transcript-01.txt
+
+actors:                       # kind: person | organisation | group (or an extension's kind)
+  - id: citizen               # side: citizen | public
+    label: {{en: a citizen, da: en borger}}
+    side: citizen
+  - id: worker
+    label: {{en: a front-line worker, da: en frontmedarbejder}}
+    side: public
+
+teams:                        # Goffman's teams: who keeps a definition of the situation together
+  - id: citizens
+    label: {{en: the citizens, da: borgerne}}
+    members: [citizen]
+  - id: staff
+    label: {{en: the staff, da: personalet}}
+    members: [worker]
+
+contexts:                     # social situations; kind: workshop, meeting, course, encounter, ...
+  - id: first-context
+    label: {{en: the first context, da: den første kontekst}}
+  - id: second-context
+    label: {{en: the second context, da: den anden kontekst}}
+
+claims:                       # who takes or is given which role, where; and how audiences respond
+  - bearer: citizen
+    role: co-creator          # a shared role (rolegraph roles) or one under `roles:`
+    context: first-context
+    mode: given               # taken | given
+    by: worker
+    evidence:
+      - paraphrase: Replace with what the source says, or use `quote:` with its exact words.
+        source: interviews
+        locator: "interview 1, p. 1"
+    responses:
+      - by: worker
+        outcome: recognised   # recognised | refused | contested
+"""
+
+EXTENSION_TEMPLATE = """\
+# rolegraph ontology extension '{name}'. `rolegraph build` picks it up from
+# {path} and checks it:
+#   - a new role is an individual of rg:Role that rg:specialises an existing role;
+#   - a new class sits under a core class (rg:Actor, rg:SocialSituation, rg:Team, ...);
+#   - every new term has rdfs:label in English and Danish (and should have a definition).
+# In a case file, a new role is named by its local name (`role: {example_role}`), a new
+# context kind by its kebab-case name (`kind: {example_kind}`), a new actor kind likewise.
+# Rules in rules/*.rq and queries in queries/*.rq of this directory are used too.
+
+@prefix rg:   <https://w3id.org/rolegraph/ontology#> .
+@prefix role: <https://w3id.org/rolegraph/role/> .
+@prefix ext:  <https://w3id.org/rolegraph/ext/{name}#> .
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+<https://w3id.org/rolegraph/ext/{name}> a owl:Ontology ;
+    rdfs:label "rolegraph extension: {name}"@en , "rolegraph-udvidelse: {name}"@da .
+
+# A new kind of role. Replace the name, labels and definition; keep rg:specialises.
+ext:{example_role} a owl:NamedIndividual , rg:Role ;
+    rg:specialises role:co-creator ;
+    rdfs:label "new role (rename me)"@en , "ny rolle (omdøb mig)"@da ;
+    skos:definition "What a person in this role does, and before whom."@en ,
+        "Hvad en person i denne rolle gør, og over for hvem."@da .
+
+# A new kind of context (social situation).
+ext:{example_class} a owl:Class ;
+    rdfs:subClassOf rg:SocialSituation ;
+    rdfs:label "new kind of situation (rename me)"@en , "ny slags situation (omdøb mig)"@da ;
+    skos:definition "The kind of setting in which such roles are taken."@en ,
+        "Den slags ramme, hvor sådanne roller tages."@da .
+"""
+
+RULE_README = """\
+Interaction-order rules of this extension: SPARQL CONSTRUCT files with a `#+` header,
+like the shipped ones in rules/order/. `rolegraph reason` applies them after the OWL 2 RL
+rules, and records for every conclusion the rule and premises it came from.
+"""
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise UsageError(f"'{name}' is not a valid name",
+                         hint="use lower-case ASCII letters, digits and '-', e.g. `elderly-care`")
+
+
+def new_case(name: str, directory: Path) -> Path:
+    """Write an annotated, valid case file `directory/name.yaml`."""
+    _check_name(name)
+    path = directory / f"{name}.yaml"
+    if path.exists():
+        raise UsageError(f"{path} exists already", hint="choose another name or edit that file")
+    directory.mkdir(parents=True, exist_ok=True)
+    title = name.replace("-", " ").capitalize()
+    path.write_text(CASE_TEMPLATE.format(name=name, path=path, title=title), encoding="utf-8")
+    return path
+
+
+def new_extension(name: str, directory: Path) -> Path:
+    """Write an extension module `directory/name/` with an annotated ontology.ttl and rules/."""
+    _check_name(name)
+    root = directory / name
+    if root.exists():
+        raise UsageError(f"{root} exists already", hint="choose another name or edit that extension")
+    (root / "rules").mkdir(parents=True)
+    (root / "queries").mkdir()
+    camel = "".join(part.capitalize() for part in name.split("-"))
+    (root / "ontology.ttl").write_text(EXTENSION_TEMPLATE.format(
+        name=name, path=root, example_role=f"{name}-role", example_kind=f"{name}-situation",
+        example_class=f"{camel}Situation"), encoding="utf-8")
+    (root / "rules" / "README.md").write_text(RULE_README, encoding="utf-8")
+    (root / "queries" / "README.md").write_text(
+        "Named queries of this extension: .rq files with a `#+` header, like those in queries/.\n",
+        encoding="utf-8")
+    return root
