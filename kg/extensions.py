@@ -155,7 +155,9 @@ def _short(term: object) -> str:
     for ns, p in ((str(RG), "rg:"), ("https://w3id.org/rolegraph/role/", "role:")):
         if s.startswith(ns):
             return p + s[len(ns):]
-    return re.split(r"[/#]", s)[-1] if "#" in s or "/" in s else s
+    if s.startswith("https://w3id.org/rolegraph/ext/") and "#" in s:
+        return "ext:" + s.split("#", 1)[1]
+    return s
 
 
 def load_extensions(base: Graph, extensions: list[Extension]) -> Graph:

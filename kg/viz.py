@@ -963,7 +963,7 @@ def render_html(g: Graph, *, lang: str = "en", title: str | None = None, thresho
     app_js = _inline((template_dir / "app.js").read_text(encoding="utf-8"), "script")
     html = net.render(
         ui=UI[lang], lang=lang, title=net.heading, mode=mode, highlight=hl,
-        pyvis_version=_pyvis_version(), csp=_csp(vis_js, app_js),
+        pyvis_version=_pyvis_version(), csp=_markup(_csp(vis_js, app_js)),
         data_json=_markup(json_for_script(data)),
         vis_js=_markup(vis_js), app_js=_markup(app_js),
         vis_css=_markup(_inline((vendor / "vis-network.css").read_text(encoding="utf-8"), "style")),
