@@ -1,20 +1,31 @@
 # The two commands of the README:
 #   make run    set up, then build the shipped cases, reason, answer the flagship
 #               question with its evidence, and write the browser view
-#   make test   set up (incl. browser and servers), then run the test suite
-.PHONY: run test setup bench clean
+#   make test   set up (incl. Debian's chromium and the triple-store servers), then run the tests
+.PHONY: run test bench clean
 
 VENV := .venv/bin
 OUT := out
+# `make run` keeps its store inside the checkout; the CLI's default is ~/.local/share/rolegraph/store.
+export ROLEGRAPH_STORE ?= $(CURDIR)/$(OUT)/store
 
 run:
 	@scripts/setup.sh run
 	$(VENV)/rolegraph validate cases/
 	$(VENV)/rolegraph build cases/
+	$(VENV)/rolegraph reason
+	$(VENV)/rolegraph query role-transfer --evidence
+	$(VENV)/rolegraph viz --query role-transfer --out $(OUT)/rolegraph.html
+	@echo "open $(OUT)/rolegraph.html in a browser (it works offline)"
 
 test:
 	@scripts/setup.sh test
 	$(VENV)/python -m pytest -q $(PYTEST_ARGS)
+
+bench:
+	@scripts/setup.sh test
+	$(VENV)/python bench/reasoning_bench.py
+	$(VENV)/python bench/viz_bench.py
 
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache

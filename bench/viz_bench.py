@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import shutil
@@ -82,7 +83,7 @@ def generate_store(path: Path, n_claims: int, *, claims_per_case: int = 500, see
         case = nn(f"{BASE}case/{cid}")
         quads: list[ox.Quad] = []
 
-        def add(s: ox.NamedNode, pred: ox.NamedNode, o: object, quads: list[ox.Quad] = quads,
+        def add(s: ox.NamedNode, pred: ox.NamedNode, o: ox.NamedNode | ox.Literal, quads: list[ox.Quad] = quads,
                 graph: ox.NamedNode = graph) -> None:
             quads.append(ox.Quad(s, pred, o, graph))
 
@@ -116,7 +117,7 @@ def generate_store(path: Path, n_claims: int, *, claims_per_case: int = 500, see
         for actor in actors:
             add(actor, p["memberOf"], rnd.choice(teams))
         n_ctx = max(3, this_case // 20)
-        contexts = []
+        contexts: list[ox.NamedNode] = []
         for i in range(n_ctx):
             ctx = nn(f"{cbase}context-{i + 1}")
             add(ctx, a, cls["SocialSituation"])
@@ -287,14 +288,16 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "machine": platform.machine(),
+    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "loadavg_1min_at_end": round(os.getloadavg()[0], 2),
             "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "browser": "/usr/bin/chromium (headless)"}
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        meta.update({"pyvis": version("pyvis"), "pyoxigraph": version("pyoxigraph")})
-    except Exception:  # pragma: no cover
-        pass
+    for package in ("pyvis", "pyoxigraph", "playwright"):
+        try:
+            meta[package] = version(package)
+        except PackageNotFoundError:  # pragma: no cover
+            meta[package] = "not installed"
     args.out.write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}")
 

@@ -452,5 +452,12 @@ def roles(lang: str) -> None:
         click.echo(line)
 
 
+# Commands defined beside their stage; registering them imports nothing heavy.
+from .generate import register as _register_generate  # noqa: E402
+from .viz import register as _register_viz  # noqa: E402
+
+_register_viz(main)
+_register_generate(main)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -125,6 +125,16 @@ class Explainer:
         stmt = statement_iri(t)
         for q in self.store.quads_for_pattern(None, ox.NamedNode(str(RG.conclusion)), stmt, _EXP):
             return q.subject  # type: ignore[return-value]
+        if getattr(self.store, "is_remote", False) and not any(isinstance(x, ox.BlankNode) for x in t):
+            # A remote store mints statement IRIs in SPARQL; should its text form of a term
+            # differ from pyoxigraph's, find the statement by what it says instead.
+            rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+            rows = self.store.query(
+                f"SELECT ?d WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ ?d <{RG.conclusion}> ?st . "
+                f"?st <{rdf}subject> {t.subject} ; <{rdf}predicate> {t.predicate} ; <{rdf}object> {t.object} }} }} "
+                "LIMIT 1")
+            for row in rows:
+                return row["d"]  # type: ignore[no-any-return]
         return None
 
     def premises_of(self, deriv: ox.NamedNode) -> list[ox.Triple]:
@@ -138,7 +148,7 @@ class Explainer:
                     parts[name] = r.object
             if len(parts) == 3:
                 out.append(ox.Triple(parts["subject"], parts["predicate"], parts["object"]))
-        return out
+        return sorted(out, key=str)
 
     def rule_of(self, deriv: ox.NamedNode) -> dict[str, str]:
         rule = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object

@@ -241,16 +241,18 @@ def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] =
 
     Each value is an Oxigraph term serialised in N-Triples syntax (IRIs validated,
     literals escaped), so a parameter's text is never read as SPARQL. Parameters
-    without a value are UNDEF: their variable stays free.
+    without a value are left out of the block, so their variable stays free (an
+    UNDEF would mean the same, but Virtuoso 7 then loses the variable's value when
+    it is bound in a UNION branch).
     """
     names = [p.name for p in params] or list(bindings)
-    names = [n for n in names if n in bindings or any(p.name == n for p in params)]
+    names = [n for n in names if n in bindings]
     if not names:
         return text
     m = _WHERE.search(_blank_comments(text))
     if m is None:
         raise QueryError("a parameterised query needs a `WHERE {` clause")
-    row = " ".join(str(bindings[n]) if n in bindings else "UNDEF" for n in names)
+    row = " ".join(str(bindings[n]) for n in names)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
     return text[:m.end()] + block + text[m.end():]
 

@@ -160,6 +160,10 @@ class Reasoner:
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
 
+    def apply_round(self, rules: list[Rule], round_no: int) -> int:
+        """Run each rule once, in order; return how many new triples they concluded."""
+        return sum(self.apply(r, round_no) for r in rules)
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> ReasonReport:
         """Apply all rules to a fixpoint, axiom stratum before interaction-order stratum."""
         start = time.perf_counter()
@@ -175,7 +179,7 @@ class Reasoner:
                     if round_no > MAX_ROUNDS:
                         raise ReasoningError(f"reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds",
                                              hint="a rule may keep minting new nodes; check rules that use BIND(IRI(...))")
-                    added = sum(self.apply(r, round_no) for r in stratum)
+                    added = self.apply_round(stratum, round_no)
                     self.report.inferred += added
                     cycle_added += added
                     if progress:
@@ -190,8 +194,15 @@ class Reasoner:
 
 
 def _display(path: Path) -> str:
+    """A rule file as people should see it: `rules/...` for shipped rules, else relative to here."""
+    from .resources import data_dir
+
     try:
-        return str(path.relative_to(Path.cwd()))
+        return "rules/" + str(path.resolve().relative_to(data_dir("rules").resolve()))
+    except ValueError:
+        pass
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -218,7 +229,12 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None,
     ext_rules = [e.rules for e in store_extensions(store) if e.rules is not None]
     rules = load_rules([*ext_rules, *(extra_rules or [])])
     clear_inferences(store)
-    report = Reasoner(store, rules).run(progress)
+    if getattr(store, "is_remote", False):  # a kg.remote.RemoteStore: the rules run inside that store
+        from .remote import remote_reasoner
+
+        report = remote_reasoner(store, rules).run(progress)
+    else:
+        report = Reasoner(store, rules).run(progress)
     store.add(ox.Quad(_REASONED, ox.NamedNode(BASE + "meta#rules"),
                       ox.Literal(" ".join(r.id for r in rules)), _META_GRAPH))
     return report

@@ -44,9 +44,30 @@ def _recover(path: Path) -> None:
         old.rename(path)
 
 
+def _remote_config() -> Any:
+    """The remote store configured for this command, if any (kg.backend is cheap to import)."""
+    from .backend import current
+
+    return current()
+
+
 @contextmanager
 def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.Store]:
-    """Open an existing store, read-only unless `write`."""
+    """Open an existing store, read-only unless `write`.
+
+    When a remote SPARQL store is configured (`rolegraph --endpoint URL ...`, see
+    kg.backend), this hands out a handle on it instead and `path` is not used.
+    """
+    remote = _remote_config()
+    if remote is not None:
+        from .remote import RemoteStore
+
+        handle = RemoteStore(remote)
+        try:
+            yield handle  # type: ignore[misc]
+        finally:
+            handle.close()
+        return
     path = path or default_store_path()
     _recover(path)
     if not (path / "CURRENT").exists():
@@ -72,7 +93,7 @@ def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.
 class BuildReport:
     """What a build loaded."""
 
-    path: Path
+    path: Path | str  # the store directory, or the endpoint URL of a remote store
     graphs: dict[str, int]
     seconds: float
 
@@ -109,11 +130,31 @@ def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None
         store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
 
 
+def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Quad]:
+    """What a build records about itself in the meta graph: when, from which files and
+    extensions, and the file:line where each case node was written."""
+    meta = ox.NamedNode(_META + "build")
+    out = [ox.Quad(meta, ox.NamedNode(_META + "builtAt"),
+                   ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%S")), META_GRAPH)]
+    out += [ox.Quad(meta, ox.NamedNode(_META + "file"), ox.Literal(f), META_GRAPH) for f in case_set.files]
+    out += [ox.Quad(meta, ox.NamedNode(_META + "extension"), ox.Literal(str(e.path)), META_GRAPH)
+            for e in extensions or []]
+    defined_at = ox.NamedNode(_META + "definedAt")
+    out += [ox.Quad(ox.NamedNode(str(node)), defined_at, ox.Literal(f"{file}:{line}"), META_GRAPH)
+            for node, (file, line) in case_set.locations.items()]
+    return out
+
+
 def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None) -> BuildReport:
     """Build a new store from the ontology, extensions and validated cases, then swap it in."""
     from .validate import CaseSet
 
     assert isinstance(case_set, CaseSet)
+    remote = _remote_config()
+    if remote is not None:
+        from .remote import build_remote
+
+        return build_remote(remote, case_set, extensions=extensions)
     path = path or default_store_path()
     start = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,16 +168,7 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
         load_ontology_into(store, [e.ontology for e in extensions or []])
         for name, g in case_set.graphs.items():
             store.extend(graph_quads(g, ox.NamedNode(str(name))))
-        meta = ox.NamedNode(_META + "build")
-        store.add(ox.Quad(meta, ox.NamedNode(_META + "builtAt"),
-                          ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%S")), META_GRAPH))
-        for f in case_set.files:
-            store.add(ox.Quad(meta, ox.NamedNode(_META + "file"), ox.Literal(f), META_GRAPH))
-        for e in extensions or []:
-            store.add(ox.Quad(meta, ox.NamedNode(_META + "extension"), ox.Literal(str(e.path)), META_GRAPH))
-        defined_at = ox.NamedNode(_META + "definedAt")
-        store.extend(ox.Quad(ox.NamedNode(str(node)), defined_at, ox.Literal(f"{file}:{line}"), META_GRAPH)
-                     for node, (file, line) in case_set.locations.items())
+        store.extend(meta_quads(case_set, extensions))
         for g in store.named_graphs():
             if isinstance(g, ox.NamedNode) and g != META_GRAPH:
                 counts[g.value] = len(list(store.quads_for_pattern(None, None, None, g)))

@@ -36,9 +36,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    import click
 from .resources import data_dir
 
 BASE = "https://w3id.org/rolegraph/"
@@ -71,9 +74,11 @@ _KIND_OF_TYPE = {
     RG + "Response": "response",
     RG + "Evidence": "evidence",
     RG + "SourceDocument": "source",
+    RG + "Actor": "actor",  # an extension's kind of actor that is no person, organisation or group
 }
 _KIND_ORDER = list(_KIND_OF_TYPE.values())
-ACTOR_KINDS = ("person", "organisation", "group", "team")
+ACTOR_KINDS = ("person", "organisation", "group", "team", "actor")
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 OUTCOMES = {RG + "Recognised": "recognised", RG + "Refused": "refused", RG + "Contested": "contested"}
 
 # Predicates read from the asserted graphs (ontology and cases).
@@ -95,6 +100,7 @@ UI: dict[str, dict[str, str]] = {
         "title": "rolegraph: roles in context",
         "legend": "Legend", "nodes": "Nodes", "edges": "Edges",
         "person": "person", "organisation": "organisation", "group": "group", "team": "team",
+        "actor": "actor (another kind)",
         "role": "role", "context": "context (social situation)", "case": "case",
         "claim": "role claim (per context and outcome)",
         "mclaim": "team membership claim",
@@ -138,6 +144,7 @@ UI: dict[str, dict[str, str]] = {
         "title": "rolegraph: roller i kontekst",
         "legend": "Signaturforklaring", "nodes": "Knuder", "edges": "Kanter",
         "person": "person", "organisation": "organisation", "group": "gruppe", "team": "hold",
+        "actor": "aktør (anden type)",
         "role": "rolle", "context": "kontekst (social situation)", "case": "case",
         "claim": "rollekrav (pr. kontekst og udfald)",
         "mclaim": "krav om holdtilhør",
@@ -201,6 +208,7 @@ class _Model:
     """What the view needs of the asserted graphs, indexed by full IRI."""
 
     kinds: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, str] = field(default_factory=dict)  # node -> its extension class, if any
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     props: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
@@ -248,34 +256,59 @@ def read_model(store: Any) -> _Model:
 
     from .store import asserted_graphs
 
-    graphs = {g.value for g in asserted_graphs(store)}
     model = _Model()
+    graphs = asserted_graphs(store)
 
-    def quads(predicate: str) -> Iterable[Any]:
-        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in graphs \
-                    and isinstance(q.subject, ox.NamedNode):
-                yield q
+    def pairs(predicate: str) -> Iterable[tuple[str, Any]]:
+        # asserted graphs only (not the inferred ones); per-predicate SPARQL iterates
+        # faster than quads_for_pattern
+        for sol in store.query(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}", default_graph=graphs):
+            subject, obj = sol[0], sol[1]
+            if isinstance(subject, ox.NamedNode) and not isinstance(obj, ox.BlankNode):
+                yield subject.value, obj
 
     rank = {k: i for i, k in enumerate(_KIND_ORDER)}
-    for q in quads(RDF_TYPE):
-        kind = _KIND_OF_TYPE.get(q.object.value) if isinstance(q.object, ox.NamedNode) else None
+    parents: dict[str, list[str]] = defaultdict(list)
+    for s, o in pairs(RDFS_SUBCLASS):
+        if isinstance(o, ox.NamedNode):
+            parents[s].append(o.value)
+    class_kind: dict[str, str | None] = {}
+
+    def kind_of_class(c: str) -> str | None:
+        """The view's kind of a class: its own, or that of its nearest core superclass
+        (an extension's `kind: nurse` is drawn as the person it specialises)."""
+        if c not in class_kind:
+            found, seen, todo = None, {c}, [c]
+            while todo and found is None:
+                nxt = []
+                for x in todo:
+                    k = _KIND_OF_TYPE.get(x)
+                    if k and (found is None or rank[k] < rank[found]):
+                        found = k
+                    nxt += [p for p in parents.get(x, []) if p not in seen]
+                    seen.update(nxt)
+                todo = nxt
+            class_kind[c] = found
+        return class_kind[c]
+
+    for s, o in pairs(RDF_TYPE):
+        if not isinstance(o, ox.NamedNode):
+            continue
+        kind = kind_of_class(o.value)
         if kind:
-            s = q.subject.value
             old = model.kinds.get(s)
             if old is None or rank[kind] < rank[old]:
                 model.kinds[s] = kind
-    for q in quads(RDFS_LABEL):
-        if isinstance(q.object, ox.Literal):
-            model.labels.setdefault(q.subject.value, {}).setdefault(q.object.language or "", q.object.value)
+            if o.value not in _KIND_OF_TYPE and not o.value.startswith(RG):
+                model.classes[s] = o.value
+    for s, o in pairs(RDFS_LABEL):
+        if isinstance(o, ox.Literal):
+            model.labels.setdefault(s, {}).setdefault(o.language or "", o.value)
     for name, predicate in _PREDICATES.items():
         table: dict[str, list[Any]] = defaultdict(list)
-        for q in quads(predicate):
-            o = q.object
+        for s, o in pairs(predicate):
             value = o.value if isinstance(o, ox.NamedNode) else o
-            if isinstance(o, ox.BlankNode):
-                continue
-            bucket = table[q.subject.value]
+            bucket = table[s]
             if value not in bucket:
                 bucket.append(value)
         model.props[name] = table
@@ -312,11 +345,7 @@ class Graph:
     sources: list[str] = field(default_factory=list)
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     junctions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    iri_of: dict[str, str] = field(default_factory=dict)
     evidence_of: dict[str, list[int]] = field(default_factory=dict)
-
-    def node_ids(self) -> set[str]:
-        return {n["id"] for n in self.nodes}
 
 
 def _resolve(values: Iterable[str], candidates: dict[str, str], what: str) -> set[str]:
@@ -427,13 +456,16 @@ def build_graph(model: _Model, lang: str = "en", filters: Filters | None = None)
     # --- nodes
     present: dict[str, str] = {}  # iri -> kind
 
-    def add(iri: str | None) -> None:
+    def add(iri: str | None, fallback: str | None = None) -> None:
+        """Show `iri`; an endpoint of a claim whose type the store does not say gets `fallback`."""
         if iri and iri not in present:
             kind = kinds.get(iri)
             if kind in (*ACTOR_KINDS, "role", "context"):
                 present[iri] = kind
             elif kind is None and iri.startswith(ROLE_NS):
                 present[iri] = "role"
+            elif fallback:
+                present[iri] = fallback
 
     no_filter = not (filters.cases or filters.contexts or filters.actors)
     for s, k in kinds.items():
@@ -449,8 +481,11 @@ def build_graph(model: _Model, lang: str = "en", filters: Filters | None = None)
         for team in model.all("memberOf", a):
             add(team)
     for j in junctions:
-        for iri in (j["bearer"], j["target"], j["where"], *j["respondents"]):
-            add(iri)
+        add(j["bearer"], "actor")
+        add(j["target"], "role" if j["ckind"] == "roleclaim" else "team")
+        add(j["where"], "context")
+        for a in j["respondents"]:
+            add(a, "actor")
 
     def kind_order(item: tuple[str, str]) -> tuple[int, str]:
         return ({"context": 0, "role": 3}.get(item[1], 1 if item[1] in ACTOR_KINDS else 2), item[0])
@@ -458,11 +493,10 @@ def build_graph(model: _Model, lang: str = "en", filters: Filters | None = None)
     for iri, kind in sorted(present.items(), key=kind_order):
         nid = short_id(iri)
         cs = case_of(iri)
-        node = {"id": nid, "kind": kind, "label": model.label(iri, lang)}
+        node: dict[str, Any] = {"id": nid, "kind": kind, "label": model.label(iri, lang)}
         if cs:
             node["case"] = short_id(cs)
         g.nodes.append(node)
-        g.iri_of[nid] = iri
         g.details[nid] = _entity_details(model, iri, lang, g)
 
     # --- junction nodes and the edges through them
@@ -487,17 +521,16 @@ def build_graph(model: _Model, lang: str = "en", filters: Filters | None = None)
         if j["case"]:
             node["case"] = short_id(j["case"])
         g.nodes.append(node)
-        g.iri_of[jid] = claim
         g.junctions[jid] = j
         g.details[jid] = _claim_details(model, j, lang, g, responses.get(claim, []))
         bearer, target = short_id(j["bearer"]), short_id(j["target"])
-        style = {"outcome": j["outcome"], "dist": j["distances"], "j": jid}
-        edge(bearer, jid, ckind, **style)
-        edge(jid, target, ckind, **style)
+        # an edge through a claim node takes its outcome and distance from that node (j)
+        edge(bearer, jid, ckind, j=jid)
+        edge(jid, target, ckind, j=jid)
         if j["where"]:
             edge(jid, short_id(j["where"]), "where", j=jid)
         for a in j["respondents"]:
-            edge(short_id(a), jid, "audience", outcome=j["outcome"], j=jid)
+            edge(short_id(a), jid, "audience", j=jid)
 
     # --- structural edges between present nodes
     for iri, kind in sorted(present.items()):
@@ -561,6 +594,8 @@ def _name(model: _Model, iri: str, lang: str, g: Graph) -> str:
 
 def _entity_details(model: _Model, iri: str, lang: str, g: Graph) -> dict[str, Any]:
     d: dict[str, Any] = {}
+    if iri in model.classes:
+        d["type"] = model.label(model.classes[iri], lang)
     other = model.other_label(iri, lang)
     if other:
         d["alt"] = other
@@ -586,10 +621,12 @@ def _claim_details(model: _Model, j: dict[str, Any], lang: str, g: Graph,
     d: dict[str, Any] = {
         "bearer": _name(model, j["bearer"], lang, g),
         "target": _name(model, j["target"], lang, g),
-        "claimWhere": [_name(model, w, lang, g) for w in sorted(model.all("inSituation", c))],
     }
     if j["where"]:
         d["where"] = _name(model, j["where"], lang, g)
+    claim_where = [_name(model, w, lang, g) for w in sorted(model.all("inSituation", c))]
+    if claim_where != [d.get("where")]:
+        d["claimWhere"] = claim_where  # the claim was made elsewhere than this response
     mode, stance = _local(model.one("mode", c)), _local(model.one("stance", c))
     if mode:
         d["mode"] = mode
@@ -644,6 +681,7 @@ def build_overview(g: Graph, threshold: int) -> dict[str, Any]:
             bearers[n["where"]].add(g.details[n["id"]]["bearer"])
     contexts = [n for n in g.nodes if n["kind"] == "context"]
     ctx_case = {n["id"]: n.get("case") for n in contexts}
+    ctx_label = {n["id"]: n["label"] for n in contexts}
     by_case: dict[str, list[str]] = defaultdict(list)
     for cid, case in ctx_case.items():
         by_case[case or ""].append(cid)
@@ -659,7 +697,7 @@ def build_overview(g: Graph, threshold: int) -> dict[str, Any]:
     def ctx_node(cid: str) -> dict[str, Any]:
         counts = {k: v for k, v in per_ctx[cid].items()}
         counts["actors"] = len(bearers[cid])
-        return {"id": cid, "kind": "ovcontext", "label": next(n["label"] for n in contexts if n["id"] == cid),
+        return {"id": cid, "kind": "ovcontext", "label": ctx_label[cid],
                 "case": ctx_case[cid], "counts": counts}
 
     nodes: list[dict[str, Any]] = []
@@ -754,7 +792,7 @@ def query_highlight(store: Any, g: Graph, name: str, *, params: dict[str, str] |
             claim_cache[iri] = found
         return claim_cache[iri]
 
-    rows_out = []
+    rows_out: list[dict[str, Any]] = []
     all_nodes: set[str] = set()
     all_edges: set[str] = set()
     for row in result.rows:
@@ -834,7 +872,7 @@ def _vis_options(n_nodes: int, overview: bool = False) -> dict[str, Any]:
     options: dict[str, Any] = {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= 150},
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "color": "#1d232b",
+        "nodes": {"font": {"size": 16, "face": "system-ui, sans-serif", "color": "#1d232b",
                            "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "widthConstraint": {"maximum": 170}, "borderWidth": 1.5},
         "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1,
@@ -842,9 +880,9 @@ def _vis_options(n_nodes: int, overview: bool = False) -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n_nodes > 400,
                         "navigationButtons": False, "keyboard": False, "multiselect": True},
         "physics": {"enabled": True, "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.025,
-                                         "springLength": 70, "springConstant": 0.07, "damping": 0.5,
-                                         "avoidOverlap": 0.5},
+                    "forceAtlas2Based": {"gravitationalConstant": -110, "centralGravity": 0.02,
+                                         "springLength": 80, "springConstant": 0.06, "damping": 0.5,
+                                         "avoidOverlap": 0.8},
                     "maxVelocity": 60, "minVelocity": 0.75, "timestep": 0.45,
                     "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25,
                                       "fit": True}},
@@ -862,7 +900,7 @@ def _vis_options(n_nodes: int, overview: bool = False) -> dict[str, Any]:
 def _network_class() -> type:
     """A pyvis Network with O(1) node and edge insertion and our template (imports pyvis)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from pyvis.network import Network
+    from pyvis.network import Network  # type: ignore[import-untyped]
 
     class RoleNetwork(Network):  # type: ignore[misc]
         """pyvis's Network, without its quadratic add_edge, rendering viz/template.html."""
@@ -1015,7 +1053,13 @@ def write_view(store_path: Path | None = None, out: Path = DEFAULT_OUT, *, filte
     with (nullcontext(store) if store is not None else open_store(store_path)) as st:
         model = read_model(st)
         g = build_graph(model, lang, filters)
-        hl = query_highlight(st, g, query, params=params, lang=lang, extra=query_dirs) if query else None
+        hl = None
+        if query:
+            from .store import store_extensions
+
+            # the queries of the extensions the store was built with count too, as for `query`
+            dirs = [*(query_dirs or []), *(e.queries for e in store_extensions(st) if e.queries is not None)]
+            hl = query_highlight(st, g, query, params=params, lang=lang, extra=dirs or None)
     html, summary = render_html(g, lang=lang, threshold=threshold, overview=overview, highlight=hl,
                                 filters=filters, store_label=label)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -1031,7 +1075,7 @@ def write_view(store_path: Path | None = None, out: Path = DEFAULT_OUT, *, filte
 
 # ---- the command ----------------------------------------------------------------
 
-def register(main: Any) -> None:
+def register(main: click.Group) -> None:
     """Add the `viz` command to the click group `main`."""
     import click
 

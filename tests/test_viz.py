@@ -186,6 +186,8 @@ def test_page_is_self_contained(pages: dict[str, Any]) -> None:
 def test_template_never_writes_html_from_strings() -> None:
     for name in ("app.js", "template.html"):
         text = (ROOT / "viz" / name).read_text(encoding="utf-8")
+        text = re.sub(r"/\*.*?\*/|\{#.*?#\}|^\s*//[^\n]*", "", text, flags=re.DOTALL | re.MULTILINE)
+        assert "textContent" in text or name == "template.html"
         assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function",
                              text), name
 
@@ -237,7 +239,7 @@ def test_filters_and_language(shipped: Path) -> None:
     assert all(w.startswith("womens-association/") for w in wheres)
     g = build_graph(model, "en", Filters(actors=("mia",)))
     mia = "future-workshop/mia"
-    for jid, j in g.junctions.items():
+    for jid in g.junctions:
         d = g.details[jid]
         assert mia in (d["bearer"], *(a for r in d.get("resp", []) for a in r["by"]), *d.get("by", []),
                        d["target"])
@@ -272,6 +274,44 @@ def test_role_transfer_highlight_marks_the_answer(shipped: Path, pages: dict[str
     assert {WOMEN, "role:adviser", "womens-association/department-encounter",
             "womens-association/ssp-partnership"} <= hl.nodes
     assert pages["query"].highlighted_edges == len(hl.edges)
+
+
+def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
+    """docs/examples/elderly-care: an actor of an extension's kind (a subclass of rg:Organisation)
+    is drawn as an organisation, and the extension's query directories count for --query."""
+    from kg.extensions import find_extensions
+    from kg.ontology import load_ontology
+    from kg.reason import reason
+    from kg.store import build_store, open_store
+    from kg.validate import load_cases
+    from kg.viz import write_view
+
+    example = ROOT / "docs" / "examples" / "elderly-care"
+    exts = find_extensions([example / "extensions"])
+    store = tmp_path / "store"
+    build_store(load_cases([example / "cases"], ontology=load_ontology(exts)), store, extensions=exts)
+    with open_store(store, write=True) as st:
+        reason(st)
+    report = write_view(store, tmp_path / "care.html", query="role-transfer")
+    assert report.highlighted_edges > 0 and not report.warnings
+    data = _page_data(report.path)
+    nodes = {n["id"]: n for n in data["graph"]["nodes"]}
+    assert nodes["visiting-friends/visiting-service"]["kind"] == "organisation"
+    assert data["details"]["visiting-friends/visiting-service"]["type"] == "volunteer association"
+    assert nodes["visiting-friends/ward"]["kind"] == "context"
+    roles = [n for n in nodes.values() if n["kind"] == "role"]
+    assert "visiting friend" in {n["label"] for n in roles}
+    refused = [n for n in nodes.values() if n.get("claim") == "visiting-friends/hanne-on-ward"
+               and n["outcome"] == "refused"]
+    assert refused and refused[0]["id"] in data["highlight"]["nodes"]
+
+
+def _page_data(html: Path) -> dict[str, Any]:
+    """The JSON the page embeds (its escapes are JSON escapes, so json.loads reads it)."""
+    text = html.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="rolegraph-data">(.*?)</script>', text, re.DOTALL)
+    assert m
+    return dict(json.loads(m.group(1)))
 
 
 def _cli() -> click.Group:
@@ -413,7 +453,11 @@ def test_query_highlights_the_refused_edge(browser: Any, pages: dict[str, Any]) 
         assert refused in selected["nodes"] and edge["id"] in selected["edges"]
         page.click_node(refused)
         page.wait(f"document.getElementById('details-body').textContent.includes({json.dumps(JAMEN_HOV)})")
-        page.js("rolegraph.network.fit({animation: false})")
+        assert page.js("rolegraph.fitAnswer()") >= page.js("rolegraph.data.highlight.nodes.length")
+        page.js("[...document.querySelectorAll('#details-body blockquote')]"
+                ".find(b => b.textContent.includes('Jamen hov')).scrollIntoView({block: 'center'})")
+        box = page.page.locator("#graph").bounding_box()
+        page.page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)  # no tooltip
         page.page.wait_for_timeout(100)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.page.screenshot(path=str(ARTIFACTS / "viz-shipped.png"))
@@ -464,8 +508,9 @@ def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path
             page.wait("!!document.querySelector('div.vis-tooltip') && "
                       "document.querySelector('div.vis-tooltip').style.visibility !== 'hidden'", 5)
             tip = page.js("[document.querySelector('div.vis-tooltip').textContent,"
-                          " document.querySelector('div.vis-tooltip').children.length]")
-            assert "</script><script>window.__xss=1</script>" in tip[0] and tip[1] == 0
+                          " [...document.querySelector('div.vis-tooltip').querySelectorAll('*')]"
+                          ".filter(e => e.tagName !== 'BR').length]")
+            assert "</script><script>window.__xss=1</script>" in tip[0] and tip[1] == 0  # text and line breaks
             page.js("rolegraph.show('xss-case/evil-role')")
             page.page.wait_for_timeout(50)
             assert page.dialogs == []

@@ -26,6 +26,7 @@
     organisation: { shape: "square", size: 13, color: { background: "#1f5f8b", border: "#123a55" } },
     group: { shape: "triangle", size: 15, color: { background: "#59a5a0", border: "#2f6f6a" } },
     team: { shape: "hexagon", size: 16, color: { background: "#b07aa1", border: "#7a4f6f" } },
+    actor: { shape: "star", size: 15, color: { background: "#8c9eb5", border: "#4f6075" } },
     role: { shape: "box", margin: 6, color: { background: "#fbe7a1", border: "#c9a227" },
             font: { color: "#3b2f00", strokeWidth: 0 }, shapeProperties: { borderRadius: 10 } },
     context: { shape: "box", margin: 7, color: { background: "#e3ecf7", border: "#7d97b8" },
@@ -119,7 +120,8 @@
     if (rec.kind === "ovcase" || rec.kind === "ovcontext") {
       return rec.label + "\n" + countsText(rec.counts || {});
     }
-    var t = rec.label + "\n" + kindName(rec.kind);
+    var own = DATA.details[rec.id];
+    var t = rec.label + "\n" + (own && own.type ? own.type : kindName(rec.kind));
     if (rec.case && DATA.cases[rec.case]) { t += " · " + DATA.cases[rec.case].label; }
     return t;
   }
@@ -170,12 +172,17 @@
   function visEdge(rec) {
     var s = EDGE[rec.kind] || EDGE.where;
     var colour = s.color;
-    if (rec.kind === "claim" || rec.kind === "mclaim" || rec.kind === "audience") { colour = claimColour(rec); }
+    var junction = rec.j ? FULL.nodes.get(rec.j) : null;  // outcome and distance live on the claim node
+    var outcome = junction ? junction.outcome : rec.outcome;
+    var dist = junction ? !!junction.dist : !!rec.dist;
+    if (rec.kind === "claim" || rec.kind === "mclaim" || rec.kind === "audience") {
+      colour = claimColour({ outcome: outcome, dist: dist });
+    }
     var fromJunction = rec.j && rec.from === rec.j;
     var arrows = s.arrows !== undefined ? s.arrows : (rec.kind === "audience" || fromJunction ? "to" : "");
     var dashes = s.dashes || false;
-    if ((rec.kind === "claim" || rec.kind === "mclaim") && rec.dist) { dashes = [8, 5]; }
-    var item = { id: rec.id, from: rec.from, to: rec.to, kind: rec.kind, j: rec.j, outcome: rec.outcome,
+    if ((rec.kind === "claim" || rec.kind === "mclaim") && dist) { dashes = [8, 5]; }
+    var item = { id: rec.id, from: rec.from, to: rec.to, kind: rec.kind, j: rec.j, outcome: outcome,
                  width: s.width, dashes: dashes, arrows: arrows, shadow: false,
                  color: { color: colour, highlight: colour, hover: colour, opacity: 1 } };
     if (s.length) { item.length = s.length; }
@@ -247,7 +254,19 @@
     progress.hidden = false;
     progressFill.style.width = Math.round(100 * p.iterations / Math.max(1, p.total)) + "%";
   });
-  network.on("stabilizationIterationsDone", function () { finishSettle("stabilizationIterationsDone"); });
+  network.on("stabilizationIterationsDone", function () {
+    var first = RG.stabilizations === 0;
+    finishSettle("stabilizationIterationsDone");
+    // with a query, the page opens on its answer (Fit shows everything)
+    if (first && HLN.size) { fitAnswer(); }
+  });
+  function fitAnswer() {
+    var ids = new Set(HLN);
+    HLE.forEach(function (eid) { var e = FULL.edges.get(eid); if (e) { ids.add(e.from); ids.add(e.to); } });
+    var shown = Array.from(ids).filter(function (id) { return nodes.get(id); });
+    if (shown.length) { network.fit({ nodes: shown, animation: false, minZoomLevel: 0.2, maxZoomLevel: 1.5 }); }
+    return shown.length;
+  }
   network.once("afterDrawing", function () { RG.timing.firstDraw = performance.now() - T0; });
 
   function settle(iterations, fixIds) {
@@ -328,6 +347,7 @@
     } else if (s.shape === "dot") { shape = svg("circle", { cx: 15, cy: 10, r: kind === "claim" ? 4.5 : 7 }); }
     else if (s.shape === "square") { shape = svg("rect", { x: 8, y: 3, width: 14, height: 14 }); }
     else if (s.shape === "triangle") { shape = svg("polygon", { points: "15,2 23,17 7,17" }); }
+    else if (s.shape === "star") { shape = svg("polygon", { points: "15,2 17.5,7.5 23.5,8 19,12 20.5,18 15,15 9.5,18 11,12 6.5,8 12.5,7.5" }); }
     else if (s.shape === "hexagon") { shape = svg("polygon", { points: "11,3 19,3 23,10 19,17 11,17 7,10" }); }
     else if (s.shape === "diamond") { shape = svg("polygon", { points: "15,4 21,10 15,16 9,10" }); }
     else {
@@ -352,7 +372,9 @@
   function buildLegend() {
     var nodesCol = el("div", { cls: "legend-grid two" });
     nodesCol.appendChild(el("h5", { text: UI.nodes }));
-    ["person", "organisation", "group", "team", "role", "context", "claim", "mclaim"].forEach(function (k) {
+    var kinds = ["person", "organisation", "group", "team", "role", "context", "claim", "mclaim"];
+    if (DATA.graph.nodes.some(function (n) { return n.kind === "actor"; })) { kinds.splice(4, 0, "actor"); }
+    kinds.forEach(function (k) {
       nodesCol.appendChild(nodeIcon(k, k === "claim" || k === "mclaim" ? OUTCOME.none : null));
       nodesCol.appendChild(el("span", { text: kindName(k) }));
     });
@@ -562,7 +584,7 @@
         var box = el("div", { cls: "response" });
         var head = el("div");
         head.appendChild(el("span", { cls: "badge " + r.outcome, text: UI[r.outcome] }));
-        head.appendChild(document.createTextNode(UI.by + " " + r.by.map(name).join(", ") +
+        head.appendChild(document.createTextNode(" " + UI.by + " " + r.by.map(name).join(", ") +
           (d.where ? " · " + UI["in"] + " " + name(d.where) : "")));
         box.appendChild(head);
         if (r.note) { box.appendChild(el("div", { cls: "note", text: r.note })); }
@@ -611,7 +633,7 @@
     if (HLN.has(id)) { body.appendChild(el("p", {}, [el("span", { cls: "badge hl", text: DATA.highlight.name })])); }
     var dl = el("dl", { cls: "facts" });
     var kind = rec.kind === "ovcontext" ? "context" : rec.kind === "ovcase" ? "case" : rec.kind;
-    fact(dl, UI.kind, kindName(kind));
+    fact(dl, UI.kind, d.type ? d.type + " (" + kindName(kind) + ")" : kindName(kind));
     if (rec.case && DATA.cases[rec.case]) { fact(dl, UI.case, DATA.cases[rec.case].label); }
     if (rec.kind !== "ovcase") { fact(dl, UI.id, id); }
     fact(dl, UI.definition, d.def);
@@ -763,6 +785,7 @@
   RG.show = show;
   RG.expand = expand;
   RG.selectRow = selectRow;
+  RG.fitAnswer = fitAnswer;
   RG.domPosition = function (id) {
     var p = network.canvasToDOM(network.getPosition(id));
     var r = container.getBoundingClientRect();
