@@ -104,7 +104,7 @@ class _Compiler:
             self.add(node, RG.speaker, self.ref(str(rec.get("speaker"))))
 
     def run(self) -> Compiled:
-        g, lang = self.g, self.lang
+        lang = self.lang
         self.add(self.case_node, RDF.type, RG.Case)
         for f in self.case.files:
             self.label(self.case_node, RDFS.label, f.top, "title", f.lang)

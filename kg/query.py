@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import QueryError
-from .resources import data_dir
+from .resources import data_dir, header_lines
 
 HEADER_KEYS = {"title", "description", "tags", "reasoning", "params"}
 PARAM_KEYS = {"type", "default", "description"}
@@ -85,12 +85,7 @@ def parse_query_file(path: Path) -> Query:
     """Read a named query strictly: a bad header or a stray parameter is an error."""
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    head: list[str] = []
-    for line in lines:
-        if line.startswith("#+"):
-            head.append(line[2:].removeprefix(" "))
-        else:
-            break
+    head = header_lines(text)
     if not head:
         raise _fail(path, 1, "a named query must open with a '#+ ' header",
                     "start with `#+ title: ...`; see queries/role-transfer.rq")

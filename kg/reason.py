@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef, Variable
+from rdflib import BNode, Variable
 from rdflib.term import Node
 
 from .errors import ReasoningError
 from .rules import Pattern, Rule, load_rules
-from .store import asserted_graphs
+from .store import asserted_graphs, to_ox
 from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
 MAX_ROUNDS = 100
@@ -53,21 +53,12 @@ class ReasonReport:
 
 
 def _ox(term: Node, row: ox.QuerySolution | None) -> Term | None:
+    """A rule pattern's term under a solution: variables looked up, blank nodes never ground."""
     if isinstance(term, Variable):
-        if row is None:
-            return None
-        return row[str(term)]
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+        return None if row is None else row[str(term)]
     if isinstance(term, BNode):
         return None
-    raise TypeError(term)
+    return to_ox(term)
 
 
 def _instantiate(p: Pattern, row: ox.QuerySolution) -> ox.Triple | None:

@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.term import Node, URIRef
 
 from .errors import ReasoningError
-from .resources import data_dir
+from .resources import data_dir, header_lines
 
 RULE_BASE = "https://w3id.org/rolegraph/rule/"
 HEADER_KEYS = {"title", "description", "kind"}
@@ -65,13 +65,7 @@ class Rule:
 
 
 def _header(text: str, path: Path) -> tuple[dict[str, Any], int]:
-    lines = text.splitlines()
-    head = []
-    for line in lines:
-        if line.startswith("#+"):
-            head.append(line[2:].removeprefix(" "))
-        else:
-            break
+    head = header_lines(text)
     if not head:
         raise ReasoningError("a rule file must open with a '#+ ' header", file=str(path), line=1,
                              hint="start with `#+ title: ...` and `#+ kind: axiom|interaction-order`")

@@ -102,7 +102,7 @@ class BuildReport:
         return sum(self.graphs.values())
 
 
-def _to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):
@@ -121,7 +121,7 @@ def _to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
     """The triples of an rdflib graph as Oxigraph quads in the named graph `name`."""
     for s, p, o in graph:  # type: ignore[attr-defined]
-        yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name)
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
 
 
 def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None:
