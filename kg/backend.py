@@ -26,6 +26,7 @@ outside strings, IRIs and comments. It imports nothing heavy.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -153,7 +154,7 @@ def with_config(config: RemoteConfig, **changes: Any) -> RemoteConfig:
 
 # ---- a small SPARQL lexer ------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+_TOKEN_PATTERN = r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -168,12 +169,17 @@ _TOKEN = re.compile(r"""
   | (?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>.)
-""", re.VERBOSE | re.DOTALL)
+"""
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+@functools.lru_cache(maxsize=1)
+def _token_re() -> re.Pattern[str]:
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
 
 
 def tokens(text: str) -> Iterator[tuple[str, str]]:
@@ -182,9 +188,10 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
     Kinds: iri, string, var, lang, pname (prefixed names and blank-node labels),
     number, word (keywords, function names, `a`, true/false) and punct.
     """
+    token = _token_re()
     pos = 0
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = token.match(text, pos)
         assert m is not None  # the last alternative matches any character
         pos = m.end()
         kind = m.lastgroup
@@ -243,3 +250,107 @@ def query_form(text: str) -> str | None:
 def has_dataset_clause(text: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED."""
     return "FROM" in keywords(text)
+
+
+# ---- the command line -----------------------------------------------------------------------
+# The options live here, in a module that imports nothing heavy, so that listing the
+# commands does not import the HTTP server or the SPARQL client.
+
+_STORE_COMMANDS = ("build", "reason", "query", "queries", "explain", "viz", "export", "sparql", "check")
+_RAW = "rolegraph.remote.raw"
+
+
+def register(main: Any) -> None:
+    """Add `serve` and the remote-store options to the click group `main`.
+
+    Call it after every other command is registered: --endpoint, --update-endpoint and
+    --graph-store go on the group (`rolegraph --endpoint URL query ...`) and on each store
+    command (`rolegraph query ... --endpoint URL`). Calling it twice changes nothing.
+    """
+    register_serve(main)
+    register_remote(main)
+
+
+def _remote_options() -> list[Any]:
+    import click
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        from .errors import RolegraphError
+
+        raw = ctx.meta.setdefault(f"{_RAW}.{id(ctx)}", {})
+        raw[param.name] = value
+        if len(raw) < 3:  # decide once all three options of this command are known
+            return value
+        endpoint, update, gsp = raw["endpoint"], raw["update_endpoint"], raw["graph_store"]
+        if endpoint:
+            try:
+                set_for_command(ctx, config_from(endpoint, update, gsp))
+            except RolegraphError as exc:
+                raise click.BadParameter(exc.message + (f" ({exc.hint})" if exc.hint else ""),
+                                         ctx=ctx, param=param) from exc
+        elif update or gsp:
+            base = current()
+            if base is None:
+                raise click.UsageError("--update-endpoint and --graph-store need --endpoint", ctx=ctx)
+            set_for_command(ctx, with_config(base, update_endpoint=update or base.update_endpoint,
+                                             graph_store=gsp or base.graph_store))
+        return value
+
+    common: dict[str, Any] = {"expose_value": False, "callback": remember, "default": None, "show_envvar": True}
+    return [
+        click.Option(["--endpoint"], metavar="URL", envvar="ROLEGRAPH_ENDPOINT",
+                     help="Work on the SPARQL 1.1 store at URL instead of the local store "
+                          "(credentials from ROLEGRAPH_USER / ROLEGRAPH_PASSWORD).", **common),
+        click.Option(["--update-endpoint"], metavar="URL", envvar="ROLEGRAPH_UPDATE_ENDPOINT",
+                     help="Its SPARQL Update URL, when it differs from --endpoint.", **common),
+        click.Option(["--graph-store"], metavar="URL", envvar="ROLEGRAPH_GRAPH_STORE",
+                     help="Its Graph Store Protocol URL, for bulk loading (else INSERT DATA in batches).",
+                     **common),
+    ]
+
+
+def register_remote(main: Any) -> None:
+    """Add --endpoint, --update-endpoint and --graph-store to the group and its store commands."""
+    for cmd in [main, *(main.commands[name] for name in _STORE_COMMANDS if name in main.commands)]:
+        if not any(p.name == "endpoint" for p in cmd.params):
+            cmd.params.extend(_remote_options())
+
+
+def register_serve(main: Any) -> None:
+    """Add the `serve` command (its body is kg.serve.run_command, imported when it runs)."""
+    import click
+    from pathlib import Path
+
+    if "serve" in getattr(main, "commands", {}):
+        return
+
+    @main.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True,
+                  help="Address to listen on; a non-loopback one needs --public.")
+    @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+                  help="Port to listen on (0: any free port, printed at start).")
+    @click.option("--store", "store", type=click.Path(path_type=Path, file_okay=False), default=None,
+                  envvar="ROLEGRAPH_STORE", show_envvar=True,
+                  help="Store directory (default: ~/.local/share/rolegraph/store).")
+    @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                  help="Seconds a query may run before it is stopped.")
+    @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+                  help="Largest result (rows, or triples) the server sends.")
+    @click.option("--workers", type=click.IntRange(1, 64), default=None,
+                  help="Query worker processes [default: CPUs, at most 4].")
+    @click.option("--allow-update", is_flag=True,
+                  help="Accept SPARQL updates with `Authorization: Bearer TOKEN` (needs a token).")
+    @click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+                  help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
+    @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
+    @click.option("--quiet", is_flag=True, help="Do not log requests.")
+    def serve_cmd(**options: Any) -> None:
+        """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
+        /queries/NAME, a query page at / and the browser view at /viz.
+
+        Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
+        are stopped after --timeout seconds; SERVICE and LOAD are refused.
+        """
+        from .serve import run_command
+
+        run_command(**options)

@@ -459,5 +459,9 @@ from .viz import register as _register_viz  # noqa: E402
 _register_viz(main)
 _register_generate(main)
 
+from .backend import register as _register_backend  # noqa: E402  (serve and --endpoint; must come last)
+
+_register_backend(main)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

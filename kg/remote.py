@@ -44,7 +44,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .backend import GENID, GRAPH_PREFIX, STAGING_PREFIX, RemoteConfig, query_form, tokens
-from .errors import ReasoningError, RemoteError, StoreError, UsageError
+from .errors import ReasoningError, RemoteError, StoreError
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -88,9 +88,17 @@ class RemoteStore:
         self._graphs: list[ox.NamedNode] | None = None
         self._subjects: dict[str, list[ox.Quad]] = {}  # statements by subject, until the next write
         self.requests = 0
+        self.software: str | None = None  # the Server header of the store's first answer
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.config.endpoint}>"
+
+    @property
+    def is_virtuoso(self) -> bool:
+        """Whether the store is OpenLink Virtuoso (from its Server header)."""
+        if self.software is None:
+            self.query("ASK { }")
+        return (self.software or "").lower().startswith("virtuoso")
 
     def close(self) -> None:
         self._forget()
@@ -136,15 +144,20 @@ class RemoteStore:
         try:
             result = w.query()
             data = result.response.read()
-            ctype = result.response.info().get("Content-Type", "") or ""
+            info = result.response.info()
+            if self.software is None:
+                self.software = info.get("Server", "") or ""
+            ctype = info.get("Content-Type", "") or ""
             return data, ctype
         except SPARQLWrapperException as exc:
             status = _STATUS.get(type(exc).__name__)
-            raise _remote_error(what, url, f"HTTP {status}" if status else type(exc).__name__,
-                                _response_of(exc), status=status) from exc
+            error = _remote_error(what, url, f"HTTP {status}" if status else type(exc).__name__,
+                                  _response_of(exc), status=status)
+            raise self._update_hint(error, w, status) from exc
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace") if exc.fp else ""
-            raise _remote_error(what, url, f"HTTP {exc.code} {exc.reason}", body, status=exc.code) from exc
+            error = _remote_error(what, url, f"HTTP {exc.code} {exc.reason}", body, status=exc.code)
+            raise self._update_hint(error, w, exc.code) from exc
         except urllib.error.URLError as exc:
             raise RemoteError(f"cannot reach the SPARQL store at {url}: {exc.reason}",
                               hint="check the URL and that the store is running") from exc
@@ -153,6 +166,13 @@ class RemoteStore:
                               hint="raise ROLEGRAPH_TIMEOUT (seconds), or the store's own query timeout") from exc
         except OSError as exc:
             raise RemoteError(f"talking to the SPARQL store at {url} failed: {exc}") from exc
+
+    def _update_hint(self, error: RemoteError, w: Any, status: int | None) -> RemoteError:
+        if w.isSparqlUpdateRequest() and self.config.update_endpoint is None and status in (400, 404, 405, 415):
+            error.hint = ("this store may take updates at another URL than queries: give it with "
+                          "--update-endpoint (Oxigraph and Fuseki: .../update, GraphDB: "
+                          ".../repositories/REPO/statements)")
+        return error
 
     def query(self, query: str, *, default_graph: Any = None, named_graphs: Any = None,
               prefixes: dict[str, str] | None = None, base_iri: str | None = None,
@@ -473,7 +493,8 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
     store = RemoteStore(config)
     graphs: dict[str, list[ox.Triple]] = {str(ONTOLOGY_GRAPH): []}
     for f in [*ontology_files(), *[e.ontology for e in extensions or []]]:
-        graphs[str(ONTOLOGY_GRAPH)] += list(ox.parse(path=str(f), format=ox.RdfFormat.TURTLE))
+        graphs[str(ONTOLOGY_GRAPH)] += [ox.Triple(q.subject, q.predicate, q.object)
+                                        for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
     for name, g in case_set.graphs.items():
         graphs[str(name)] = [ox.Triple(q.subject, q.predicate, q.object)
                              for q in graph_quads(g, ox.NamedNode(str(name)))]
@@ -499,7 +520,8 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
             raise
         if isinstance(exc, RemoteError):
             raise StoreError(f"building the remote store failed: {exc.message}",
-                             hint=exc.hint or "the remote store's previous graphs are unchanged") from exc
+                             hint=(exc.hint + "; " if exc.hint else "")
+                             + "the remote store's previous graphs are unchanged") from exc
         raise
     counts = {k: len(v) for k, v in graphs.items() if k != META_GRAPH.value}
     return BuildReport(config.endpoint, counts, time.perf_counter() - start)
@@ -508,13 +530,18 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
 # ---- reasoning inside the remote store -------------------------------------------------
 
 def _nt_expr(var: str) -> str:
-    """SPARQL expression for the N-Triples form of ?var, as pyoxigraph prints the term
-    (skolem IRIs printed as the blank nodes they stand for)."""
+    """SPARQL expression for the N-Triples form of ?var as pyoxigraph prints it (skolem IRIs
+    as the blank nodes they stand for), so that statement IRIs minted in the store equal
+    kg.reason.statement_iri.
+
+    Literals are not escaped: stores disagree on backslashes in REPLACE's replacement
+    text (XPath reads `\\\\` as one backslash, Oxigraph as two). For a literal with a quote,
+    a backslash or a control character the IRI therefore differs, and kg.explain finds
+    such a statement by its subject, predicate and object instead.
+    """
     v = f"?{var}"
-    esc = (rf'REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(STR({v}), "\\\\", "\\\\\\\\"), "\"", "\\\\\""), '
-           rf'"\n", "\\\\n"), "\r", "\\\\r"), "\t", "\\\\t")')
     return (f'IF(isIRI({v}), IF(STRSTARTS(STR({v}), "{GENID}"), CONCAT("_:", STRAFTER(STR({v}), "{GENID}")), '
-            f'CONCAT("<", STR({v}), ">")), CONCAT("\\"", {esc}, "\\"", IF(LANG({v}) != "", '
+            f'CONCAT("<", STR({v}), ">")), CONCAT("\\"", STR({v}), "\\"", IF(LANG({v}) != "", '
             f'CONCAT("@", LCASE(LANG({v}))), IF(DATATYPE({v}) = <{_XSD}string>, "", '
             f'CONCAT("^^<", STR(DATATYPE({v})), ">")))))')
 
@@ -634,6 +661,11 @@ def _reasoner_class() -> type:
         def apply(self, rule: Any, round_no: int) -> int:
             text = rule_update(rule, round_no, [g.value for g in self.graphs], str(INFERRED_GRAPH),
                                str(EXPLANATION_GRAPH))
+            if self.store.is_virtuoso:
+                # Rules are written schema patterns first. Virtuoso's planner, on a fresh
+                # database, may start from `?x ?p ?y` instead and take minutes (prp-spo2:
+                # 76 s instead of 0.5 s); keep the written order.
+                text = 'DEFINE sql:select-option "order"\n' + text
             try:
                 self.store.update(text)
             except RemoteError as exc:
@@ -668,61 +700,8 @@ def remote_reasoner(store: RemoteStore, rules: list[Any]) -> Any:
 
 # ---- the command line ------------------------------------------------------------------
 
-_COMMANDS = ("build", "reason", "query", "queries", "explain", "viz", "export", "sparql", "check")
-_RAW = "rolegraph.remote.raw"
-
-
-def _options() -> list[Any]:
-    import click
-
-    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        from .backend import config_from, current, set_for_command, with_config
-
-        raw = ctx.meta.setdefault(f"{_RAW}.{id(ctx)}", {})
-        raw[param.name] = value
-        if len(raw) < 3:  # decide once all three options of this command are known
-            return value
-        endpoint, update, gsp = raw["endpoint"], raw["update_endpoint"], raw["graph_store"]
-        if endpoint:
-            set_for_command(ctx, config_from(endpoint, update, gsp))
-        elif update or gsp:
-            base = current()
-            if base is None:
-                raise click.UsageError("--update-endpoint and --graph-store need --endpoint", ctx=ctx)
-            set_for_command(ctx, with_config(base, update_endpoint=update or base.update_endpoint,
-                                             graph_store=gsp or base.graph_store))
-        return value
-
-    common = {"expose_value": False, "callback": remember, "default": None, "show_envvar": True}
-    return [
-        click.Option(["--endpoint"], metavar="URL", envvar="ROLEGRAPH_ENDPOINT",
-                     help="Work on the SPARQL 1.1 store at URL instead of the local store "
-                          "(credentials from ROLEGRAPH_USER / ROLEGRAPH_PASSWORD).", **common),
-        click.Option(["--update-endpoint"], metavar="URL", envvar="ROLEGRAPH_UPDATE_ENDPOINT",
-                     help="Its SPARQL Update URL, when it differs from --endpoint.", **common),
-        click.Option(["--graph-store"], metavar="URL", envvar="ROLEGRAPH_GRAPH_STORE",
-                     help="Its Graph Store Protocol URL, for bulk loading (else INSERT DATA in batches).",
-                     **common),
-    ]
-
-
 def register(main: Any) -> None:
-    """Add --endpoint, --update-endpoint and --graph-store to the group `main` (before the
-    command: `rolegraph --endpoint URL query ...`) and to each store command (after it).
+    """Add --endpoint, --update-endpoint and --graph-store (see kg.backend.register_remote)."""
+    from .backend import register_remote
 
-    Call it after every command is registered. Calling it twice changes nothing.
-    """
-    targets = [main, *(main.commands[name] for name in _COMMANDS if name in main.commands)]
-    for cmd in targets:
-        if any(p.name == "endpoint" for p in cmd.params):
-            continue
-        cmd.params.extend(_options())
-
-
-def check_not_remote(command: str) -> None:
-    """Refuse a command that works on the local store only when a remote store is set."""
-    from .backend import current
-
-    if current() is not None:
-        raise UsageError(f"`rolegraph {command}` works on a local store; it cannot use --endpoint",
-                         hint="leave out --endpoint (and unset ROLEGRAPH_ENDPOINT)")
+    register_remote(main)

@@ -9,7 +9,7 @@ Routes
                       --allow-update and `Authorization: Bearer TOKEN`
     /queries          the named queries (JSON)
     /queries/NAME     one named query: ?param=value&lang=da&format=json|csv|tsv|xml&inference=false
-    /viz              the browser view, when kg.viz provides render_html(store_path, **options)
+    /viz              the browser view (kg.viz.render_for_store), ?query=&lang=&case=&context=&actor=
     /health           liveness and the store's state (JSON)
 
 Every error, on every route, is JSON: {"error": {"status": ..., "message": ..., "hint": ...}}.
@@ -237,12 +237,14 @@ class _WorkerState:
             import gc
 
             gc.collect()
-            for attempt in range(20):
+            for attempt in range(40):
                 try:
                     self.store = ox.Store.read_only(str(self.path))
                     break
-                except OSError as exc:  # the directory is being swapped
-                    if attempt == 19:
+                except (OSError, RuntimeError) as exc:
+                    # the directory is being swapped by a build, or a writer's compaction
+                    # removed a file between reading the manifest and opening the file
+                    if attempt == 39:
                         raise HttpError(503, f"cannot open the store at {self.path}: {exc}",
                                         "another process may be rebuilding it; try again") from exc
                     time.sleep(0.05)
@@ -265,6 +267,17 @@ class _WorkerState:
                                                           ox.NamedNode(META_GRAPH)))
 
     def run(self, job: dict[str, Any]) -> Any:
+        """Run a job; a read-only handle that lost files to the writer's compaction is
+        reopened and the job tried again."""
+        for attempt in range(4):
+            try:
+                return self._run(job)
+            except _StaleHandle:
+                self.store, self.sig = None, None
+                time.sleep(0.05 * (attempt + 1))
+        return self._run(job)
+
+    def _run(self, job: dict[str, Any]) -> Any:
         op = job["op"]
         if op == "ping":
             return "pong"
@@ -274,10 +287,15 @@ class _WorkerState:
         if op == "info":
             import pyoxigraph as ox
 
-            ext = [q.object.value for q in store.quads_for_pattern(
-                None, ox.NamedNode(_META + "extension"), None, ox.NamedNode(META_GRAPH))]
-            return {"reasoned": self.reasoned(store), "extensions": sorted(ext),
-                    "graphs": [g.value for g in self.graphs(store, True)]}
+            try:
+                ext = [q.object.value for q in store.quads_for_pattern(
+                    None, ox.NamedNode(_META + "extension"), None, ox.NamedNode(META_GRAPH))]
+                return {"reasoned": self.reasoned(store), "extensions": sorted(ext),
+                        "graphs": [g.value for g in self.graphs(store, True)]}
+            except (OSError, RuntimeError) as exc:
+                if not self.writable and _stale(exc):
+                    raise _StaleHandle() from exc
+                raise
         if op == "query":
             return self.query(store, job)
         if op == "update":
@@ -308,12 +326,25 @@ class _WorkerState:
         try:
             answer = store.query(job["text"], prefixes=PREFIXES, **kwargs)
             return _serialize(answer, job)
+        except (OSError, RuntimeError) as exc:
+            if not self.writable and _stale(exc):
+                raise _StaleHandle() from exc
+            raise HttpError(500, f"the query failed: {exc}") from exc
         except SyntaxError as exc:
             raise HttpError(400, f"the query does not parse: {_first_line(exc)}",
                             "check the SPARQL syntax; the prefixes rg, role, rdf, rdfs, owl, skos, dcterms "
                             "and xsd are predefined") from exc
         except (OSError, RuntimeError, ValueError) as exc:
             raise HttpError(500, f"the query failed: {exc}") from exc
+
+
+class _StaleHandle(Exception):
+    """A read-only handle refers to files the writer has since compacted away."""
+
+
+def _stale(exc: BaseException) -> bool:
+    text = str(exc)
+    return "No such file or directory" in text or "Corruption" in text
 
 
 def _first_line(exc: BaseException) -> str:
@@ -337,19 +368,10 @@ def _render_viz(store_path: Path, options: dict[str, Any]) -> str:
 
 
 def viz_renderer() -> Callable[..., Any] | None:
-    """kg.viz.render_html when it renders a page from a store path, else None."""
-    import inspect
-
+    """The function that renders the browser view of a store (kg.viz.render_for_store)."""
     from . import viz
 
-    fn = getattr(viz, "render_html", None)
-    if fn is None or not callable(fn):
-        return None
-    try:
-        params = list(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        return None
-    return fn if params[:1] == ["store_path"] else None
+    return getattr(viz, "render_for_store", None)
 
 
 def _too_many(max_rows: int, what: str) -> HttpError:
@@ -686,6 +708,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     timeout = 120  # seconds an idle keep-alive connection is held
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -846,8 +869,10 @@ class _Handler(BaseHTTPRequestHandler):
             items.append(
                 f'<li><form class="named" data-name="{html.escape(q.name)}" method="get" '
                 f'action="/queries/{urllib.parse.quote(q.name)}">'
-                f'<button type="submit">{html.escape(q.name)}</button> {html.escape(q.title)}'
-                f'<input type="hidden" name="format" value="json">{params}</form></li>')
+                f'<button type="submit">{html.escape(q.name)}</button> '
+                f'<span class="title">{html.escape(q.title)}</span>'
+                f'<input type="hidden" name="format" value="json">'
+                + (f'<span class="params">{params}</span>' if params else "") + "</form></li>")
         page = PAGE.replace("{{QUERIES}}", "\n".join(items)).replace(
             "{{STORE}}", html.escape(str(app.settings.store))).replace(
             "{{DEFAULT}}", html.escape(DEFAULT_QUERY)).replace(
@@ -1122,64 +1147,42 @@ def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
         server.stop()
 
 
-def register(main: Any) -> None:
-    """Add the `serve` command to the click group `main` (calling it twice changes nothing)."""
+def run_command(host: str, port: int, store: Path | None, timeout: float, max_rows: int, workers: int | None,
+                allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
+    """The body of `rolegraph serve` (its options are declared in kg.backend.register_serve,
+    so that the command line does not import the server to list its commands)."""
     import click
 
-    if "serve" in getattr(main, "commands", {}):
-        return
+    from .backend import current
+    from .errors import UsageError
+    from .store import default_store_path
 
-    @main.command("serve")
-    @click.option("--host", default=DEFAULT_HOST, show_default=True,
-                  help="Address to listen on; a non-loopback one needs --public.")
-    @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
-                  help="Port to listen on (0: any free port, printed at start).")
-    @click.option("--store", "store", type=click.Path(path_type=Path, file_okay=False), default=None,
-                  envvar="ROLEGRAPH_STORE", show_envvar=True,
-                  help="Store directory (default: ~/.local/share/rolegraph/store).")
-    @click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
-                  help="Seconds a query may run before it is stopped.")
-    @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS, show_default=True,
-                  help="Largest result (rows, or triples) the server sends.")
-    @click.option("--workers", type=click.IntRange(1, 64), default=None,
-                  help="Query worker processes [default: CPUs, at most 4].")
-    @click.option("--allow-update", is_flag=True,
-                  help="Accept SPARQL updates with `Authorization: Bearer TOKEN` (needs a token).")
-    @click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-                  help=f"File holding the update token (else ${TOKEN_ENV}).")
-    @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
-    @click.option("--quiet", is_flag=True, help="Do not log requests.")
-    def serve_cmd(host: str, port: int, store: Path | None, timeout: float, max_rows: int, workers: int | None,
-                  allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
-        """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
-        /queries/NAME, a query page at / and the browser view at /viz.
+    if current() is not None:
+        raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
+                         hint="point your SPARQL clients at the remote store directly")
+    warning = check_host(host, public)
+    if warning:
+        click.echo(warning, err=True)
+    token = read_token(token_file)
+    if token_file is not None and not allow_update:
+        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
+    if allow_update and token is None:
+        raise UsageError("--allow-update needs a token",
+                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
+                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
+    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
+        click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
+    n = workers or max(1, min(4, os.cpu_count() or 1))
+    settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
+                        allow_update, token, public, quiet)
+    serve(settings, announce=lambda line: click.echo(line))
 
-        Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
-        are stopped after --timeout seconds; SERVICE and LOAD are refused.
-        """
-        from .backend import current
-        from .errors import UsageError
-        from .store import default_store_path
 
-        if current() is not None:
-            raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
-                             hint="point your SPARQL clients at the remote store directly")
-        warning = check_host(host, public)
-        if warning:
-            click.echo(warning, err=True)
-        token = read_token(token_file)
-        if token_file is not None and not allow_update:
-            raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
-        if allow_update and token is None:
-            raise UsageError("--allow-update needs a token",
-                             hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
-                                  "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
-        if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-            click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
-        n = workers or max(1, min(4, os.cpu_count() or 1))
-        settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
-                            allow_update, token, public, quiet)
-        serve(settings, announce=lambda line: click.echo(line))
+def register(main: Any) -> None:
+    """Add the `serve` command to the click group `main` (see kg.backend.register_serve)."""
+    from .backend import register_serve
+
+    register_serve(main)
 
 
 DEFAULT_QUERY = """SELECT ?claim ?bearer ?role ?situation
@@ -1204,6 +1207,7 @@ PAGE = """<!doctype html>
   dcterms: and xsd: are predefined. <a href="/viz">Browser view</a> · <a href="/queries">named queries (JSON)</a></p>
 </header>
 <main>
+<div id="left">
 <section id="editor">
   <form id="sparql" method="get" action="/sparql">
     <label for="query">Query</label>
@@ -1219,6 +1223,11 @@ PAGE = """<!doctype html>
     </div>
   </form>
 </section>
+<section id="output">
+  <p id="status" role="status"></p>
+  <div id="results"></div>
+</section>
+</div>
 <section id="named">
   <h2>Named queries</h2>
   <p><label>Labels in <select id="lang"><option value="en">English</option><option value="da">Danish</option>
@@ -1227,10 +1236,6 @@ PAGE = """<!doctype html>
 {{QUERIES}}
   </ul>
 </section>
-<section id="output">
-  <p id="status" role="status"></p>
-  <div id="results"></div>
-</section>
 </main>
 </body>
 </html>
@@ -1238,14 +1243,20 @@ PAGE = """<!doctype html>
 
 QUERY_CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0; color: #1d232a; background: #fafafa; }
-header, main { max-width: 1200px; margin: 0 auto; padding: 0 1rem; }
+header, main { max-width: 1400px; margin: 0 auto; padding: 0 1rem; }
+main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(16rem, 1fr); gap: 1.5rem; }
+@media (max-width: 900px) { main { grid-template-columns: minmax(0, 1fr); } }
+#results { overflow-x: auto; }
 h1 { margin: 1rem 0 0.2rem; font-size: 1.4rem; }
 h2 { font-size: 1.1rem; }
 textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, monospace; }
 .row { display: flex; gap: 1rem; align-items: center; margin: 0.5rem 0; }
 #named ul { list-style: none; padding: 0; }
-#named li { margin: 0.3rem 0; }
-#named input { width: 14rem; margin-left: 0.4rem; }
+#named li { margin: 0.5rem 0; }
+#named .title { color: #333; }
+#named .params { display: block; margin: 0.25rem 0 0 1.2rem; }
+#named .params label { display: inline-block; margin-right: 0.8rem; color: #555; font-size: 0.9em; }
+#named input { width: 11rem; margin-left: 0.3rem; }
 #status.error { color: #a40000; white-space: pre-wrap; }
 table { border-collapse: collapse; margin: 0.5rem 0 2rem; background: #fff; }
 th, td { border: 1px solid #ccd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
@@ -1314,7 +1325,7 @@ QUERY_JS = r"""
     pre.textContent = body;
     results.appendChild(pre);
   }
-  async function show(response, started) {
+  async function show(response, started, label) {
     const type = response.headers.get("Content-Type") || "";
     const ms = Math.round(performance.now() - started);
     if (!response.ok) {
@@ -1329,17 +1340,17 @@ QUERY_JS = r"""
     }
     if (type.indexOf("json") >= 0 && type.indexOf("ld+json") < 0) {
       const n = table(await response.json());
-      say(n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms", false);
+      say(label + ": " + n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms", false);
     } else {
       text(await response.text());
-      say("answer in " + ms + " ms (" + type.split(";")[0] + ")", false);
+      say(label + ": answer in " + ms + " ms (" + type.split(";")[0] + ")", false);
     }
   }
-  async function run(url, init) {
-    say("running…", false);
+  async function run(url, init, label) {
+    say(label + ": running…", false);
     const started = performance.now();
     try {
-      await show(await fetch(url, init), started);
+      await show(await fetch(url, init), started, label);
     } catch (err) {
       clear(results);
       say("the request failed: " + String(err), true);
@@ -1354,7 +1365,7 @@ QUERY_JS = r"""
     data.set("format", fmt);
     data.set("inference", document.getElementById("inference").checked ? "true" : "false");
     run("/sparql", { method: "POST", body: data,
-                     headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+                     headers: { "Content-Type": "application/x-www-form-urlencoded" } }, "query");
   });
   for (const f of document.querySelectorAll("form.named")) {
     f.addEventListener("submit", function (ev) {
@@ -1365,7 +1376,8 @@ QUERY_JS = r"""
       }
       params.set("format", "json");
       params.set("lang", document.getElementById("lang").value);
-      run("/queries/" + encodeURIComponent(f.dataset.name) + "?" + params.toString(), { method: "GET" });
+      run("/queries/" + encodeURIComponent(f.dataset.name) + "?" + params.toString(), { method: "GET" },
+          f.dataset.name);
     });
   }
 })();

@@ -1051,17 +1051,8 @@ def write_view(store_path: Path | None = None, out: Path = DEFAULT_OUT, *, filte
     filters = filters or Filters()
     label = str(store_path or default_store_path())
     with (nullcontext(store) if store is not None else open_store(store_path)) as st:
-        model = read_model(st)
-        g = build_graph(model, lang, filters)
-        hl = None
-        if query:
-            from .store import store_extensions
-
-            # the queries of the extensions the store was built with count too, as for `query`
-            dirs = [*(query_dirs or []), *(e.queries for e in store_extensions(st) if e.queries is not None)]
-            hl = query_highlight(st, g, query, params=params, lang=lang, extra=dirs or None)
-    html, summary = render_html(g, lang=lang, threshold=threshold, overview=overview, highlight=hl,
-                                filters=filters, store_label=label)
+        html, g, hl, summary = _page(st, label, filters=filters, query=query, params=params, lang=lang,
+                                     threshold=threshold, overview=overview, query_dirs=query_dirs)
     out.parent.mkdir(parents=True, exist_ok=True)
     data = html.encode("utf-8")
     out.write_bytes(data)
@@ -1071,6 +1062,43 @@ def write_view(store_path: Path | None = None, out: Path = DEFAULT_OUT, *, filte
     return ViewReport(out, len(g.nodes), len(g.edges), summary["mode"], summary["initial_nodes"],
                       summary["initial_edges"], len(data), time.perf_counter() - start,
                       len(hl.nodes) if hl else 0, len(hl.edges) if hl else 0, warnings)
+
+
+def _page(st: Any, label: str, *, filters: Filters, query: str | None, params: dict[str, str] | None,
+          lang: str, threshold: int, overview: bool | None,
+          query_dirs: list[Path] | None) -> tuple[str, Graph, Highlight | None, dict[str, Any]]:
+    """The page for an open store: its HTML, the graph drawn, the highlight and a summary."""
+    model = read_model(st)
+    g = build_graph(model, lang, filters)
+    hl = None
+    if query:
+        from .store import store_extensions
+
+        # the queries of the extensions the store was built with count too, as for `query`
+        dirs = [*(query_dirs or []), *(e.queries for e in store_extensions(st) if e.queries is not None)]
+        hl = query_highlight(st, g, query, params=params, lang=lang, extra=dirs or None)
+    html, summary = render_html(g, lang=lang, threshold=threshold, overview=overview, highlight=hl,
+                                filters=filters, store_label=label)
+    return html, g, hl, summary
+
+
+def render_for_store(store_path: Path | None = None, *, query: str | None = None, lang: str = "en",
+                     case: str | tuple[str, ...] = (), context: str | tuple[str, ...] = (),
+                     actor: str | tuple[str, ...] = ()) -> str:
+    """The page for the store at `store_path`, as the HTTP server serves it at /viz."""
+    from .store import default_store_path, open_store
+
+    if lang not in LANGS:
+        raise UsageError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")
+
+    def many(v: str | tuple[str, ...]) -> tuple[str, ...]:
+        return (v,) if isinstance(v, str) else tuple(v)
+
+    filters = Filters(many(case), many(context), many(actor))
+    with open_store(store_path) as st:
+        html, *_ = _page(st, str(store_path or default_store_path()), filters=filters, query=query, params=None,
+                         lang=lang, threshold=DEFAULT_THRESHOLD, overview=None, query_dirs=None)
+    return html
 
 
 # ---- the command ----------------------------------------------------------------

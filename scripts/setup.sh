@@ -2,7 +2,7 @@
 # Set up everything rolegraph needs on a fresh Debian machine. Idempotent: each
 # step is skipped when it is already done.
 #   scripts/setup.sh run    Python environment and Java (HermiT), for the main job
-#   scripts/setup.sh test   also Debian's chromium (browser tests)
+#   scripts/setup.sh test   also Debian's chromium (browser tests) and Virtuoso 7 (remote-store tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -52,6 +52,29 @@ if [ "$purpose" = test ]; then
     # Debian's chromium for the browser tests (Playwright cannot download a browser here).
     if [ ! -x /usr/bin/chromium ]; then
         apt_install chromium
+    fi
+
+    # --- servers: Virtuoso 7 for the remote-store tests (tests/test_remote.py starts and
+    # stops its own instance on loopback ports; the Oxigraph server comes with the Python
+    # test extras). The -bin package holds virtuoso-t and isql-vt; the virtuoso-opensource
+    # package would also install a system service and ask for a DBA password.
+    if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then
+        if [ $apt_updated = 0 ]; then
+            as_root apt-get update -qq >/dev/null
+            apt_updated=1
+        fi
+        virtuoso_pkg=""
+        for pkg in virtuoso-opensource-7-bin virtuoso-opensource-7 virtuoso-opensource; do
+            policy=$(apt-cache policy "$pkg" 2>/dev/null || true)
+            if printf '%s\n' "$policy" | grep 'Candidate: [0-9]' >/dev/null; then
+                virtuoso_pkg=$pkg; break
+            fi
+        done
+        if [ -z "$virtuoso_pkg" ]; then
+            say "no Virtuoso package in the apt sources (looked for virtuoso-opensource-7-bin, virtuoso-opensource-7, virtuoso-opensource)"
+            exit 1
+        fi
+        apt_install "$virtuoso_pkg"
     fi
 fi
 say "ready"
