@@ -299,22 +299,28 @@ def _short(term: Any) -> str:
     return str(value)
 
 
+def term_json(term: Any) -> dict[str, Any]:
+    """One RDF term as a binding of the W3C SPARQL 1.1 Query Results JSON format."""
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return {"type": "uri", "value": term.value}
+    if kind == "BlankNode":
+        return {"type": "bnode", "value": term.value}
+    if kind == "Triple":
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype is not None and term.datatype.value != PREFIXES["xsd"] + "string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
 def to_json(result: Result) -> str:
     """The W3C SPARQL 1.1 Query Results JSON format."""
-    def cell(term: Any) -> dict[str, str]:
-        kind = type(term).__name__
-        if kind == "NamedNode":
-            return {"type": "uri", "value": term.value}
-        if kind == "BlankNode":
-            return {"type": "bnode", "value": term.value}
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype and term.datatype.value != PREFIXES["xsd"] + "string":
-            out["datatype"] = term.datatype.value
-        return out
-
-    bindings = [{k: cell(v) for k, v in row.items() if v is not None} for row in result.rows]
+    bindings = [{k: term_json(v) for k, v in row.items() if v is not None} for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=1)
 

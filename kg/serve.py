@@ -379,24 +379,6 @@ def _too_many(max_rows: int, what: str) -> HttpError:
                      "add a LIMIT, narrow the query, or restart the server with a larger --max-rows")
 
 
-def _cell_json(term: Any) -> dict[str, Any]:
-    kind = type(term).__name__
-    if kind == "NamedNode":
-        return {"type": "uri", "value": term.value}
-    if kind == "BlankNode":
-        return {"type": "bnode", "value": term.value}
-    if kind == "Triple":
-        return {"type": "triple", "value": {"subject": _cell_json(term.subject),
-                                            "predicate": _cell_json(term.predicate),
-                                            "object": _cell_json(term.object)}}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype is not None and term.datatype.value != PREFIXES["xsd"] + "string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def _cell_xml(term: Any) -> str:
     kind = type(term).__name__
     if kind == "NamedNode":
@@ -469,7 +451,9 @@ def _serialize(answer: Any, job: dict[str, Any]) -> dict[str, Any]:
 
 def _results_body(fmt: str, names: list[str], rows: list[list[Any]]) -> bytes:
     if fmt == "json":
-        bindings = [{n: _cell_json(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
+        from .query import term_json
+
+        bindings = [{n: term_json(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
                           ensure_ascii=False).encode("utf-8")
     if fmt == "xml":
