@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -449,9 +449,14 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
 
 
 def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
-               problems: list[Problem]) -> dict[str, Case]:
+               problems: list[Problem], progress: Callable[[str, int, int], None] | None = None) -> dict[str, Case]:
     """Read YAML case files, group them by case and check all references."""
-    files = [cf for p, d in paths if (cf := read_case_file(p, d, problems)) is not None]
+    files = []
+    for i, (p, d) in enumerate(paths, 1):
+        if (cf := read_case_file(p, d, problems)) is not None:
+            files.append(cf)
+        if progress is not None:
+            progress("read", i, len(paths))
     cases = group_cases(files, problems)
     for case in cases.values():
         check_references(case, shared_roles, problems)

@@ -56,20 +56,31 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes (schema and references are still checked).")
-def validate(paths: tuple[str, ...], no_shacl: bool) -> None:
+@click.option("--shacl/--no-shacl", default=None,
+              help="Check every graph against the SHACL shapes, or none. By default the shapes check "
+                   "graphs from RDF files; YAML cases are checked field by field by the case schema.")
+def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
     """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem."""
     from .validate import load_cases
 
-    cs = load_cases(list(paths), shacl=not no_shacl)
+    from .progress import terminal_bar
+
+    bar = terminal_bar()
+    try:
+        cs = load_cases(list(paths), shacl=shacl, progress=bar)
+    finally:
+        if bar:
+            bar.close()
     click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
 
 @main.command()
 @click.argument("paths", nargs=-1)
+@click.option("--shacl/--no-shacl", default=None,
+              help="Check every graph against the SHACL shapes, or none (default: graphs from RDF files).")
 @_store_option
-def build(paths: tuple[str, ...], store: Path | None) -> None:
+def build(paths: tuple[str, ...], shacl: bool | None, store: Path | None) -> None:
     """Validate case files and load them with the ontology into the store.
 
     With no PATHS, builds from ./cases. On any error nothing is loaded and the
@@ -80,9 +91,16 @@ def build(paths: tuple[str, ...], store: Path | None) -> None:
     from .store import build_store
     from .validate import load_cases
 
+    from .progress import terminal_bar
+
     exts = find_extensions()
-    cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts))
-    report = build_store(cs, store, extensions=exts)
+    bar = terminal_bar()
+    try:
+        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
+        report = build_store(cs, store, extensions=exts, progress=bar)
+    finally:
+        if bar:
+            bar.close()
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
     click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
@@ -109,29 +127,22 @@ def export(fmt: str, ontology: bool, inferred: bool, output: Path | None, store:
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
-def _progress_printer() -> Callable[[int, int], None] | None:
-    """A one-line progress report on a terminal; nothing when output is not a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(round_no: int, inferred: int) -> None:
-        click.echo(f"\r  round {round_no}: {inferred} triples inferred", err=True, nl=False)
-    return show
-
-
 def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
     from .reason import reason
     from .store import open_store
 
-    progress = _progress_printer()
+    from .progress import terminal_bar
+
+    bar = terminal_bar()
     with open_store(store, write=True) as st:
-        report = reason(st, extra_rules=list(rules), progress=progress)
+        report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
-    if progress:
-        click.echo("", err=True)
+    if bar:
+        bar.close()
     fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
+    how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
     click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
-               f"{report.seconds:.2f} s ({fired or 'no interaction-order rule fired'})", err=True)
+               f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
 
 
 _rules_option = click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -357,15 +368,14 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
 
     from .errors import QueryError
     from .query import PREFIXES, Result
-    from .store import asserted_graphs, derived_graphs, open_store
+    from .store import open_store, query_dataset
 
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(store, not no_inference, not no_reason)
     with open_store(store) as st:
-        graphs = asserted_graphs(st) + ([] if no_inference else derived_graphs(st))
         try:
-            answer = st.query(text, default_graph=graphs, prefixes=PREFIXES)
+            answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
             raise QueryError(f"the query does not parse: {str(exc).splitlines()[0]}") from exc
         except (OSError, RuntimeError) as exc:

@@ -1,7 +1,11 @@
 """Explanations: how an inferred statement came to be, down to the quotes.
 
 For an inferred triple, the derivation recorded by the reasoner names the rule
-and its premises; each premise is explained in turn. An asserted premise ends
+and its premises; each premise is explained in turn. The reasoner records no
+derivation for conclusions of the OWL 2 RL axiom rules (there are many, and
+each is one rule step from the ontology): those are re-derived here, by
+running the rule's premises with the conclusion's terms bound and choosing a
+solution whose premises hold, asserted ones first. An asserted premise ends
 the chain: it is either an axiom of the ontology or a statement of a case, and
 a case statement carries its evidence (quote, speaker, source, locator) and
 the file and line where it was written.
@@ -16,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import RolegraphError
-from .reason import statement_iri
+from .reason import _instantiate, statement_iri
 from .store import asserted_graphs, defined_at
 from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
@@ -79,6 +83,50 @@ class Explainer:
         self.lang = lang
         self.asserted = [g for g in asserted_graphs(store)]
         self._labels: dict[str, str] = {}
+        self._rules: list[Any] | None = None
+
+    @property
+    def rules(self) -> list[Any]:
+        """The store's rules (shipped and its extensions'), to re-derive unrecorded conclusions."""
+        if self._rules is None:
+            from .reason import store_rules
+
+            self._rules = store_rules(self.store)
+        return self._rules
+
+    def rederive(self, t: ox.Triple, seen: set[str]) -> tuple[Any, list[ox.Triple]] | None:
+        """A rule and premises that conclude `t` in the store, or None.
+
+        Among the solutions, premises that are asserted are preferred to inferred
+        ones, and a solution that rests on `t` itself or on a statement being
+        explained further up is used only if there is no other."""
+        best: tuple[tuple[int, int], Any, list[ox.Triple]] | None = None
+        for rule in sorted(self.rules, key=lambda r: r.kind != "axiom"):
+            for pattern in rule.conclusions:
+                bound, later = _unify(pattern, t)
+                if bound is None:
+                    continue
+                try:
+                    rows = self.store.query(rule.derivation_query(bound), use_default_graph_as_union=True)
+                except (SyntaxError, OSError, ValueError):
+                    continue
+                for row in rows:
+                    if any(row[name] != value for name, value in later.items()):
+                        continue
+                    conclusions = [c for p in rule.conclusions if (c := _instantiate(p, row)) is not None]
+                    if t not in conclusions:
+                        continue
+                    premises = list(dict.fromkeys(
+                        p for pat in rule.premises if (p := _instantiate(pat, row)) is not None
+                        and self._in(p, [*self.asserted, _INF])))
+                    circular = sum(1 for p in premises if p == t or str(p) in seen)
+                    inferred = sum(1 for p in premises if not self._in(p, self.asserted))
+                    score = (circular, inferred)
+                    if best is None or score < best[0]:
+                        best = (score, rule, sorted(premises, key=str))
+                    if score == (0, 0):
+                        return rule, best[2]
+        return None if best is None else (best[1], best[2])
 
     def label(self, term: Any) -> str:
         if not isinstance(term, ox.NamedNode):
@@ -178,11 +226,18 @@ class Explainer:
             return step
         seen.add(key)
         deriv = self.derivation_of(t)
-        if deriv is None:
-            raise RolegraphError(f"no derivation recorded for {key}",
+        if deriv is not None:
+            step.rule = self.rule_of(deriv)
+            premises = self.premises_of(deriv)
+        elif (found := self.rederive(t, seen)) is not None:
+            rule, premises = found
+            from .reason import _display
+
+            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": _display(rule.path)}
+        else:
+            raise RolegraphError(f"no derivation found for {key}",
                                  hint="run `rolegraph reason` again; the store may predate reasoning")
-        step.rule = self.rule_of(deriv)
-        step.premises = [self.explain_triple(p, depth=depth + 1, seen=seen) for p in self.premises_of(deriv)]
+        step.premises = [self.explain_triple(p, depth=depth + 1, seen=seen) for p in premises]
         return step
 
     def explain_node(self, iri: str, *, everything: bool = False) -> list[Step]:
@@ -213,6 +268,29 @@ class Explainer:
                 return [Step(self.label(node), "is stated in the case", "", "case", location=loc, evidence=ev)]
             raise RolegraphError(f"nothing is known about {iri}", hint="check the IRI, e.g. with `rolegraph sparql`")
         return out
+
+
+def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str, Any]]:
+    """Bind a conclusion pattern's variables to the triple's terms: N-Triples text for the
+    query's VALUES, and blank nodes (which VALUES cannot carry) to check on the rows."""
+    from rdflib import Variable
+
+    from .store import to_ox
+
+    bound: dict[str, str] = {}
+    later: dict[str, Any] = {}
+    for term, value in zip(pattern, (t.subject, t.predicate, t.object)):
+        if isinstance(term, Variable):
+            name = str(term)
+            if (name in bound and bound[name] != str(value)) or (name in later and later[name] != value):
+                return None, {}
+            if isinstance(value, ox.BlankNode):
+                later[name] = value
+            else:
+                bound[name] = str(value)
+        elif to_ox(term) != value:
+            return None, {}
+    return bound, later
 
 
 def _short(iri: str) -> str:

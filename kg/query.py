@@ -262,15 +262,14 @@ def run_select(store: Any, query: Query | str, bindings: dict[str, Any], *, infe
     """Run a SELECT on the embedded store with values bound; optionally without inferred triples."""
     import pyoxigraph as ox
 
-    from .store import asserted_graphs, derived_graphs
+    from .store import query_dataset
 
     if isinstance(query, Query):
         text = with_values(query.text, bindings, query.params)
     else:
         text = with_values(query, bindings)
-    graphs = asserted_graphs(store) + (derived_graphs(store) if inference else [])
     try:
-        solutions = store.query(text, default_graph=graphs)
+        solutions = store.query(text, **query_dataset(store, inference))
     except SyntaxError as exc:
         raise QueryError(f"the query does not parse: {exc}", hint="check the SPARQL syntax") from exc
     except (OSError, RuntimeError) as exc:

@@ -9,13 +9,22 @@ derivation in the explanation graph: the rule, the round, and the premises
 Negation is stratified: the monotonic axiom rules reach their fixpoint before
 any closed-world interaction-order rule runs, and the two strata alternate
 until neither adds anything, within a bounded number of rounds.
+
+Cases share only the ontology, so `reason` does not run the rules over the
+whole store. It reasons the ontology alone once, then each part of the store
+(`kg.partition`: one case, or cases that mention a common node) together with
+the ontology and its inferences, in a small in-memory store, batch by batch,
+and copies the conclusions and their derivations back. Time and memory grow
+linearly with the number of cases, and the closure is the same as a
+whole-store run (`tests/test_reason_partition.py`). Rules marked
+`scope: store` compare across cases; when there are any, they and the rest
+run on the whole store after the per-case fixpoint.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +33,13 @@ from rdflib import BNode, Variable
 from rdflib.term import Node
 
 from .errors import ReasoningError
+from .progress import Progress, report as report_progress
 from .rules import Pattern, Rule, load_rules
 from .store import asserted_graphs, to_ox
-from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, RG
+from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
 MAX_ROUNDS = 100
+BATCH_TRIPLES = 20_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _INF = ox.NamedNode(str(INFERRED_GRAPH))
@@ -50,6 +61,16 @@ class ReasonReport:
     rounds: int = 0
     seconds: float = 0.0
     fired: dict[str, int] = field(default_factory=dict)
+    parts: int = 0
+    batches: int = 0
+    mode: str = "whole store"
+
+    def add(self, other: ReasonReport) -> None:
+        self.inferred += other.inferred
+        self.derivations += other.derivations
+        self.rounds = max(self.rounds, other.rounds)
+        for k, v in other.fired.items():
+            self.fired[k] = self.fired.get(k, 0) + v
 
 
 def _ox(term: Node, row: ox.QuerySolution | None) -> Term | None:
@@ -74,24 +95,67 @@ def statement_iri(t: ox.Triple) -> ox.NamedNode:
     return ox.NamedNode(_STMT + digest)
 
 
+def _rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
+    """What the explanation graph says about each rule: kind, title, file."""
+    quads = []
+    for r in rules:
+        node = ox.NamedNode(str(r.iri))
+        quads += [ox.Quad(node, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Rule)), _EXP),
+                  ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(r.title, language="en"), _EXP),
+                  ox.Quad(node, ox.NamedNode(str(RG.ruleKind)), ox.Literal(r.kind), _EXP),
+                  ox.Quad(node, ox.NamedNode(str(RG.ruleFile)), ox.Literal(_display(r.path)), _EXP)]
+        if r.description:
+            quads.append(ox.Quad(node, ox.NamedNode(_RDFS + "comment"),
+                                 ox.Literal(r.description, language="en"), _EXP))
+    return quads
+
+
 class Reasoner:
     """Materialises rule conclusions in one writable store."""
 
-    def __init__(self, store: ox.Store, rules: list[Rule]) -> None:
+    def __init__(self, store: ox.Store, rules: list[Rule], *, first_round: int = 1,
+                 unrecorded: frozenset[str] = frozenset()) -> None:
         self.store = store
         self.rules = rules
-        self.graphs: list[ox.NamedNode] = [*asserted_graphs(store), _INF]
+        self.first_round = first_round
+        # Rules whose conclusions get no recorded derivation: the OWL 2 RL axiom rules, whose
+        # conclusions are most of what reasoning adds and would each cost a dozen provenance
+        # triples. `kg.explain` re-derives them on demand from the rule and the closure.
+        self.unrecorded = unrecorded
         # Derivation records wait here until the fixpoint: kept out of the store, rules never
         # match them, so rule queries can use the union default graph, which Oxigraph
         # evaluates several times faster than a list of named graphs (bench/README.md).
         self._explain: list[ox.Quad] = []
+        self.explanations: list[ox.Quad] = []
+        self.concluded: list[ox.Quad] = []  # every inferred quad this run added, in order
         self.report = ReasonReport()
         self._stated: set[str] = set()
+        # Which rules can conclude anything new: a rule is run again only when something it
+        # reads (`Rule.reads`) has changed since it last ran. New conclusions of a rule can
+        # only come from new facts, since a rule's negated patterns can only lose solutions.
+        self._clock = 0
+        self._changed: dict[str, int] = {}
+        self._started: dict[str, int] = {}
+
+    def _mark(self, quads: list[ox.Quad]) -> None:
+        self._clock += 1
+        for q in quads:
+            self._changed[q.predicate.value] = self._clock
+            if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
+                self._changed["type|" + q.object.value] = self._clock
+
+    def _stale(self, rule: Rule) -> bool:
+        started = self._started.get(rule.id)
+        if started is None:
+            return True
+        if rule.reads is None:
+            return self._clock > started
+        return any(self._changed.get(k, 0) > started for k in rule.reads)
 
     def _holds(self, t: ox.Triple) -> bool:
-        for g in self.graphs:
-            for _ in self.store.quads_for_pattern(t.subject, t.predicate, t.object, g):
-                return True
+        """Whether the triple is in any graph: the same union the rule queries see."""
+        for _ in self.store.quads_for_pattern(t.subject, t.predicate, t.object, None):
+            return True
         return False
 
     def _statement(self, t: ox.Triple, out: list[ox.Quad]) -> ox.NamedNode:
@@ -105,20 +169,12 @@ class Reasoner:
         return node
 
     def _describe_rules(self) -> None:
-        quads = []
-        for r in self.rules:
-            node = ox.NamedNode(str(r.iri))
-            quads += [ox.Quad(node, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Rule)), _EXP),
-                      ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(r.title, language="en"), _EXP),
-                      ox.Quad(node, ox.NamedNode(str(RG.ruleKind)), ox.Literal(r.kind), _EXP),
-                      ox.Quad(node, ox.NamedNode(str(RG.ruleFile)), ox.Literal(_display(r.path)), _EXP)]
-            if r.description:
-                quads.append(ox.Quad(node, ox.NamedNode(_RDFS + "comment"),
-                                     ox.Literal(r.description, language="en"), _EXP))
-        self._explain += quads
+        self._explain += _rule_descriptions(self.rules)
 
     def apply(self, rule: Rule, round_no: int) -> int:
         """Run one rule once; return how many new triples it concluded."""
+        if rule.id in self.unrecorded and rule.ground_template:
+            return self._apply_unrecorded(rule)
         try:
             rows = list(self.store.query(rule.select_query(), use_default_graph_as_union=True))
         except (SyntaxError, OSError, ValueError) as exc:
@@ -151,43 +207,130 @@ class Reasoner:
             self.report.derivations += 1
         if new_quads:
             self.store.extend(new_quads)
+            self.concluded += new_quads
+            self._mark(new_quads)
             self._explain += explain
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
 
-    def apply_round(self, rules: list[Rule], round_no: int) -> int:
-        """Run each rule once, in order; return how many new triples they concluded."""
-        return sum(self.apply(r, round_no) for r in rules)
+    def _apply_unrecorded(self, rule: Rule) -> int:
+        """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
+        try:
+            found = set(self.store.query(rule.construct_query(), use_default_graph_as_union=True))
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=_display(rule.path),
+                                 hint="check the rule's SPARQL") from exc
+        if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
+            found = {t for t in found if not self._holds(t)}
+        new_quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in found]
+        if new_quads:
+            self.store.extend(new_quads)
+            self.concluded += new_quads
+            self._mark(new_quads)
+            self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
+        return len(new_quads)
 
-    def run(self, progress: Callable[[int, int], None] | None = None) -> ReasonReport:
-        """Apply all rules to a fixpoint, axiom stratum before interaction-order stratum."""
+    def apply_round(self, rules: list[Rule], round_no: int) -> int:
+        """Run each rule that may conclude something new once, in order; return how many
+        new triples they concluded."""
+        added = 0
+        for r in rules:
+            if self._stale(r):
+                self._started[r.id] = self._clock
+                added += self.apply(r, round_no)
+        return added
+
+    def run(self, progress: Progress | None = None, *, keep_explanations: bool = False) -> ReasonReport:
+        """Apply all rules to a fixpoint, axiom stratum before interaction-order stratum.
+
+        The derivations are written to the store's explanation graph, or, with
+        `keep_explanations`, left in `explanations` for the caller to move."""
         start = time.perf_counter()
-        self._describe_rules()
+        if not keep_explanations:
+            self._describe_rules()
         strata = [[r for r in self.rules if r.kind == "axiom"],
                   [r for r in self.rules if r.kind != "axiom"]]
-        round_no = 0
+        round_no = self.first_round - 1
         while True:  # cycles of: axioms to fixpoint, then interaction-order rules to fixpoint
             cycle_added = 0
             for stratum in strata:
                 while True:
                     round_no += 1
-                    if round_no > MAX_ROUNDS:
+                    if round_no - self.first_round >= MAX_ROUNDS:
                         raise ReasoningError(f"reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds",
                                              hint="a rule may keep minting new nodes; check rules that use BIND(IRI(...))")
                     added = self.apply_round(stratum, round_no)
                     self.report.inferred += added
                     cycle_added += added
-                    if progress:
-                        progress(round_no, self.report.inferred)
+                    report_progress(progress, "reason", round_no, 0)
                     if not added:
                         break
             if not cycle_added:
                 break
-        self.store.extend(self._explain)
+        if keep_explanations:
+            self.explanations = self._explain
+        else:
+            self.store.extend(self._explain)
         self._explain = []
         self.report.rounds = round_no
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+
+class CaseReasoner:
+    """Reasons the ontology once, then each independent part of the store with it."""
+
+    def __init__(self, store: ox.Store, rules: list[Rule], *, batch_triples: int = BATCH_TRIPLES,
+                 unrecorded: frozenset[str] = frozenset()) -> None:
+        self.store = store
+        self.rules = rules
+        self.batch_triples = batch_triples
+        self.unrecorded = unrecorded
+
+    def run(self, progress: Progress | None = None) -> ReasonReport:
+        from .partition import SchemaStatement, batches, partitions, schema_nodes
+
+        start = time.perf_counter()
+        onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        cases = [g for g in asserted_graphs(self.store) if g != onto]
+        schema = ox.Store()
+        schema.extend(list(self.store.quads_for_pattern(None, None, None, onto)))
+        case_rules = [r for r in self.rules if r.scope == "case"]
+        tbox = Reasoner(schema, case_rules, unrecorded=self.unrecorded)
+        tbox.run(keep_explanations=True)
+        schema_quads = list(schema)
+        try:
+            parts, sizes = partitions(self.store, cases, schema_nodes(schema_quads))
+        except SchemaStatement as exc:
+            report = Reasoner(self.store, self.rules, unrecorded=self.unrecorded).run(progress)
+            report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+            return report
+        report = ReasonReport(mode="per case", parts=len(parts))
+        report.add(tbox.report)
+        self.store.bulk_extend(tbox.concluded + _rule_descriptions(self.rules) + tbox.explanations)
+        first = tbox.report.rounds + 1
+        done, total = 0, len(cases)
+        report_progress(progress, "reason", done, total)
+        for batch in batches(parts, sizes, self.batch_triples):
+            mem = ox.Store()
+            mem.extend(schema_quads)
+            for g in batch:
+                mem.extend(list(self.store.quads_for_pattern(None, None, None, g)))
+            r = Reasoner(mem, case_rules, first_round=first, unrecorded=self.unrecorded)
+            r.run(keep_explanations=True)
+            self.store.bulk_extend(r.concluded + r.explanations)
+            report.add(r.report)
+            report.batches += 1
+            done += len(batch)
+            report_progress(progress, "reason", done, total)
+        if len(case_rules) < len(self.rules):  # rules that compare across cases: on the whole store
+            r = Reasoner(self.store, self.rules, first_round=report.rounds + 1, unrecorded=self.unrecorded)
+            r.run(keep_explanations=True)
+            self.store.extend(r.explanations)
+            report.add(r.report)
+            report.mode = "per case, then the whole store for rules with `scope: store`"
+        report.seconds = time.perf_counter() - start
+        return report
 
 
 def _display(path: Path) -> str:
@@ -218,20 +361,38 @@ def is_reasoned(store: ox.Store) -> bool:
     return any(True for _ in store.quads_for_pattern(_REASONED, None, None, _META_GRAPH))
 
 
-def reason(store: ox.Store, *, extra_rules: list[Path] | None = None,
-           progress: Callable[[int, int], None] | None = None) -> ReasonReport:
-    """Recompute all inferences of a writable store from scratch (with its extensions' rules)."""
+def store_rules(store: ox.Store) -> list[Rule]:
+    """The rules that apply to a store: the shipped ones and those of its extensions."""
+    from .store import store_extensions
+
+    return load_rules([e.rules for e in store_extensions(store) if e.rules is not None])
+
+
+def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: Progress | None = None,
+           whole_store: bool = False, record_all: bool = False) -> ReasonReport:
+    """Recompute all inferences of a writable store from scratch (with its extensions' rules).
+
+    Each case is reasoned with the ontology (`CaseReasoner`); `whole_store` runs
+    every rule over the whole store instead (slower; the reference the tests compare with).
+    Derivations are recorded for every rule except the axiom rules `kg.explain` can
+    re-derive on demand (the store's own rules, not `extra_rules`); `record_all` records
+    those too."""
     from .store import store_extensions
 
     ext_rules = [e.rules for e in store_extensions(store) if e.rules is not None]
     rules = load_rules([*ext_rules, *(extra_rules or [])])
+    known = {r.id for r in load_rules(ext_rules)} if extra_rules else {r.id for r in rules}
+    unrecorded = frozenset() if record_all else frozenset(
+        r.id for r in rules if r.kind == "axiom" and r.id in known)
     clear_inferences(store)
     if getattr(store, "is_remote", False):  # a kg.remote.RemoteStore: the rules run inside that store
         from .remote import remote_reasoner
 
         report = remote_reasoner(store, rules).run(progress)
+    elif whole_store:
+        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
     else:
-        report = Reasoner(store, rules).run(progress)
+        report = CaseReasoner(store, rules, unrecorded=unrecorded).run(progress)
     store.add(ox.Quad(_REASONED, ox.NamedNode(BASE + "meta#rules"),
                       ox.Literal(" ".join(r.id for r in rules)), _META_GRAPH))
     return report

@@ -658,6 +658,12 @@ def _reasoner_class() -> type:
     class RemoteReasoner(Reasoner):
         """The reasoner's fixpoint loop, each rule run as one SPARQL Update in the remote store."""
 
+        def __init__(self, store: Any, rules: list[Any]) -> None:
+            from .store import asserted_graphs
+
+            super().__init__(store, rules)
+            self.graphs = [*asserted_graphs(store), ox.NamedNode(str(INFERRED_GRAPH))]
+
         def apply(self, rule: Any, round_no: int) -> int:
             text = rule_update(rule, round_no, [g.value for g in self.graphs], str(INFERRED_GRAPH),
                                str(EXPLANATION_GRAPH))

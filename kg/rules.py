@@ -4,7 +4,8 @@ A rule file looks like
 
     #+ title: taking a role reserved for another team is a team crossing
     #+ description: ...
-    #+ kind: interaction-order        (or: axiom)
+    #+ kind: interaction-order        (or: axiom, classification)
+    #+ scope: case                     (or: store, for a rule that compares across cases)
     PREFIX rg: <https://w3id.org/rolegraph/ontology#>
     CONSTRUCT { ?claim a rg:TeamCrossing }
     WHERE { ... FILTER NOT EXISTS { ... } }
@@ -27,14 +28,19 @@ import yaml
 from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.term import Node, URIRef
+from rdflib.term import BNode, Node, URIRef, Variable
 
 from .errors import ReasoningError
 from .resources import data_dir, header_lines
 
 RULE_BASE = "https://w3id.org/rolegraph/rule/"
-HEADER_KEYS = {"title", "description", "kind"}
+HEADER_KEYS = {"title", "description", "kind", "scope"}
 KINDS = ("axiom", "interaction-order", "classification")
+# `case`: the rule joins its premises through nodes of one case (all shipped rules do), so it
+# can run on each case with the ontology, in time linear in the number of cases.
+# `store`: the rule compares across cases (say, the same role in two cases) and runs on the
+# whole store after the per-case fixpoint.
+SCOPES = ("case", "store")
 
 Pattern = tuple[Node, Node, Node]
 
@@ -53,10 +59,34 @@ class Rule:
     body_text: str
     conclusions: tuple[Pattern, ...]
     premises: tuple[Pattern, ...]
+    scope: str = "case"
+    # What the rule's WHERE clause reads: predicate IRIs, and `type|C` for `?x rdf:type C`;
+    # None when a pattern has a variable predicate or a property path (it may read anything).
+    reads: frozenset[str] | None = None
 
     @property
     def iri(self) -> URIRef:
         return URIRef(RULE_BASE + self.id)
+
+    @property
+    def ground_template(self) -> bool:
+        """Whether the conclusions mint no blank nodes (each one is a plain triple to add)."""
+        return not any(isinstance(t, BNode) for p in self.conclusions for t in p)
+
+    def construct_query(self) -> str:
+        """The rule as a CONSTRUCT of the conclusions not yet known."""
+        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{{ {self.body_text} }}\n"
+                f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+
+    def derivation_query(self, bound: dict[str, str]) -> str:
+        """The rule's WHERE clause as a SELECT with variables bound to terms (in N-Triples
+        syntax), to re-derive a conclusion."""
+        names = sorted(bound)
+        values = ""
+        if names:
+            values = (f"VALUES ({' '.join('?' + n for n in names)}) "
+                      f"{{ ({' '.join(bound[n] for n in names)}) }}\n")
+        return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}} LIMIT 50"
 
     def select_query(self) -> str:
         """The rule's WHERE clause as a SELECT that skips conclusions already known."""
@@ -88,6 +118,11 @@ def _header(text: str, path: Path) -> tuple[dict[str, Any], int]:
     if kind not in KINDS:
         raise ReasoningError(f"unknown rule kind '{kind}'", file=str(path), line=1, field="kind",
                              hint=f"use one of: {', '.join(KINDS)}")
+    scope = meta.get("scope", "case")
+    if scope not in SCOPES:
+        n = next((i for i, h in enumerate(head, 1) if h.startswith("scope:")), 1)
+        raise ReasoningError(f"unknown rule scope '{scope}'", file=str(path), line=n, field="scope",
+                             hint="use `case` (premises joined within one case) or `store` (compares across cases)")
     return meta, len(head)
 
 
@@ -136,6 +171,46 @@ def _bgp_triples(node: Any, out: list[Pattern]) -> None:
             _bgp_triples(child, out)
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def read_keys(p: Node, o: Node) -> list[str]:
+    """The change keys a triple (or a pattern with these terms) stands for."""
+    if str(p) == RDF_TYPE and not isinstance(o, (Variable, BNode)):
+        return [RDF_TYPE, "type|" + str(o)]
+    return [str(p)]
+
+
+def _reads(node: Any, out: set[str]) -> bool:
+    """Collect what every triple pattern anywhere in an algebra tree (filters included)
+    reads; return False if some pattern can read anything."""
+    if isinstance(node, (list, tuple)):
+        return all(_reads(x, out) for x in node)
+    if not hasattr(node, "name") or not hasattr(node, "items"):
+        return True
+    ok = True
+    triples: list[Any] = []
+    if node.name == "BGP":
+        triples = list(node.triples)
+    elif node.name == "TriplesBlock":  # (NOT) EXISTS graphs stay in parsed form
+        for flat in node.triples:
+            if len(flat) % 3:
+                return False
+            triples += [tuple(flat[i:i + 3]) for i in range(0, len(flat), 3)]
+    if triples:
+        for s, p, o in triples:
+            if not isinstance(p, URIRef):  # a variable or a property path
+                ok = False
+            elif str(p) == RDF_TYPE and not isinstance(o, (Variable, BNode)):
+                out.add("type|" + str(o))
+            else:
+                out.add(str(p))
+    for key, value in node.items():
+        if key != "triples" and not _reads(value, out):
+            ok = False
+    return ok
+
+
 def parse_rule(path: Path) -> Rule:
     """Read and check one rule file."""
     text = path.read_text(encoding="utf-8")
@@ -160,10 +235,13 @@ def parse_rule(path: Path) -> Rule:
     premises: list[Pattern] = []
     _bgp_triples(algebra.p, premises)
     conclusions = tuple((t[0], t[1], t[2]) for t in algebra.template)
+    reads: set[str] = set()
+    bounded = _reads(algebra.p, reads)
     rule_id = path.stem
     return Rule(rule_id, str(meta["title"]), str(meta.get("description", "")).strip(),
                 str(meta.get("kind", "interaction-order")), path, prefixes, template_text.strip(),
-                body_text.strip(), conclusions, tuple(premises))
+                body_text.strip(), conclusions, tuple(premises), str(meta.get("scope", "case")),
+                frozenset(reads) if bounded else None)
 
 
 def rule_dirs(extra: list[Path] | None = None) -> list[Path]:

@@ -322,7 +322,9 @@ class _WorkerState:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default"] or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named"] or []]
         elif not job["has_from"]:
-            kwargs["default_graph"] = self.graphs(store, job["inference"])
+            from .store import query_dataset
+
+            kwargs.update(query_dataset(store, job["inference"]))
         try:
             answer = store.query(job["text"], prefixes=PREFIXES, **kwargs)
             return _serialize(answer, job)

@@ -9,6 +9,7 @@ each case, inferred triples and explanations apart.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import shutil
 import time
@@ -21,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import StoreError
+from .progress import Progress, report as report_progress
 from .resources import ontology_files
 from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
@@ -120,8 +122,20 @@ def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
     """The triples of an rdflib graph as Oxigraph quads in the named graph `name`."""
+    from rdflib import URIRef
+
+    iris: dict[object, ox.NamedNode] = {}  # IRIs repeat a lot: convert each once
+
+    def conv(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if type(term) is URIRef:
+            node = iris.get(term)
+            if node is None:
+                node = iris[term] = ox.NamedNode(str(term))
+            return node
+        return to_ox(term)
+
     for s, p, o in graph:  # type: ignore[attr-defined]
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+        yield ox.Quad(conv(s), conv(p), conv(o), name)
 
 
 def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None:
@@ -145,7 +159,8 @@ def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Qu
     return out
 
 
-def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None) -> BuildReport:
+def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None,
+                progress: Progress | None = None) -> BuildReport:
     """Build a new store from the ontology, extensions and validated cases, then swap it in."""
     from .validate import CaseSet
 
@@ -166,12 +181,19 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
     try:
         store = ox.Store(str(tmp))
         load_ontology_into(store, [e.ontology for e in extensions or []])
+        onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
+        # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
+        graphs = list(case_set.graphs.items())
+
+        def case_quads() -> Iterator[ox.Quad]:
+            for i, (name, g) in enumerate(graphs, 1):
+                yield from graph_quads(g, ox.NamedNode(str(name)))
+                report_progress(progress, "load", i, len(graphs))
+
+        store.bulk_extend(itertools.chain(case_quads(), meta_quads(case_set, extensions)))
         for name, g in case_set.graphs.items():
-            store.extend(graph_quads(g, ox.NamedNode(str(name))))
-        store.extend(meta_quads(case_set, extensions))
-        for g in store.named_graphs():
-            if isinstance(g, ox.NamedNode) and g != META_GRAPH:
-                counts[g.value] = len(list(store.quads_for_pattern(None, None, None, g)))
+            counts[str(name)] = counts.get(str(name), 0) + len(g)
         store.flush()
         store.optimize()
         del store
@@ -213,6 +235,20 @@ def asserted_graphs(store: ox.Store) -> list[ox.NamedNode]:
     out = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
            and (g.value == str(ONTOLOGY_GRAPH) or g.value.startswith(CASE_GRAPH_PREFIX))]
     return sorted(out, key=lambda g: g.value)
+
+
+def query_dataset(store: Any, inference: bool = True) -> dict[str, Any]:
+    """Keyword arguments for `Store.query`: what a query's default graph holds.
+
+    With inference, the embedded store answers over its union default graph: every
+    graph, including the explanations and the build's metadata (which use their own
+    terms). Listing the graphs instead makes Oxigraph look up each pattern in every
+    case graph, which took the flagship query from 0.4 s to 46 s at 200 cases.
+    Without inference, or on a remote store, the graphs are listed: the asserted
+    ones (ontology and cases), plus the inferred and explanation graphs."""
+    if inference and not getattr(store, "is_remote", False):
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": asserted_graphs(store) + (derived_graphs(store) if inference else [])}
 
 
 def derived_graphs(store: ox.Store) -> list[ox.NamedNode]:

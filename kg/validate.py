@@ -20,6 +20,7 @@ from .cases import did_you_mean, read_cases
 from .compile import compile_case
 from .errors import CaseDataError, Problem, UsageError
 from .ontology import RG_NS, Ontology, load_ontology, load_shapes
+from .progress import Progress, report as report_progress
 from .vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -35,6 +36,7 @@ class CaseSet:
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    rdf_graphs: set[URIRef] = field(default_factory=set)  # graphs read from RDF files, not YAML
 
     @property
     def case_ids(self) -> list[str]:
@@ -134,6 +136,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                                             f"rg:{local} is not a term of the ontology",
                                             hint or "see ontology/core.ttl for the vocabulary"))
         target = out.graphs.setdefault(name, Graph())
+        out.rdf_graphs.add(name)
         for t in g:
             target.add(t)
         for s in set(g.subjects()):
@@ -141,18 +144,25 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                 out.locations.setdefault(s, (display, _line_of(text, s)))
 
 
-def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem]) -> None:
+def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every: bool) -> None:
+    """Check graphs against the SHACL shapes, all in one run (the ontology is mixed in once)."""
+    names = [n for n in case_set.graphs if n != ONTOLOGY_GRAPH and (every or n in case_set.rdf_graphs)]
+    if not names:
+        return
     from pyshacl import validate as shacl_validate  # heavy import, only when validating
 
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
-    for name, g in case_set.graphs.items():
-        if name == ONTOLOGY_GRAPH:
-            continue
-        conforms, report, _ = shacl_validate(g, shacl_graph=shapes, ont_graph=ontology.graph,
-                                             inference="none", advanced=False, allow_warnings=True)
-        if conforms:
-            continue
+    if len(names) == 1:
+        union = case_set.graphs[names[0]]
+    else:
+        union = Graph()
+        for name in names:
+            for t in case_set.graphs[name]:
+                union.add(t)
+    conforms, report, _ = shacl_validate(union, shacl_graph=shapes, ont_graph=ontology.graph,
+                                         inference="none", advanced=False, allow_warnings=True)
+    if not conforms:
         seen: set[tuple[str, str]] = set()
         for result in report.subjects(RDF.type, URIRef(sh + "ValidationResult")):
             focus = report.value(result, URIRef(sh + "focusNode"))
@@ -192,8 +202,13 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
 
 
 def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
-               shacl: bool = True) -> CaseSet:
-    """Read, check and compile case files; raise CaseDataError listing every problem."""
+               shacl: bool | None = None, progress: Progress | None = None) -> CaseSet:
+    """Read, check and compile case files; raise CaseDataError listing every problem.
+
+    `shacl`: None (the default) checks the graphs read from RDF files against the
+    SHACL shapes; YAML cases are checked by the case schema, field by field, and
+    compile to graphs that conform to the shapes (tests/test_shapes.py). True
+    checks every graph, False none."""
     files = collect_files(paths)
     if ontology is None:
         from .extensions import find_extensions
@@ -202,21 +217,26 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     problems: list[Problem] = []
     out = CaseSet(files=[d for _, d in files])
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
-    cases = read_cases(yaml_files, set(ontology.roles), problems)
+    rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
+    cases = read_cases(yaml_files, set(ontology.roles), problems, progress)
     _check_kinds(cases, ontology, problems)
-    for p, d in files:
-        if p.suffix.lower() in RDF_FORMATS:
-            _read_rdf(p, d, ontology, problems, out)
+    for i, (p, d) in enumerate(rdf_files, 1):
+        _read_rdf(p, d, ontology, problems, out)
+        report_progress(progress, "read RDF", i, len(rdf_files))
     if not problems:
-        for case in cases.values():
+        for i, case in enumerate(cases.values(), 1):
+            report_progress(progress, "compile", i, len(cases))
             compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
                                     roles=ontology.roles)
-            target = out.graphs.setdefault(case_graph(case.id), Graph())
-            for t in compiled.graph:
-                target.add(t)
+            name = case_graph(case.id)
+            if name in out.graphs:  # the same case also given as RDF
+                for t in compiled.graph:
+                    out.graphs[name].add(t)
+            else:
+                out.graphs[name] = compiled.graph
             out.locations.update(compiled.locations)
-    if not problems and shacl:
-        _shacl(out, ontology, problems)
+    if not problems and shacl is not False:
+        _shacl(out, ontology, problems, every=bool(shacl))
     if problems:
         raise CaseDataError(problems)
     return out
