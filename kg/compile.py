@@ -8,7 +8,9 @@ found later (SHACL, reasoning) can still be reported at the right place.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -31,12 +33,50 @@ _TYPES = {"descriptive": RG.Descriptive, "intermediary": RG.Intermediary,
           "individual": RG.IndividualCoProduction, "collective": RG.CollectiveCoProduction}
 
 
+class Triples:
+    """The triples of one compiled case: a plain set, in the order written, which is what
+    building a store needs. rdflib's Graph API (`query`, `subjects`, `value`...) is there
+    too, on a Graph made at first use: adding to an rdflib Graph costs about 20 times as
+    much, time and memory, and a build of a million triples never needs one."""
+
+    def __init__(self) -> None:
+        self._triples: dict[tuple[Any, Any, Any], None] = {}
+        self._graph: Graph | None = None
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self._triples[triple] = None
+        if self._graph is not None:
+            self._graph.add(triple)
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, Any]]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self._triples
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib Graph (made once)."""
+        if self._graph is None:
+            self._graph = Graph()
+            for t in self._triples:
+                self._graph.add(t)
+        return self._graph
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.graph(), name)
+
+
 @dataclass
 class Compiled:
     """The triples of one case and where each node was written."""
 
     case_id: str
-    graph: Graph
+    graph: Triples
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
 
 
@@ -46,7 +86,7 @@ class _Compiler:
         self.case = case
         self.roles = roles or {}
         self.actor_kinds = actor_kinds or _KIND_CLASS
-        self.g = Graph()
+        self.g = Triples()
         self.out = Compiled(case.id, self.g)
         self.context_kinds = context_kinds
         self.case_node = case_iri(case.id)

@@ -39,6 +39,8 @@ _INTERESTING_TYPES = {str(t) for t in (RG.NonTransferredRole, RG.RoleConflict, R
                                        RG.CitizenDecidedProcess, RG.SharedInfluenceProcess)}
 _INTERESTING_PROPS = {str(p) for p in (RG.predictedRefusalBy, RG.crossesFrom, RG.crossesTo,
                                        RG.recognisedClaim, RG.refusedClaim, RG.transferredRole,
+                                       RG.recognisedIn, RG.refusedIn, RG.recognisedBy, RG.refusedBy,
+                                       RG.findingBearer,
                                        RG.classifiedType)}
 
 

@@ -11,7 +11,8 @@ whole store, for rules whose premises join within one case (`scope: case`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -37,46 +38,58 @@ class _UnionFind:
 class SchemaStatement(Exception):
     """A case graph states something about an ontology node, which may bear on every case."""
 
-    def __init__(self, graph: ox.NamedNode, quad: ox.Quad) -> None:
-        super().__init__(f"{graph.value} states {quad.subject} {quad.predicate} {quad.object}")
+    def __init__(self, graph: Any, triple: tuple[Any, Any, Any]) -> None:
+        super().__init__(f"{getattr(graph, 'value', graph)} states {' '.join(map(str, triple))}")
         self.graph = graph
-        self.quad = quad
+        self.triple = triple
 
 
 def partitions(store: ox.Store, graphs: list[ox.NamedNode],
                shared: set[Node]) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
-    """The case graphs grouped into parts that mention no common node outside `shared`.
-
-    Parts come in the order of their first graph; graphs keep their order within a part.
-    Also returns the number of triples in each graph.
+    """The case graphs of a store grouped into parts that mention no common node outside
+    `shared`. Parts come in the order of their first graph; graphs keep their order within
+    a part. Also returns the number of triples in each graph.
     Raises SchemaStatement if a case graph has an ontology node as a subject: then the
     cases are not independent and the store must be reasoned as a whole."""
-    uf = _UnionFind(len(graphs))
-    first: dict[Node, int] = {}
-    sizes: dict[ox.NamedNode, int] = {}
-    for i, g in enumerate(graphs):
+    triples = ((g, ((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g)))
+               for g in graphs)
+    return group(list(graphs), triples, shared, lambda t: isinstance(t, ox.Literal))
+
+
+def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[tuple[Any, Any, Any]]]], shared: Container[Any],
+          is_literal: Callable[[Any], bool],
+          node: Callable[[Any], Any] = lambda t: t) -> tuple[list[list[Any]], dict[Any, int]]:
+    """Union-find of graphs (given as `(key, triples)`) over the nodes they mention; `node`
+    maps a term to what `shared` holds (rdflib terms hash apart from equal strings)."""
+    index = {k: i for i, k in enumerate(keys)}
+    uf = _UnionFind(len(keys))
+    first: dict[Any, int] = {}
+    sizes: dict[Any, int] = {}
+    for key, ts in triples:
+        i = index[key]
         n = 0
-        for q in store.quads_for_pattern(None, None, None, g):
+        for s, p, o in ts:
             n += 1
-            if q.subject in shared:
-                raise SchemaStatement(g, q)
-            for node in (q.subject, q.object):
-                if isinstance(node, ox.Literal) or node in shared:
-                    continue
-                j = first.setdefault(node, i)  # type: ignore[arg-type]
+            sk = node(s)
+            if sk in shared:
+                raise SchemaStatement(key, (s, p, o))
+            j = first.setdefault(sk, i)
+            if j != i:
+                uf.union(i, j)
+            if not is_literal(o) and (ok := node(o)) not in shared:
+                j = first.setdefault(ok, i)
                 if j != i:
                     uf.union(i, j)
-        sizes[g] = n
-    parts: dict[int, list[ox.NamedNode]] = {}
-    for i, g in enumerate(graphs):
-        parts.setdefault(uf.find(i), []).append(g)
+        sizes[key] = n
+    parts: dict[int, list[Any]] = {}
+    for k in keys:
+        parts.setdefault(uf.find(index[k]), []).append(k)
     return list(parts.values()), sizes
 
 
-def batches(parts: list[list[ox.NamedNode]], sizes: dict[ox.NamedNode, int],
-            target: int) -> Iterator[list[ox.NamedNode]]:
+def batches(parts: list[list[Any]], sizes: dict[Any, int], target: int) -> Iterator[list[Any]]:
     """Parts packed, in order, into batches of about `target` triples (a big part stays whole)."""
-    batch: list[ox.NamedNode] = []
+    batch: list[Any] = []
     total = 0
     for part in parts:
         n = sum(sizes.get(g, 0) for g in part)

@@ -27,6 +27,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Variable
@@ -278,59 +279,141 @@ class Reasoner:
 
 
 class CaseReasoner:
-    """Reasons the ontology once, then each independent part of the store with it."""
+    """Reasons the ontology once, then each independent part of the cases with it.
 
-    def __init__(self, store: ox.Store, rules: list[Rule], *, batch_triples: int = BATCH_TRIPLES,
+    `run` reasons the cases of a built store. `kg.store.build_store(reason=True)`
+    uses `prepare` and `reason_batch` directly, on the cases it is loading."""
+
+    def __init__(self, rules: list[Rule], *, batch_triples: int = BATCH_TRIPLES,
                  unrecorded: frozenset[str] = frozenset()) -> None:
-        self.store = store
         self.rules = rules
+        self.case_rules = [r for r in rules if r.scope == "case"]
         self.batch_triples = batch_triples
         self.unrecorded = unrecorded
+        self.report = ReasonReport(mode="per case")
+        self.schema_quads: list[ox.Quad] = []
+        self.first_round = 1
 
-    def run(self, progress: Progress | None = None) -> ReasonReport:
-        from .partition import SchemaStatement, batches, partitions, schema_nodes
+    def prepare(self, ontology_quads: list[ox.Quad]) -> list[ox.Quad]:
+        """Reason the ontology alone; return its conclusions, the rules' descriptions and the
+        derivations, to add to the store."""
+        schema = ox.Store()
+        schema.extend(ontology_quads)
+        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded)
+        tbox.run(keep_explanations=True)
+        self.schema_quads = list(schema)
+        self.report.add(tbox.report)
+        self.first_round = tbox.report.rounds + 1
+        return tbox.concluded + _rule_descriptions(self.rules) + tbox.explanations
+
+    def shared_nodes(self) -> set[Any]:
+        """The ontology's nodes (every part has them), as Oxigraph terms."""
+        from .partition import schema_nodes
+
+        return schema_nodes(self.schema_quads)
+
+    def reason_batch(self, quads: list[ox.Quad]) -> list[ox.Quad]:
+        """Reason some parts' quads with the ontology in memory; return the conclusions and
+        their derivations."""
+        mem = ox.Store()
+        mem.extend(self.schema_quads)
+        mem.extend(quads)
+        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded)
+        r.run(keep_explanations=True)
+        self.report.add(r.report)
+        self.report.batches += 1
+        return r.concluded + r.explanations
+
+    def finish(self, store: ox.Store) -> None:
+        """Run the rules that compare across cases (`scope: store`) on the whole store."""
+        if len(self.case_rules) < len(self.rules):
+            r = Reasoner(store, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded)
+            r.run(keep_explanations=True)
+            store.extend(r.explanations)
+            self.report.add(r.report)
+            self.report.mode = "per case, then the whole store for rules with `scope: store`"
+
+    def run(self, store: ox.Store, progress: Progress | None = None) -> ReasonReport:
+        """Reason the cases of a built store."""
+        from .partition import SchemaStatement, batches, partitions
 
         start = time.perf_counter()
         onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        cases = [g for g in asserted_graphs(self.store) if g != onto]
-        schema = ox.Store()
-        schema.extend(list(self.store.quads_for_pattern(None, None, None, onto)))
-        case_rules = [r for r in self.rules if r.scope == "case"]
-        tbox = Reasoner(schema, case_rules, unrecorded=self.unrecorded)
-        tbox.run(keep_explanations=True)
-        schema_quads = list(schema)
+        cases = [g for g in asserted_graphs(store) if g != onto]
+        ontology_conclusions = self.prepare(list(store.quads_for_pattern(None, None, None, onto)))
         try:
-            parts, sizes = partitions(self.store, cases, schema_nodes(schema_quads))
+            parts, sizes = partitions(store, cases, self.shared_nodes())
         except SchemaStatement as exc:
-            report = Reasoner(self.store, self.rules, unrecorded=self.unrecorded).run(progress)
+            report = Reasoner(store, self.rules, unrecorded=self.unrecorded).run(progress)
             report.mode = f"whole store: a case graph states something about the ontology ({exc})"
             return report
-        report = ReasonReport(mode="per case", parts=len(parts))
-        report.add(tbox.report)
-        self.store.bulk_extend(tbox.concluded + _rule_descriptions(self.rules) + tbox.explanations)
-        first = tbox.report.rounds + 1
+        self.report.parts = len(parts)
+        store.bulk_extend(ontology_conclusions)
         done, total = 0, len(cases)
         report_progress(progress, "reason", done, total)
         for batch in batches(parts, sizes, self.batch_triples):
-            mem = ox.Store()
-            mem.extend(schema_quads)
-            for g in batch:
-                mem.extend(list(self.store.quads_for_pattern(None, None, None, g)))
-            r = Reasoner(mem, case_rules, first_round=first, unrecorded=self.unrecorded)
-            r.run(keep_explanations=True)
-            self.store.bulk_extend(r.concluded + r.explanations)
-            report.add(r.report)
-            report.batches += 1
+            quads = [q for g in batch for q in store.quads_for_pattern(None, None, None, g)]
+            store.bulk_extend(self.reason_batch(quads))
             done += len(batch)
             report_progress(progress, "reason", done, total)
-        if len(case_rules) < len(self.rules):  # rules that compare across cases: on the whole store
-            r = Reasoner(self.store, self.rules, first_round=report.rounds + 1, unrecorded=self.unrecorded)
-            r.run(keep_explanations=True)
-            self.store.extend(r.explanations)
-            report.add(r.report)
-            report.mode = "per case, then the whole store for rules with `scope: store`"
-        report.seconds = time.perf_counter() - start
+        self.finish(store)
+        self.report.seconds = time.perf_counter() - start
+        return self.report
+
+
+def mark_reasoned(store: ox.Store, rules: list[Rule]) -> None:
+    """Record in the meta graph that the store's inferences are up to date, and by which rules."""
+    store.add(ox.Quad(_REASONED, ox.NamedNode(BASE + "meta#rules"),
+                      ox.Literal(" ".join(r.id for r in rules)), _META_GRAPH))
+
+
+def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] | None,
+                         progress: Progress | None = None) -> ReasonReport:
+    """Load validated cases into a new store (its ontology already loaded), reasoning each
+    batch of independent cases with the ontology on the way, in one bulk load."""
+    import itertools
+
+    from rdflib import Literal
+
+    from .partition import SchemaStatement, batches, group
+    from .store import graph_quads, meta_quads
+
+    start = time.perf_counter()
+    rules = load_rules([e.rules for e in extensions or [] if e.rules is not None])
+    unrecorded = unrecorded_rules(rules)
+    names = list(case_set.graphs)
+    cr = CaseReasoner(rules, unrecorded=unrecorded)
+    onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    ontology_conclusions = cr.prepare(list(store.quads_for_pattern(None, None, None, onto)))
+    shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
+    try:
+        parts, sizes = group(names, ((n, case_set.graphs[n]) for n in names), shared,
+                             lambda t: isinstance(t, Literal), str)
+    except SchemaStatement as exc:
+        store.bulk_extend(itertools.chain(
+            (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
+            meta_quads(case_set, extensions)))
+        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
+        report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+        mark_reasoned(store, rules)
         return report
+    cr.report.parts = len(parts)
+
+    # One bulk load per batch: the bulk loader buffers what it is given, so one load of
+    # everything would hold the whole corpus in memory a second time.
+    store.bulk_extend(ontology_conclusions)
+    done = 0
+    report_progress(progress, "build", done, len(names))
+    for batch in batches(parts, sizes, cr.batch_triples):
+        quads = [q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))]
+        store.bulk_extend(quads + cr.reason_batch(quads))
+        done += len(batch)
+        report_progress(progress, "build", done, len(names))
+    store.bulk_extend(meta_quads(case_set, extensions))
+    cr.finish(store)
+    mark_reasoned(store, rules)
+    cr.report.seconds = time.perf_counter() - start
+    return cr.report
 
 
 def _display(path: Path) -> str:
@@ -361,6 +444,12 @@ def is_reasoned(store: ox.Store) -> bool:
     return any(True for _ in store.quads_for_pattern(_REASONED, None, None, _META_GRAPH))
 
 
+def unrecorded_rules(rules: list[Rule], known: set[str] | None = None) -> frozenset[str]:
+    """The axiom rules whose conclusions `kg.explain` re-derives instead of reading a record:
+    those among `known` (the rules a store's explainer will load), by default all."""
+    return frozenset(r.id for r in rules if r.kind == "axiom" and (known is None or r.id in known))
+
+
 def store_rules(store: ox.Store) -> list[Rule]:
     """The rules that apply to a store: the shipped ones and those of its extensions."""
     from .store import store_extensions
@@ -382,8 +471,7 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: 
     ext_rules = [e.rules for e in store_extensions(store) if e.rules is not None]
     rules = load_rules([*ext_rules, *(extra_rules or [])])
     known = {r.id for r in load_rules(ext_rules)} if extra_rules else {r.id for r in rules}
-    unrecorded = frozenset() if record_all else frozenset(
-        r.id for r in rules if r.kind == "axiom" and r.id in known)
+    unrecorded = frozenset() if record_all else unrecorded_rules(rules, known)
     clear_inferences(store)
     if getattr(store, "is_remote", False):  # a kg.remote.RemoteStore: the rules run inside that store
         from .remote import remote_reasoner
@@ -392,7 +480,6 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: 
     elif whole_store:
         report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
     else:
-        report = CaseReasoner(store, rules, unrecorded=unrecorded).run(progress)
-    store.add(ox.Quad(_REASONED, ox.NamedNode(BASE + "meta#rules"),
-                      ox.Literal(" ".join(r.id for r in rules)), _META_GRAPH))
+        report = CaseReasoner(rules, unrecorded=unrecorded).run(store, progress)
+    mark_reasoned(store, rules)
     return report

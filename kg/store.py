@@ -98,6 +98,7 @@ class BuildReport:
     path: Path | str  # the store directory, or the endpoint URL of a remote store
     graphs: dict[str, int]
     seconds: float
+    reasoned: Any = None  # the kg.reason.ReasonReport of `build_store(reason=True)`
 
     @property
     def triples(self) -> int:
@@ -160,8 +161,12 @@ def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Qu
 
 
 def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None,
-                progress: Progress | None = None) -> BuildReport:
-    """Build a new store from the ontology, extensions and validated cases, then swap it in."""
+                progress: Progress | None = None, reason: bool = False) -> BuildReport:
+    """Build a new store from the ontology, extensions and validated cases, then swap it in.
+
+    With `reason`, each batch of cases is reasoned with the ontology as it is loaded
+    (`kg.reason.reason_while_loading`): the same store as `build` then `reason`, without
+    reading the cases back from disk."""
     from .validate import CaseSet
 
     assert isinstance(case_set, CaseSet)
@@ -178,20 +183,26 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
     old = path.with_name(path.name + ".old")
     shutil.rmtree(tmp, ignore_errors=True)
     counts: dict[str, int] = {}
+    reasoned = None
     try:
         store = ox.Store(str(tmp))
         load_ontology_into(store, [e.ontology for e in extensions or []])
         onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
         counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
         # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
-        graphs = list(case_set.graphs.items())
+        if reason:
+            from .reason import reason_while_loading
 
-        def case_quads() -> Iterator[ox.Quad]:
-            for i, (name, g) in enumerate(graphs, 1):
-                yield from graph_quads(g, ox.NamedNode(str(name)))
-                report_progress(progress, "load", i, len(graphs))
+            reasoned = reason_while_loading(store, case_set, extensions, progress)
+        else:
+            graphs = list(case_set.graphs.items())
 
-        store.bulk_extend(itertools.chain(case_quads(), meta_quads(case_set, extensions)))
+            def case_quads() -> Iterator[ox.Quad]:
+                for i, (name, g) in enumerate(graphs, 1):
+                    yield from graph_quads(g, ox.NamedNode(str(name)))
+                    report_progress(progress, "load", i, len(graphs))
+
+            store.bulk_extend(itertools.chain(case_quads(), meta_quads(case_set, extensions)))
         for name, g in case_set.graphs.items():
             counts[str(name)] = counts.get(str(name), 0) + len(g)
         store.flush()
@@ -208,7 +219,7 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
         path.rename(old)
     tmp.rename(path)
     shutil.rmtree(old, ignore_errors=True)
-    return BuildReport(path, counts, time.perf_counter() - start)
+    return BuildReport(path, counts, time.perf_counter() - start, reasoned)
 
 
 def defined_at(store: ox.Store, node: ox.NamedNode) -> str | None:

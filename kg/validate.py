@@ -17,7 +17,7 @@ from typing import Any
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
 from .cases import did_you_mean, read_cases
-from .compile import compile_case
+from .compile import Triples, compile_case
 from .errors import CaseDataError, Problem, UsageError
 from .ontology import RG_NS, Ontology, load_ontology, load_shapes
 from .progress import Progress, report as report_progress
@@ -33,7 +33,7 @@ CASE_SUFFIXES = YAML_SUFFIXES + tuple(RDF_FORMATS)
 class CaseSet:
     """Validated case data: one graph per named graph, and where each node came from."""
 
-    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    graphs: dict[URIRef, Graph | Triples] = field(default_factory=dict)
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     rdf_graphs: set[URIRef] = field(default_factory=set)  # graphs read from RDF files, not YAML
@@ -154,7 +154,8 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
     if len(names) == 1:
-        union = case_set.graphs[names[0]]
+        one = case_set.graphs[names[0]]
+        union = one.graph() if isinstance(one, Triples) else one
     else:
         union = Graph()
         for name in names:

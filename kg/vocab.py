@@ -115,6 +115,7 @@ class RG(DefinedNamespace):
     crossesTo: URIRef
     evidence: URIRef
     fileName: URIRef
+    findingBearer: URIRef
     form: URIRef
     generalises: URIRef
     hasMember: URIRef
@@ -141,8 +142,12 @@ class RG(DefinedNamespace):
     predictedRefusalBy: URIRef
     premise: URIRef
     quote: URIRef
+    recognisedBy: URIRef
     recognisedClaim: URIRef
+    recognisedIn: URIRef
+    refusedBy: URIRef
     refusedClaim: URIRef
+    refusedIn: URIRef
     reservedFor: URIRef
     reservedRole: URIRef
     respondent: URIRef
