@@ -24,6 +24,7 @@ test:
 
 bench:
 	@scripts/setup.sh test
+	$(VENV)/python bench/pipeline_bench.py
 	$(VENV)/python bench/reasoning_bench.py
 	$(VENV)/python bench/viz_bench.py
 

@@ -106,6 +106,10 @@ RULE_README = """\
 Interaction-order rules of this extension: SPARQL CONSTRUCT files with a `#+` header,
 like the shipped ones in rules/order/. `rolegraph reason` applies them after the OWL 2 RL
 rules, and records for every conclusion the rule and premises it came from.
+
+A rule runs on each case with the ontology (`#+ scope: case`, the default): its premises
+must join through the nodes of one case (a bearer, a claim, a situation). A rule that
+compares across cases says `#+ scope: store` in its header and runs on the whole store.
 """
 
 
