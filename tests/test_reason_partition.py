@@ -191,3 +191,25 @@ def test_reason_on_the_command_line_is_quiet_when_not_on_a_terminal(cli: Any) ->
     assert result.exit_code == 0
     assert "\r" not in result.output and "[#" not in result.output
     assert "independent part(s)" in result.output
+
+
+def test_build_with_reason_gives_the_store_of_build_then_reason(cli: Any, store: Path, tmp_path: Path) -> None:
+    from kg.reason import is_reasoned
+
+    result = cli("build", "--reason", str(CASES))
+    assert result.exit_code == 0, result.output
+    assert "reasoned: " in result.output and "\r" not in result.output and "[#" not in result.output
+    with open_store(store) as st:
+        assert is_reasoned(st)
+        inline = {(q.subject.value, q.predicate.value, str(q.object)) for q in st.quads_for_pattern(None, None, None, INF)
+                  if not isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)}
+        findings = {q.subject.value for q in st.quads_for_pattern(None, None, None, EXP)
+                    if q.predicate.value == str(RG.usedRule)}
+    assert cli("build", str(CASES)).exit_code == 0
+    assert cli("reason").exit_code == 0
+    with open_store(store) as st:
+        separate = {(q.subject.value, q.predicate.value, str(q.object)) for q in st.quads_for_pattern(None, None, None, INF)
+                    if not isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)}
+    assert inline == separate and findings
+    rows = cli("query", "role-transfer", "--format", "csv").output.strip().splitlines()
+    assert len(rows) == 7  # the header and the six rows of the shipped cases
