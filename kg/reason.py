@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,6 +325,52 @@ class CaseReasoner:
         self.report.batches += 1
         return r.concluded + r.explanations
 
+    def reason_batches(self, store: ox.Store, work: Iterable[tuple[list[ox.Quad], int]], *, load_input: bool,
+                       progress: Progress | None, total: int, stage: str) -> None:
+        """Reason each batch (its quads, and how many cases it holds) and bulk-load the
+        conclusions (and, with `load_input`, the batch itself) into the store, one bulk
+        load per batch: the bulk loader buffers what it is given. With more than one core
+        the batches are reasoned by worker processes, a few batches ahead of the loading."""
+        done = 0
+        report_progress(progress, stage, done, total)
+        work = list(work) if isinstance(work, list) else work
+        workers = _workers() if not isinstance(work, list) or len(work) > 1 else 1
+        if workers < 2:
+            for quads, n in work:
+                store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
+                done += n
+                report_progress(progress, stage, done, total)
+            return
+        import multiprocessing
+        from collections import deque
+
+        nq = ox.RdfFormat.N_QUADS
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
+        with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
+            pending: deque[tuple[Any, int]] = deque()
+
+            def collect() -> None:
+                nonlocal done
+                result, n = pending.popleft()
+                data, numbers = result.get()
+                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would not
+                store.bulk_extend(ox.parse(data, format=nq))
+                self.report.add(ReasonReport(**numbers))
+                self.report.batches += 1
+                done += n
+                report_progress(progress, stage, done, total)
+
+            for quads, n in work:
+                if load_input:
+                    store.bulk_extend(quads)
+                data = ox.serialize(quads, format=nq)
+                pending.append((pool.apply_async(_worker_batch, (data,)), n))
+                while len(pending) > 2 * workers:
+                    collect()
+            while pending:
+                collect()
+
     def finish(self, store: ox.Store) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
         if len(self.case_rules) < len(self.rules):
@@ -349,16 +396,47 @@ class CaseReasoner:
             return report
         self.report.parts = len(parts)
         store.bulk_extend(ontology_conclusions)
-        done, total = 0, len(cases)
-        report_progress(progress, "reason", done, total)
-        for batch in batches(parts, sizes, self.batch_triples):
-            quads = [q for g in batch for q in store.quads_for_pattern(None, None, None, g)]
-            store.bulk_extend(self.reason_batch(quads))
-            done += len(batch)
-            report_progress(progress, "reason", done, total)
+        work = (([q for g in batch for q in store.quads_for_pattern(None, None, None, g)], len(batch))
+                for batch in batches(parts, sizes, self.batch_triples))
+        self.reason_batches(store, work, load_input=False, progress=progress, total=len(cases), stage="reason")
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+
+def _workers() -> int:
+    """How many processes reason batches: ROLEGRAPH_WORKERS, else the usable cores (at most 4)."""
+    import os
+
+    env = os.environ.get("ROLEGRAPH_WORKERS", "")
+    if env.isdigit():
+        return max(1, int(env))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return min(cores, 4)
+
+
+_WORKER: CaseReasoner | None = None
+
+
+def _worker_init(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, first_round: int) -> None:
+    global _WORKER
+    _WORKER = CaseReasoner(rules, unrecorded=unrecorded)
+    _WORKER.schema_quads = list(ox.parse(schema, format=ox.RdfFormat.N_QUADS))
+    _WORKER.first_round = first_round
+
+
+def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
+    """In a worker: reason one batch (N-Quads in); the conclusions and derivations (N-Quads
+    out) and the counts."""
+    assert _WORKER is not None
+    _WORKER.report = ReasonReport()
+    out = _WORKER.reason_batch(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+    r = _WORKER.report
+    numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
+    return ox.serialize(out, format=ox.RdfFormat.N_QUADS), numbers
 
 
 def mark_reasoned(store: ox.Store, rules: list[Rule]) -> None:
@@ -402,13 +480,9 @@ def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] |
     # One bulk load per batch: the bulk loader buffers what it is given, so one load of
     # everything would hold the whole corpus in memory a second time.
     store.bulk_extend(ontology_conclusions)
-    done = 0
-    report_progress(progress, "build", done, len(names))
-    for batch in batches(parts, sizes, cr.batch_triples):
-        quads = [q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))]
-        store.bulk_extend(quads + cr.reason_batch(quads))
-        done += len(batch)
-        report_progress(progress, "build", done, len(names))
+    work = (([q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))], len(batch))
+            for batch in batches(parts, sizes, cr.batch_triples))
+    cr.reason_batches(store, work, load_input=True, progress=progress, total=len(names), stage="build")
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)
