@@ -213,3 +213,26 @@ def test_build_with_reason_gives_the_store_of_build_then_reason(cli: Any, store:
     assert inline == separate and findings
     rows = cli("query", "role-transfer", "--format", "csv").output.strip().splitlines()
     assert len(rows) == 7  # the header and the six rows of the shipped cases
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_many_batches_in_worker_processes_give_the_same_closure(tmp_path: Path, corpus: Path, workers: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.reason import CaseReasoner, mark_reasoned, store_rules, unrecorded_rules
+
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", workers)
+    a, b = _twins(tmp_path, [CASES, corpus])
+    with open_store(a, write=True) as st:
+        reason(st, whole_store=True)
+    with open_store(b, write=True) as st:
+        rules = store_rules(st)
+        report = CaseReasoner(rules, batch_triples=1500, unrecorded=unrecorded_rules(rules)).run(st)
+        mark_reasoned(st, rules)
+    assert report.batches >= 5
+    assert _inferred(a) == _inferred(b)
+    with open_store(b) as st:  # the derivations came back from the workers whole
+        explainer = Explainer(st)
+        finding = next(q.subject for q in st.quads_for_pattern(None, None, ox.NamedNode(str(RG.NonTransferredRole)), INF))
+        steps = explainer.explain_node(finding.value)
+        assert steps and steps[0].rule and steps[0].rule["id"] == "role-not-transferred"
+        assert any(e.quote for s in steps for e in s.quotes())
