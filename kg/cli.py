@@ -99,7 +99,8 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
     bar = terminal_bar()
     try:
         cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
-        report = build_store(cs, store, extensions=exts, progress=bar, reason=with_reasoning)
+        report = build_store(cs, store, extensions=exts, progress=bar, reason=with_reasoning,
+                             release_cases=True)
     finally:
         if bar:
             bar.close()

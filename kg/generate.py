@@ -712,7 +712,8 @@ def case_text(seed: int, index: int) -> tuple[str, _Case]:
     return head + body, c
 
 
-def generate(out_dir: Path, *, cases: int, seed: int = 0) -> GenerateReport:
+def generate(out_dir: Path, *, cases: int, seed: int = 0,
+             progress: Callable[[str, int, int], None] | None = None) -> GenerateReport:
     """Write `cases` synthetic case files into `out_dir`; the same seed gives the same files.
 
     Refuses (UsageError) a directory that holds other case files, so that a
@@ -750,6 +751,8 @@ def generate(out_dir: Path, *, cases: int, seed: int = 0) -> GenerateReport:
         report.responses += c.responses
         report.transfer_patterns += c.transfers
         report.transfer_cases += 1 if c.transfers else 0
+        if progress is not None:
+            progress("generate", i + 1, cases)
     return report
 
 
@@ -768,7 +771,14 @@ def register(main: click.Group) -> None:
         The cases are shaped like the shipped ones and some carry on purpose a role
         recognised in one situation and refused in another. All text is synthetic.
         """
-        report = generate(out, cases=n, seed=seed)
+        from .progress import terminal_bar
+
+        bar = terminal_bar()
+        try:
+            report = generate(out, cases=n, seed=seed, progress=bar)
+        finally:
+            if bar:
+                bar.close()
         click.echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
                    f"{report.responses} responses, {report.transfer_cases} case(s) with a "
                    "recognised-here/refused-there pattern")

@@ -345,7 +345,9 @@ class CaseReasoner:
         from collections import deque
 
         nq = ox.RdfFormat.N_QUADS
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
+        # parent's whole heap, the compiled cases included.
+        context = multiprocessing.get_context("spawn")
         init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
         with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
             pending: deque[tuple[Any, int]] = deque()
@@ -446,9 +448,11 @@ def mark_reasoned(store: ox.Store, rules: list[Rule]) -> None:
 
 
 def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] | None,
-                         progress: Progress | None = None) -> ReasonReport:
+                         progress: Progress | None = None, *, release: bool = False) -> ReasonReport:
     """Load validated cases into a new store (its ontology already loaded), reasoning each
-    batch of independent cases with the ontology on the way, in one bulk load."""
+    batch of independent cases with the ontology on the way, in one bulk load per batch.
+    With `release`, each case graph is dropped from `case_set` once it is loaded, so that
+    memory does not hold the corpus twice."""
     import itertools
 
     from rdflib import Literal
@@ -480,8 +484,14 @@ def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] |
     # One bulk load per batch: the bulk loader buffers what it is given, so one load of
     # everything would hold the whole corpus in memory a second time.
     store.bulk_extend(ontology_conclusions)
-    work = (([q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))], len(batch))
-            for batch in batches(parts, sizes, cr.batch_triples))
+    def batch_quads(batch: list[Any]) -> list[ox.Quad]:
+        quads = [q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))]
+        if release:
+            for n in batch:
+                del case_set.graphs[n]
+        return quads
+
+    work = ((batch_quads(batch), len(batch)) for batch in batches(parts, sizes, cr.batch_triples))
     cr.reason_batches(store, work, load_input=True, progress=progress, total=len(names), stage="build")
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)

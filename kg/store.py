@@ -161,12 +161,13 @@ def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Qu
 
 
 def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None,
-                progress: Progress | None = None, reason: bool = False) -> BuildReport:
+                progress: Progress | None = None, reason: bool = False, release_cases: bool = False) -> BuildReport:
     """Build a new store from the ontology, extensions and validated cases, then swap it in.
 
     With `reason`, each batch of cases is reasoned with the ontology as it is loaded
     (`kg.reason.reason_while_loading`): the same store as `build` then `reason`, without
-    reading the cases back from disk."""
+    reading the cases back from disk. `release_cases` lets it drop each case graph from
+    `case_set` once loaded (the command line does; a notebook may want to keep them)."""
     from .validate import CaseSet
 
     assert isinstance(case_set, CaseSet)
@@ -190,10 +191,12 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
         onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
         counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
         # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
+        for name, g in case_set.graphs.items():
+            counts[str(name)] = counts.get(str(name), 0) + len(g)
         if reason:
             from .reason import reason_while_loading
 
-            reasoned = reason_while_loading(store, case_set, extensions, progress)
+            reasoned = reason_while_loading(store, case_set, extensions, progress, release=release_cases)
         else:
             graphs = list(case_set.graphs.items())
 
@@ -203,8 +206,6 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
                     report_progress(progress, "load", i, len(graphs))
 
             store.bulk_extend(itertools.chain(case_quads(), meta_quads(case_set, extensions)))
-        for name, g in case_set.graphs.items():
-            counts[str(name)] = counts.get(str(name), 0) + len(g)
         store.flush()
         store.optimize()
         del store
