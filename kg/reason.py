@@ -565,5 +565,6 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: 
         report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
     else:
         report = CaseReasoner(rules, unrecorded=unrecorded).run(store, progress)
+        store.optimize()  # merge the files the batches' bulk loads wrote: queries read far fewer
     mark_reasoned(store, rules)
     return report

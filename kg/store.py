@@ -9,7 +9,6 @@ each case, inferred triples and explanations apart.
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 import shutil
 import time
@@ -160,6 +159,9 @@ def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Qu
     return out
 
 
+LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
+
+
 def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None,
                 progress: Progress | None = None, reason: bool = False, release_cases: bool = False) -> BuildReport:
     """Build a new store from the ontology, extensions and validated cases, then swap it in.
@@ -198,14 +200,18 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
 
             reasoned = reason_while_loading(store, case_set, extensions, progress, release=release_cases)
         else:
-            graphs = list(case_set.graphs.items())
-
-            def case_quads() -> Iterator[ox.Quad]:
-                for i, (name, g) in enumerate(graphs, 1):
-                    yield from graph_quads(g, ox.NamedNode(str(name)))
-                    report_progress(progress, "load", i, len(graphs))
-
-            store.bulk_extend(itertools.chain(case_quads(), meta_quads(case_set, extensions)))
+            # One bulk load per chunk of graphs: the bulk loader buffers what one call gives it.
+            names = list(case_set.graphs)
+            chunk: list[ox.Quad] = []
+            for i, name in enumerate(names, 1):
+                chunk += graph_quads(case_set.graphs[name], ox.NamedNode(str(name)))
+                if release_cases:
+                    del case_set.graphs[name]
+                if len(chunk) >= LOAD_CHUNK or i == len(names):
+                    store.bulk_extend(chunk)
+                    chunk = []
+                report_progress(progress, "load", i, len(names))
+            store.bulk_extend(meta_quads(case_set, extensions))
         store.flush()
         store.optimize()
         del store
