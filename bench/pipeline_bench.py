@@ -967,7 +967,7 @@ def _where_the_time_goes(steps: dict[str, Any]) -> str:
 
     br, q = steps.get("build_reason", {}), steps.get("query", {})
     out = br.get("output") or ""
-    built = re.search(r"built .* in ([0-9.]+) s", out)
+    built = re.search(r"triples in \d+ graphs from .* in ([0-9.]+) s", out)
     reasoned = re.search(r"reasoned: .*? ([0-9.]+) s,", out)
     if br.get("status") != "ok" or not built or not reasoned:
         return ""
