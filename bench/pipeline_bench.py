@@ -1109,19 +1109,9 @@ def markdown(doc: dict[str, Any]) -> str:
 def machine() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
-    cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    mem = ""
-    try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
-        mem = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration):
-        pass
+    from reasoning_bench import cpu_and_memory  # same directory
+
+    cpu, mem = cpu_and_memory()
     versions = {}
     for p in ("rolegraph", "pyoxigraph", "rdflib", "owlrl", "owlready2"):
         try:

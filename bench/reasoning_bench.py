@@ -487,9 +487,8 @@ def _proc_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def machine() -> dict[str, Any]:
-    from importlib.metadata import version
-
+def cpu_and_memory() -> tuple[str, str]:
+    """The CPU model and the total memory, from /proc (empty where it is not readable)."""
     cpu = ""
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -503,6 +502,13 @@ def machine() -> dict[str, Any]:
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
+    return cpu, mem
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    cpu, mem = cpu_and_memory()
     return {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
             "platform": platform.platform(), "python": platform.python_version(),
             "versions": {p: version(p) for p in ("pyoxigraph", "rdflib", "owlrl", "reasonable")}}
