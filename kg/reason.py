@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,16 +325,16 @@ class CaseReasoner:
         self.report.batches += 1
         return r.concluded + r.explanations
 
-    def reason_batches(self, store: ox.Store, work: Iterable[tuple[list[ox.Quad], int]], *, load_input: bool,
-                       progress: Progress | None, total: int, stage: str) -> None:
-        """Reason each batch (its quads, and how many cases it holds) and bulk-load the
-        conclusions (and, with `load_input`, the batch itself) into the store, one bulk
-        load per batch: the bulk loader buffers what it is given. With more than one core
-        the batches are reasoned by worker processes, a few batches ahead of the loading."""
+    def reason_batches(self, store: ox.Store, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
+                       *, load_input: bool, progress: Progress | None, total: int, stage: str) -> None:
+        """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
+        quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
+        bulk load per batch: the bulk loader buffers what it is given. With more than one
+        batch and core, worker processes reason the batches, a few ahead of the loading."""
         done = 0
         report_progress(progress, stage, done, total)
-        work = list(work) if isinstance(work, list) else work
-        workers = _workers() if not isinstance(work, list) or len(work) > 1 else 1
+        work = ((quads_of(batch), len(batch)) for batch in plan)
+        workers = _workers() if len(plan) > 1 else 1
         if workers < 2:
             for quads, n in work:
                 store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
@@ -398,9 +398,9 @@ class CaseReasoner:
             return report
         self.report.parts = len(parts)
         store.bulk_extend(ontology_conclusions)
-        work = (([q for g in batch for q in store.quads_for_pattern(None, None, None, g)], len(batch))
-                for batch in batches(parts, sizes, self.batch_triples))
-        self.reason_batches(store, work, load_input=False, progress=progress, total=len(cases), stage="reason")
+        self.reason_batches(store, list(batches(parts, sizes, self.batch_triples)),
+                            lambda batch: [q for g in batch for q in store.quads_for_pattern(None, None, None, g)],
+                            load_input=False, progress=progress, total=len(cases), stage="reason")
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
@@ -491,8 +491,8 @@ def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] |
                 del case_set.graphs[n]
         return quads
 
-    work = ((batch_quads(batch), len(batch)) for batch in batches(parts, sizes, cr.batch_triples))
-    cr.reason_batches(store, work, load_input=True, progress=progress, total=len(names), stage="build")
+    cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
+                      load_input=True, progress=progress, total=len(names), stage="build")
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)
