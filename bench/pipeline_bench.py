@@ -230,6 +230,23 @@ def child_query_engine(a: argparse.Namespace) -> None:
     _result(out)
 
 
+def _rules_to_fixpoint(rules: list[Any], apply: Any) -> tuple[int, int]:
+    """Run each rule (`apply(rule)` adds its new triples and returns how many) round after
+    round until a round adds nothing; a STAGE line per rule application. Rounds and total."""
+    rounds, added = 0, 0
+    while True:
+        rounds += 1
+        new = 0
+        for rule in rules:
+            t1 = time.perf_counter()
+            n = apply(rule)
+            new += n
+            _stage(f"rule:{rule.id}@{rounds}", time.perf_counter() - t1, added=n)
+        added += new
+        if new == 0:
+            return rounds, added
+
+
 def child_owlrl(a: argparse.Namespace) -> None:
     """rdflib + owlrl, then our non-axiom rules with rdflib's SPARQL, then the flagship query."""
     t = time.perf_counter()
@@ -252,20 +269,13 @@ def child_owlrl(a: argparse.Namespace) -> None:
     out["closure"] = len(g)
     _stage("owlrl", out["owlrl_s"], triples=len(g))
     t = time.perf_counter()
-    rounds, added = 0, 0
-    while True:
-        rounds += 1
-        new = 0
-        for rule in rules:
-            t1, before = time.perf_counter(), new
-            for tr in g.query(rule.path.read_text(encoding="utf-8")):
-                if tr not in g:
-                    g.add(tr)
-                    new += 1
-            _stage(f"rule:{rule.id}@{rounds}", time.perf_counter() - t1, added=new - before)
-        added += new
-        if new == 0:
-            break
+    def apply_rdflib(rule: Any) -> int:
+        fresh = {tr for tr in g.query(rule.path.read_text(encoding="utf-8")) if tr not in g}
+        for tr in fresh:
+            g.add(tr)
+        return len(fresh)
+
+    rounds, added = _rules_to_fixpoint(rules, apply_rdflib)
     out["rules_s"] = time.perf_counter() - t
     out["rules_rounds"], out["rules_added"] = rounds, added
     _stage("rules", out["rules_s"], added=added)
@@ -327,22 +337,13 @@ def child_hermit(a: argparse.Namespace) -> None:
     out["closure"] = len(store)
     _stage("export", out["export_s"], triples=out["closure"])
     t = time.perf_counter()
-    rounds, added = 0, 0
-    while True:
-        rounds += 1
-        new = 0
-        for rule in rules:
-            t1 = time.perf_counter()
-            found = list(store.query(rule.path.read_text(encoding="utf-8")))
-            fresh = {ox.Quad(tr.subject, tr.predicate, tr.object) for tr in found}
-            fresh = {q for q in fresh if q not in store}
-            if fresh:
-                store.extend(fresh)
-                new += len(fresh)
-            _stage(f"rule:{rule.id}@{rounds}", time.perf_counter() - t1, added=len(fresh))
-        added += new
-        if new == 0:
-            break
+    def apply_oxigraph(rule: Any) -> int:
+        found = store.query(rule.path.read_text(encoding="utf-8"))
+        fresh = {q for q in (ox.Quad(tr.subject, tr.predicate, tr.object) for tr in found) if q not in store}
+        store.extend(fresh)
+        return len(fresh)
+
+    rounds, added = _rules_to_fixpoint(rules, apply_oxigraph)
     out["rules_s"] = time.perf_counter() - t
     out["rules_rounds"], out["rules_added"] = rounds, added
     _stage("rules", out["rules_s"], added=added)

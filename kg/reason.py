@@ -554,7 +554,8 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: 
 
     ext_rules = [e.rules for e in store_extensions(store) if e.rules is not None]
     rules = load_rules([*ext_rules, *(extra_rules or [])])
-    known = {r.id for r in load_rules(ext_rules)} if extra_rules else {r.id for r in rules}
+    extra = [Path(d).resolve() for d in extra_rules or []]
+    known = {r.id for r in rules if not any(r.path.resolve().is_relative_to(d) for d in extra)}
     unrecorded = frozenset() if record_all else unrecorded_rules(rules, known)
     clear_inferences(store)
     if getattr(store, "is_remote", False):  # a kg.remote.RemoteStore: the rules run inside that store
