@@ -58,12 +58,13 @@ def generate_store(path: Path, n_claims: int, *, claims_per_case: int = 500, see
     """
     import pyoxigraph as ox
 
-    from kg.store import load_ontology_into
+    from kg.resources import ontology_files
+    from kg.stores.embedded import load_ontology_into
 
     rnd = random.Random(seed)
     shutil.rmtree(path, ignore_errors=True)
     store = ox.Store(str(path))
-    load_ontology_into(store)
+    load_ontology_into(store, ontology_files())
     nn = ox.NamedNode
     a, label = nn(RDF_TYPE), nn(RDFS_LABEL)
     p = {k: nn(RG + k) for k in ("bearer", "role", "team", "inSituation", "stance", "mode", "assignedBy",

@@ -2,6 +2,14 @@
 
 The public API, for notebooks and scripts. Names are imported lazily, so that
 `import kg` is cheap and the command line does not pay for what it does not use.
+No public name is also the name of a submodule, so importing a submodule never
+changes what `from kg import NAME` gives.
+
+    cases = load_cases(["cases"])
+    build_store(cases, Path("my-store"), reason=True)     # or a RemoteConfig: config_from(URL)
+    with open_store(Path("my-store")) as st:
+        q = get_query("role-transfer")
+        rows = run_select(st, q, bind_params(q, {})).rows
 """
 
 from __future__ import annotations
@@ -12,12 +20,20 @@ from typing import Any
 __all__ = [
     "CaseDataError",
     "Explainer",
+    "OntologyError",
     "Problem",
     "Query",
+    "QueryError",
+    "ReasoningError",
+    "RemoteConfig",
+    "RemoteError",
     "RolegraphError",
+    "StoreError",
+    "UsageError",
     "bind_params",
     "build_store",
     "check",
+    "config_from",
     "export_store",
     "get_query",
     "load_cases",
@@ -30,12 +46,15 @@ __all__ = [
 ]
 
 _WHERE = {
-    "CaseDataError": "errors", "Problem": "errors", "RolegraphError": "errors",
+    **{name: "errors" for name in ("CaseDataError", "OntologyError", "Problem", "QueryError", "ReasoningError",
+                                    "RemoteError", "RolegraphError", "StoreError", "UsageError")},
     "Explainer": "explain", "render_text": "explain",
     "Query": "query", "bind_params": "query", "get_query": "query", "load_queries": "query",
     "run_select": "query",
-    "build_store": "store", "export_store": "store", "open_store": "store",
-    "check": "check", "load_cases": "validate", "load_ontology": "ontology", "reason": "reason",
+    "build_store": "pipeline",
+    "export_store": "stores", "open_store": "stores",
+    "RemoteConfig": "stores.remote_config", "config_from": "stores.remote_config",
+    "check": "consistency", "load_cases": "cases.validate", "load_ontology": "ontology", "reason": "reasoning",
 }
 
 

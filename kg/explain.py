@@ -18,10 +18,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Variable
 
 from .errors import RolegraphError
-from .reason import _instantiate, statement_iri
-from .store import asserted_graphs, defined_at
+from .reasoning import display_path, instantiate, statement_iri, store_rules
+from .stores.base import GraphStore
+from .stores.layout import asserted_graphs, defined_at, to_ox
 from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
 _EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
@@ -80,7 +82,7 @@ class Step:
 class Explainer:
     """Builds explanation trees from a reasoned store."""
 
-    def __init__(self, store: ox.Store, *, lang: str = "en") -> None:
+    def __init__(self, store: GraphStore, *, lang: str = "en") -> None:
         self.store = store
         self.lang = lang
         self.asserted = [g for g in asserted_graphs(store)]
@@ -91,8 +93,6 @@ class Explainer:
     def rules(self) -> list[Any]:
         """The store's rules (shipped and its extensions'), to re-derive unrecorded conclusions."""
         if self._rules is None:
-            from .reason import store_rules
-
             self._rules = store_rules(self.store)
         return self._rules
 
@@ -115,11 +115,11 @@ class Explainer:
                 for row in rows:
                     if any(row[name] != value for name, value in later.items()):
                         continue
-                    conclusions = [c for p in rule.conclusions if (c := _instantiate(p, row)) is not None]
+                    conclusions = [c for p in rule.conclusions if (c := instantiate(p, row)) is not None]
                     if t not in conclusions:
                         continue
                     premises = list(dict.fromkeys(
-                        p for pat in rule.premises if (p := _instantiate(pat, row)) is not None
+                        p for pat in rule.premises if (p := instantiate(pat, row)) is not None
                         and self._in(p, [*self.asserted, _INF])))
                     circular = sum(1 for p in premises if p == t or str(p) in seen)
                     inferred = sum(1 for p in premises if not self._in(p, self.asserted))
@@ -175,7 +175,7 @@ class Explainer:
         stmt = statement_iri(t)
         for q in self.store.quads_for_pattern(None, ox.NamedNode(str(RG.conclusion)), stmt, _EXP):
             return q.subject  # type: ignore[return-value]
-        if getattr(self.store, "is_remote", False) and not any(isinstance(x, ox.BlankNode) for x in t):
+        if self.store.traits.reasons_in_place and not any(isinstance(x, ox.BlankNode) for x in t):
             # A remote store mints statement IRIs in SPARQL; should its text form of a term
             # differ from pyoxigraph's, find the statement by what it says instead.
             rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -233,9 +233,7 @@ class Explainer:
             premises = self.premises_of(deriv)
         elif (found := self.rederive(t, seen)) is not None:
             rule, premises = found
-            from .reason import _display
-
-            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": _display(rule.path)}
+            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": display_path(rule.path)}
         else:
             raise RolegraphError(f"no derivation found for {key}",
                                  hint="run `rolegraph reason` again; the store may predate reasoning")
@@ -275,10 +273,6 @@ class Explainer:
 def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str, Any]]:
     """Bind a conclusion pattern's variables to the triple's terms: N-Triples text for the
     query's VALUES, and blank nodes (which VALUES cannot carry) to check on the rows."""
-    from rdflib import Variable
-
-    from .store import to_ox
-
     bound: dict[str, str] = {}
     later: dict[str, Any] = {}
     for term, value in zip(pattern, (t.subject, t.predicate, t.object)):

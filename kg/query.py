@@ -13,6 +13,7 @@ One `Query` record serves the CLI, the Python API and the HTTP endpoint.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -20,26 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import yaml
 
 from .errors import QueryError
+from .iris import CASE, LANGS, PREFIXES
 from .resources import data_dir, header_lines
+from .stores.base import GraphStore
+from .stores.layout import query_dataset
 
 HEADER_KEYS = {"title", "description", "tags", "reasoning", "params"}
 PARAM_KEYS = {"type", "default", "description"}
 PARAM_TYPES = ("iri", "string", "integer", "lang")
-LANGS = ("en", "da")
-
-PREFIXES = {
-    "rg": "https://w3id.org/rolegraph/ontology#",
-    "role": "https://w3id.org/rolegraph/role/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 
 
 @dataclass(frozen=True)
@@ -148,8 +141,6 @@ def parse_query_file(path: Path) -> Query:
 
 
 def _check_parses(query: Query, offset: int) -> None:
-    import pyoxigraph as ox
-
     try:
         ox.Store().query(query.text)
     except SyntaxError as exc:
@@ -173,8 +164,6 @@ def load_queries(extra: list[Path] | None = None) -> dict[str, Query]:
 
 def get_query(name: str, extra: list[Path] | None = None) -> Query:
     """One named query, or a QueryError with a did-you-mean."""
-    import difflib
-
     queries = load_queries(extra)
     if name not in queries:
         close = difflib.get_close_matches(name, list(queries), n=1)
@@ -185,8 +174,6 @@ def get_query(name: str, extra: list[Path] | None = None) -> Query:
 
 def bind_params(query: Query, given: dict[str, str], *, lang: str = "en") -> dict[str, Any]:
     """Turn `name=value` strings into typed RDF values for the query's parameters."""
-    import pyoxigraph as ox
-
     for name in given:
         if query.param(name) is None:
             names = ", ".join(p.name for p in query.params) or "none"
@@ -224,7 +211,7 @@ def expand_iri(value: str) -> str:
     if m and m.group(1) in PREFIXES:
         return PREFIXES[m.group(1)] + m.group(2)
     if re.fullmatch(r"[a-z0-9-]+/[a-z0-9-/]+", value):
-        return "https://w3id.org/rolegraph/case/" + value
+        return CASE + value
     return value
 
 
@@ -258,12 +245,8 @@ def _blank_comments(text: str) -> str:
                   lambda m: " " * len(m.group(0)), text)
 
 
-def run_select(store: Any, query: Query | str, bindings: dict[str, Any], *, inference: bool = True) -> Result:
+def run_select(store: GraphStore, query: Query | str, bindings: dict[str, Any], *, inference: bool = True) -> Result:
     """Run a SELECT on the embedded store with values bound; optionally without inferred triples."""
-    import pyoxigraph as ox
-
-    from .store import query_dataset
-
     if isinstance(query, Query):
         text = with_values(query.text, bindings, query.params)
     else:

@@ -15,7 +15,7 @@ def test_all_is_sorted_and_importable() -> None:
 
 
 def test_query_path_does_not_import_heavy_libraries() -> None:
-    code = ("import sys, kg.cli, kg.query, kg.store, kg.reason, kg.explain; "
+    code = ("import sys, kg.cli, kg.query, kg.stores, kg.reasoning, kg.explain, kg.pipeline; "
             "print(','.join(m for m in ('owlready2', 'pyvis', 'pyshacl') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

@@ -12,9 +12,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg.explain import Explainer
-from kg.reason import reason
-from kg.store import build_store, open_store
-from kg.validate import load_cases
+from kg.reasoning import reason
+from kg.pipeline import build_store
+from kg.stores import open_store
+from kg.cases.validate import load_cases
 from kg.vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
 from .conftest import CASES
@@ -50,7 +51,7 @@ def _reason_both(a: Path, b: Path, **kwargs: Any) -> tuple[Any, Any]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kg.generate import generate
+    from kg.synthetic import generate
 
     out = tmp_path_factory.mktemp("corpus")
     generate(out, cases=12, seed=3)
@@ -194,7 +195,7 @@ def test_reason_on_the_command_line_is_quiet_when_not_on_a_terminal(cli: Any) ->
 
 
 def test_build_with_reason_gives_the_store_of_build_then_reason(cli: Any, store: Path, tmp_path: Path) -> None:
-    from kg.reason import is_reasoned
+    from kg.reasoning import is_reasoned
 
     result = cli("build", "--reason", str(CASES))
     assert result.exit_code == 0, result.output
@@ -218,7 +219,7 @@ def test_build_with_reason_gives_the_store_of_build_then_reason(cli: Any, store:
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_many_batches_in_worker_processes_give_the_same_closure(tmp_path: Path, corpus: Path, workers: str,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg.reason import CaseReasoner, mark_reasoned, store_rules, unrecorded_rules
+    from kg.reasoning import CaseReasoner, mark_reasoned, store_rules, unrecorded_rules
 
     monkeypatch.setenv("ROLEGRAPH_WORKERS", workers)
     a, b = _twins(tmp_path, [CASES, corpus])

@@ -84,7 +84,8 @@ def embedded_rows(store: Path, text: str, *, inference: bool = True) -> list[tup
     import pyoxigraph as ox
 
     from kg.query import PREFIXES
-    from kg.store import asserted_graphs, derived_graphs, open_store
+    from kg.stores import open_store
+    from kg.stores.layout import asserted_graphs, derived_graphs
 
     with open_store(store) as st:
         graphs = asserted_graphs(st) + (derived_graphs(st) if inference else [])
@@ -113,8 +114,8 @@ def server(store: Path, tmp_path_factory: pytest.TempPathFactory):
 def limited(tmp_path_factory: pytest.TempPathFactory):
     """A second server with a 1 s timeout, 5 rows at most, one worker, over a store of one
     case that is not reasoned (the store-change test rebuilds and reasons it)."""
-    from kg.store import build_store
-    from kg.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.cases.validate import load_cases
 
     base = tmp_path_factory.mktemp("serve-limited")
     path = base / "store"
@@ -397,7 +398,7 @@ def test_named_queries_listed(server: Any) -> None:
 @pytest.mark.parametrize("lang", ["en", "da"])
 def test_every_named_query_matches_the_embedded_store(server: Any, store: Path, lang: str) -> None:
     from kg.query import bind_params, load_queries, run_select, to_json
-    from kg.store import open_store
+    from kg.stores import open_store
 
     for name, q in load_queries().items():
         with open_store(store) as st:
@@ -556,8 +557,8 @@ def wait_until(page: Any, condition: str, timeout: float = 20.0) -> None:
 
 @pytest.fixture(scope="module")
 def xss_server(tmp_path_factory: pytest.TempPathFactory):
-    from kg.store import build_store
-    from kg.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.cases.validate import load_cases
 
     base = tmp_path_factory.mktemp("serve-xss")
     build_store(load_cases([XSS_DIR]), base / "store")
@@ -615,10 +616,8 @@ def test_non_loopback_host_needs_public() -> None:
 
     from kg.cli import main
     from kg.errors import UsageError
-    from kg.backend import register
     from kg.serve import check_host
 
-    register(main)
     assert check_host("127.0.0.1", False) is None and check_host("::1", False) is None
     assert check_host("localhost", False) is None
     with pytest.raises(UsageError, match="--public"):
@@ -632,10 +631,8 @@ def test_non_loopback_host_needs_public() -> None:
 def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from kg.backend import register
     from kg.cli import main
 
-    register(main)
     monkeypatch.delenv("ROLEGRAPH_SERVE_TOKEN", raising=False)
     result = CliRunner().invoke(main, ["serve", "--allow-update", "--store", str(tmp_path)])
     assert result.exit_code == 2 and "token" in result.output
@@ -648,8 +645,8 @@ def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_graph_layout_matches_the_vocabulary() -> None:
-    from kg import serve
-    from kg.store import META_GRAPH
+    from kg import serve  # noqa
+    from kg.stores.layout import META_GRAPH
     from kg.vocab import CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
     assert serve.ONTOLOGY_GRAPH == str(ONTOLOGY_GRAPH) and serve.CASE_GRAPH_PREFIX == CASE_GRAPH_PREFIX

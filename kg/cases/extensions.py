@@ -22,8 +22,8 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from .errors import Problem
-from .vocab import RG
+from ..errors import CaseDataError, Problem
+from ..vocab import RG
 
 _BUILTIN_NS = ("http://www.w3.org/", "http://purl.org/dc/", "http://xmlns.com/foaf/",
                "http://www.ontologydesignpatterns.org/")
@@ -162,8 +162,6 @@ def _short(term: object) -> str:
 
 def load_extensions(base: Graph, extensions: list[Extension]) -> Graph:
     """Check every extension; raise OntologyError listing all problems, else return their union."""
-    from .errors import CaseDataError
-
     union = Graph()
     problems: list[Problem] = []
     for ext in extensions:

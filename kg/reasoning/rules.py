@@ -20,20 +20,21 @@ extension; no code changes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from rdflib.paths import Path as RdfPath
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import BNode, Node, URIRef, Variable
 
-from .errors import ReasoningError
-from .resources import data_dir, header_lines
+from ..errors import ReasoningError
+from ..iris import RDF_TYPE, RULE
+from ..resources import data_dir, header_lines
 
-RULE_BASE = "https://w3id.org/rolegraph/rule/"
+RULE_BASE = RULE
 HEADER_KEYS = {"title", "description", "kind", "scope"}
 KINDS = ("axiom", "interaction-order", "classification")
 # `case`: the rule joins its premises through nodes of one case (all shipped rules do), so it
@@ -171,9 +172,6 @@ def _bgp_triples(node: Any, out: list[Pattern]) -> None:
             _bgp_triples(child, out)
 
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
 def read_keys(p: Node, o: Node) -> list[str]:
     """The change keys a triple (or a pattern with these terms) stands for."""
     if str(p) == RDF_TYPE and not isinstance(o, (Variable, BNode)):
@@ -211,8 +209,23 @@ def _reads(node: Any, out: set[str]) -> bool:
     return ok
 
 
+_PARSED: dict[Path, tuple[int, int, Rule]] = {}
+
+
 def parse_rule(path: Path) -> Rule:
-    """Read and check one rule file."""
+    """Read and check one rule file; parsed once per process while the file is unchanged."""
+    key = path.resolve()
+    stat = key.stat()
+    cached = _PARSED.get(key)
+    if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+        rule = cached[2]
+        return rule if rule.path == path else replace(rule, path=path)
+    rule = _parse_rule(path)
+    _PARSED[key] = (stat.st_mtime_ns, stat.st_size, rule)
+    return rule
+
+
+def _parse_rule(path: Path) -> Rule:
     text = path.read_text(encoding="utf-8")
     meta, _ = _header(text, path)
     try:

@@ -1,9 +1,8 @@
 """The embedded store: a persistent Oxigraph (RocksDB) directory on disk.
 
-`build_store` writes a complete new store beside the old one and swaps it in
+`build_embedded` writes a complete new store beside the old one and swaps it in
 only when everything has loaded, so a failed build leaves the previous store
-untouched and nothing is ever half-loaded. Named graphs keep the ontology,
-each case, inferred triples and explanations apart.
+untouched and nothing is ever half-loaded.
 """
 
 from __future__ import annotations
@@ -12,21 +11,74 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import StoreError
-from .progress import Progress, report as report_progress
-from .resources import ontology_files
-from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from ..errors import StoreError
+from ..iris import ONTOLOGY_GRAPH
+from ..progress import Progress
+from ..progress import report as report_progress
+from .base import EMBEDDED, StoreTraits
+from .layout import BuildReport, graph_quads, meta_quads
 
-META_GRAPH = ox.NamedNode(BASE + "graph/meta")
-_META = BASE + "meta#"
+LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
+
+# Fills a fresh store (its ontology loaded) with the cases and the build's metadata.
+Loader = Callable[["EmbeddedStore"], Any]
+
+
+class EmbeddedStore:
+    """A pyoxigraph Store with its traits: the methods are the Store's own, bound once."""
+
+    traits: StoreTraits = EMBEDDED
+
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+        self.ox = store
+        self.path = path
+        # The stages call these in tight loops: bind them once instead of delegating per call.
+        self.query = store.query
+        self.update = store.update
+        self.quads_for_pattern = store.quads_for_pattern
+        self.named_graphs = store.named_graphs
+        self.contains_named_graph = store.contains_named_graph
+        self.add = store.add
+        self.extend = store.extend
+        self.bulk_extend = store.bulk_extend
+        self.remove = store.remove
+        self.remove_graph = store.remove_graph
+        self.flush = store.flush
+        self.optimize = store.optimize
+
+    def describe(self) -> str:
+        """The store directory (or `memory`)."""
+        return str(self.path) if self.path is not None else "memory"
+
+    def __repr__(self) -> str:
+        return f"<EmbeddedStore {self.describe()}>"
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return iter(self.ox)
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def __getattr__(self, name: str) -> Any:
+        # The rest of pyoxigraph's Store API (load, dump, bulk_load, ...) for callers that want it.
+        if name == "ox":
+            raise AttributeError(name)
+        return getattr(self.ox, name)
+
+
+def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
+    """A fresh in-memory store (for reasoning batches and tests)."""
+    store = EmbeddedStore(ox.Store())
+    if quads:
+        store.extend(quads)
+    return store
 
 
 def default_store_path() -> Path:
@@ -45,31 +97,9 @@ def _recover(path: Path) -> None:
         old.rename(path)
 
 
-def _remote_config() -> Any:
-    """The remote store configured for this command, if any (kg.backend is cheap to import)."""
-    from .backend import current
-
-    return current()
-
-
 @contextmanager
-def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.Store]:
-    """Open an existing store, read-only unless `write`.
-
-    When a remote SPARQL store is configured (`rolegraph --endpoint URL ...`, see
-    kg.backend), this hands out a handle on it instead and `path` is not used.
-    """
-    remote = _remote_config()
-    if remote is not None:
-        from .remote import RemoteStore
-
-        handle = RemoteStore(remote)
-        try:
-            yield handle  # type: ignore[misc]
-        finally:
-            handle.close()
-        return
-    path = path or default_store_path()
+def open_embedded(path: Path, *, write: bool = False) -> Iterator[EmbeddedStore]:
+    """Open an existing store directory, read-only unless `write`."""
     _recover(path)
     if not (path / "CURRENT").exists():
         raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
@@ -79,106 +109,49 @@ def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}",
                          hint="another rolegraph process may be writing to it; wait for it to finish") from exc
+    handle = EmbeddedStore(store, path)
     try:
-        yield store
+        yield handle
     finally:
         if write:
             store.flush()
-        del store
+        del store, handle
         # Query results can keep the RocksDB handle alive in reference cycles; a
         # later open of the same directory in this process needs it really closed.
         gc.collect()
 
 
-@dataclass
-class BuildReport:
-    """What a build loaded."""
-
-    path: Path | str  # the store directory, or the endpoint URL of a remote store
-    graphs: dict[str, int]
-    seconds: float
-    reasoned: Any = None  # the kg.reason.ReasonReport of `build_store(reason=True)`
-
-    @property
-    def triples(self) -> int:
-        return sum(self.graphs.values())
-
-
-def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unexpected RDF term {term!r}")
-
-
-def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
-    """The triples of an rdflib graph as Oxigraph quads in the named graph `name`."""
-    from rdflib import URIRef
-
-    iris: dict[object, ox.NamedNode] = {}  # IRIs repeat a lot: convert each once
-
-    def conv(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if type(term) is URIRef:
-            node = iris.get(term)
-            if node is None:
-                node = iris[term] = ox.NamedNode(str(term))
-            return node
-        return to_ox(term)
-
-    for s, p, o in graph:  # type: ignore[attr-defined]
-        yield ox.Quad(conv(s), conv(p), conv(o), name)
-
-
-def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None:
+def load_ontology_into(store: EmbeddedStore | ox.Store, files: list[Path]) -> None:
     """Load the ontology modules into the ontology graph."""
-    for f in [*ontology_files(), *(extra or [])]:
-        store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    for f in files:
+        store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
 
 
-def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Quad]:
-    """What a build records about itself in the meta graph: when, from which files and
-    extensions, and the file:line where each case node was written."""
-    meta = ox.NamedNode(_META + "build")
-    out = [ox.Quad(meta, ox.NamedNode(_META + "builtAt"),
-                   ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%S")), META_GRAPH)]
-    out += [ox.Quad(meta, ox.NamedNode(_META + "file"), ox.Literal(f), META_GRAPH) for f in case_set.files]
-    out += [ox.Quad(meta, ox.NamedNode(_META + "extension"), ox.Literal(str(e.path)), META_GRAPH)
-            for e in extensions or []]
-    defined_at = ox.NamedNode(_META + "definedAt")
-    out += [ox.Quad(ox.NamedNode(str(node)), defined_at, ox.Literal(f"{file}:{line}"), META_GRAPH)
-            for node, (file, line) in case_set.locations.items()]
-    return out
+def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | None,
+                progress: Progress | None, release_cases: bool) -> None:
+    # One bulk load per chunk of graphs: the bulk loader buffers what one call gives it.
+    names = list(case_set.graphs)
+    chunk: list[ox.Quad] = []
+    for i, name in enumerate(names, 1):
+        chunk += graph_quads(case_set.graphs[name], ox.NamedNode(str(name)))
+        if release_cases:
+            del case_set.graphs[name]
+        if len(chunk) >= LOAD_CHUNK or i == len(names):
+            store.bulk_extend(chunk)
+            chunk = []
+        report_progress(progress, "load", i, len(names))
+    store.bulk_extend(meta_quads(case_set, extensions))
 
 
-LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
+def build_embedded(path: Path, case_set: Any, ontology: list[Path], *, extensions: list[Any] | None = None,
+                   progress: Progress | None = None, release_cases: bool = False,
+                   loader: Loader | None = None) -> BuildReport:
+    """Build a new store at `path` from the ontology files and validated cases, then swap it in.
 
-
-def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None,
-                progress: Progress | None = None, reason: bool = False, release_cases: bool = False) -> BuildReport:
-    """Build a new store from the ontology, extensions and validated cases, then swap it in.
-
-    With `reason`, each batch of cases is reasoned with the ontology as it is loaded
-    (`kg.reason.reason_while_loading`): the same store as `build` then `reason`, without
-    reading the cases back from disk. `release_cases` lets it drop each case graph from
-    `case_set` once loaded (the command line does; a notebook may want to keep them)."""
-    from .validate import CaseSet
-
-    assert isinstance(case_set, CaseSet)
-    remote = _remote_config()
-    if remote is not None:
-        from .remote import build_remote
-
-        return build_remote(remote, case_set, extensions=extensions)
-    path = path or default_store_path()
+    `loader`, if given, fills the fresh store (its ontology loaded) instead of the plain
+    bulk load, and what it returns becomes the report's `reasoned` (`kg.pipeline` passes
+    reasoning while loading). `release_cases` lets the plain load drop each case graph
+    from `case_set` once loaded."""
     start = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
     _recover(path)
@@ -188,121 +161,31 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
     counts: dict[str, int] = {}
     reasoned = None
     try:
-        store = ox.Store(str(tmp))
-        load_ontology_into(store, [e.ontology for e in extensions or []])
-        onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        store = EmbeddedStore(ox.Store(str(tmp)), path)
+        load_ontology_into(store, ontology)
+        onto = ox.NamedNode(ONTOLOGY_GRAPH)
         counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
         # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
         for name, g in case_set.graphs.items():
             counts[str(name)] = counts.get(str(name), 0) + len(g)
-        if reason:
-            from .reason import reason_while_loading
-
-            reasoned = reason_while_loading(store, case_set, extensions, progress, release=release_cases)
+        if loader is not None:
+            reasoned = loader(store)
         else:
-            # One bulk load per chunk of graphs: the bulk loader buffers what one call gives it.
-            names = list(case_set.graphs)
-            chunk: list[ox.Quad] = []
-            for i, name in enumerate(names, 1):
-                chunk += graph_quads(case_set.graphs[name], ox.NamedNode(str(name)))
-                if release_cases:
-                    del case_set.graphs[name]
-                if len(chunk) >= LOAD_CHUNK or i == len(names):
-                    store.bulk_extend(chunk)
-                    chunk = []
-                report_progress(progress, "load", i, len(names))
-            store.bulk_extend(meta_quads(case_set, extensions))
+            _load_cases(store, case_set, extensions, progress, release_cases)
         store.flush()
         store.optimize()
         del store
     except BaseException as exc:
+        gc.collect()
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         raise StoreError(f"building the store failed: {exc}",
                          hint="the previous store is unchanged") from exc
+    gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():
         path.rename(old)
     tmp.rename(path)
     shutil.rmtree(old, ignore_errors=True)
     return BuildReport(path, counts, time.perf_counter() - start, reasoned)
-
-
-def defined_at(store: ox.Store, node: ox.NamedNode) -> str | None:
-    """The `file:line` where a case node was written, as recorded at build."""
-    for q in store.quads_for_pattern(node, ox.NamedNode(_META + "definedAt"), None, META_GRAPH):
-        return str(q.object.value)
-    return None
-
-
-def store_extensions(store: ox.Store) -> list[Any]:
-    """The extensions a store was built with (their rules and queries apply to it)."""
-    from .extensions import Extension
-
-    out = []
-    for q in store.quads_for_pattern(None, ox.NamedNode(_META + "extension"), None, META_GRAPH):
-        path = Path(q.object.value)
-        if (path / "ontology.ttl").exists():
-            out.append(Extension(path.name, path))
-    return sorted(out, key=lambda e: e.name)
-
-
-def asserted_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The ontology graph and every case graph (not inferred, explanations or meta)."""
-    out = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
-           and (g.value == str(ONTOLOGY_GRAPH) or g.value.startswith(CASE_GRAPH_PREFIX))]
-    return sorted(out, key=lambda g: g.value)
-
-
-def query_dataset(store: Any, inference: bool = True) -> dict[str, Any]:
-    """Keyword arguments for `Store.query`: what a query's default graph holds.
-
-    With inference, the embedded store answers over its union default graph: every
-    graph, including the explanations and the build's metadata (which use their own
-    terms). Listing the graphs instead makes Oxigraph look up each pattern in every
-    case graph, which took the flagship query from 0.4 s to 46 s at 200 cases.
-    Without inference, or on a remote store, the graphs are listed: the asserted
-    ones (ontology and cases), plus the inferred and explanation graphs."""
-    if inference and not getattr(store, "is_remote", False):
-        return {"use_default_graph_as_union": True}
-    return {"default_graph": asserted_graphs(store) + (derived_graphs(store) if inference else [])}
-
-
-def derived_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The graphs that reasoning writes, where present."""
-    names = {str(INFERRED_GRAPH), str(EXPLANATION_GRAPH)}
-    return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value in names]
-
-
-EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                  "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
-                  "jsonld": ox.RdfFormat.JSON_LD}
-
-PREFIXES = {"rg": BASE + "ontology#", "role": BASE + "role/",
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
-            "dcterms": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
-
-
-def export_store(store: ox.Store, fmt: str, *, ontology: bool = False, inferred: bool = False) -> bytes:
-    """Serialise the case graphs (and, if asked, the ontology and derived graphs) as `fmt`.
-
-    The ontology is left out by default because `build` always loads the
-    shipped ontology itself: an export then builds back to the same store.
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
-    graphs = [g for g in asserted_graphs(store) if ontology or g.value != str(ONTOLOGY_GRAPH)]
-    graphs += derived_graphs(store) if inferred else []
-    rdf_format = EXPORT_FORMATS[fmt]
-    quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
-    if rdf_format.supports_datasets:
-        data = ox.serialize(quads, format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
-    else:
-        seen = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-        data = ox.serialize(sorted(seen, key=str), format=rdf_format,
-                            prefixes=PREFIXES if fmt == "ttl" else None)
-    assert data is not None
-    return data

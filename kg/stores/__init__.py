@@ -1,0 +1,107 @@
+"""Where the graph lives: the one place that picks a store implementation for a `Target`.
+
+A target is a store directory (`Path`, the embedded Oxigraph store) or a
+`RemoteConfig` (a SPARQL 1.1 store). `open_store` hands out a `GraphStore` for
+it; `build` loads validated cases into it, replacing what was there atomically.
+Everything else works on the `GraphStore` it is given and reads its `traits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..iris import ONTOLOGY_GRAPH, PREFIXES
+from ..progress import Progress
+from ..resources import ontology_files
+from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits, Target
+from .embedded import Loader, build_embedded, default_store_path, open_embedded
+from .layout import BuildReport, asserted_graphs, derived_graphs
+from .remote import RemoteStore, build_remote
+from .remote_config import RemoteConfig, config_from
+
+__all__ = [
+    "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "build", "config_from",
+    "default_store_path", "describe", "export_store", "open_store", "traits_of",
+]
+
+
+def _resolve(target: Target | None) -> Target:
+    return default_store_path() if target is None else target
+
+
+def traits_of(target: Target | None) -> StoreTraits:
+    """The traits of the store a target names, without opening it."""
+    return REMOTE if isinstance(target, RemoteConfig) else EMBEDDED
+
+
+def describe(target: Target | None) -> str:
+    """What to call the target in messages: the store directory or the endpoint URL."""
+    target = _resolve(target)
+    return target.describe() if isinstance(target, RemoteConfig) else str(target)
+
+
+@contextmanager
+def open_store(target: Target | None = None, *, write: bool = False) -> Iterator[GraphStore]:
+    """Open the store a target names (default: the embedded store at `default_store_path()`),
+    read-only unless `write` (a remote store takes updates whenever its server does)."""
+    target = _resolve(target)
+    if isinstance(target, RemoteConfig):
+        handle = RemoteStore(target)
+        try:
+            yield handle
+        finally:
+            handle.close()
+        return
+    with open_embedded(target, write=write) as store:
+        yield store
+
+
+def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None = None,
+          progress: Progress | None = None, release_cases: bool = False,
+          loader: Loader | None = None) -> BuildReport:
+    """Load the ontology (with the extensions' modules) and validated cases into the target,
+    replacing its previous contents only once everything has loaded.
+
+    `loader` fills a fresh embedded store in place of the plain load (see
+    `kg.stores.embedded.build_embedded`); a store that reasons in place takes none."""
+    target = _resolve(target)
+    ontology = [*ontology_files(), *(e.ontology for e in extensions or [])]
+    if isinstance(target, RemoteConfig):
+        if loader is not None:
+            raise StoreError("a remote store is loaded as it is; it cannot reason while loading",
+                             hint="build, then reason (the rules run inside the remote store)")
+        return build_remote(target, case_set, ontology, extensions=extensions)
+    return build_embedded(target, case_set, ontology, extensions=extensions, progress=progress,
+                          release_cases=release_cases, loader=loader)
+
+
+EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                  "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
+                  "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def export_store(store: GraphStore, fmt: str, *, ontology: bool = False, inferred: bool = False) -> bytes:
+    """Serialise the case graphs (and, if asked, the ontology and derived graphs) as `fmt`.
+
+    The ontology is left out by default because `build` always loads the
+    shipped ontology itself: an export then builds back to the same store.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+    graphs = [g for g in asserted_graphs(store) if ontology or g.value != ONTOLOGY_GRAPH]
+    graphs += derived_graphs(store) if inferred else []
+    rdf_format = EXPORT_FORMATS[fmt]
+    quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    if rdf_format.supports_datasets:
+        data = ox.serialize(quads, format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+    else:
+        seen = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        data = ox.serialize(sorted(seen, key=str), format=rdf_format,
+                            prefixes=PREFIXES if fmt == "ttl" else None)
+    assert data is not None
+    return data
