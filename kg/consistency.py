@@ -18,6 +18,7 @@ import owlready2
 import pyoxigraph as ox
 
 from .errors import ReasoningError
+from .iris import CASE, OWL, RDF_TYPE, shorten
 from .stores.base import GraphStore
 from .stores.layout import asserted_graphs, defined_at, derived_graphs
 from .vocab import CASE_GRAPH_PREFIX, ONTOLOGY_GRAPH, RG
@@ -48,13 +49,13 @@ class CheckReport:
 
 def _ntriples(store: GraphStore, graphs: list[ox.NamedNode]) -> bytes:
     """N-Triples of the graphs, with case nodes declared owl:NamedIndividual (owlready2 needs it)."""
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    named = ox.NamedNode("http://www.w3.org/2002/07/owl#NamedIndividual")
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    named = ox.NamedNode(OWL + "NamedIndividual")
     triples = {ox.Triple(q.subject, q.predicate, q.object) for g in graphs
                for q in store.quads_for_pattern(None, None, None, g)}
     for t in list(triples):
         if (t.predicate == rdf_type and isinstance(t.subject, ox.NamedNode)
-                and t.subject.value.startswith("https://w3id.org/rolegraph/case/")):
+                and t.subject.value.startswith(CASE)):
             triples.add(ox.Triple(t.subject, rdf_type, named))
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
 
@@ -141,12 +142,7 @@ def check(store: GraphStore) -> CheckReport:
 
 
 def _short(term: object) -> str:
-    value = getattr(term, "value", str(term))
-    for prefix, short in (("https://w3id.org/rolegraph/ontology#", "rg:"), ("https://w3id.org/rolegraph/role/", "role:"),
-                          ("https://w3id.org/rolegraph/case/", ""), ("http://www.w3.org/2002/07/owl#", "owl:")):
-        if value.startswith(prefix):
-            return short + value[len(prefix):]
-    return str(value)
+    return shorten(str(getattr(term, "value", term)))
 
 
 def render(report: CheckReport) -> str:

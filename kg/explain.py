@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Variable
 
 from .errors import RolegraphError
+from .iris import DCTERMS, RDF, RDFS_LABEL, shorten
 from .reasoning import display_path, instantiate, statement_iri, store_rules
 from .stores.base import GraphStore
 from .stores.layout import asserted_graphs, defined_at, to_ox
@@ -29,8 +30,8 @@ from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 _EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
 _INF = ox.NamedNode(str(INFERRED_GRAPH))
 _ONT = ox.NamedNode(str(ONTOLOGY_GRAPH))
-_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-_DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+_RDFS_LABEL = ox.NamedNode(RDFS_LABEL)
+_DCT_TITLE = ox.NamedNode(DCTERMS + "title")
 MAX_DEPTH = 25
 
 # Inferred statements about a node worth explaining by default (not every superclass).
@@ -140,7 +141,7 @@ class Explainer:
             lit = q.object
             if isinstance(lit, ox.Literal) and (chosen is None or lit.language == self.lang):
                 chosen = lit.value
-        self._labels[term.value] = chosen or _short(term.value)
+        self._labels[term.value] = chosen or shorten(term.value)
         return self._labels[term.value]
 
     def _in(self, t: ox.Triple, graphs: list[ox.NamedNode]) -> bool:
@@ -178,7 +179,7 @@ class Explainer:
         if self.store.traits.reasons_in_place and not any(isinstance(x, ox.BlankNode) for x in t):
             # A remote store mints statement IRIs in SPARQL; should its text form of a term
             # differ from pyoxigraph's, find the statement by what it says instead.
-            rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+            rdf = RDF
             rows = self.store.query(
                 f"SELECT ?d WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ ?d <{RG.conclusion}> ?st . "
                 f"?st <{rdf}subject> {t.subject} ; <{rdf}predicate> {t.predicate} ; <{rdf}object> {t.object} }} }} "
@@ -194,7 +195,7 @@ class Explainer:
             parts = {}
             for name in ("subject", "predicate", "object"):
                 for r in self.store.quads_for_pattern(
-                        stmt, ox.NamedNode(f"http://www.w3.org/1999/02/22-rdf-syntax-ns#{name}"), None, _EXP):
+                        stmt, ox.NamedNode(RDF + name), None, _EXP):
                     parts[name] = r.object
             if len(parts) == 3:
                 out.append(ox.Triple(parts["subject"], parts["predicate"], parts["object"]))
@@ -287,17 +288,6 @@ def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str,
         elif to_ox(term) != value:
             return None, {}
     return bound, later
-
-
-def _short(iri: str) -> str:
-    for prefix, short in (("https://w3id.org/rolegraph/ontology#", "rg:"), ("https://w3id.org/rolegraph/role/", "role:"),
-                          ("https://w3id.org/rolegraph/case/", ""), ("https://w3id.org/rolegraph/", ""),
-                          ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-                          ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-                          ("http://www.w3.org/2002/07/owl#", "owl:")):
-        if iri.startswith(prefix):
-            return short + iri[len(prefix):]
-    return iri
 
 
 def _quoted(e: Evidence) -> str:

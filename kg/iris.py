@@ -62,7 +62,6 @@ _PRINT_ONLY = {
     "org": "http://www.w3.org/ns/org#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "oa": "http://www.w3.org/ns/oa#",
-    "ext": EXT,
 }
 
 LANGS = ("en", "da")  # every label and user-facing word exists in these languages
@@ -81,6 +80,9 @@ _SHORT = _table()
 
 def shorten(iri: str) -> str:
     """The IRI as people read it: `rg:Role`, `role:ambassador`, `case-id/local`, else unchanged."""
+    if iri.startswith(EXT) and "#" in iri:
+        # each extension declares `ext:` for its own namespace (`rolegraph new-extension`)
+        return "ext:" + iri.split("#", 1)[1]
     for ns, short in _SHORT:
         if iri.startswith(ns) and len(iri) > len(ns):
             return short + iri[len(ns):]

@@ -40,8 +40,8 @@ def _token_re() -> re.Pattern[str]:
     return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
 
 
-def tokens(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, text) of each token, comments and white space left out.
+def spans(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of each token, comments and white space left out.
 
     Kinds: iri, string, var, lang, pname (prefixed names and blank-node labels),
     number, word (keywords, function names, `a`, true/false) and punct.
@@ -56,7 +56,50 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
         assert kind is not None
         if kind in ("ws", "comment"):
             continue
-        yield kind, m.group(0)
+        yield kind, m.group(0), m.start()
+
+
+def tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) of each token, comments and white space left out (see `spans`)."""
+    for kind, tok, _ in spans(text):
+        yield kind, tok
+
+
+def variables(text: str) -> set[str]:
+    """The names of the variables the text uses (not those inside strings, IRIs or comments)."""
+    return {tok[1:] for kind, tok in tokens(text) if kind == "var"}
+
+
+def keyword_at(text: str, word: str, start: int = 0) -> int | None:
+    """The offset of the first keyword `word` (any case) at or after `start`, or None."""
+    for kind, tok, at in spans(text[start:]):
+        if kind == "word" and tok.upper() == word:
+            return start + at
+    return None
+
+
+def group_after(text: str, word: str | None, start: int = 0) -> tuple[int, int] | None:
+    """Where the `{ ... }` group that follows keyword `word` (or, with None, the next group
+    from `start`) opens and closes: the offsets just inside its braces; None if the keyword
+    or a balanced group is missing. Braces inside strings, IRIs and comments do not count."""
+    at = keyword_at(text, word, start) if word is not None else start
+    if at is None:
+        return None
+    depth, inside = 0, 0
+    for kind, tok, pos in spans(text[at:]):
+        if kind != "punct":
+            if depth == 0 and kind != "word":
+                return None  # something other than a group follows the keyword
+            continue
+        if tok == "{":
+            depth += 1
+            if depth == 1:
+                inside = at + pos + 1
+        elif tok == "}":
+            depth -= 1
+            if depth == 0:
+                return inside, at + pos
+    return None
 
 
 def _unescaped(text: str) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from ..errors import CaseDataError, Problem
+from ..iris import shorten
 from ..vocab import RG
 
 _BUILTIN_NS = ("http://www.w3.org/", "http://purl.org/dc/", "http://xmlns.com/foaf/",
@@ -151,13 +152,7 @@ def _reaches(g: Graph, cls: URIRef, core: set[URIRef]) -> bool:
 
 
 def _short(term: object) -> str:
-    s = str(term)
-    for ns, p in ((str(RG), "rg:"), ("https://w3id.org/rolegraph/role/", "role:")):
-        if s.startswith(ns):
-            return p + s[len(ns):]
-    if s.startswith("https://w3id.org/rolegraph/ext/") and "#" in s:
-        return "ext:" + s.split("#", 1)[1]
-    return s
+    return shorten(str(term))
 
 
 def load_extensions(base: Graph, extensions: list[Extension]) -> Graph:

@@ -18,6 +18,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
 from ..errors import CaseDataError, Problem, UsageError
+from ..iris import shorten
 from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -175,18 +176,10 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
                 continue
             seen.add(key)
             file, line = case_set.locations.get(focus, ("?", 1)) if isinstance(focus, URIRef) else ("?", 1)
-            field_name = _short(path) if path is not None else _short(focus)
+            field_name = shorten(path) if path is not None else shorten(focus)
             text = str(msg) if isinstance(msg, Literal) else "violates a SHACL shape"
-            problems.append(Problem(file, line, field_name, f"{_short(focus)}: {text}",
+            problems.append(Problem(file, line, field_name, f"{shorten(focus)}: {text}",
                                     "see ontology/shapes.ttl for what this kind of node needs"))
-
-
-def _short(term: object) -> str:
-    s = str(term)
-    for prefix, short in ((RG_NS, "rg:"), (CASE_PREFIX, ""), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:")):
-        if s.startswith(prefix):
-            return short + s[len(prefix):]
-    return s
 
 
 def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Problem]) -> None:

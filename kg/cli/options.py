@@ -69,12 +69,12 @@ def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                   envvar="ROLEGRAPH_STORE", show_envvar=True,
                   help="Store directory (default: ~/.local/share/rolegraph/store).")
     @with_options(_remote_options(""))
-    @click.pass_context
     @wraps(fn)
-    def inner(ctx: click.Context, *args: Any, store: Path | None, endpoint: str | None,
-              update_endpoint: str | None, graph_store: str | None, **kwargs: Any) -> Any:
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        store: Path | None = kwargs.pop("store")
         base = ctx.find_root().obj
-        config = remote_config(endpoint, update_endpoint, graph_store,
+        config = remote_config(kwargs.pop("endpoint"), kwargs.pop("update_endpoint"), kwargs.pop("graph_store"),
                                base if isinstance(base, RemoteConfig) else None)
         target: Target = config if config is not None else (store or default_store_path())
         ctx.obj = target

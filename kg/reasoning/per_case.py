@@ -184,7 +184,7 @@ def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
     out = _WORKER.reason_batch(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
     r = _WORKER.report
     numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
-    return ox.serialize(out, format=ox.RdfFormat.N_QUADS), numbers
+    return ox.serialize(out, format=ox.RdfFormat.N_QUADS) or b"", numbers
 
 
 def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any] | None,

@@ -60,7 +60,7 @@ def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
     """The triples of an rdflib graph as Oxigraph quads in the named graph `name`."""
     iris: dict[object, ox.NamedNode] = {}  # IRIs repeat a lot: convert each once
 
-    def conv(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    def conv(term: object) -> Any:  # a subject, predicate or object: the Quad checks which
         if type(term) is URIRef:
             node = iris.get(term)
             if node is None:
@@ -88,7 +88,8 @@ def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Qu
 def defined_at(store: GraphStore, node: ox.NamedNode) -> str | None:
     """The `file:line` where a case node was written, as recorded at build."""
     for q in store.quads_for_pattern(node, _DEFINED_AT, None, META_GRAPH):
-        return str(q.object.value)
+        if isinstance(q.object, ox.Literal):
+            return q.object.value
     return None
 
 
@@ -96,6 +97,8 @@ def store_extensions(store: GraphStore) -> list[Extension]:
     """The extensions a store was built with (their rules and queries apply to it)."""
     out = []
     for q in store.quads_for_pattern(None, _EXTENSION, None, META_GRAPH):
+        if not isinstance(q.object, ox.Literal):
+            continue
         path = Path(q.object.value)
         if (path / "ontology.ttl").exists():
             out.append(Extension(path.name, path))

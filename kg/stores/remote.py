@@ -171,7 +171,7 @@ class RemoteStore:
                                   key=lambda g: g.value)
         return list(self._graphs)
 
-    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+    def contains_named_graph(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, /) -> bool:
         return bool(self.query(f"ASK {{ GRAPH {_sparql_term(graph)} {{ ?s ?p ?o }} }}"))
 
     def quads_for_pattern(self, subject: Any = None, predicate: Any = None, object: Any = None,
@@ -198,7 +198,7 @@ class RemoteStore:
         for row in self.select(text):
             values = {k: (row.get(k) if v is None else v) for k, v in terms.items()}
             try:
-                out.append(ox.Quad(unskolem(values["s"]), values["p"], unskolem(values["o"]), values["g"]))
+                out.append(ox.Quad(unskolem(values["s"]), values["p"], unskolem(values["o"]), values["g"]))  # type: ignore[arg-type]
             except (TypeError, ValueError):
                 continue  # e.g. a literal in subject position from a store with generalised RDF
         return out
@@ -241,7 +241,7 @@ class RemoteStore:
         self.update(f"DELETE DATA {{ GRAPH {_sparql_term(quad.graph_name)} {{ {_sparql_term(quad.subject)} "
                     f"{_sparql_term(quad.predicate)} {_sparql_term(quad.object)} }} }}")
 
-    def remove_graph(self, graph: ox.NamedNode) -> None:
+    def remove_graph(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, /) -> None:
         self.update(f"DROP SILENT GRAPH {_sparql_term(graph)}")
 
     def clear_graph(self, graph: ox.NamedNode) -> None:
