@@ -12,10 +12,10 @@ changes what `from kg import NAME` gives.
         rows = run_select(st, q, bind_params(q, {})).rows
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
+# No `from __future__ import annotations` and private aliases only: every public name of
+# the package is in __all__ (tests/test_exported_members.py).
+from importlib import import_module as _import_module
+from typing import Any as _Any
 
 __all__ = [
     "CaseDataError",
@@ -53,14 +53,14 @@ _WHERE = {
     "run_select": "query",
     "build_store": "pipeline",
     "export_store": "stores", "open_store": "stores",
-    "RemoteConfig": "stores.remote_config", "config_from": "stores.remote_config",
+    "RemoteConfig": "targets", "config_from": "targets",
     "check": "consistency", "load_cases": "cases.validate", "load_ontology": "ontology", "reason": "reasoning",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _WHERE:
-        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        return getattr(_import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")
 
 

@@ -14,8 +14,9 @@ from . import stores
 from .progress import Progress
 from .reasoning import reason as reason_store
 from .reasoning import reason_while_loading
-from .stores import BuildReport, Target
+from .stores import BuildReport
 from .stores.embedded import EmbeddedStore
+from .targets import Target
 
 if TYPE_CHECKING:  # validating pulls in pySHACL; building takes cases already validated
     from .cases.validate import CaseSet
@@ -27,7 +28,7 @@ def build_store(case_set: CaseSet, target: Target | None = None, *, extensions: 
     """Build a new store from the ontology, extensions and validated cases, then swap it in.
 
     `target` is a store directory or a `RemoteConfig` (default: the embedded store at
-    `kg.stores.default_store_path()`). With `reason`, the store is also reasoned; the
+    `kg.targets.default_store_path()`). With `reason`, the store is also reasoned; the
     report's `reasoned` says how. `release_cases` lets the build drop each case graph
     from `case_set` once loaded (the command line does; a notebook may want to keep them)."""
     if reason and not stores.traits_of(target).reasons_in_place:

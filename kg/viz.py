@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    from .stores.base import Target
+    from .targets import Target
 from .resources import data_dir
 
 BASE = "https://w3id.org/rolegraph/"

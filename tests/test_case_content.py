@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from kg.vocab import RG, ROLE, case_graph, case_iri
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -79,11 +78,11 @@ def test_generated_cases_have_the_shape_of_the_shipped_ones(tmp_path: Path) -> N
 
 
 def test_flagship_query_has_rows_on_a_generated_corpus(tmp_path: Path) -> None:
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
     from kg.query import bind_params, get_query, run_select
     from kg.reasoning import reason
-    from kg.pipeline import build_store
     from kg.stores import open_store
-    from kg.cases.validate import load_cases
 
     generate(tmp_path / "corpus", cases=4, seed=0)  # case 0 always carries the pattern
     build_store(load_cases([tmp_path / "corpus"], shacl=False), tmp_path / "store")

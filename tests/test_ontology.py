@@ -66,6 +66,7 @@ def test_alignment_module_imports_nothing() -> None:
     assert (RG.Team, RDFS.subClassOf, URIRef("http://xmlns.com/foaf/0.1/Group")) in g
 
 
+@pytest.mark.slow
 def test_hermit_finds_ontology_consistent_with_no_unsatisfiable_class() -> None:
     require_tool("java")
     import owlready2

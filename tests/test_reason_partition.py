@@ -11,11 +11,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.explain import Explainer
-from kg.reasoning import reason
-from kg.pipeline import build_store
-from kg.stores import open_store
 from kg.cases.validate import load_cases
+from kg.explain import Explainer
+from kg.pipeline import build_store
+from kg.reasoning import reason
+from kg.stores import open_store
 from kg.vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
 from .conftest import CASES

@@ -22,6 +22,8 @@ from click.testing import CliRunner
 from .conftest import CASES, ROOT, require_tool
 from .servers import oxigraph_server, virtuoso_server
 
+pytestmark = pytest.mark.slow  # remote SPARQL servers: `make test` runs these, `pytest -m "not slow"` does not
+
 LANGS = ("en", "da")
 INFERRED = "https://w3id.org/rolegraph/graph/inferred"
 RG = "https://w3id.org/rolegraph/ontology#"
@@ -89,7 +91,7 @@ def remote(request: pytest.FixtureRequest, cli: Any) -> dict[str, Any]:
 
 
 def _config(remote: dict[str, Any]) -> Any:
-    from kg.stores.remote_config import config_from
+    from kg.targets import config_from
 
     e = remote["endpoints"]
     return config_from(e["query"], e.get("update") or None, e.get("store") or None)
@@ -345,11 +347,11 @@ def test_rebuild_replaces_graphs_and_a_failed_build_changes_nothing(tmp_path: Pa
 
 
 def _rebuild_and_fail(config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.cases.validate import load_cases
     from kg.errors import RemoteError, StoreError
-    from kg.stores.remote import RemoteStore
     from kg.pipeline import build_store
     from kg.stores import open_store
-    from kg.cases.validate import load_cases
+    from kg.stores.remote import RemoteStore
 
     def graphs() -> dict[str, int]:
         with open_store(config) as st:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.validate import load_cases
 from kg.errors import ReasoningError
+from kg.pipeline import build_store
 from kg.reasoning import reason
 from kg.reasoning.rules import load_rules, parse_rule
-from kg.pipeline import build_store
 from kg.stores import open_store
-from kg.cases.validate import load_cases
 
 C = "https://w3id.org/rolegraph/case/mini/"
 RG = "https://w3id.org/rolegraph/ontology#"

@@ -2,4 +2,5 @@
 
 from . import main
 
-main(prog_name="rolegraph")
+if __name__ == "__main__":  # not when a spawned worker process imports this module again
+    main(prog_name="rolegraph")

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..iris import CASE, LANGS
-from ..stores.base import Target
+from ..targets import Target
 from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
 from .options import (
     format_option,
@@ -524,8 +524,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, time
 
     from ..errors import UsageError
     from ..serve import TOKEN_ENV, Settings, check_host, read_token, serve
-    from ..stores.embedded import default_store_path
-    from ..stores.remote_config import RemoteConfig
+    from ..targets import RemoteConfig, default_store_path
 
     if isinstance(ctx.find_root().obj, RemoteConfig):
         raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",

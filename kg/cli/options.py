@@ -17,9 +17,7 @@ import click
 
 from ..errors import UsageError
 from ..iris import LANGS
-from ..stores.base import Target
-from ..stores.embedded import default_store_path
-from ..stores.remote_config import RemoteConfig, config_from, with_config
+from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 

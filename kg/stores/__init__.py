@@ -18,11 +18,11 @@ from ..errors import StoreError
 from ..iris import ONTOLOGY_GRAPH, PREFIXES
 from ..progress import Progress
 from ..resources import ontology_files
-from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits, Target
-from .embedded import Loader, build_embedded, default_store_path, open_embedded
+from ..targets import RemoteConfig, Target, config_from, default_store_path, describe
+from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits
+from .embedded import Loader, build_embedded, open_embedded
 from .layout import BuildReport, asserted_graphs, derived_graphs
 from .remote import RemoteStore, build_remote
-from .remote_config import RemoteConfig, config_from
 
 __all__ = [
     "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "build", "config_from",
@@ -37,12 +37,6 @@ def _resolve(target: Target | None) -> Target:
 def traits_of(target: Target | None) -> StoreTraits:
     """The traits of the store a target names, without opening it."""
     return REMOTE if isinstance(target, RemoteConfig) else EMBEDDED
-
-
-def describe(target: Target | None) -> str:
-    """What to call the target in messages: the store directory or the endpoint URL."""
-    target = _resolve(target)
-    return target.describe() if isinstance(target, RemoteConfig) else str(target)
 
 
 @contextmanager

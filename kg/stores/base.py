@@ -5,22 +5,18 @@ SPARQL 1.1 store (`kg.stores.remote`). The few ways they differ are flags, read
 from `store.traits`, never guessed from the store's type (rdflib's `Store` keeps its
 capabilities as attributes the same way). Terms are pyoxigraph's on both.
 
-A `Target` says where the graph lives: a store directory, or a `RemoteConfig`. The
-command line (or a notebook) decides it once and passes it down.
+A `Target` (`kg.targets`) says where the graph lives: a store directory, or a
+`RemoteConfig`. The command line (or a notebook) decides it once and passes it down.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from .remote_config import RemoteConfig
-
-Target = Path | RemoteConfig
 # QuerySolutions, QueryBoolean, or triples (pyoxigraph's QueryTriples, a list on a remote store);
 # Any, because the stages each know which form they asked for.
 Answer = Any

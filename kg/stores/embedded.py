@@ -81,15 +81,6 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
     return store
 
 
-def default_store_path() -> Path:
-    """Where the store lives unless told otherwise: $ROLEGRAPH_STORE, else the XDG data dir."""
-    env = os.environ.get("ROLEGRAPH_STORE")
-    if env:
-        return Path(env)
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "rolegraph" / "store"
-
-
 def _recover(path: Path) -> None:
     """Finish a swap that was interrupted between its two renames."""
     old = path.with_name(path.name + ".old")

@@ -33,9 +33,9 @@ from SPARQLWrapper import JSON, TURTLE
 from ..errors import RemoteError, StoreError
 from ..iris import GENID, GRAPH_PREFIX, META_GRAPH, ONTOLOGY_GRAPH, STAGING_PREFIX
 from ..sparql_text import query_form, tokens
+from ..targets import RemoteConfig
 from .base import REMOTE, StoreTraits
 from .layout import BuildReport, graph_quads, meta_quads
-from .remote_config import RemoteConfig
 from .sparql_client import SparqlClient
 
 _GSP_CHUNK = 50_000  # triples per Graph Store Protocol request

@@ -1,7 +1,10 @@
-"""How to reach a remote SPARQL 1.1 store: `RemoteConfig`, built once and passed down.
+"""Where the graph lives: a `Target`, decided once (by the command line or a notebook) and passed down.
 
-A notebook builds one with `config_from(URL)` and hands it to `kg.open_store` or
-`kg.build_store` as the target; the command line builds it from
+A target is a store directory (`Path`, the embedded store; `default_store_path()`
+unless told otherwise) or a `RemoteConfig`, how to reach a remote SPARQL 1.1 store.
+This module imports no store implementation, so that deciding the target is cheap
+(`kg.stores` opens it). A notebook builds a remote one with `config_from(URL)` and
+hands it to `kg.open_store` or `kg.build_store`; the command line builds it from
 `rolegraph --endpoint URL [--update-endpoint URL] [--graph-store URL] COMMAND ...`
 (also ROLEGRAPH_ENDPOINT, ROLEGRAPH_UPDATE_ENDPOINT and ROLEGRAPH_GRAPH_STORE).
 
@@ -15,9 +18,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from .errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,25 @@ def config_from(endpoint: str, update_endpoint: str | None = None, graph_store: 
     return RemoteConfig(endpoint, update_endpoint or None, graph_store or None,
                         env.get("ROLEGRAPH_USER") or None, env.get("ROLEGRAPH_PASSWORD") or None,
                         auth, env.get("ROLEGRAPH_TOKEN") or None, timeout)
+
+
+Target = Path | RemoteConfig
+
+
+def default_store_path() -> Path:
+    """Where the store lives unless told otherwise: $ROLEGRAPH_STORE, else the XDG data dir."""
+    env = os.environ.get("ROLEGRAPH_STORE")
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "rolegraph" / "store"
+
+
+def describe(target: Target | None) -> str:
+    """What to call a target in messages: the store directory or the endpoint URL."""
+    if target is None:
+        target = default_store_path()
+    return target.describe() if isinstance(target, RemoteConfig) else str(target)
 
 
 def with_config(config: RemoteConfig, **changes: Any) -> RemoteConfig:
