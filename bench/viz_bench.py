@@ -58,13 +58,12 @@ def generate_store(path: Path, n_claims: int, *, claims_per_case: int = 500, see
     """
     import pyoxigraph as ox
 
-    from kg.resources import ontology_files
     from kg.stores.embedded import load_ontology_into
 
     rnd = random.Random(seed)
     shutil.rmtree(path, ignore_errors=True)
     store = ox.Store(str(path))
-    load_ontology_into(store, ontology_files())
+    load_ontology_into(store)
     nn = ox.NamedNode
     a, label = nn(RDF_TYPE), nn(RDFS_LABEL)
     p = {k: nn(RG + k) for k in ("bearer", "role", "team", "inSituation", "stance", "mode", "assignedBy",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 BASE = "https://w3id.org/rolegraph/"
 
-# Namespaces of our own terms
+# The ontology (ontology/rolegraph.ttl, which imports every module) and its namespaces
+ONTOLOGY = BASE + "ontology"
 RG = BASE + "ontology#"
 ROLE = BASE + "role/"
 CASE = BASE + "case/"
@@ -39,6 +40,8 @@ OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS = "http://purl.org/dc/terms/"
+OWL_ONTOLOGY = OWL + "Ontology"
+OWL_IMPORTS = OWL + "imports"
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"

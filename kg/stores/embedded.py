@@ -23,7 +23,7 @@ from ..iris import ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
 from .base import EMBEDDED, StoreTraits
-from .layout import BuildReport, graph_quads, meta_quads
+from .layout import BuildReport, graph_quads, meta_quads, ontology_triples
 
 LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
 
@@ -112,10 +112,11 @@ def open_embedded(path: Path, *, write: bool = False) -> Iterator[EmbeddedStore]
         gc.collect()
 
 
-def load_ontology_into(store: EmbeddedStore | ox.Store, files: list[Path]) -> None:
-    """Load the ontology modules into the ontology graph."""
-    for f in files:
-        store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None = None) -> None:
+    """Load the ontology modules (and extension modules `extra`), merged into one ontology,
+    into the ontology graph."""
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extra))
 
 
 def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | None,
@@ -134,10 +135,10 @@ def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | Non
     store.bulk_extend(meta_quads(case_set, extensions))
 
 
-def build_embedded(path: Path, case_set: Any, ontology: list[Path], *, extensions: list[Any] | None = None,
+def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = None,
                    progress: Progress | None = None, release_cases: bool = False,
                    loader: Loader | None = None) -> BuildReport:
-    """Build a new store at `path` from the ontology files and validated cases, then swap it in.
+    """Build a new store at `path` from the ontology, extensions and validated cases, then swap it in.
 
     `loader`, if given, fills the fresh store (its ontology loaded) instead of the plain
     bulk load, and what it returns becomes the report's `reasoned` (`kg.pipeline` passes
@@ -153,7 +154,7 @@ def build_embedded(path: Path, case_set: Any, ontology: list[Path], *, extension
     reasoned = None
     try:
         store = EmbeddedStore(ox.Store(str(tmp)), path)
-        load_ontology_into(store, ontology)
+        load_ontology_into(store, [e.ontology for e in extensions or []])
         onto = ox.NamedNode(ONTOLOGY_GRAPH)
         counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
         # A fresh store, swapped in only when complete: the bulk loader needs no transaction.

@@ -18,8 +18,21 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from ..cases.extensions import Extension
-from ..iris import CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, META, ONTOLOGY_GRAPH
+from ..iris import (
+    BASE,
+    CASE_GRAPH_PREFIX,
+    DCTERMS,
+    EXPLANATION_GRAPH,
+    INFERRED_GRAPH,
+    META,
+    ONTOLOGY,
+    ONTOLOGY_GRAPH,
+    OWL_IMPORTS,
+    OWL_ONTOLOGY,
+    RDF_TYPE,
+)
 from ..iris import META_GRAPH as _META_GRAPH_IRI
+from ..resources import ontology_files
 from .base import GraphStore
 
 META_GRAPH = ox.NamedNode(_META_GRAPH_IRI)
@@ -70,6 +83,29 @@ def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
 
     for s, p, o in graph:  # type: ignore[attr-defined]
         yield ox.Quad(conv(s), conv(p), conv(o), name)
+
+
+_RDF_TYPE = ox.NamedNode(RDF_TYPE)
+_OWL_ONTOLOGY = ox.NamedNode(OWL_ONTOLOGY)
+_OWL_IMPORTS = ox.NamedNode(OWL_IMPORTS)
+_HAS_PART = ox.NamedNode(DCTERMS + "hasPart")
+
+
+def ontology_triples(extra: list[Path] | None = None) -> list[ox.Triple]:
+    """The ontology modules (and extension modules `extra`) merged into one ontology.
+
+    The header of ontology/rolegraph.ttl is the one header; the modules' headers become
+    its `dcterms:hasPart` and imports among merged parts are dropped, so a tool that
+    follows owl:imports (owlready2, Protégé) reads one ontology and fetches nothing."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for f in [*ontology_files(), *(extra or [])]
+               for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+    top = ox.NamedNode(ONTOLOGY)
+    parts = {t.subject for t in triples if t.predicate == _RDF_TYPE and t.object == _OWL_ONTOLOGY} - {top}
+    kept = [t for t in triples if t.subject not in parts
+            and not (t.predicate == _OWL_IMPORTS and isinstance(t.object, ox.NamedNode)
+                     and t.object.value.startswith(BASE))]
+    kept += [ox.Triple(top, _HAS_PART, part) for part in sorted(parts, key=str)]
+    return list(dict.fromkeys(kept))
 
 
 def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Quad]:

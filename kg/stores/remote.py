@@ -24,7 +24,6 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -35,7 +34,7 @@ from ..iris import GENID, GRAPH_PREFIX, META_GRAPH, ONTOLOGY_GRAPH, STAGING_PREF
 from ..sparql_text import query_form, tokens
 from ..targets import RemoteConfig
 from .base import REMOTE, StoreTraits
-from .layout import BuildReport, graph_quads, meta_quads
+from .layout import BuildReport, graph_quads, meta_quads, ontology_triples
 from .sparql_client import SparqlClient
 
 _GSP_CHUNK = 50_000  # triples per Graph Store Protocol request
@@ -351,8 +350,7 @@ def _boolean(answer: Any) -> Any:
 
 # ---- building --------------------------------------------------------------------------
 
-def build_remote(config: RemoteConfig, case_set: Any, ontology: list[Path], *,
-                 extensions: list[Any] | None = None) -> BuildReport:
+def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] | None = None) -> BuildReport:
     """Load the ontology, extensions and validated cases into the remote store.
 
     Each graph goes to a staging graph first; one update then moves them all into
@@ -362,10 +360,7 @@ def build_remote(config: RemoteConfig, case_set: Any, ontology: list[Path], *,
     """
     start = time.perf_counter()
     store = RemoteStore(config)
-    graphs: dict[str, list[ox.Triple]] = {ONTOLOGY_GRAPH: []}
-    for f in ontology:
-        graphs[ONTOLOGY_GRAPH] += [ox.Triple(q.subject, q.predicate, q.object)
-                                        for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+    graphs: dict[str, list[ox.Triple]] = {ONTOLOGY_GRAPH: ontology_triples([e.ontology for e in extensions or []])}
     for name, g in case_set.graphs.items():
         graphs[str(name)] = [ox.Triple(q.subject, q.predicate, q.object)
                              for q in graph_quads(g, ox.NamedNode(str(name)))]
