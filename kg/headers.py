@@ -181,7 +181,7 @@ QUERY = Schema("named query", (
     Field("tags", list, "words to find the query by"),
     Field("reasoning", str, "required: the answer needs a reasoned store (it reasons first); none: it does not",
           default="required", choices=("required", "none")),
-    Field("params", dict, "parameters: name -> {type: iri|string|integer|lang, default, description}; "
+    Field("params", dict, "parameters: name -> {type (iri, string, integer or lang), default, description}; "
           "each must be a variable of the query"),
 ), QueryError, "#+ title: ...`; see queries/role-transfer.rq")
 
