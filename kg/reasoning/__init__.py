@@ -13,7 +13,6 @@ from pathlib import Path
 from ..progress import Progress
 from ..stores.base import GraphStore
 from ..stores.layout import store_extensions
-from ..stores.remote import RemoteStore
 from .engine import (
     Reasoner,
     ReasonReport,
@@ -57,8 +56,6 @@ def reason(store: GraphStore, *, extra_rules: list[Path] | None = None, progress
     unrecorded = frozenset() if record_all else unrecorded_rules(rules, known)
     clear_inferences(store)
     if store.traits.reasons_in_place:
-        if not isinstance(store, RemoteStore):
-            raise TypeError(f"{store!r} says it reasons in place but speaks no SPARQL Update")
         report = InStoreReasoner(store, rules).run(progress)
     elif whole_store:
         report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)

@@ -21,8 +21,8 @@ from rdflib import BNode, Literal, URIRef, Variable
 from ..errors import ReasoningError, RemoteError
 from ..iris import DERIVATION, EXPLANATION_GRAPH, GENID, INFERRED_GRAPH, RDF, STATEMENT, XSD
 from ..progress import Progress
+from ..stores.base import GraphStore
 from ..stores.layout import asserted_graphs
-from ..stores.remote import RemoteStore
 from ..vocab import RG
 from .engine import Reasoner, ReasonReport
 from .rules import Rule
@@ -105,8 +105,8 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
     premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
     binds: list[str] = []
     inf_lines: list[str] = []
-    exp_lines = [f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
-                 f'<{RG.round}> "{round_no}"^^<{XSD}integer> .']
+    exp_lines = [(f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
+                  f'<{RG.round}> "{round_no}"^^<{XSD}integer> .')]
 
     def statement(node: str, pattern: tuple[Any, Any, Any]) -> None:
         s, p, o = (_rule_term(t) for t in pattern)
@@ -142,38 +142,47 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
 class InStoreReasoner(Reasoner):
     """The reasoner's fixpoint loop, each rule run as one SPARQL Update in the remote store."""
 
-    def __init__(self, store: RemoteStore, rules: list[Rule]) -> None:
+    def __init__(self, store: GraphStore, rules: list[Rule]) -> None:
         super().__init__(store, rules)
-        self.remote = store
         self.graphs = [*asserted_graphs(store), ox.NamedNode(INFERRED_GRAPH)]
+
+    def _select(self, text: str) -> list[dict[str, Any]]:
+        solutions = self.store.query(text)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names} for s in solutions]
+
+    def _count(self, graph: str) -> int:
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
 
     def apply(self, rule: Rule, round_no: int) -> int:
         text = rule_update(rule, round_no, [g.value for g in self.graphs], INFERRED_GRAPH, EXPLANATION_GRAPH)
-        if self.remote.is_virtuoso:
+        pragma = self.store.traits.keep_join_order
+        if pragma:
             # Rules are written schema patterns first. Virtuoso's planner, on a fresh
             # database, may start from `?x ?p ?y` instead and take minutes (prp-spo2:
             # 76 s instead of 0.5 s); keep the written order.
-            text = 'DEFINE sql:select-option "order"\n' + text
+            text = pragma + "\n" + text
         try:
-            self.remote.update(text)
+            self.store.update(text)
         except RemoteError as exc:
             raise ReasoningError(f"rule '{rule.id}' failed in the remote store: {exc.message}",
                                  file=str(rule.path), hint=exc.hint or "check the rule's SPARQL") from exc
         return 0  # counted per round, by apply_round
 
     def apply_round(self, rules: list[Rule], round_no: int) -> int:
-        before = self.remote.count(INFERRED_GRAPH)
+        before = self._count(INFERRED_GRAPH)
         for rule in rules:
             self.apply(rule, round_no)
-        return int(self.remote.count(INFERRED_GRAPH) - before)
+        return self._count(INFERRED_GRAPH) - before
 
     def run(self, progress: Progress | None = None, *, keep_explanations: bool = False) -> ReasonReport:
         report = super().run(progress, keep_explanations=keep_explanations)
-        rows = self.remote.select(
+        rows = self._select(
             f"SELECT ?rule (COUNT(DISTINCT ?st) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ "
             f"?d <{RG.usedRule}> ?rule ; <{RG.conclusion}> ?st }} }} GROUP BY ?rule")
         report.fired = {r["rule"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in rows}
-        rows = self.remote.select(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> "
+        rows = self._select(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> "
                                   f"{{ ?d a <{RG.Derivation}> }} }}")
         report.derivations = int(rows[0]["n"].value) if rows else 0
         return report

@@ -26,7 +26,7 @@ from .layout import BuildReport, asserted_graphs, derived_graphs, ontology_tripl
 from .remote import RemoteStore, build_remote
 
 __all__ = [
-    "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "build", "config_from",
+    "EMBEDDED", "REMOTE", "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "build", "config_from",
     "default_store_path", "describe", "export_ontology", "export_store", "open_store", "serialize_quads",
     "traits_of",
 ]

@@ -30,6 +30,9 @@ class StoreTraits:
     reasons_in_place: bool  # rules run inside the store (SPARQL Update), not in this process
     skolemises: bool  # blank nodes are kept as skolem IRIs (statement IRIs minted in SPARQL)
     swaps_on_build: bool = True  # a failed build leaves the previous data as it was
+    # A line to put before an update so that the store keeps the join order as written
+    # (rules are written schema patterns first); empty when the store needs none.
+    keep_join_order: str = ""
 
 
 EMBEDDED = StoreTraits(union_default_graph=True, reasons_in_place=False, skolemises=False)

@@ -24,6 +24,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -70,8 +71,6 @@ def _sparql_term(term: Any) -> str:
 class RemoteStore:
     """A remote SPARQL 1.1 store behind the pyoxigraph Store methods rolegraph uses."""
 
-    traits: StoreTraits = REMOTE
-
     def __init__(self, config: RemoteConfig) -> None:
         self.config = config
         self.client = SparqlClient(config)
@@ -81,6 +80,13 @@ class RemoteStore:
     def describe(self) -> str:
         """The endpoint URL."""
         return self.config.describe()
+
+    @property
+    def traits(self) -> StoreTraits:
+        """REMOTE, with Virtuoso's pragma for the written join order once its answers say it is one."""
+        if (self.client.software or "").lower().startswith("virtuoso"):
+            return replace(REMOTE, keep_join_order='DEFINE sql:select-option "order"')
+        return REMOTE
 
     @property
     def requests(self) -> int:
@@ -94,13 +100,6 @@ class RemoteStore:
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.config.endpoint}>"
-
-    @property
-    def is_virtuoso(self) -> bool:
-        """Whether the store is OpenLink Virtuoso (from its Server header)."""
-        if self.software is None:
-            self.query("ASK { }")
-        return (self.software or "").lower().startswith("virtuoso")
 
     def close(self) -> None:
         self._forget()
