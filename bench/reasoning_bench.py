@@ -1,16 +1,16 @@
-"""Compare reasoning engines on the same graph: ours (kg.reason), owlrl and reasonable.
+"""Compare reasoning engines on the same graph: ours (kg.reasoning), owlrl and reasonable.
 
     .venv/bin/python bench/reasoning_bench.py [--sizes shipped 10 100 1000] [--timeout 300]
 
 For each size (`shipped` = the cases in cases/, a number = a generated corpus
-of that many cases, `kg.generate`, seed 0) the parent process prepares the
+of that many cases, `kg.synthetic`, seed 0) the parent process prepares the
 data once: it validates the cases (`load_cases`, without SHACL unless
 --shacl), builds an Oxigraph store with `build_store` (our engine's input) and
 writes the same asserted graph, ontology plus cases, as one N-Triples file
 (owlrl's and reasonable's input). Then it runs every engine in a fresh
 subprocess per run, so that the peak memory is that engine's:
 
-  ours        copy of the built store; kg.reason.reason(store): SPARQL rules inside
+  ours        copy of the built store; kg.reasoning.reason(store): SPARQL rules inside
               Oxigraph to a fixpoint, a derivation recorded per inferred triple
   owlrl       rdflib Graph parsed from the file; DeductiveClosure(OWLRL_Semantics).expand
   reasonable  PyReasoner.load_file; reason()

@@ -68,7 +68,7 @@ MAX_BODY = 4 * 1024 * 1024
 TOKEN_ENV = "ROLEGRAPH_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
 
-# The graph layout of kg.vocab / kg.store, restated so that workers need not import rdflib
+# The graph layout of kg.iris, restated so that workers need not import rdflib
 # (tests/test_serve.py checks that the two agree).
 _BASE = "https://w3id.org/rolegraph/"
 ONTOLOGY_GRAPH = _BASE + "graph/ontology"

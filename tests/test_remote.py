@@ -1,4 +1,4 @@
-"""rolegraph on remote SPARQL 1.1 stores (kg/remote.py, `--endpoint`): build, reason,
+"""rolegraph on remote SPARQL 1.1 stores (kg/stores/remote.py, kg/reasoning/in_store.py, `--endpoint`): build, reason,
 query, explain, viz and export against the Oxigraph server and Virtuoso 7, each started
 on 127.0.0.1 for this module (tests/servers.py), compared with the embedded store.
 
@@ -401,7 +401,7 @@ def test_messages_for_wrong_settings(cli: Any, oxigraph: Any) -> None:
 
 def test_statement_iris_minted_in_the_store(oxigraph: Any) -> None:
     """The SPARQL expression that mints statement IRIs inside the store agrees with
-    kg.reason.statement_iri; for a literal that N-Triples must escape it cannot (stores
+    kg.reasoning.statement_iri; for a literal that N-Triples must escape it cannot (stores
     disagree on backslashes in REPLACE), and explain then finds the statement by what it says."""
     import pyoxigraph as ox
     from rdflib import Variable

@@ -31,7 +31,7 @@ from .rules import Rule
 def _nt_expr(var: str) -> str:
     """SPARQL expression for the N-Triples form of ?var as pyoxigraph prints it (skolem IRIs
     as the blank nodes they stand for), so that statement IRIs minted in the store equal
-    kg.reason.statement_iri.
+    kg.reasoning.statement_iri.
 
     Literals are not escaped: stores disagree on backslashes in REPLACE's replacement
     text (XPath reads `\\\\` as one backslash, Oxigraph as two). For a literal with a quote,
