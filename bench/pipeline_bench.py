@@ -4,7 +4,7 @@
                                              [--output bench/results/pipeline.json]
 
 For each size (`shipped` = the case files in cases/; a number such as `1e4` = a target of
-asserted triples, for which ceil(N / 500) cases are generated with `kg.generate`, seed 0)
+asserted triples, for which ceil(N / 500) cases are generated with `kg.synthetic`, seed 0)
 the parent prepares the data once, in a child process: the case files, and the asserted graph
 (ontology plus compiled cases) as one N-Triples file. Then every step runs in a FRESH
 SUBPROCESS, so that its peak memory is its own:
