@@ -148,7 +148,7 @@ class Explainer:
         return any(True for g in graphs for _ in self.store.quads_for_pattern(t.subject, t.predicate, t.object, g))
 
     def evidence_of(self, node: Any) -> list[Evidence]:
-        out = []
+        out: list[Evidence] = []
         if not isinstance(node, ox.NamedNode):
             return out
         for q in self.store.quads_for_pattern(node, ox.NamedNode(str(RG.evidence)), None, None):
@@ -163,7 +163,7 @@ class Explainer:
             title = None
             if source is not None:
                 for r in self.store.quads_for_pattern(source, _DCT_TITLE, None, None):
-                    title = r.object.value
+                    title = _value(r.object)
             speaker = one(RG.speaker)
             quote, para, loc = one(RG.quote), one(RG.paraphrase), one(RG.locator)
             out.append(Evidence(quote.value if quote else None, para.value if para else None,
@@ -191,8 +191,8 @@ class Explainer:
     def premises_of(self, deriv: ox.NamedNode) -> list[ox.Triple]:
         out = []
         for q in self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.premise)), None, _EXP):
-            stmt = q.object
-            parts = {}
+            stmt: Any = q.object  # a statement node: an IRI
+            parts: dict[str, Any] = {}
             for name in ("subject", "predicate", "object"):
                 for r in self.store.quads_for_pattern(
                         stmt, ox.NamedNode(RDF + name), None, _EXP):
@@ -202,10 +202,10 @@ class Explainer:
         return sorted(out, key=str)
 
     def rule_of(self, deriv: ox.NamedNode) -> dict[str, str]:
-        rule = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object
+        rule: Any = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object
         info = {"id": rule.value.rsplit("/", 1)[-1], "iri": rule.value, "title": self.label(rule)}
         for q in self.store.quads_for_pattern(rule, ox.NamedNode(str(RG.ruleFile)), None, _EXP):
-            info["file"] = q.object.value
+            info["file"] = _value(q.object)
         return info
 
     def explain_triple(self, t: ox.Triple, *, depth: int = 0, seen: set[str] | None = None) -> Step:
@@ -269,6 +269,11 @@ class Explainer:
                 return [Step(self.label(node), "is stated in the case", "", "case", location=loc, evidence=ev)]
             raise RolegraphError(f"nothing is known about {iri}", hint="check the IRI, e.g. with `rolegraph sparql`")
         return out
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The lexical value of a term (a quoted triple as its N-Triples text)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str, Any]]:
