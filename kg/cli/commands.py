@@ -276,7 +276,7 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
             lang_arg = f" --lang {lang}" if lang != "en" else ""
             for i, row in enumerate(result.rows, start=1):
                 again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
-                click.echo(f"\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
                            + " ===")
                 click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
             click.echo(safe("\n".join(citations.render())))
@@ -320,9 +320,9 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     """
     from ..errors import UsageError
     from ..explain import Explainer, render_json, render_text
-    from .tables import safe
     from ..query import bind_params, get_query, resolve_iri, run_select
     from ..stores import open_store
+    from .tables import safe
 
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
