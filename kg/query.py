@@ -134,7 +134,15 @@ def load_queries(extra: list[Path] | None = None) -> dict[str, Query]:
 
 
 def get_query(name: str, extra: list[Path] | None = None) -> Query:
-    """One named query, or a QueryError with a did-you-mean."""
+    """One named query, or a QueryError with a did-you-mean.
+
+    Only the file named `name.rq` is read (in each directory, to catch two of that name);
+    the others are read only to suggest a close name for one that is not there."""
+    found = [d / f"{name}.rq" for d in [data_dir("queries"), *(extra or [])] if (d / f"{name}.rq").is_file()]
+    if len(found) > 1:
+        raise _fail(found[1], 1, f"two queries are named '{name}'", "rename one of the files")
+    if found and found[0].stem == name:
+        return parse_query_file(found[0])
     queries = load_queries(extra)
     if name not in queries:
         close = difflib.get_close_matches(name, list(queries), n=1)

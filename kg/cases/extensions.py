@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
@@ -25,31 +24,10 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from ..errors import CaseDataError, Problem
 from ..iris import shorten
 from ..vocab import RG
+from .extension import Extension
 
 _BUILTIN_NS = ("http://www.w3.org/", "http://purl.org/dc/", "http://xmlns.com/foaf/",
                "http://www.ontologydesignpatterns.org/")
-
-
-@dataclass(frozen=True)
-class Extension:
-    """One extension directory."""
-
-    name: str
-    path: Path
-
-    @property
-    def ontology(self) -> Path:
-        return self.path / "ontology.ttl"
-
-    @property
-    def rules(self) -> Path | None:
-        d = self.path / "rules"
-        return d if d.is_dir() else None
-
-    @property
-    def queries(self) -> Path | None:
-        d = self.path / "queries"
-        return d if d.is_dir() else None
 
 
 def find_extensions(extra: list[Path] | None = None) -> list[Extension]:

@@ -176,9 +176,8 @@ def reason_cmd(rules: tuple[Path, ...], target: Target) -> None:
 
 
 def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "en") -> None:
-    from ..i18n import translator
-    from ..reasoning import is_reasoned
     from ..stores import open_store
+    from ..stores.layout import is_reasoned
 
     if not needed or not allowed:
         return
@@ -186,20 +185,32 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "e
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
-        _ = translator(lang)
-        click.echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
-        _reason_store(target, ())
+        _reason_first(target, lang)
+
+
+def _reason_first(target: Target, lang: str) -> None:
+    from ..i18n import translator
+
+    _ = translator(lang)
+    click.echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
+    _reason_store(target, ())
+
+
+def _query_dirs(store: Any) -> list[Path]:
+    """Query directories of the extensions an open store was built with."""
+    from ..stores.layout import store_extensions
+
+    return [e.queries for e in store_extensions(store) if e.queries is not None]
 
 
 def _extension_queries(target: Target) -> list[Path]:
     """Query directories of the extensions the store was built with (none if there is no store yet)."""
     from ..errors import StoreError
     from ..stores import open_store
-    from ..stores.layout import store_extensions
 
     try:
         with open_store(target) as st:
-            dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
+            dirs = _query_dirs(st)
         del st
     except StoreError:
         return []
@@ -222,9 +233,7 @@ def queries_cmd(target: Target) -> None:
 
 
 def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
-    from ..i18n import translator
     from ..query import Result, to_csv, to_json
-    from .tables import column_headers, render
 
     assert isinstance(result, Result)
     if fmt == "json":
@@ -234,8 +243,16 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
     else:
         # an IRI column beside its label column shows as the label; the findings column feeds --evidence
         shown = [v for v in result.variables if f"{v}Label" not in result.variables and v != "findings"]
-        _ = translator(lang)
         terminal = sys.stdout.isatty()
+        if not terminal and width is None and result.rows:
+            from .plain import tsv  # a pipe: no table layout to import
+
+            click.echo(tsv(shown, result.rows))
+            return
+        from ..i18n import translator
+        from .tables import column_headers, render
+
+        _ = translator(lang)
         none_text = "(" + _("no rows") + ")"
         click.echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
                           rows_word=(_("row"), _("rows")), none_text=none_text))
@@ -255,31 +272,55 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
               evidence: bool, width: int | None, target: Target) -> None:
     """Run a named query (see `rolegraph queries`)."""
+    from ..errors import StoreError
+    from ..query import check_params, get_query
+    from ..stores import open_store
+    from ..stores.layout import is_reasoned
+
+    given = parse_params(params)
+    try:  # the store opened once: the extensions' queries, whether it is reasoned, the answer
+        with open_store(target) as st:
+            q = get_query(name, _query_dirs(st))
+            check_params(q, given)  # names and prefixes checked before any reasoning
+            if q.reasoning != "required" or no_inference or no_reason or is_reasoned(st):
+                _answer(st, q, given, name, lang, fmt, no_inference, evidence, width)
+                return
+        del st  # release the read-only handle before a writer opens the same store
+    except StoreError:
+        q = get_query(name)  # an unknown query name is the first thing to say, store or not
+        check_params(q, given)
+        raise
+    _reason_first(target, lang)
+    with open_store(target) as st:
+        _answer(st, q, given, name, lang, fmt, no_inference, evidence, width)
+
+
+def _answer(st: Any, q: Any, given: dict[str, str], name: str, lang: str, fmt: str, no_inference: bool,
+            evidence: bool, width: int | None) -> None:
+    from ..query import bind_params, run_select
+
+    bindings = bind_params(q, given, lang=lang, store=st)
+    result = run_select(st, q, bindings, inference=not no_inference)
+    _print_result(result, fmt, width, lang)
+    if evidence and result.rows:
+        _print_evidence(st, result, name, lang)
+
+
+def _print_evidence(st: Any, result: Any, name: str, lang: str) -> None:
     from ..explain import Citations, Explainer, render_summary
     from ..i18n import translator
-    from ..query import bind_params, check_params, get_query, run_select
-    from ..stores import open_store
     from .tables import safe
 
-    q = get_query(name, _extension_queries(target))
-    given = parse_params(params)
-    check_params(q, given)  # names and prefixes checked before any reasoning
-    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
-    with open_store(target) as st:
-        bindings = bind_params(q, given, lang=lang, store=st)
-        result = run_select(st, q, bindings, inference=not no_inference)
-        _print_result(result, fmt, width, lang)
-        if evidence and result.rows:
-            _ = translator(lang)
-            explainer = Explainer(st, lang=lang)
-            citations = Citations(lang)
-            lang_arg = f" --lang {lang}" if lang != "en" else ""
-            for i, row in enumerate(result.rows, start=1):
-                again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
-                click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
-                           + " ===")
-                click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
-            click.echo(safe("\n".join(citations.render())))
+    _ = translator(lang)
+    explainer = Explainer(st, lang=lang)
+    citations = Citations(lang)
+    lang_arg = f" --lang {lang}" if lang != "en" else ""
+    for i, row in enumerate(result.rows, start=1):
+        again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
+        click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                   + " ===")
+        click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
+    click.echo(safe("\n".join(citations.render())))
 
 
 def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:

@@ -11,7 +11,6 @@ rich lays the tables out (a well-kept library, rather than a printer of our own)
 from __future__ import annotations
 
 import io
-import re
 import shutil
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..iris import shorten
+from .plain import cell, is_id, safe, tsv
+
+__all__ = ["cell", "column_headers", "is_id", "render", "safe", "tsv"]
 
 
 def N_(message: str) -> str:
@@ -88,25 +89,6 @@ def column_headers(variables: list[str], _: Callable[[str], str]) -> dict[str, s
 
 MAX_WORD = 22  # a longer word may be folded
 MIN_COLUMN = 12  # narrower than this, a table is harder to read than blocks of name: value
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def safe(text: str) -> str:
-    """Text from case files made harmless for a terminal: control characters (ESC, BEL, ...)
-    shown as escapes instead of being sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-
-
-def cell(term: Any) -> str:
-    """One value as people read it: IRIs shortened, literals as their text."""
-    if term is None:
-        return ""
-    value = str(term.value)
-    return shorten(value) if type(term).__name__ == "NamedNode" else value
-
-
-def is_id(term: Any) -> bool:
-    return type(term).__name__ == "NamedNode"
 
 
 def render(variables: list[str], rows: list[dict[str, Any]], *, width: int | None, terminal: bool,
@@ -118,7 +100,7 @@ def render(variables: list[str], rows: list[dict[str, Any]], *, width: int | Non
     tab-separated form keeps the variable names, which scripts rely on."""
     names = {v: (headers or {}).get(v, v) for v in variables}
     if not terminal and width is None:
-        return _tsv(variables, rows)
+        return tsv(variables, rows)
     if not rows:
         return none_text
     width = width or shutil.get_terminal_size((100, 24)).columns
@@ -177,12 +159,3 @@ def _table(variables: list[str], rows: list[dict[str, Any]], names: dict[str, st
     for r in rows:
         table.add_row(*(Text(safe(cell(r.get(v)))) for v in variables))
     return table
-
-
-def _tsv(variables: list[str], rows: list[dict[str, Any]]) -> str:
-    def clean(text: str) -> str:
-        return safe(text.replace("\t", " ").replace("\r\n", " ").replace("\n", " "))
-
-    lines = ["\t".join(variables)]
-    lines += ["\t".join(clean(cell(r.get(v))) for v in variables) for r in rows]
-    return "\n".join(lines)

@@ -12,14 +12,13 @@ from pathlib import Path
 
 from ..progress import Progress
 from ..stores.base import GraphStore
-from ..stores.layout import store_extensions
+from ..stores.layout import is_reasoned, store_extensions
 from .engine import (
     Reasoner,
     ReasonReport,
     clear_inferences,
     display_path,
     instantiate,
-    is_reasoned,
     mark_reasoned,
     statement_iri,
     unrecorded_rules,

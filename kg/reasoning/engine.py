@@ -299,11 +299,6 @@ def clear_inferences(store: GraphStore) -> None:
         store.remove(q)
 
 
-def is_reasoned(store: GraphStore) -> bool:
-    """Whether the store's inferences are up to date with its asserted graphs."""
-    return any(True for _ in store.quads_for_pattern(_REASONED, None, None, _META_GRAPH))
-
-
 def unrecorded_rules(rules: list[Rule], known: set[str] | None = None) -> frozenset[str]:
     """The axiom rules whose conclusions `kg.explain` re-derives instead of reading a record:
     those among `known` (the rules a store's explainer will load), by default all."""

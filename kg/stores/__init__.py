@@ -10,26 +10,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from importlib import import_module
 from typing import Any
 
-import pyoxigraph as ox
-from rdflib import Dataset
-
 from ..errors import StoreError
-from ..iris import ONTOLOGY_GRAPH, PREFIXES
 from ..progress import Progress
 from ..targets import RemoteConfig, Target, config_from, default_store_path, describe
 from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits
 from .embedded import Loader, build_embedded, open_embedded
-from .layout import BuildReport, asserted_graphs, derived_graphs, ontology_triples
-from .remote import RemoteStore, build_remote
+from .layout import BuildReport
 
 __all__ = [
     "EMBEDDED", "REMOTE", "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "build", "config_from",
     "default_store_path", "describe", "export_ontology", "export_store", "open_store", "serialize_quads",
     "traits_of",
 ]
+
+# Exporting writes JSON-LD with rdflib: imported when first used, so that opening a store does not.
+_EXPORTS = ("EXPORT_FORMATS", "export_ontology", "export_store", "serialize_quads")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(".export", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _remote() -> Any:
+    """`kg.stores.remote`, imported when a remote store is named: its HTTP client
+    (SPARQLWrapper, urllib) is a tenth of a second that a local query need not pay."""
+    return import_module(".remote", __name__)
 
 
 def _resolve(target: Target | None) -> Target:
@@ -47,7 +57,7 @@ def open_store(target: Target | None = None, *, write: bool = False) -> Iterator
     read-only unless `write` (a remote store takes updates whenever its server does)."""
     target = _resolve(target)
     if isinstance(target, RemoteConfig):
-        handle = RemoteStore(target)
+        handle = _remote().RemoteStore(target)
         try:
             yield handle
         finally:
@@ -70,53 +80,6 @@ def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None 
         if loader is not None:
             raise StoreError("a remote store is loaded as it is; it cannot reason while loading",
                              hint="build, then reason (the rules run inside the remote store)")
-        return build_remote(target, case_set, extensions=extensions)
+        return _remote().build_remote(target, case_set, extensions=extensions)  # type: ignore[no-any-return]
     return build_embedded(target, case_set, extensions=extensions, progress=progress,
                           release_cases=release_cases, loader=loader)
-
-
-EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                  "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
-                  "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
-
-
-def export_store(store: GraphStore, fmt: str, *, ontology: bool = False, inferred: bool = False) -> bytes:
-    """Serialise the case graphs (and, if asked, the ontology and derived graphs) as `fmt`.
-
-    The ontology is left out by default because `build` always loads the
-    shipped ontology itself: an export then builds back to the same store.
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
-    graphs = [g for g in asserted_graphs(store) if ontology or g.value != ONTOLOGY_GRAPH]
-    graphs += derived_graphs(store) if inferred else []
-    return serialize_quads((q for g in graphs for q in store.quads_for_pattern(None, None, None, g)), fmt)
-
-
-def export_ontology(fmt: str, extensions: list[Path] | None = None) -> bytes:
-    """The ontology (with extension modules) as one merged ontology in `fmt`; needs no store."""
-    if fmt not in EXPORT_FORMATS:
-        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
-    graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    return serialize_quads((ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extensions)),
-                           fmt)
-
-
-def serialize_quads(quads: Iterator[ox.Quad], fmt: str) -> bytes:
-    """Quads as `fmt`: datasets keep their graphs; triple formats get the union of the graphs.
-
-    JSON-LD is written by rdflib, compacted with an inline `@context` of the prefixes
-    (Oxigraph writes expanded JSON-LD only); nothing in it refers to a remote context."""
-    rdf_format = EXPORT_FORMATS[fmt]
-    if fmt == "jsonld":
-        ds = Dataset()
-        ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
-        return ds.serialize(format="json-ld", context=PREFIXES, auto_compact=True, encoding="utf-8")
-    if rdf_format.supports_datasets:
-        data = ox.serialize(quads, format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
-    else:
-        seen = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-        data = ox.serialize(sorted(seen, key=str), format=rdf_format,
-                            prefixes=PREFIXES if fmt in ("ttl", "rdfxml") else None)
-    assert data is not None
-    return data

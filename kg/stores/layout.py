@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
 
-from ..cases.extensions import Extension
+from ..cases.extension import Extension
 from ..iris import (
     BASE,
     CASE_GRAPH_PREFIX,
@@ -38,6 +37,7 @@ from .base import GraphStore
 META_GRAPH = ox.NamedNode(_META_GRAPH_IRI)
 _DEFINED_AT = ox.NamedNode(META + "definedAt")
 _EXTENSION = ox.NamedNode(META + "extension")
+_REASONED = ox.NamedNode(META + "reasoned")
 
 
 @dataclass
@@ -54,17 +54,33 @@ class BuildReport:
         return sum(self.graphs.values())
 
 
+# The compiler hands rdflib terms over; they are told apart by class name so that this
+# module (which every store command imports) does not import rdflib just to open a store.
+_KINDS: dict[type, str] = {}
+
+
+def _kind(term: object) -> str:
+    cls = type(term)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        names = {c.__name__ for c in cls.__mro__ if c.__module__.startswith("rdflib")}
+        kind = _KINDS[cls] = next((k for k in ("URIRef", "BNode", "Literal") if k in names), "")
+    return kind
+
+
 def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as the pyoxigraph term the stores use."""
-    if isinstance(term, URIRef):
+    kind = _kind(term)
+    if kind == "URIRef":
         return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
+    if kind == "BNode":
         return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    if kind == "Literal":
+        lang, datatype = term.language, term.datatype  # type: ignore[attr-defined]
+        if lang:
+            return ox.Literal(str(term), language=lang)
+        if datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unexpected RDF term {term!r}")
 
@@ -74,12 +90,12 @@ def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
     iris: dict[object, ox.NamedNode] = {}  # IRIs repeat a lot: convert each once
 
     def conv(term: object) -> Any:  # a subject, predicate or object: the Quad checks which
-        if type(term) is URIRef:
-            node = iris.get(term)
-            if node is None:
-                node = iris[term] = ox.NamedNode(str(term))
-            return node
-        return to_ox(term)
+        node = iris.get(term)
+        if node is None:
+            if _kind(term) != "URIRef":
+                return to_ox(term)
+            node = iris[term] = ox.NamedNode(str(term))
+        return node
 
     for s, p, o in graph:  # type: ignore[attr-defined]
         yield ox.Quad(conv(s), conv(p), conv(o), name)
@@ -139,6 +155,11 @@ def store_extensions(store: GraphStore) -> list[Extension]:
         if (path / "ontology.ttl").exists():
             out.append(Extension(path.name, path))
     return sorted(out, key=lambda e: e.name)
+
+
+def is_reasoned(store: GraphStore) -> bool:
+    """Whether the store's inferences are up to date with its asserted graphs."""
+    return any(True for _ in store.quads_for_pattern(_REASONED, None, None, META_GRAPH))
 
 
 def asserted_graphs(store: GraphStore) -> list[ox.NamedNode]:

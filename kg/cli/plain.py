@@ -1,0 +1,42 @@
+"""Values as people read them, and rows as tab-separated lines for pipes: no table layout.
+
+Apart from `kg.cli.tables` (rich) so that a query piped into `cut` or `sort` does not
+import the table layout it does not use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..iris import shorten
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text from case files made harmless for a terminal: control characters (ESC, BEL, ...)
+    shown as escapes instead of being sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def cell(term: Any) -> str:
+    """One value as people read it: IRIs shortened, literals as their text."""
+    if term is None:
+        return ""
+    value = str(term.value)
+    return shorten(value) if type(term).__name__ == "NamedNode" else value
+
+
+def is_id(term: Any) -> bool:
+    return type(term).__name__ == "NamedNode"
+
+
+def tsv(variables: list[str], rows: list[dict[str, Any]]) -> str:
+    """Rows for a pipe: a header line of variable names, then each value whole, tab-separated."""
+    def clean(text: str) -> str:
+        return safe(text.replace("\t", " ").replace("\r\n", " ").replace("\n", " "))
+
+    lines = ["\t".join(variables)]
+    lines += ["\t".join(clean(cell(r.get(v))) for v in variables) for r in rows]
+    return "\n".join(lines)
