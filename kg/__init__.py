@@ -52,7 +52,7 @@ _WHERE = {
     "Query": "query", "bind_params": "query", "get_query": "query", "load_queries": "query",
     "run_select": "query",
     "build_store": "pipeline",
-    "export_store": "stores", "open_store": "stores",
+    "export_store": "stores.export", "open_store": "stores",
     "RemoteConfig": "targets", "config_from": "targets",
     "check": "consistency", "load_cases": "cases.validate", "load_ontology": "ontology", "reason": "reasoning",
 }

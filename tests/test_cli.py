@@ -111,3 +111,40 @@ def test_query_loader_is_strict(tmp_path: Path, header: str, message: str, line:
         parse_query_file(f)
     assert message in str(info.value)
     assert info.value.file == str(f) and info.value.line == line, (info.value.file, info.value.line)
+
+
+_QUERY_PATH_CHECK = """
+import sys
+from kg.cli import main
+try:
+    main(["query", "role-transfer"])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = sorted(m for m in ("rdflib", "rich", "SPARQLWrapper", "pyshacl", "kg.explain", "kg.reasoning")
+               if m in sys.modules)
+print("HEAVY", heavy, file=sys.stderr)
+"""
+
+
+def test_a_piped_query_imports_neither_rdflib_nor_the_table_layout(reasoned_store: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ROLEGRAPH_STORE": str(reasoned_store)}
+    done = subprocess.run([sys.executable, "-c", _QUERY_PATH_CHECK], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "the children-and-youth caseworkers" in done.stdout
+    assert "HEAVY []" in done.stderr, done.stderr
+
+
+def test_only_the_named_query_file_is_read(tmp_path: Path) -> None:
+    from kg.query import get_query
+
+    (tmp_path / "mine.rq").write_text("#+ title: mine\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    (tmp_path / "broken.rq").write_text("#+ title: broken\nSELECT WHERE {\n", encoding="utf-8")
+    assert get_query("mine", [tmp_path]).title == "mine"
+    assert get_query("role-transfer", [tmp_path]).name == "role-transfer"
+    with pytest.raises(QueryError, match="does not parse"):  # a name not there: all are read for a suggestion
+        get_query("mien", [tmp_path])

@@ -32,7 +32,7 @@ DOCUMENTED = {
     "build_store": ("function", "kg.pipeline"),
     "check": ("function", "kg.consistency"),
     "config_from": ("function", "kg.targets"),
-    "export_store": ("function", "kg.stores"),
+    "export_store": ("function", "kg.stores.export"),
     "get_query": ("function", "kg.query"),
     "load_cases": ("function", "kg.cases.validate"),
     "load_ontology": ("function", "kg.ontology"),
