@@ -9,6 +9,7 @@ CaseDataError that lists every problem found, each at its file and line.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ class CaseSet:
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     rdf_graphs: set[URIRef] = field(default_factory=set)  # graphs read from RDF files, not YAML
+    sources: dict[str, list[URIRef]] = field(default_factory=dict)  # file -> the graphs it wrote to
+    digests: dict[str, str] = field(default_factory=dict)  # file -> SHA-256 of its bytes
+    setup: str = ""  # digest of what else the build depended on (`kg.incremental.setup_digest`)
 
     @property
     def case_ids(self) -> list[str]:
@@ -49,6 +53,11 @@ class CaseSet:
 
     def triple_count(self) -> int:
         return sum(len(g) for g in self.graphs.values())
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes: what an incremental build compares."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def display_path(path: Path) -> str:
@@ -130,6 +139,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
             case_id = str(cases[0])[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
             name = case_graph(case_id.split("/")[0])
         graphs.append((name, g))
+    out.sources[display] = sorted({name for name, _ in graphs}, key=str)
     for name, g in graphs:
         for s, p, o in g:
             for term in (p, o) if p != RDF.type else (o,):
@@ -208,7 +218,7 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     if ontology is None:
         ontology = load_ontology(find_extensions())
     problems: list[Problem] = []
-    out = CaseSet(files=[d for _, d in files])
+    out = CaseSet(files=[d for _, d in files], digests={d: file_digest(p) for p, d in files})
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
     cases = read_cases(yaml_files, set(ontology.roles), problems, progress)
@@ -228,6 +238,8 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
             else:
                 out.graphs[name] = compiled.graph
             out.locations.update(compiled.locations)
+            for f in case.files:
+                out.sources.setdefault(f.display, []).append(name)
     if not problems and shacl is not False:
         _shacl(out, ontology, problems, every=bool(shacl))
     if problems:

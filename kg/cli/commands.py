@@ -83,23 +83,46 @@ def _stdin_case_file() -> Path:
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
                    "faster on big corpora).")
+@click.option("--full", is_flag=True,
+              help="Build everything again, even when only some case files changed since the last build.")
 @store_options
-def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, target: Target) -> None:
+def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full: bool, target: Target) -> None:
     """Validate case files and load them with the ontology into the store.
 
-    With no PATHS, builds from ./cases. On any error nothing is loaded and the
-    previous store is left as it was.
+    With no PATHS, builds from ./cases. When the store was built before from the
+    same ontology, rules and options, only the case files that changed (and the
+    cases sharing nodes with them) are read, checked and reasoned again; --full
+    builds everything. On any error nothing is loaded and the previous store is
+    left as it was.
     """
     from ..cases.extensions import find_extensions
     from ..cases.validate import load_cases
+    from ..incremental import plan, rebuild, setup_digest
     from ..ontology import load_ontology
     from ..pipeline import build_store
     from ..progress import terminal_bar
 
     exts = find_extensions()
+    sources = list(paths) or ["cases"]
+    setup = setup_digest(exts, reason=with_reasoning, shacl=shacl)
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
+        if isinstance(target, Path) and not full:
+            todo = plan(sources, target, setup, reason=with_reasoning)
+            if todo.unchanged:
+                click.echo(f"unchanged: {target} holds these {len(todo.files)} file(s) as they are")
+                return
+            if not todo.why:
+                done = rebuild(todo, target, extensions=exts, ontology=load_ontology(exts), shacl=shacl,
+                               setup=setup, reason=with_reasoning, progress=bar)
+                if done is not None:
+                    how = f", re-reasoned {done.cases} case graph(s)" if with_reasoning else ""
+                    click.echo(f"rebuilt {target}: read {len(done.reread)} changed file(s) again, removed "
+                               f"{len(done.removed)}{how}, in {done.build.seconds:.2f} s")
+                    return
+            click.echo(f"full build: {todo.why}", err=True)
+        cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar)
+        cs.setup = setup
         report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning,
                              release_cases=True)
     finally:

@@ -8,6 +8,7 @@ work the same on the embedded and a remote store.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,7 +135,54 @@ def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Qu
     out += [ox.Quad(meta, _EXTENSION, ox.Literal(str(e.path)), META_GRAPH) for e in extensions or []]
     out += [ox.Quad(ox.NamedNode(str(node)), _DEFINED_AT, ox.Literal(f"{file}:{line}"), META_GRAPH)
             for node, (file, line) in case_set.locations.items()]
+    if getattr(case_set, "setup", ""):
+        out.append(ox.Quad(meta, SETUP, ox.Literal(case_set.setup), META_GRAPH))
+    for f in case_set.files:
+        out += source_quads(f, getattr(case_set, "digests", {}).get(f, ""), getattr(case_set, "sources", {}).get(f, []))
     return out
+
+
+SETUP = ox.NamedNode(META + "setup")
+SOURCE = ox.NamedNode(META + "source")
+SHA256 = ox.NamedNode(META + "sha256")
+WROTE = ox.NamedNode(META + "wrote")
+_PATH = ox.NamedNode(META + "path")
+
+
+def source_node(file: str) -> ox.NamedNode:
+    """The meta graph's node for a case file (named by a digest of its path, which may hold any character)."""
+    return ox.NamedNode(META + "source/" + hashlib.sha1(file.encode()).hexdigest()[:24])
+
+
+def source_quads(file: str, digest: str, graphs: list[Any]) -> list[ox.Quad]:
+    """What the meta graph records of one case file: its path, the digest of its bytes
+    and the graphs it wrote to (an incremental build compares them)."""
+    node = source_node(file)
+    out = [ox.Quad(ox.NamedNode(META + "build"), SOURCE, node, META_GRAPH),
+           ox.Quad(node, _PATH, ox.Literal(file), META_GRAPH)]
+    if digest:
+        out.append(ox.Quad(node, SHA256, ox.Literal(digest), META_GRAPH))
+    out += [ox.Quad(node, WROTE, ox.NamedNode(str(g)), META_GRAPH) for g in dict.fromkeys(graphs)]
+    return out
+
+
+def _values(store: GraphStore, node: ox.NamedNode, predicate: ox.NamedNode) -> list[str]:
+    return [q.object.value for q in store.quads_for_pattern(node, predicate, None, META_GRAPH)
+            if isinstance(q.object, (ox.NamedNode, ox.Literal))]
+
+
+def recorded_sources(store: GraphStore) -> tuple[str, dict[str, tuple[str, list[str]]]]:
+    """The setup digest a store was built with, and per case file its digest and graphs."""
+    build = ox.NamedNode(META + "build")
+    setup = next(iter(_values(store, build, SETUP)), "")
+    out: dict[str, tuple[str, list[str]]] = {}
+    for q in store.quads_for_pattern(build, SOURCE, None, META_GRAPH):
+        if not isinstance(q.object, ox.NamedNode):
+            continue
+        paths = _values(store, q.object, _PATH)
+        if paths:
+            out[paths[0]] = (next(iter(_values(store, q.object, SHA256)), ""), _values(store, q.object, WROTE))
+    return setup, out
 
 
 def defined_at(store: GraphStore, node: ox.NamedNode) -> str | None:
