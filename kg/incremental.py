@@ -73,14 +73,15 @@ _DEFINED_AT = ox.NamedNode(META + "definedAt")
 _RDF_SUBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
 
 
-def setup_digest(extensions: list[Any], *, reason: bool, shacl: bool | None) -> str:
-    """A digest of everything a store depends on besides its case files."""
+def setup_digest(extensions: list[Any], *, shacl: bool | None) -> str:
+    """A digest of everything a store depends on besides its case files (whether it is
+    reasoned is recorded apart)."""
     h = hashlib.sha256()
     try:
         h.update(version("rolegraph").encode())
     except PackageNotFoundError:
         h.update(b"unknown")
-    h.update(f"reason={reason} shacl={shacl}".encode())
+    h.update(f"shacl={shacl}".encode())
     files = [*ontology_files(), shapes_file(), *sorted(data_dir("rules").rglob("*.rq"))]
     files += sorted(f for d in _CODE_DIRS for f in (_KG / d).glob("*.py"))
     for ext in extensions:
@@ -161,7 +162,7 @@ def plan(paths: list[str | Path], path: Path, setup: str, *, reason: bool) -> Pl
 
 
 def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, shacl: bool | None,
-            setup: str, reason: bool, progress: Progress | None = None) -> RebuildReport | None:
+            reason: bool, progress: Progress | None = None) -> RebuildReport | None:
     """Apply an incremental plan to a copy of the store and swap it in; None when the
     changes call for a full build after all (`p.why` then says why)."""
     start = time.perf_counter()

@@ -104,7 +104,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
 
     exts = find_extensions()
     sources = list(paths) or ["cases"]
-    setup = setup_digest(exts, reason=with_reasoning, shacl=shacl)
+    setup = setup_digest(exts, shacl=shacl)
     bar = terminal_bar()
     try:
         if isinstance(target, Path) and not full:
@@ -114,7 +114,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                 return
             if not todo.why:
                 done = rebuild(todo, target, extensions=exts, ontology=load_ontology(exts), shacl=shacl,
-                               setup=setup, reason=with_reasoning, progress=bar)
+                               reason=with_reasoning, progress=bar)
                 if done is not None:
                     how = f", re-reasoned {done.cases} case graph(s)" if with_reasoning else ""
                     click.echo(f"rebuilt {target}: read {len(done.reread)} changed file(s) again, removed "
