@@ -35,6 +35,11 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def _notice(message: str) -> None:
+    """Tell the person at the terminal why a command waits."""
+    click.echo(message, err=True)
+
+
 def _store_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--store", "store", type=click.Path(path_type=Path), default=None,
                   envvar="ROLEGRAPH_STORE", show_envvar=True,
@@ -100,7 +105,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
     try:
         cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
         report = build_store(cs, store, extensions=exts, progress=bar, reason=with_reasoning,
-                             release_cases=True)
+                             release_cases=True, on_wait=_notice)
     finally:
         if bar:
             bar.close()
@@ -125,7 +130,7 @@ def export(fmt: str, ontology: bool, inferred: bool, output: Path | None, store:
     """Write the store's case graphs as RDF; export, build and export again round-trips."""
     from .store import export_store, open_store
 
-    with open_store(store) as st:
+    with open_store(store, on_wait=_notice) as st:
         data = export_store(st, fmt, ontology=ontology, inferred=inferred)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -140,7 +145,7 @@ def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
     from .store import open_store
 
     bar = terminal_bar()
-    with open_store(store, write=True) as st:
+    with open_store(store, write=True, on_wait=_notice) as st:
         report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
     if bar:
@@ -177,7 +182,7 @@ def _ensure_reasoned(store: Path | None, needed: bool, allowed: bool) -> None:
 
     if not needed or not allowed:
         return
-    with open_store(store) as st:
+    with open_store(store, on_wait=_notice) as st:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
@@ -201,7 +206,7 @@ def _extension_queries(store: Path | None) -> list[Path]:
     from .store import open_store, store_extensions
 
     try:
-        with open_store(store) as st:
+        with open_store(store, on_wait=_notice) as st:
             dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
         del st
     except StoreError:
@@ -272,7 +277,7 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     q = get_query(name, _extension_queries(store))
     bindings = bind_params(q, _parse_params(params), lang=lang)
     _ensure_reasoned(store, q.reasoning == "required" and not no_inference, not no_reason)
-    with open_store(store) as st:
+    with open_store(store, on_wait=_notice) as st:
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt)
         if evidence and result.rows:
@@ -326,7 +331,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
     _ensure_reasoned(store, True, True)
-    with open_store(store) as st:
+    with open_store(store, on_wait=_notice) as st:
         explainer = Explainer(st, lang=lang)
         if iri is not None:
             steps = explainer.explain_node(expand_iri(iri), everything=everything)
@@ -355,7 +360,7 @@ def check_cmd(store: Path | None) -> None:
     from .store import open_store
 
     _ensure_reasoned(store, True, True)
-    with open_store(store) as st:
+    with open_store(store, on_wait=_notice) as st:
         report = check(st)
     click.echo(render(report))
     if not report.consistent:
@@ -383,7 +388,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(store, not no_inference, not no_reason)
-    with open_store(store) as st:
+    with open_store(store, on_wait=_notice) as st:
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:

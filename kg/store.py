@@ -16,14 +16,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from .errors import StoreError
-from .progress import Progress, report as report_progress
+from .progress import Progress
+from .progress import report as report_progress
 from .resources import ontology_files
+from .storedir import (
+    Notice,
+    building_path,
+    check_replaceable,
+    recover,
+    remove_leftovers,
+    swap_in,
+    wait_for_writer,
+    write_marker,
+    writer_lock,
+)
 from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+if TYPE_CHECKING:
+    from .validate import CaseSet
 
 META_GRAPH = ox.NamedNode(BASE + "graph/meta")
 _META = BASE + "meta#"
@@ -38,13 +53,6 @@ def default_store_path() -> Path:
     return Path(data) / "rolegraph" / "store"
 
 
-def _recover(path: Path) -> None:
-    """Finish a swap that was interrupted between its two renames."""
-    old = path.with_name(path.name + ".old")
-    if not path.exists() and old.exists():
-        old.rename(path)
-
-
 def _remote_config() -> Any:
     """The remote store configured for this command, if any (kg.backend is cheap to import)."""
     from .backend import current
@@ -53,11 +61,15 @@ def _remote_config() -> Any:
 
 
 @contextmanager
-def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.Store]:
+def open_store(path: Path | None = None, *, write: bool = False,
+               on_wait: Notice | None = None) -> Iterator[ox.Store]:
     """Open an existing store, read-only unless `write`.
 
-    When a remote SPARQL store is configured (`rolegraph --endpoint URL ...`, see
-    kg.backend), this hands out a handle on it instead and `path` is not used.
+    A writer holds the store's writer lock while the store is open (waiting for another
+    writer, bounded, with `on_wait` told why); a reader takes no lock and reads the store
+    as it is, unless a build is just swapping it in. When a remote SPARQL store is
+    configured (`rolegraph --endpoint URL ...`, see kg.backend), this hands out a handle
+    on it instead and `path` is not used.
     """
     remote = _remote_config()
     if remote is not None:
@@ -70,7 +82,29 @@ def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.
             handle.close()
         return
     path = path or default_store_path()
-    _recover(path)
+    if write:
+        if not path.parent.is_dir():
+            raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
+                             "or point --store / ROLEGRAPH_STORE at an existing store")
+        with writer_lock(path, "reason", on_wait):
+            recover(path)
+            remove_leftovers(path)
+            with _opened(path, write=True) as store:
+                yield store
+        return
+    if not (path / "CURRENT").exists():
+        # A build may be between its two renames: wait for it, then finish a swap a
+        # killed build left half done.
+        wait_for_writer(path, on_wait)
+        if not (path / "CURRENT").exists() and path.with_name(path.name + ".old").exists():
+            with writer_lock(path, "recover", on_wait):
+                recover(path)
+    with _opened(path, write=False) as store:
+        yield store
+
+
+@contextmanager
+def _opened(path: Path, *, write: bool) -> Iterator[ox.Store]:
     if not (path / "CURRENT").exists():
         raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
                          "or point --store / ROLEGRAPH_STORE at an existing store")
@@ -78,7 +112,7 @@ def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.
         store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}",
-                         hint="another rolegraph process may be writing to it; wait for it to finish") from exc
+                         hint="another program may be writing to it; wait for it to finish") from exc
     try:
         yield store
     finally:
@@ -163,13 +197,18 @@ LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
 
 
 def build_store(case_set: object, path: Path | None = None, *, extensions: list[Any] | None = None,
-                progress: Progress | None = None, reason: bool = False, release_cases: bool = False) -> BuildReport:
+                progress: Progress | None = None, reason: bool = False, release_cases: bool = False,
+                on_wait: Notice | None = None) -> BuildReport:
     """Build a new store from the ontology, extensions and validated cases, then swap it in.
 
     With `reason`, each batch of cases is reasoned with the ontology as it is loaded
     (`kg.reason.reason_while_loading`): the same store as `build` then `reason`, without
     reading the cases back from disk. `release_cases` lets it drop each case graph from
-    `case_set` once loaded (the command line does; a notebook may want to keep them)."""
+    `case_set` once loaded (the command line does; a notebook may want to keep them).
+
+    `path` must be new, an empty folder or a rolegraph store (ForeignFolderError, and
+    nothing touched, otherwise). The build holds the store's writer lock throughout
+    (`on_wait` hears when it waits for another writer)."""
     from .validate import CaseSet
 
     assert isinstance(case_set, CaseSet)
@@ -179,15 +218,27 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
 
         return build_remote(remote, case_set, extensions=extensions)
     path = path or default_store_path()
+    old = path.with_name(path.name + ".old")  # where the swap puts the previous store
+    check_replaceable(path)
+    check_replaceable(old)
+    with writer_lock(path, "build", on_wait):
+        recover(path)
+        check_replaceable(path)  # again: it may have changed while we waited
+        check_replaceable(old)
+        remove_leftovers(path)
+        return _build(case_set, path, extensions, progress, reason, release_cases)
+
+
+def _build(case_set: CaseSet, path: Path, extensions: list[Any] | None, progress: Progress | None,
+           reason: bool, release_cases: bool) -> BuildReport:
     start = time.perf_counter()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _recover(path)
-    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    old = path.with_name(path.name + ".old")
+    tmp = building_path(path)
     shutil.rmtree(tmp, ignore_errors=True)
     counts: dict[str, int] = {}
     reasoned = None
     try:
+        tmp.mkdir(parents=True)
+        write_marker(tmp)  # before RocksDB writes: a killed build leaves a folder known as ours
         store = ox.Store(str(tmp))
         load_ontology_into(store, [e.ontology for e in extensions or []])
         onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
@@ -221,11 +272,11 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
             raise
         raise StoreError(f"building the store failed: {exc}",
                          hint="the previous store is unchanged") from exc
-    shutil.rmtree(old, ignore_errors=True)
-    if path.exists():
-        path.rename(old)
-    tmp.rename(path)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        swap_in(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return BuildReport(path, counts, time.perf_counter() - start, reasoned)
 
 
