@@ -7,27 +7,33 @@ without sleeping for a guessed time.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from kg import storedir
+from kg.store import _META, META_GRAPH
 from kg.storedir import MARKER, building_path, is_ours, lock_path
 from tests.conftest import CASES
+from tests.servers import rolegraph_serve
 
 ROLEGRAPH = [sys.executable, "-m", "kg.cli"]
-ONE_CASE = sorted(CASES.glob("*.yaml"))[0]
+ONE_CASE = min(CASES.glob("*.yaml"))
 
 
 def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
          timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ROLEGRAPH, *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, cwd=cwd)
+    return subprocess.run([*ROLEGRAPH, *args], check=False, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})}, cwd=cwd)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -193,7 +199,7 @@ def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path) -> Non
         proc = _run("query", "--store", str(store), "--no-reason", "role-transfer")
         assert proc.returncode == 0, proc.stderr
         holder.release()
-        out, err = build.communicate(timeout=120)
+        _, err = build.communicate(timeout=120)
         assert build.returncode == 0, err
     finally:
         holder.kill()
@@ -262,7 +268,7 @@ def test_a_reader_in_the_swap_window_waits_for_the_build(tmp_path: Path) -> None
         _wait_for_line(reader, "waiting for process")
         store.with_name("store.old").rename(store)  # the swap completes
         holder.release()
-        out, err = reader.communicate(timeout=120)
+        _, err = reader.communicate(timeout=120)
         assert reader.returncode == 0 and "Traceback" not in err, err
     finally:
         holder.kill()
@@ -300,18 +306,11 @@ def test_a_foreign_folder_named_like_the_old_store_is_not_removed(tmp_path: Path
 
 
 def test_the_restated_graph_names_agree_with_the_vocabulary() -> None:
-    from kg import storedir
-    from kg.store import META_GRAPH, _META
-
     assert storedir._META_GRAPH == META_GRAPH.value
     assert storedir._BUILT_AT == _META + "builtAt"
 
 
 def _post_update(url: str, text: str, token: str) -> tuple[int, dict[str, object]]:
-    import json
-    import urllib.error
-    import urllib.request
-
     req = urllib.request.Request(url, data=text.encode("utf-8"), method="POST", headers={
         "Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"})
     try:
@@ -323,8 +322,6 @@ def _post_update(url: str, text: str, token: str) -> tuple[int, dict[str, object
 
 @pytest.mark.slow
 def test_a_server_with_updates_is_one_writer_among_the_others(tmp_path: Path) -> None:
-    from tests.servers import rolegraph_serve
-
     store = tmp_path / "store"
     assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
     token = "t" * 32
