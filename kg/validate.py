@@ -14,14 +14,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
 from .cases import did_you_mean, read_cases
 from .compile import Triples, compile_case
 from .errors import CaseDataError, Problem, UsageError
+from .limits import MAX_FILE_BYTES, MAX_TEXT
 from .ontology import RG_NS, Ontology, load_ontology, load_shapes
-from .progress import Progress, report as report_progress
-from .vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
+from .progress import Progress
+from .progress import report as report_progress
+from .store import to_ox
+from .vocab import (
+    BASE,
+    CASE_GRAPH_PREFIX,
+    CASE_PREFIX,
+    EXPLANATION_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    RG,
+    case_graph,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -79,41 +92,105 @@ def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
     return out
 
 
-def _line_of(text: str, iri: URIRef) -> int:
-    """Best-effort line of a node in an RDF file: the first non-comment line naming it."""
-    local = re.split(r"[/#]", str(iri))[-1]
-    patterns = [re.escape(f"<{iri}>")]
-    if local:
-        patterns.append(r"(?<![\w<-])[\w-]*:" + re.escape(local) + r"(?![\w-])")
-        patterns.append(r'"@id"\s*:\s*"[^"]*' + re.escape(local) + '"')
-    rx = re.compile("|".join(patterns))
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith("#"):
-            continue
-        if rx.search(line):
-            return n
-    return 1
+_TOKEN = re.compile(r'<([^>\s]*)>|(?<![\w<-])[\w-]*:([\w-]+)(?![\w-])|"@id"\s*:\s*"([^"]*)"')
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD,
+               "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+_FORMAT_NAMES = {"turtle": "Turtle", "trig": "TriG", "json-ld": "JSON-LD", "nt": "N-Triples", "nquads": "N-Quads"}
+# The graphs a build writes itself; a case file that names them would forge the store's state.
+_OWN_GRAPHS = {str(INFERRED_GRAPH): "inferred", str(EXPLANATION_GRAPH): "explanations", BASE + "graph/meta": "meta"}
+_RESERVED_GRAPH_PREFIX = BASE + "graph/"
+_META_NS = BASE + "meta#"
+
+
+class LineIndex:
+    """Where each IRI (or local name) first appears in an RDF file: one pass over its lines,
+    so that finding the line of every node stays linear in the file's size."""
+
+    def __init__(self, text: str) -> None:
+        self.iris: dict[str, int] = {}
+        self.locals: dict[str, int] = {}
+        for n, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            for m in _TOKEN.finditer(line):
+                iri, local, at_id = m.groups()
+                if iri is not None:
+                    self.iris.setdefault(iri, n)
+                elif local is not None:
+                    self.locals.setdefault(local, n)
+                else:
+                    self.iris.setdefault(at_id, n)
+                    self.locals.setdefault(re.split(r"[/#:]", at_id)[-1], n)
+
+    def line_of(self, iri: object) -> int:
+        """Best-effort line of a node: the first non-comment line naming it (1 if none)."""
+        local = re.split(r"[/#]", str(iri))[-1]
+        found = [n for n in (self.iris.get(str(iri)), self.locals.get(local) if local else None) if n]
+        return min(found, default=1)
+
+
+def _oxigraph_check(text: str, fmt: str, display: str, allow_remote_context: bool) -> Problem | None:
+    """Parse with Oxigraph (the store's own parser, which fetches nothing): what passes
+    here loads into the store, and what does not is reported at its line."""
+    lang = _FORMAT_NAMES[fmt]
+    try:
+        for _ in ox.parse(text.encode("utf-8"), format=_OX_FORMATS[fmt]):
+            pass
+    except SyntaxError as exc:
+        message = str(exc.msg if isinstance(exc.msg, str) else exc).splitlines()[0]
+        if "remote context" in message or "LoadDocumentCallback" in message:
+            if allow_remote_context:
+                return None
+            return Problem(display, _context_line(text), "@context",
+                           "the JSON-LD @context names a remote document; rolegraph fetches nothing",
+                           "copy the context into the file, or pass --allow-remote-context to fetch it")
+        message = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
+        message = re.sub(r" \(<[^>]*>, line \d+\)$", "", message)
+        return Problem(display, int(exc.lineno or 1), fmt, f"bad {lang}: {message}",
+                       f"fix the {lang} syntax near that line")
+    except (ValueError, OSError) as exc:
+        return Problem(display, 1, fmt, f"bad {lang}: {str(exc).splitlines()[0] if str(exc) else exc}",
+                       f"fix the {lang} syntax")
+    return None
+
+
+def _context_line(text: str) -> int:
+    at = text.find('"@context"')
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
 def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Problem],
-              out: CaseSet) -> None:
+              out: CaseSet, allow_remote_context: bool = False) -> None:
     fmt = RDF_FORMATS[path.suffix.lower()]
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(display, 1, "file", f"the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})",
+                                    "split it into several files"))
+            return
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(display, 1, "file", f"not UTF-8 text ({exc.reason})", "save as UTF-8"))
         return
+    except OSError as exc:
+        problems.append(Problem(display, 1, "file", f"cannot read the file: {exc.strerror or exc}",
+                                "check that it exists and is readable"))
+        return
+    if (found := _oxigraph_check(text, fmt, display, allow_remote_context)) is not None:
+        problems.append(found)
+        return
     ds = Dataset()
     try:
         ds.parse(data=text, format=fmt)
-    except Exception as exc:  # BadSyntax, JSONDecodeError, ValueError...
+    except Exception as exc:  # noqa: BLE001 - BadSyntax, JSONDecodeError, ValueError, URLError...
         line = getattr(exc, "lines", None)
         line = line + 1 if isinstance(line, int) else getattr(exc, "lineno", 1) or 1
-        reason = str(getattr(exc, "_why", "") or getattr(exc, "msg", "") or exc).splitlines()[0]
-        lang = {"turtle": "Turtle", "trig": "TriG", "json-ld": "JSON-LD"}.get(fmt, fmt)
+        reason = (str(getattr(exc, "_why", "") or getattr(exc, "msg", "") or exc).splitlines() or [repr(exc)])[0]
+        lang = _FORMAT_NAMES.get(fmt, fmt)
         problems.append(Problem(display, int(line), fmt, f"bad {lang}: {reason}",
                                 f"fix the {lang} syntax near that line"))
         return
+    lines = LineIndex(text)
     graphs: list[tuple[URIRef, Graph]] = []
     for g in ds.graphs():
         if len(g) == 0:
@@ -121,6 +198,14 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
         name = g.identifier
         if name == ONTOLOGY_GRAPH:
             continue  # an export with --ontology: build loads the shipped ontology itself
+        if isinstance(name, URIRef) and str(name).startswith(_RESERVED_GRAPH_PREFIX) \
+                and not str(name).startswith(CASE_GRAPH_PREFIX):
+            what = _OWN_GRAPHS.get(str(name), "reserved")
+            problems.append(Problem(display, lines.line_of(name), "graph",
+                                    f"<{name}> is the store's own {what} graph; case files cannot write it",
+                                    "put the statements in the default graph or a case graph "
+                                    f"({CASE_GRAPH_PREFIX}<case id>)"))
+            continue
         if name == ds.default_graph.identifier or not isinstance(name, URIRef):
             cases = [c for c in g.subjects(RDF.type, RG.Case) if str(c).startswith(CASE_PREFIX)]
             case_id = str(cases[0])[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
@@ -128,20 +213,43 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
         graphs.append((name, g))
     for name, g in graphs:
         for s, p, o in g:
+            for term in (s, p, o):
+                if isinstance(term, URIRef) and str(term).startswith(_META_NS):
+                    problems.append(Problem(display, lines.line_of(term), "rg-meta",
+                                            f"<{term}> is a term of the store's own build record; "
+                                            "case files cannot use it", "remove the statement"))
             for term in (p, o) if p != RDF.type else (o,):
                 if isinstance(term, URIRef) and str(term).startswith(RG_NS) and term not in ontology.terms:
                     local = str(term)[len(RG_NS):]
                     hint = did_you_mean(local, [str(t)[len(RG_NS):] for t in ontology.terms])
-                    problems.append(Problem(display, _line_of(text, term), "rg:" + local,
+                    problems.append(Problem(display, lines.line_of(term), "rg:" + local,
                                             f"rg:{local} is not a term of the ontology",
                                             hint or "see ontology/core.ttl for the vocabulary"))
+            if isinstance(o, Literal) and len(o) > MAX_TEXT:
+                problems.append(Problem(display, lines.line_of(s), "literal",
+                                        f"a text of {len(o):,} characters (at most {MAX_TEXT:,})",
+                                        "shorten it, or cite the source with a locator instead"))
+        if allow_remote_context and fmt == "json-ld":
+            _check_terms(g, display, lines, problems)  # not checked by Oxigraph's parser above
         target = out.graphs.setdefault(name, Graph())
         out.rdf_graphs.add(name)
         for t in g:
             target.add(t)
         for s in set(g.subjects()):
             if isinstance(s, URIRef):
-                out.locations.setdefault(s, (display, _line_of(text, s)))
+                out.locations.setdefault(s, (display, lines.line_of(s)))
+
+
+def _check_terms(g: Graph, display: str, lines: LineIndex, problems: list[Problem]) -> None:
+    """Every term must be one the store accepts (what validates must build)."""
+    for triple in g:
+        for term in triple:
+            try:
+                to_ox(term)
+            except (ValueError, TypeError) as exc:
+                problems.append(Problem(display, lines.line_of(triple[0]), "term",
+                                        f"{str(term)[:60]!r} cannot be stored: {exc}", "fix or remove it"))
+                return
 
 
 def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every: bool) -> None:
@@ -203,13 +311,15 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
 
 
 def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
-               shacl: bool | None = None, progress: Progress | None = None) -> CaseSet:
+               shacl: bool | None = None, progress: Progress | None = None,
+               allow_remote_context: bool = False) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem.
 
     `shacl`: None (the default) checks the graphs read from RDF files against the
     SHACL shapes; YAML cases are checked by the case schema, field by field, and
     compile to graphs that conform to the shapes (tests/test_shapes.py). True
-    checks every graph, False none."""
+    checks every graph, False none. A JSON-LD @context that names a remote document is
+    refused unless `allow_remote_context` (validation fetches nothing by default)."""
     files = collect_files(paths)
     if ontology is None:
         from .extensions import find_extensions
@@ -222,7 +332,7 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     cases = read_cases(yaml_files, set(ontology.roles), problems, progress)
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
-        _read_rdf(p, d, ontology, problems, out)
+        _read_rdf(p, d, ontology, problems, out, allow_remote_context)
         report_progress(progress, "read RDF", i, len(rdf_files))
     if not problems:
         for i, case in enumerate(cases.values(), 1):
