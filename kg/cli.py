@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from .errors import CaseDataError, RolegraphError
+from .terminal import escape_controls
 
 
 class _Group(click.Group):
@@ -27,17 +28,27 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except CaseDataError as exc:
             for p in exc.problems:
-                click.echo(str(p), err=True)
-            click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
+                _echo(str(p), err=True)
+            _echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
             ctx.exit(exc.exit_code)
         except RolegraphError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            _echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+
+
+def _echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = False) -> None:
+    """Print through the one escaping function (kg.terminal): control characters in case
+    text are shown, not obeyed. `data` output (CSV, JSON, RDF) stays exact when it goes to a
+    file or a pipe rather than a terminal."""
+    stream = sys.stderr if err else sys.stdout
+    exact = data and not stream.isatty()
+    # color=True: click would strip what it takes for colour codes, and data must stay exact
+    click.echo(message if exact else escape_controls(message), err=err, nl=nl, color=True)
 
 
 def _notice(message: str) -> None:
     """Tell the person at the terminal why a command waits."""
-    click.echo(message, err=True)
+    _echo(message, err=True)
 
 
 def _store_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,12 +70,19 @@ def main() -> None:
     """
 
 
+_remote_context_option = click.option(
+    "--allow-remote-context", is_flag=True,
+    help="Let a JSON-LD case file's @context name a remote document, and fetch it "
+         "(by default nothing is fetched and such a file is refused).")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--shacl/--no-shacl", default=None,
               help="Check every graph against the SHACL shapes, or none. By default the shapes check "
                    "graphs from RDF files; YAML cases are checked field by field by the case schema.")
-def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
+@_remote_context_option
+def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: bool) -> None:
     """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem."""
     from .validate import load_cases
 
@@ -72,11 +90,11 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
 
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths), shacl=shacl, progress=bar)
+        cs = load_cases(list(paths), shacl=shacl, progress=bar, allow_remote_context=allow_remote_context)
     finally:
         if bar:
             bar.close()
-    click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
+    _echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
 
@@ -87,8 +105,10 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
                    "faster on big corpora).")
+@_remote_context_option
 @_store_option
-def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, store: Path | None) -> None:
+def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allow_remote_context: bool,
+          store: Path | None) -> None:
     """Validate case files and load them with the ontology into the store.
 
     With no PATHS, builds from ./cases. On any error nothing is loaded and the
@@ -103,14 +123,15 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
     exts = find_extensions()
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
+        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar,
+                        allow_remote_context=allow_remote_context)
         report = build_store(cs, store, extensions=exts, progress=bar, reason=with_reasoning,
                              release_cases=True, on_wait=_notice)
     finally:
         if bar:
             bar.close()
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
-    click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
+    _echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
@@ -132,11 +153,13 @@ def export(fmt: str, ontology: bool, inferred: bool, output: Path | None, store:
 
     with open_store(store, on_wait=_notice) as st:
         data = export_store(st, fmt, ontology=ontology, inferred=inferred)
-    if output is None:
+    if output is None and sys.stdout.isatty():
+        _echo(data.decode("utf-8"), nl=False)
+    elif output is None:
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+        _echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
 def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
@@ -156,7 +179,7 @@ def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
 def _say_reasoned(report: Any) -> None:
     fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
     how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
-    click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
+    _echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
                f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
 
 
@@ -186,7 +209,7 @@ def _ensure_reasoned(store: Path | None, needed: bool, allowed: bool) -> None:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
-        click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
+        _echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
         _reason_store(store, ())
 
 
@@ -221,12 +244,12 @@ def queries_cmd(store: Path | None) -> None:
     from .query import load_queries
 
     for q in load_queries(_extension_queries(store)).values():
-        click.echo(f"{q.name}: {q.title}")
+        _echo(f"{q.name}: {q.title}")
         for p in q.params:
             if p.name == "lang":
                 continue
             default = f" (default {p.default})" if p.default is not None else ""
-            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+            _echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
 
 
 def _print_result(result: object, fmt: str) -> None:
@@ -234,12 +257,12 @@ def _print_result(result: object, fmt: str) -> None:
 
     assert isinstance(result, Result)
     if fmt == "json":
-        click.echo(to_json(result))
+        _echo(to_json(result), data=True)
     elif fmt == "csv":
-        click.echo(to_csv(result), nl=False)
+        _echo(to_csv(result), nl=False, data=True)
     else:
         hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings",)
-        click.echo(to_table(result, hide=hide))
+        _echo(to_table(result, hide=hide))
 
 
 _format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
@@ -285,8 +308,8 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
 
             explainer = Explainer(st, lang=lang)
             for i, row in enumerate(result.rows, start=1):
-                click.echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
-                click.echo(render_summary(_explain_row(explainer, row)))
+                _echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
+                _echo(render_summary(_explain_row(explainer, row)))
 
 
 def _explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
@@ -345,7 +368,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
                     raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in _explain_row(explainer, r)]
-    click.echo(render_json(steps) if fmt == "json" else render_text(steps))
+    _echo(render_json(steps) if fmt == "json" else render_text(steps), data=fmt == "json")
 
 
 @main.command("check")
@@ -362,7 +385,7 @@ def check_cmd(store: Path | None) -> None:
     _ensure_reasoned(store, True, True)
     with open_store(store, on_wait=_notice) as st:
         report = check(st)
-    click.echo(render(report))
+    _echo(render(report))
     if not report.consistent:
         sys.exit(1)
 
@@ -399,10 +422,10 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             names = [v.value for v in answer.variables]
             _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt)
         elif isinstance(answer, ox.QueryBoolean):
-            click.echo("true" if bool(answer) else "false")
+            _echo("true" if bool(answer) else "false")
         else:
             data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-            click.echo((data or b"").decode("utf-8"), nl=False)
+            _echo((data or b"").decode("utf-8"), nl=False, data=True)
 
 
 @main.command("new-case")
@@ -414,7 +437,7 @@ def new_case_cmd(name: str, directory: Path) -> None:
     from .scaffold import new_case
 
     path = new_case(name, directory)
-    click.echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+    _echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
 
 
 @main.command("new-extension")
@@ -429,7 +452,7 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from .scaffold import new_extension
 
     root = new_extension(name, directory)
-    click.echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
+    _echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
                f"edit the ontology, then: rolegraph validate-extensions")
 
 
@@ -441,7 +464,7 @@ def validate_extensions_cmd() -> None:
 
     exts = find_extensions()
     load_ontology(exts)
-    click.echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
+    _echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
 
 
 @main.command("docs")
@@ -454,7 +477,7 @@ def docs_cmd(out: Path) -> None:
     from .ontology import load_ontology
 
     path = write_docs(load_ontology(find_extensions()), out)
-    click.echo(f"wrote {path}")
+    _echo(f"wrote {path}")
 
 
 @main.command()
@@ -474,7 +497,7 @@ def roles(lang: str) -> None:
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
             line += f"  (specialises {', '.join(parents)})"
-        click.echo(line)
+        _echo(line)
 
 
 # Commands defined beside their stage; registering them imports nothing heavy.

@@ -43,6 +43,7 @@ from .errors import UsageError
 if TYPE_CHECKING:
     import click
 from .resources import data_dir
+from .terminal import escape_controls
 
 BASE = "https://w3id.org/rolegraph/"
 RG = BASE + "ontology#"
@@ -1153,7 +1154,7 @@ def register(main: click.Group) -> None:
                             params=given, lang=lang, threshold=threshold, overview=overview,
                             query_dirs=list(query_dirs) or None)
         for w in report.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(escape_controls(f"warning: {w}"), err=True)
         extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
                 f"by '{query}'" if query else ""
         opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
