@@ -229,8 +229,9 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                 problems.append(Problem(display, lines.line_of(s), "literal",
                                         f"a text of {len(o):,} characters (at most {MAX_TEXT:,})",
                                         "shorten it, or cite the source with a locator instead"))
-        if allow_remote_context and fmt == "json-ld":
-            _check_terms(g, display, lines, problems)  # not checked by Oxigraph's parser above
+        # rdflib may keep a term Oxigraph's parser dropped or refused (a JSON-LD key that is
+        # no IRI, a fetched context's terms): what validates must load.
+        _check_terms(g, display, lines, problems)
         target = out.graphs.setdefault(name, Graph())
         out.rdf_graphs.add(name)
         for t in g:
