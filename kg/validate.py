@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
 from .cases import did_you_mean, read_cases
 from .compile import Triples, compile_case
@@ -129,29 +129,84 @@ class LineIndex:
         return min(found, default=1)
 
 
-def _oxigraph_check(text: str, fmt: str, display: str, allow_remote_context: bool) -> Problem | None:
-    """Parse with Oxigraph (the store's own parser, which fetches nothing): what passes
-    here loads into the store, and what does not is reported at its line."""
+_REMOTE = object()  # what _parse_ox returns for a JSON-LD file whose @context must be fetched
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RdfTriple = tuple[Any, Any, Any]
+
+
+class _Terms:
+    """Oxigraph terms to rdflib ones, each IRI converted once."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+
+    def __call__(self, term: Any) -> Any:
+        if isinstance(term, ox.NamedNode):
+            node = self.iris.get(term.value)
+            if node is None:
+                node = self.iris[term.value] = URIRef(term.value)
+            return node
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=self(term.datatype))
+        raise ValueError("RDF-star triple terms are not supported in case files")
+
+
+def _parse_ox(text: str, fmt: str, display: str, allow_remote_context: bool,
+              problems: list[Problem]) -> dict[Any, list[RdfTriple]] | object | None:
+    """Read an RDF file with Oxigraph, the store's own parser (strict, and it fetches nothing):
+    its triples by graph name (None for the default graph), or None after a problem.
+
+    What passes here loads into the store; what does not is reported at its line."""
     lang = _FORMAT_NAMES[fmt]
+    conv = _Terms()
+    graphs: dict[Any, list[RdfTriple]] = {}
     try:
-        for _ in ox.parse(text.encode("utf-8"), format=_OX_FORMATS[fmt]):
-            pass
+        for q in ox.parse(text.encode("utf-8"), format=_OX_FORMATS[fmt]):
+            g = q.graph_name
+            key = g.value if isinstance(g, ox.NamedNode) else None if isinstance(g, ox.DefaultGraph) else BNode(g.value)
+            graphs.setdefault(key, []).append((conv(q.subject), conv(q.predicate), conv(q.object)))
     except SyntaxError as exc:
         message = str(exc.msg if isinstance(exc.msg, str) else exc).splitlines()[0]
         if "remote context" in message or "LoadDocumentCallback" in message:
             if allow_remote_context:
-                return None
-            return Problem(display, _context_line(text), "@context",
-                           "the JSON-LD @context names a remote document; rolegraph fetches nothing",
-                           "copy the context into the file, or pass --allow-remote-context to fetch it")
+                return _REMOTE
+            problems.append(Problem(display, _context_line(text), "@context",
+                                    "the JSON-LD @context names a remote document; rolegraph fetches nothing",
+                                    "copy the context into the file, or pass --allow-remote-context to fetch it"))
+            return None
         message = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
         message = re.sub(r" \(<[^>]*>, line \d+\)$", "", message)
-        return Problem(display, int(exc.lineno or 1), fmt, f"bad {lang}: {message}",
-                       f"fix the {lang} syntax near that line")
+        problems.append(Problem(display, int(exc.lineno or 1), fmt, f"bad {lang}: {message}",
+                                f"fix the {lang} syntax near that line"))
+        return None
     except (ValueError, OSError) as exc:
-        return Problem(display, 1, fmt, f"bad {lang}: {str(exc).splitlines()[0] if str(exc) else exc}",
-                       f"fix the {lang} syntax")
-    return None
+        problems.append(Problem(display, 1, fmt, f"bad {lang}: {(str(exc).splitlines() or [repr(exc)])[0]}",
+                                f"fix the {lang} syntax"))
+        return None
+    return graphs
+
+
+def _parse_fetching(text: str, fmt: str, display: str, problems: list[Problem]) -> dict[Any, list[RdfTriple]] | None:
+    """Read a JSON-LD file with rdflib, which fetches remote contexts (--allow-remote-context)."""
+    ds = Dataset()
+    try:
+        ds.parse(data=text, format=fmt)
+    except Exception as exc:  # noqa: BLE001 - JSONDecodeError, URLError, ValueError...
+        reason = (str(getattr(exc, "msg", "") or exc).splitlines() or [repr(exc)])[0]
+        problems.append(Problem(display, int(getattr(exc, "lineno", 1) or 1), fmt, f"bad JSON-LD: {reason}",
+                                "fix the JSON-LD syntax near that line, or check the context's URL"))
+        return None
+    graphs: dict[Any, list[RdfTriple]] = {}
+    for g in ds.graphs():
+        key = None if g.identifier == ds.default_graph.identifier else (
+            str(g.identifier) if isinstance(g.identifier, URIRef) else g.identifier)
+        graphs.setdefault(key, []).extend(g)
+    return graphs
 
 
 def _context_line(text: str) -> int:
@@ -176,43 +231,35 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
         problems.append(Problem(display, 1, "file", f"cannot read the file: {exc.strerror or exc}",
                                 "check that it exists and is readable"))
         return
-    if (found := _oxigraph_check(text, fmt, display, allow_remote_context)) is not None:
-        problems.append(found)
-        return
-    ds = Dataset()
-    try:
-        ds.parse(data=text, format=fmt)
-    except Exception as exc:  # noqa: BLE001 - BadSyntax, JSONDecodeError, ValueError, URLError...
-        line = getattr(exc, "lines", None)
-        line = line + 1 if isinstance(line, int) else getattr(exc, "lineno", 1) or 1
-        reason = (str(getattr(exc, "_why", "") or getattr(exc, "msg", "") or exc).splitlines() or [repr(exc)])[0]
-        lang = _FORMAT_NAMES.get(fmt, fmt)
-        problems.append(Problem(display, int(line), fmt, f"bad {lang}: {reason}",
-                                f"fix the {lang} syntax near that line"))
+    parsed = _parse_ox(text, fmt, display, allow_remote_context, problems)
+    fetched = parsed is _REMOTE
+    if fetched:
+        parsed = _parse_fetching(text, fmt, display, problems)
+    if not isinstance(parsed, dict):
         return
     lines = LineIndex(text)
-    graphs: list[tuple[URIRef, Graph]] = []
-    for g in ds.graphs():
-        if len(g) == 0:
+    graphs: list[tuple[URIRef, list[RdfTriple]]] = []
+    for key, triples in parsed.items():
+        if not triples:
             continue
-        name = g.identifier
-        if name == ONTOLOGY_GRAPH:
+        if key == str(ONTOLOGY_GRAPH):
             continue  # an export with --ontology: build loads the shipped ontology itself
-        if isinstance(name, URIRef) and str(name).startswith(_RESERVED_GRAPH_PREFIX) \
-                and not str(name).startswith(CASE_GRAPH_PREFIX):
-            what = _OWN_GRAPHS.get(str(name), "reserved")
-            problems.append(Problem(display, lines.line_of(name), "graph",
-                                    f"<{name}> is the store's own {what} graph; case files cannot write it",
+        if isinstance(key, str) and key.startswith(_RESERVED_GRAPH_PREFIX) and not key.startswith(CASE_GRAPH_PREFIX):
+            what = _OWN_GRAPHS.get(key, "reserved")
+            problems.append(Problem(display, lines.line_of(key), "graph",
+                                    f"<{key}> is the store's own {what} graph; case files cannot write it",
                                     "put the statements in the default graph or a case graph "
                                     f"({CASE_GRAPH_PREFIX}<case id>)"))
             continue
-        if name == ds.default_graph.identifier or not isinstance(name, URIRef):
-            cases = [c for c in g.subjects(RDF.type, RG.Case) if str(c).startswith(CASE_PREFIX)]
-            case_id = str(cases[0])[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
+        if isinstance(key, str):
+            name = URIRef(key)
+        else:  # the default graph (or a blank-node graph): the case it describes names it
+            cases = {s for s, p, o in triples if p == RDF.type and o == RG.Case and str(s).startswith(CASE_PREFIX)}
+            case_id = str(next(iter(cases)))[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
             name = case_graph(case_id.split("/")[0])
-        graphs.append((name, g))
-    for name, g in graphs:
-        for s, p, o in g:
+        graphs.append((name, triples))
+    for name, triples in graphs:
+        for s, p, o in triples:
             for term in (s, p, o):
                 if isinstance(term, URIRef) and str(term).startswith(_META_NS):
                     problems.append(Problem(display, lines.line_of(term), "rg-meta",
@@ -229,21 +276,20 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                 problems.append(Problem(display, lines.line_of(s), "literal",
                                         f"a text of {len(o):,} characters (at most {MAX_TEXT:,})",
                                         "shorten it, or cite the source with a locator instead"))
-        # rdflib may keep a term Oxigraph's parser dropped or refused (a JSON-LD key that is
-        # no IRI, a fetched context's terms): what validates must load.
-        _check_terms(g, display, lines, problems)
-        target = out.graphs.setdefault(name, Graph())
+        if fetched:
+            _check_terms(triples, display, lines, problems)  # not read by Oxigraph's parser
+        target = out.graphs.setdefault(name, Triples())
         out.rdf_graphs.add(name)
-        for t in g:
+        for t in triples:
             target.add(t)
-        for s in set(g.subjects()):
-            if isinstance(s, URIRef):
-                out.locations.setdefault(s, (display, lines.line_of(s)))
+        for s, _, _ in triples:
+            if isinstance(s, URIRef) and s not in out.locations:
+                out.locations[s] = (display, lines.line_of(s))
 
 
-def _check_terms(g: Graph, display: str, lines: LineIndex, problems: list[Problem]) -> None:
+def _check_terms(triples: list[RdfTriple], display: str, lines: LineIndex, problems: list[Problem]) -> None:
     """Every term must be one the store accepts (what validates must build)."""
-    for triple in g:
+    for triple in triples:
         for term in triple:
             try:
                 to_ox(term)
@@ -262,15 +308,12 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
 
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
-    if len(names) == 1:
-        one = case_set.graphs[names[0]]
-        union = one.graph() if isinstance(one, Triples) else one
-    else:
-        union = Graph()
-        for name in names:
-            for t in case_set.graphs[name]:
-                union.add(t)
-    conforms, report, _ = shacl_validate(union, shacl_graph=shapes, ont_graph=ontology.graph,
+    # A graph of our own, so pySHACL may mix the ontology in place instead of cloning the data.
+    union = Graph()
+    for name in names:
+        for t in case_set.graphs[name]:
+            union.add(t)
+    conforms, report, _ = shacl_validate(union, shacl_graph=shapes, ont_graph=ontology.graph, inplace=True,
                                          inference="none", advanced=False, allow_warnings=True)
     if not conforms:
         seen: set[tuple[str, str]] = set()
