@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kg.cases import limits, validate, yamlsrc
-from kg.errors import CaseDataError
 from kg.cases.validate import load_cases
+from kg.errors import CaseDataError
 
 
 def _problems(path: Path) -> list[str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError, ReasoningError
 from kg.reasoning.rules import parse_rule
 from kg.terminal import escape_controls
-from kg.cases.validate import load_cases
 from tests.conftest import CASES
 
 ROLEGRAPH = [sys.executable, "-m", "kg.cli"]

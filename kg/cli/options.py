@@ -8,12 +8,11 @@ resulting `Target` as its `target` argument (and in `ctx.obj`) and passes it dow
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
-
-import sys
 
 import click
 
