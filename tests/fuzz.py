@@ -36,10 +36,10 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError, UsageError
 from kg.ontology import Ontology, load_ontology
-from kg.store import graph_quads
-from kg.validate import load_cases
+from kg.stores.layout import graph_quads
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"

@@ -1,4 +1,4 @@
-"""The limits of kg.limits end in problems at their line, quickly and in little memory."""
+"""The limits of kg.cases.limits end in problems at their line, quickly and in little memory."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import limits, validate, yamlsrc
+from kg.cases import limits, validate, yamlsrc
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
-from kg.validate import load_cases
 
 
 def _problems(path: Path) -> list[str]:

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.cases import FIELDS, read_case_file
+from kg.cases.schema import FIELDS, read_case_file
 from kg.errors import Problem
 
 NAMES = sorted({name for spec in FIELDS.values() for name in spec}) + ["lable", "x", "en", "da"]

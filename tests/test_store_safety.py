@@ -20,9 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import storedir
-from kg.store import _META, META_GRAPH
-from kg.storedir import MARKER, building_path, is_ours, lock_path
+from kg.stores.folder import MARKER, building_path, is_ours, lock_path
 from tests.conftest import CASES
 from tests.servers import rolegraph_serve
 
@@ -121,7 +119,7 @@ def test_a_store_built_before_the_marker_is_recognised(tmp_path: Path) -> None:
 HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from kg.storedir import writer_lock
+    from kg.stores.folder import writer_lock
     with writer_lock(Path(sys.argv[1]), "test holder"):
         print("locked", flush=True)
         sys.stdin.readline()
@@ -303,11 +301,6 @@ def test_a_foreign_folder_named_like_the_old_store_is_not_removed(tmp_path: Path
     assert proc.returncode == 2, proc.stderr
     assert (old / "keep.txt").read_text(encoding="utf-8") == "mine\n"
     assert is_ours(store)
-
-
-def test_the_restated_graph_names_agree_with_the_vocabulary() -> None:
-    assert storedir._META_GRAPH == META_GRAPH.value
-    assert storedir._BUILT_AT == _META + "builtAt"
 
 
 def _post_update(url: str, text: str, token: str) -> tuple[int, dict[str, object]]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError, ReasoningError
-from kg.rules import parse_rule
+from kg.reasoning.rules import parse_rule
 from kg.terminal import escape_controls
-from kg.validate import load_cases
 from tests.conftest import CASES
 
 ROLEGRAPH = [sys.executable, "-m", "kg.cli"]
@@ -116,7 +116,8 @@ def test_a_remote_jsonld_context_is_not_fetched(tmp_path: Path) -> None:
 
 def test_what_validates_also_builds_from_an_export(tmp_path: Path) -> None:
     """An export of the shipped cases in every format validates and builds back."""
-    from kg.store import build_store, export_store, open_store
+    from kg.pipeline import build_store
+    from kg.stores import export_store, open_store
 
     store = tmp_path / "store"
     build_store(load_cases([CASES]), store)

@@ -15,26 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
-from .cases import did_you_mean, read_cases
+from ..errors import CaseDataError, Problem, UsageError
+from ..iris import EXPLANATION_GRAPH, GRAPH_PREFIX, INFERRED_GRAPH, META, META_GRAPH, shorten
+from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
+from ..progress import Progress
+from ..progress import report as report_progress
+from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
 from .compile import Triples, compile_case
-from .errors import CaseDataError, Problem, UsageError
+from .extensions import find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
-from .ontology import RG_NS, Ontology, load_ontology, load_shapes
-from .progress import Progress
-from .progress import report as report_progress
-from .store import to_ox
-from .vocab import (
-    BASE,
-    CASE_GRAPH_PREFIX,
-    CASE_PREFIX,
-    EXPLANATION_GRAPH,
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
-    RG,
-    case_graph,
-)
+from .schema import did_you_mean, read_cases
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -97,9 +90,9 @@ _OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "json-l
                "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
 _FORMAT_NAMES = {"turtle": "Turtle", "trig": "TriG", "json-ld": "JSON-LD", "nt": "N-Triples", "nquads": "N-Quads"}
 # The graphs a build writes itself; a case file that names them would forge the store's state.
-_OWN_GRAPHS = {str(INFERRED_GRAPH): "inferred", str(EXPLANATION_GRAPH): "explanations", BASE + "graph/meta": "meta"}
-_RESERVED_GRAPH_PREFIX = BASE + "graph/"
-_META_NS = BASE + "meta#"
+_OWN_GRAPHS = {INFERRED_GRAPH: "inferred", EXPLANATION_GRAPH: "explanations", META_GRAPH: "meta"}
+_RESERVED_GRAPH_PREFIX = GRAPH_PREFIX
+_META_NS = META
 
 
 class LineIndex:
@@ -287,12 +280,25 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                 out.locations[s] = (display, lines.line_of(s))
 
 
+def _ox_term(term: Any) -> Any:
+    """The term as Oxigraph would store it (ValueError when it cannot)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"unexpected RDF term {term!r}")
+
+
 def _check_terms(triples: list[RdfTriple], display: str, lines: LineIndex, problems: list[Problem]) -> None:
     """Every term must be one the store accepts (what validates must build)."""
     for triple in triples:
         for term in triple:
             try:
-                to_ox(term)
+                _ox_term(term)
             except (ValueError, TypeError) as exc:
                 problems.append(Problem(display, lines.line_of(triple[0]), "term",
                                         f"{str(term)[:60]!r} cannot be stored: {exc}", "fix or remove it"))
@@ -304,8 +310,6 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
     names = [n for n in case_set.graphs if n != ONTOLOGY_GRAPH and (every or n in case_set.rdf_graphs)]
     if not names:
         return
-    from pyshacl import validate as shacl_validate  # heavy import, only when validating
-
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
     # A graph of our own, so pySHACL may mix the ontology in place instead of cloning the data.
@@ -326,18 +330,10 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
                 continue
             seen.add(key)
             file, line = case_set.locations.get(focus, ("?", 1)) if isinstance(focus, URIRef) else ("?", 1)
-            field_name = _short(path) if path is not None else _short(focus)
+            field_name = shorten(path) if path is not None else shorten(focus)
             text = str(msg) if isinstance(msg, Literal) else "violates a SHACL shape"
-            problems.append(Problem(file, line, field_name, f"{_short(focus)}: {text}",
+            problems.append(Problem(file, line, field_name, f"{shorten(focus)}: {text}",
                                     "see ontology/shapes.ttl for what this kind of node needs"))
-
-
-def _short(term: object) -> str:
-    s = str(term)
-    for prefix, short in ((RG_NS, "rg:"), (CASE_PREFIX, ""), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:")):
-        if s.startswith(prefix):
-            return short + s[len(prefix):]
-    return s
 
 
 def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Problem]) -> None:
@@ -366,8 +362,6 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     refused unless `allow_remote_context` (validation fetches nothing by default)."""
     files = collect_files(paths)
     if ontology is None:
-        from .extensions import find_extensions
-
         ontology = load_ontology(find_extensions())
     problems: list[Problem] = []
     out = CaseSet(files=[d for _, d in files])

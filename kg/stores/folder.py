@@ -28,13 +28,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from filelock import FileLock, Timeout
 
-from .errors import ForeignFolderError, StoreError
+from ..errors import ForeignFolderError, StoreError
+from ..iris import META, META_GRAPH
 
 MARKER = ".rolegraph-store"
 LOCK_TIMEOUT = 120.0  # seconds a writer waits for another one; $ROLEGRAPH_LOCK_TIMEOUT changes it
-# kg.vocab's names, restated so that the server's workers need not import rdflib (tested).
-_META_GRAPH = "https://w3id.org/rolegraph/graph/meta"
-_BUILT_AT = "https://w3id.org/rolegraph/meta#builtAt"
+_BUILT_AT = META + "builtAt"
 # The files RocksDB keeps in a database folder: a store built before the marker existed
 # holds these and nothing else.
 _ROCKSDB_FILE = re.compile(r"CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|MANIFEST-\d+|OPTIONS-\d+|"
@@ -59,7 +58,7 @@ def _legacy_store(folder: Path, names: list[str]) -> bool:
     try:
         store = ox.Store.read_only(str(folder))
         return any(True for _ in store.quads_for_pattern(None, ox.NamedNode(_BUILT_AT), None,
-                                                         ox.NamedNode(_META_GRAPH)))
+                                                         ox.NamedNode(META_GRAPH)))
     except (OSError, RuntimeError, ValueError):
         return False
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT
 
 
