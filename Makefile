@@ -3,7 +3,7 @@
 #               question with its evidence, and write the browser view
 #   make test   set up (incl. Debian's chromium and the triple-store servers), then run the tests
 #   make fuzz   10^4 fuzzed case files (YAML, Turtle, TriG, JSON-LD), each must end cleanly
-.PHONY: run test bench fuzz clean
+.PHONY: run test bench fuzz clean messages
 
 VENV := .venv/bin
 OUT := out
@@ -35,3 +35,11 @@ fuzz:
 
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache
+
+# Update the message catalogue after marking new strings with _("...") or N_("..."):
+# extract them, merge them into locale/da/LC_MESSAGES/rolegraph.po (translate the new
+# entries there), and compile the .mo that gettext reads.
+messages:
+	$(VENV)/pybabel extract --no-location --omit-header -k _ -k N_ -o locale/rolegraph.pot kg
+	$(VENV)/pybabel update --no-location --omit-header -i locale/rolegraph.pot -d locale -D rolegraph
+	$(VENV)/pybabel compile -d locale -D rolegraph
