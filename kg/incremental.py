@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -52,6 +51,15 @@ from .reasoning.per_case import CaseReasoner
 from .reasoning.rules import load_rules
 from .resources import data_dir, ontology_files, shapes_file
 from .stores.embedded import EmbeddedStore
+from .stores.folder import (
+    Notice,
+    building_path,
+    recover,
+    remove_leftovers,
+    swap_in,
+    write_marker,
+    writer_lock,
+)
 from .stores.layout import (
     META_GRAPH,
     SOURCE,
@@ -162,9 +170,10 @@ def plan(paths: list[str | Path], path: Path, setup: str, *, reason: bool) -> Pl
 
 
 def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, shacl: bool | None,
-            reason: bool, progress: Progress | None = None) -> RebuildReport | None:
-    """Apply an incremental plan to a copy of the store and swap it in; None when the
-    changes call for a full build after all (`p.why` then says why)."""
+            reason: bool, progress: Progress | None = None, on_wait: Notice | None = None,
+            allow_remote_context: bool = False) -> RebuildReport | None:
+    """Apply an incremental plan to a copy of the store and swap it in, holding the store's
+    writer lock; None when the changes call for a full build after all (`p.why` says why)."""
     start = time.perf_counter()
     rules = load_rules([e.rules for e in extensions if e.rules is not None])
     if reason and any(r.scope != "case" for r in rules):
@@ -172,7 +181,7 @@ def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, s
         return None
     reread = set(p.reread)
     case_set = load_cases([f for f, d in p.files if d in reread], ontology=ontology, shacl=shacl,
-                          progress=progress) if reread else None
+                          progress=progress, allow_remote_context=allow_remote_context) if reread else None
     new = {str(g): list(graph_quads(case_set.graphs[g], ox.NamedNode(str(g)))) for g in case_set.graphs} \
         if case_set is not None else {}
     old = {g for d in [*p.reread, *p.removed] for g in p.recorded.get(d, ("", []))[1]}
@@ -180,24 +189,37 @@ def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, s
     if set(new) & kept:
         p.why = "a changed file now writes to the graph of an unchanged file"
         return None
-    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    with writer_lock(path, "build", on_wait):
+        recover(path)
+        remove_leftovers(path)
+        out = _rebuild_locked(p, path, new, old, case_set, rules, reason, progress)
+    if out is None:
+        return None
+    cases, removed_n, added_n = out
+    report = BuildReport(path, {g: len(q) for g, q in new.items()}, time.perf_counter() - start, None)
+    return RebuildReport(report, p.reread, p.removed, cases, removed_n, added_n)
+
+
+def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set[str], case_set: Any,
+                    rules: list[Any], reason: bool, progress: Progress | None) -> tuple[int, int, int] | None:
     source = ox.Store.read_only(str(path))
     try:
-        source.backup(str(tmp))
+        if recorded_sources(EmbeddedStore(source, path))[1] != p.recorded:
+            p.why = "another build changed the store meanwhile"
+            return None
+        tmp = building_path(path)
+        shutil.rmtree(tmp, ignore_errors=True)
+        source.backup(str(tmp))  # a checkpoint: hard links to the immutable files
     finally:
         del source
         gc.collect()
     try:
+        write_marker(tmp)
         store = EmbeddedStore(ox.Store(str(tmp)), path)
         out = _apply(store, p, new, old, case_set, rules, reason, progress)
-        if out is None:
-            del store
-            gc.collect()
-            shutil.rmtree(tmp, ignore_errors=True)
-            return None
-        store.flush()
-        store.optimize()
+        if out is not None:
+            store.flush()
+            store.optimize()
         del store
     except BaseException as exc:
         gc.collect()
@@ -205,12 +227,16 @@ def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, s
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         raise StoreError(f"rebuilding the store failed: {exc}", hint="the previous store is unchanged") from exc
-    gc.collect()
-    _swap(tmp, path)
-    cases, removed_n, added_n = out
-    counts = {g: len(q) for g, q in new.items()}
-    report = BuildReport(path, counts, time.perf_counter() - start, None)
-    return RebuildReport(report, p.reread, p.removed, cases, removed_n, added_n)
+    gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
+    if out is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    try:
+        swap_in(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
 
 
 def _apply(store: EmbeddedStore, p: Plan, new: dict[str, list[ox.Quad]], old: set[str], case_set: Any,
@@ -326,11 +352,3 @@ def _update_meta(store: EmbeddedStore, p: Plan, case_set: Any) -> None:
         add += [ox.Quad(ox.NamedNode(str(node)), _DEFINED_AT, ox.Literal(f"{file}:{line}"), META_GRAPH)
                 for node, (file, line) in case_set.locations.items()]
     store.extend(add)
-
-
-def _swap(tmp: Path, path: Path) -> None:
-    old = path.with_name(path.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    path.rename(old)
-    tmp.rename(path)
-    shutil.rmtree(old, ignore_errors=True)

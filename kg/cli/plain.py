@@ -6,18 +6,13 @@ import the table layout it does not use.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..iris import shorten
+from ..terminal import escape_controls
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def safe(text: str) -> str:
-    """Text from case files made harmless for a terminal: control characters (ESC, BEL, ...)
-    shown as escapes instead of being sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+# Text from case files made harmless for a terminal: the one escaping function of every printer.
+safe = escape_controls
 
 
 def cell(term: Any) -> str:
