@@ -46,9 +46,10 @@ class EmbeddedStore:
 
     traits: StoreTraits = EMBEDDED
 
-    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+    def __init__(self, store: ox.Store, path: Path | None = None, *, read_only: bool = False) -> None:
         self.ox = store
         self.path = path
+        self.read_only = read_only  # opened read-only: nothing changes it while it is open (kg.stores.answers)
         # The stages call these in tight loops: bind them once instead of delegating per call.
         self.query = store.query
         self.update = store.update
@@ -132,7 +133,7 @@ def _opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}",
                          hint="another program may be writing to it; wait for it to finish") from exc
-    handle = EmbeddedStore(store, path)
+    handle = EmbeddedStore(store, path, read_only=not write)
     try:
         yield handle
     finally:

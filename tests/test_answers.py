@@ -1,0 +1,46 @@
+"""Answers kept per store version: asked again of the same store, a query reads its answer
+back; once the store changes, it is run again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.query import get_query, run_select
+from kg.stores import open_store
+
+from .conftest import CASES
+
+
+def _answers(store: Path) -> list[Path]:
+    return sorted(store.with_name(f".{store.name}.answers").glob("*/*.json"))
+
+
+def _rows(store: Path, *, write: bool) -> list[dict[str, str]]:
+    q = get_query("role-transfer")
+    with open_store(store, write=write) as st:
+        res = run_select(st, q, {"lang": ox.Literal("en")})
+        return [{k: "" if v is None else v.value for k, v in row.items()} for row in res.rows]
+
+
+def test_an_answer_is_read_back_until_the_store_changes(cli, tmp_path: Path) -> None:
+    corpus = tmp_path / "cases"
+    shutil.copytree(CASES, corpus)
+    store = tmp_path / "store"
+    assert cli("build", "--reason", str(corpus), "--store", str(store)).exit_code == 0
+    first = cli("query", "role-transfer", "--store", str(store)).output
+    kept = _answers(store)
+    assert len(kept) == 1
+    assert cli("query", "role-transfer", "--store", str(store)).output == first
+    assert _answers(store) == kept  # the same version: read back, nothing new written
+    assert _rows(store, write=False) == _rows(store, write=True)  # a writer's handle keeps nothing, runs the query
+    # the store changes: a case with flagship rows goes
+    assert "women's association" in first
+    (corpus / "womens-association.yaml").unlink()
+    assert "rebuilt" in cli("build", "--reason", str(corpus), "--store", str(store)).output
+    second = cli("query", "role-transfer", "--store", str(store)).output
+    assert "women's association" not in second
+    assert _rows(store, write=False) == _rows(store, write=True)
+    assert len(_answers(store)) == 1 and _answers(store) != kept  # the old version's answers are gone
