@@ -662,9 +662,12 @@ def run_size(size: str, base: Path, args: argparse.Namespace, failed: dict[str, 
                         cmd = cmd + [first_finding]
                 if rec is None and step == "rebuild_one" and not one_pass.exists():
                     rec = {"status": "skipped: no store from build --reason", "stages": []}
+                edited = _edit_one_case(Path(cases_dir)) if rec is None and step == "rebuild_one" else None
+                if rec is None and step == "rebuild_one" and edited is None:
+                    rec = {"status": "n/a (no case file with a refusal to edit)", "stages": []}
+                    shutil.rmtree(one_pass, ignore_errors=True)
                 if rec is None:
                     step_env = _child_env(one_pass) if step in ("build_reason", "rebuild_one") else env
-                    edited = _edit_one_case(Path(cases_dir)) if step == "rebuild_one" else None
                     try:
                         rec = spawn(cmd, limit=args.limit, mem_limit_mb=mem, env=step_env, label=f"ours {step}")
                     finally:

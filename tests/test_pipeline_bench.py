@@ -48,7 +48,8 @@ def test_pipeline_bench_smallest_scale(tmp_path: Path) -> None:
     steps = size["steps"]
     expected = {
         "oxigraph": ["load"],
-        "ours": ["build_reason", "build", "reason", "query", "query_engine", "explain", "viz"],
+        "ours": ["build_reason", "rebuild_one", "build", "reason", "query", "query_again", "query_minimal",
+                 "query_engine", "explain", "viz"],
         "owlrl": ["parse", "owlrl", "rules", "query", "explain", "viz", "process"],
         "hermit": ["convert", "load", "hermit", "export", "rules", "query", "explain", "viz", "process"],
     }
