@@ -472,11 +472,75 @@ def roles(lang: str) -> None:
         click.echo(line)
 
 
+# The view's defaults, spelled here so that `--help` does not import the view (kg.view
+# holds the same values; tests/test_viz.py checks they agree).
+VIEW_LANGS = ("en", "da")
+VIEW_OUT = Path("out") / "rolegraph.html"
+VIEW_THRESHOLD = 300
+
+
+@main.command("viz")
+@click.option("--case", "cases", multiple=True, metavar="ID",
+              help="Only this case (repeatable), e.g. womens-association.")
+@click.option("--context", "contexts", multiple=True, metavar="ID",
+              help="Only claims in this context and the contexts part of it (repeatable), "
+                   "e.g. department-encounter or womens-association/ssp-partnership.")
+@click.option("--actor", "actors", multiple=True, metavar="ID",
+              help="Only claims this actor bears, gives or responds to (repeatable).")
+@click.option("--query", "query", metavar="NAME", default=None,
+              help="Open on the answers of this named query (highlighted), e.g. role-transfer.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the query (repeatable).")
+@click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Another directory of named queries (repeatable).")
+@click.option("--lang", type=click.Choice(list(VIEW_LANGS)), default="en", show_default=True,
+              help="Language of labels and of the page.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=VIEW_OUT,
+              show_default=True, help="The HTML file to write.")
+@click.option("--threshold", type=click.IntRange(min=1), default=VIEW_THRESHOLD, show_default=True,
+              help="Above this many nodes the page opens on an overview and expands on click.")
+@click.option("--overview/--full", "overview", default=None,
+              help="Force the overview or the full graph (default: the query's answers, else by --threshold).")
+@click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+              envvar="ROLEGRAPH_STORE", show_envvar=True,
+              help="Store directory (default: ~/.local/share/rolegraph/store).")
+def viz(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
+        params: tuple[str, ...], query_dirs: tuple[Path, ...], lang: str, out: Path, threshold: int,
+        overview: bool | None, store: Path | None) -> None:
+    """Write the browser view: one self-contained HTML file (no network access).
+
+    Actors, teams, roles and contexts, with role claims coloured by the audience's
+    outcome (green recognised, red refused, orange contested; dashed: the bearer
+    keeps distance). Click a node or an edge for its evidence quotes.
+    """
+    from .errors import UsageError
+    from .view import Filters, write_view
+
+    given: dict[str, str] = {}
+    for p in params:
+        if "=" not in p:
+            raise UsageError(f"--param '{p}' is not NAME=VALUE")
+        k, v = p.split("=", 1)
+        given[k.strip()] = v
+    if given and not query:
+        raise UsageError("--param needs --query")
+    report = write_view(store, out, filters=Filters(cases, contexts, actors), query=query,
+                        params=given, lang=lang, threshold=threshold, overview=overview,
+                        query_dirs=list(query_dirs) or None)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
+            f"by '{query}'" if query else ""
+    opening = {"overview": f"; opens on an overview of {report.initial_nodes} nodes",
+               "answers": f"; opens on the answers and their neighbourhood ({report.initial_nodes} nodes)"
+               }.get(report.mode, "")
+    click.echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
+               f"({report.bytes / 1024:.0f} KiB)")
+
+
 # Commands defined beside their stage; registering them imports nothing heavy.
 from .generate import register as _register_generate  # noqa: E402
-from .viz import register as _register_viz  # noqa: E402
 
-_register_viz(main)
 _register_generate(main)
 
 from .backend import register as _register_backend  # noqa: E402  (serve and --endpoint; must come last)

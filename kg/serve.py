@@ -9,7 +9,7 @@ Routes
                       --allow-update and `Authorization: Bearer TOKEN`
     /queries          the named queries (JSON)
     /queries/NAME     one named query: ?param=value&lang=da&format=json|csv|tsv|xml&inference=false
-    /viz              the browser view (kg.viz.render_for_store), ?query=&lang=&case=&context=&actor=
+    /viz              the browser view (kg.view.render_for_store), ?query=&lang=&case=&context=&actor=
     /health           liveness and the store's state (JSON)
 
 Every error, on every route, is JSON: {"error": {"status": ..., "message": ..., "hint": ...}}.
@@ -370,10 +370,10 @@ def _render_viz(store_path: Path, options: dict[str, Any]) -> str:
 
 
 def viz_renderer() -> Callable[..., Any] | None:
-    """The function that renders the browser view of a store (kg.viz.render_for_store)."""
-    from . import viz
+    """The function that renders the browser view of a store (kg.view.render_for_store)."""
+    from . import view
 
-    return getattr(viz, "render_for_store", None)
+    return getattr(view, "render_for_store", None)
 
 
 def _too_many(max_rows: int, what: str) -> HttpError:

@@ -316,7 +316,7 @@ def test_explain_command_against_the_remote_store(remote: dict[str, Any], cli: A
 
 def test_browser_view_of_the_remote_store(remote: dict[str, Any], reasoned_store: Path, tmp_path: Path) -> None:
     from kg.backend import use_remote
-    from kg.viz import write_view
+    from kg.view import write_view
 
     local = write_view(reasoned_store, tmp_path / "local.html", query="role-transfer")
     with use_remote(_config(remote)):

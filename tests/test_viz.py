@@ -1,4 +1,4 @@
-"""The browser view (kg/viz.py, viz/): one self-contained, offline, escaped HTML page.
+"""The browser view (kg/view/, viz/): one self-contained, offline, escaped HTML page.
 
 The browser tests drive Debian's Chromium through Playwright. Playwright's
 wait_for_function evaluates strings, which the page's Content-Security-Policy
@@ -74,7 +74,7 @@ def big_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def pages(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The shipped cases' page, plain and with --query role-transfer, with their reports."""
-    from kg.viz import write_view
+    from kg.view import write_view
 
     out = tmp_path_factory.mktemp("viz-pages")
     plain = write_view(shipped, out / "plain.html")
@@ -155,14 +155,16 @@ def _claim_node(page: Page, claim: str, outcome: str, where: str | None = None) 
 
 # ---- the Python side -----------------------------------------------------------------
 
-def test_importing_kg_viz_does_not_import_pyvis() -> None:
-    code = "import sys, kg.viz; print('pyvis' in sys.modules, 'playwright' in sys.modules)"
+def test_the_view_imports_neither_the_cli_nor_the_server() -> None:
+    code = ("import sys, kg.view; print(sorted(m for m in sys.modules if m in ('kg.cli', 'kg.serve', 'kg.server',"
+            " 'kg.backend', 'click', 'pyvis', 'playwright')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.strip() == "[]"
+    assert not (ROOT / "kg" / "viz.py").exists()  # one name in the wheel: kg/view/ the code, kg/_data/viz/ the data
 
 
 def test_json_for_script_cannot_close_the_element() -> None:
-    from kg.viz import json_for_script
+    from kg.view import json_for_script
 
     value = {"label": PAYLOADS, "x": "a & b <!-- c --> \u2028"}
     text = json_for_script(value)
@@ -194,7 +196,7 @@ def test_template_never_writes_html_from_strings() -> None:
 
 def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
     from kg.store import open_store
-    from kg.viz import build_graph, read_model
+    from kg.view import build_graph, junction_details, read_model
 
     with open_store(shipped) as st:
         g = build_graph(read_model(st), "en")
@@ -205,7 +207,7 @@ def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
     assert all(e["from"] in ids and e["to"] in ids for e in g.edges)
     # the women's adviser claim in the department: refused by the caseworkers, with the quote
     (jid,) = [n["id"] for n in g.nodes if n.get("claim") == "womens-association/women-adviser-department"]
-    d = g.details[jid]
+    d = junction_details(g, jid)
     assert d["resp"][0]["by"] == ["womens-association/caseworkers"] and d["resp"][0]["outcome"] == "refused"
     quotes = [g.evidence[i] for r in d["resp"] for i in r["ev"]]
     jamen = [q for q in quotes if JAMEN_HOV in q.get("q", "")]
@@ -223,7 +225,7 @@ def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
 def test_filters_and_language(shipped: Path) -> None:
     from kg.errors import UsageError
     from kg.store import open_store
-    from kg.viz import Filters, build_graph, read_model
+    from kg.view import Filters, build_graph, junction_details, read_model
 
     with open_store(shipped) as st:
         model = read_model(st)
@@ -240,7 +242,7 @@ def test_filters_and_language(shipped: Path) -> None:
     g = build_graph(model, "en", Filters(actors=("mia",)))
     mia = "future-workshop/mia"
     for jid in g.junctions:
-        d = g.details[jid]
+        d = junction_details(g, jid)
         assert mia in (d["bearer"], *(a for r in d.get("resp", []) for a in r["by"]), *d.get("by", []),
                        d["target"])
     g = build_graph(model, "da", Filters(cases=("womens-association",)))
@@ -252,7 +254,7 @@ def test_filters_and_language(shipped: Path) -> None:
 
 def test_role_transfer_highlight_marks_the_answer(shipped: Path, pages: dict[str, Any]) -> None:
     from kg.store import open_store
-    from kg.viz import build_graph, query_highlight, read_model
+    from kg.view import build_graph, query_highlight, read_model
 
     with open_store(shipped) as st:
         g = build_graph(read_model(st), "en")
@@ -284,7 +286,7 @@ def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
     from kg.reason import reason
     from kg.store import build_store, open_store
     from kg.validate import load_cases
-    from kg.viz import write_view
+    from kg.view import write_view
 
     example = ROOT / "docs" / "examples" / "elderly-care"
     exts = find_extensions([example / "extensions"])
@@ -295,15 +297,17 @@ def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
     report = write_view(store, tmp_path / "care.html", query="role-transfer")
     assert report.highlighted_edges > 0 and not report.warnings
     data = _page_data(report.path)
-    nodes = {n["id"]: n for n in data["graph"]["nodes"]}
-    assert nodes["visiting-friends/visiting-service"]["kind"] == "organisation"
-    assert data["details"]["visiting-friends/visiting-service"]["type"] == "volunteer association"
-    assert nodes["visiting-friends/ward"]["kind"] == "context"
-    roles = [n for n in nodes.values() if n["kind"] == "role"]
-    assert "visiting friend" in {n["label"] for n in roles}
-    refused = [n for n in nodes.values() if n.get("claim") == "visiting-friends/hanne-on-ward"
-               and n["outcome"] == "refused"]
-    assert refused and refused[0]["id"] in data["highlight"]["nodes"]
+    g = data["graph"]  # the compact tables (kg/view/compact.py)
+    kind = {g["ids"][i]: g["kinds"][k] for i, k in enumerate(g["kind"])}
+    assert kind["visiting-friends/visiting-service"] == "organisation"
+    service = g["ids"].index("visiting-friends/visiting-service")
+    assert g["details"][str(service)]["type"] == "volunteer association"
+    assert kind["visiting-friends/ward"] == "context"
+    roles = [g["labels"][i] for i, k in enumerate(g["kind"]) if g["kinds"][k] == "role"]
+    assert "visiting friend" in roles
+    refused = [f"j{n + 1}" for n, j in enumerate(g["junctions"])
+               if g["claims"][j[0]][0] == "visiting-friends/hanne-on-ward" and j[1] == 1]  # 1: refused
+    assert refused and refused[0] in data["highlight"]["nodes"]
 
 
 def _page_data(html: Path) -> dict[str, Any]:
@@ -315,15 +319,27 @@ def _page_data(html: Path) -> dict[str, Any]:
 
 
 def _cli() -> click.Group:
-    from kg.cli import _Group
-    from kg.viz import register
+    from kg.cli import main
 
-    @click.group(cls=_Group)
-    def root() -> None:
-        """A group like rolegraph's main, with `viz` registered."""
+    return main
 
-    register(root)
-    return root
+
+def test_cli_defaults_agree_with_the_view() -> None:
+    from kg.cli import VIEW_LANGS, VIEW_OUT, VIEW_THRESHOLD
+    from kg.view import DEFAULT_OUT, DEFAULT_THRESHOLD, LANGS
+
+    assert (VIEW_LANGS, VIEW_OUT, VIEW_THRESHOLD) == (LANGS, DEFAULT_OUT, DEFAULT_THRESHOLD)
+
+
+def test_words_in_both_languages() -> None:
+    """Every word of the page is in the data file in English and in Danish, and the page uses no other."""
+    words = json.loads((ROOT / "viz" / "words.json").read_text(encoding="utf-8"))
+    assert set(words) == {"en", "da"} and set(words["en"]) == set(words["da"])
+    assert all(v.strip() for lang in words.values() for v in lang.values())
+    used = set(re.findall(r"\bUI\.(\w+)|\bUI\[\"(\w+)\"\]", (ROOT / "viz" / "app.js").read_text(encoding="utf-8")))
+    used |= {(m, "") for m in re.findall(r"\bui\.(\w+)", (ROOT / "viz" / "template.html").read_text(encoding="utf-8"))}
+    missing = {a or b for a, b in used} - set(words["en"])
+    assert not missing, missing
 
 
 def test_cli_viz(shipped: Path, tmp_path: Path) -> None:
@@ -376,7 +392,7 @@ def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any
 def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], shipped: Path) -> None:
     require_tool("chromium", CHROMIUM)
     from kg.store import open_store
-    from kg.viz import build_graph, read_model
+    from kg.view import build_graph, read_model
 
     with open_store(shipped) as st:
         g = build_graph(read_model(st), "en")
@@ -472,7 +488,7 @@ def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path
 
     With the page's CSP bypassed the escaping alone must hold."""
     require_tool("chromium", CHROMIUM)
-    from kg.viz import write_view
+    from kg.view import write_view
 
     html_path = tmp_path / "xss.html"
     write_view(xss_store, html_path)
@@ -524,7 +540,7 @@ def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path
 
 def test_large_graph_opens_on_an_overview_and_expands(browser: Any, big_store: Path, tmp_path: Path) -> None:
     require_tool("chromium", CHROMIUM)
-    from kg.viz import DEFAULT_THRESHOLD, write_view
+    from kg.view import DEFAULT_THRESHOLD, write_view
 
     report = write_view(big_store, tmp_path / "big.html")
     assert report.mode == "overview" and report.nodes > 2000 and report.initial_nodes < DEFAULT_THRESHOLD

@@ -1,0 +1,72 @@
+"""The graph in the compact form the page embeds: tables of indices, expanded by the page's script.
+
+A claim is written once (not once per claim node), names are indices into one table,
+and the edges through a claim node are implied by it (bearer, role or team, context,
+audience), so the page holds about a quarter of the bytes of plain node and edge lists.
+viz/app.js (`expand`) rebuilds the same node and edge records, with the same ids, as
+kg.view.graph builds in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .graph import Graph
+from .model import short_id
+
+OUTCOME_CODES = ("recognised", "refused", "contested", "none")
+EDGE_KINDS = ("member", "specialises", "partof")
+
+
+def compact_graph(g: Graph) -> dict[str, Any]:
+    """`g` as tables: names, entity nodes, claims, claim nodes, structural edges, evidence."""
+    entities = [n for n in g.nodes if n["kind"] not in ("claim", "mclaim")]
+    ids = [n["id"] for n in entities]
+    labels = [n["label"] for n in entities]
+    index = {sid: i for i, sid in enumerate(ids)}
+
+    def ix(sid: str) -> int:
+        if sid not in index:
+            index[sid] = len(ids)
+            ids.append(sid)
+            labels.append(g.names.get(sid, sid))
+        return index[sid]
+
+    kinds = sorted({n["kind"] for n in entities})
+    case_ids = sorted({n["case"] for n in g.nodes if n.get("case")} | set(g.cases))
+    case_ix = {c: i for i, c in enumerate(case_ids)}
+    claim_ids = list(g.claims)
+    claim_ix = {c: i for i, c in enumerate(claim_ids)}
+    claims = []
+    for cid in claim_ids:
+        c = g.claims[cid]
+        rec: list[Any] = [cid, 1 if c["kind"] == "mclaim" else 0, ix(c["bearer"]), ix(c["target"]),
+                          [ix(w) for w in c["claimWhere"]], c.get("ev", []),
+                          [[OUTCOME_CODES.index(r["outcome"]), [ix(a) for a in r["by"]], [ix(w) for w in r["where"]],
+                            r.get("note", ""), r.get("ev", [])] for r in c["resp"]]]
+        extra = {k: ([ix(a) for a in c[k]] if k == "by" else c[k]) for k in ("mode", "stance", "by", "note") if k in c}
+        if extra:
+            rec.append(extra)
+        claims.append(rec)
+    junctions = []
+    for n in g.nodes:
+        if n["kind"] not in ("claim", "mclaim"):
+            continue
+        j = g.junctions[n["id"]]
+        junctions.append([claim_ix[n["claim"]], OUTCOME_CODES.index(n["outcome"]),
+                          ix(n["where"]) if n.get("where") else -1, case_ix[n["case"]] if n.get("case") else -1,
+                          1 if n.get("dist") else 0, g.junction_resp[n["id"]],
+                          [ix(short_id(a)) for a in j["respondents"]]])
+    edges = [[int(e["id"][1:]), index[e["from"]], index[e["to"]], EDGE_KINDS.index(e["kind"])]
+             for e in g.edges if "j" not in e]
+    evidence = [[e.get("q", ""), e.get("p", ""), e.get("sp", ""), e.get("s", -1), e.get("loc", "")]
+                for e in g.evidence]
+    return {
+        "ids": ids, "labels": labels, "entities": len(entities),
+        "kinds": kinds, "kind": [kinds.index(n["kind"]) for n in entities],
+        "caseIds": case_ids, "case": [case_ix[n["case"]] if n.get("case") else -1 for n in entities],
+        "sub": {str(i): n["sub"] for i, n in enumerate(entities) if "sub" in n},
+        "details": {str(index[sid]): d for sid, d in g.details.items() if d and sid in index},
+        "claims": claims, "junctions": junctions, "edges": edges,
+        "evidence": evidence, "sources": g.sources, "cases": g.cases,
+    }
