@@ -297,16 +297,19 @@ def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
     report = write_view(store, tmp_path / "care.html", query="role-transfer")
     assert report.highlighted_edges > 0 and not report.warnings
     data = _page_data(report.path)
-    g = data["graph"]  # the compact tables (kg/view/compact.py)
-    kind = {g["ids"][i]: g["kinds"][k] for i, k in enumerate(g["kind"])}
+    g = data["graph"]  # the compact tables (kg/view/compact.py); " local" is "<the node's case>/local"
+    ids = [g["caseIds"][g["case"][i]] + "/" + sid[1:] if sid.startswith(" ") else sid
+           for i, sid in enumerate(g["ids"][:g["entities"]])]
+    kind = {ids[i]: g["kinds"][k] for i, k in enumerate(g["kind"])}
     assert kind["visiting-friends/visiting-service"] == "organisation"
-    service = g["ids"].index("visiting-friends/visiting-service")
+    service = ids.index("visiting-friends/visiting-service")
     assert g["details"][str(service)]["type"] == "volunteer association"
     assert kind["visiting-friends/ward"] == "context"
     roles = [g["labels"][i] for i, k in enumerate(g["kind"]) if g["kinds"][k] == "role"]
     assert "visiting friend" in roles
     refused = [f"j{n + 1}" for n, j in enumerate(g["junctions"])
-               if g["claims"][j[0]][0] == "visiting-friends/hanne-on-ward" and j[1] == 1]  # 1: refused
+               if g["claims"][j[0]][0] in ("visiting-friends/hanne-on-ward", " hanne-on-ward")
+               and j[1] == 1]  # 1: refused
     assert refused and refused[0] in data["highlight"]["nodes"]
 
 
@@ -381,7 +384,11 @@ def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any
     offline = Page(browser, html, offline=True)
     try:
         assert [u for u in offline.requests if not u.startswith("file://")] == []
-        assert offline.js("rolegraph.nodes.length") > 50
+        # a query's page opens on its answers and their neighbourhood
+        report = pages["query"]
+        assert report.mode == "answers"
+        assert offline.js("rolegraph.nodes.length") == report.initial_nodes
+        assert 10 < report.initial_nodes < report.nodes
         assert offline.js("document.querySelector('#graph canvas') !== null")
         assert offline.js("rolegraph.network.physics.options.enabled") is False
         assert offline.errors == []
@@ -444,39 +451,119 @@ def test_clicking_a_claim_shows_its_evidence(browser: Any, pages: dict[str, Any]
         page.close()
 
 
-def test_query_highlights_the_refused_edge(browser: Any, pages: dict[str, Any]) -> None:
+def test_query_opens_on_the_answers_and_highlights_the_refused_edge(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
-    page = Page(browser, pages["query"].path)
+    page = Page(browser, pages["query"].path, viewport={"width": 1280, "height": 720})
     try:
         refused = _claim_node(page, "womens-association/women-adviser-department", "refused",
                               "womens-association/department-encounter")
         recognised = _claim_node(page, "womens-association/women-co-creator", "recognised",
                                  "womens-association/ssp-partnership")
-        unrelated = _claim_node(page, "womens-association/women-vulnerable-mother-department", "recognised")
+        # the page opens on the answers and their neighbourhood: nothing else is drawn yet
+        assert page.js("rolegraph.mode") == "answers"
+        assert page.js("rolegraph.nodes.get({filter: n => n.claim === "
+                       "'womens-association/women-vulnerable-mother-department'}).length") == 0
+        drawn_claims = page.js("rolegraph.nodes.get({filter: n => n.kind === 'claim'}).map(n => n.id)")
+        assert set(drawn_claims) <= set(page.js("rolegraph.data.highlight.nodes"))
+        assert page.page.is_visible("#banner") and "role-transfer" in page.page.inner_text("#banner")
         edge = page.js("([b, j]) => rolegraph.edges.get({filter: e => e.from === b && e.to === j})[0]",
                        [WOMEN, refused])
         assert edge["hl"] is True and edge["outcome"] == "refused" and edge["kind"] == "claim"
         assert edge["width"] > 3 and edge["shadow"]["enabled"] is True
         assert page.js("id => rolegraph.nodes.get(id).hl", refused) is True
         assert page.js("id => rolegraph.edges.get({filter: e => e.j === id}).every(e => e.hl)", recognised)
+        # a click on the bearer opens its neighbourhood: its other claims appear, dimmed
+        before = page.js("rolegraph.nodes.length")
+        page.click_node(WOMEN)
+        page.wait("rolegraph.expanded.size === 1", 5)
+        page.wait("rolegraph.settled", 30)
+        assert page.js("rolegraph.nodes.length") > before
+        unrelated = _claim_node(page, "womens-association/women-vulnerable-mother-department", "recognised")
         assert page.js("id => rolegraph.edges.get({filter: e => e.j === id}).some(e => e.hl)", unrelated) is False
         assert page.js("id => rolegraph.nodes.get(id).opacity", unrelated) < 1  # the rest is dimmed
         assert page.page.inner_text("#query-title") == "Query: role-transfer"
         assert page.js("document.querySelectorAll('#query-rows .row').length") == 6
-        # a row selects its nodes and edges, and shows the refused claim's evidence
+        # a row selects both sides: the claim recognised by one audience and refused by the other
         page.page.click("#query-rows .row[data-row='0']")
+        row = page.js("rolegraph.data.highlight.rows[0]")
         selected = page.js("rolegraph.network.getSelection()")
+        row_claims = [n for n in row["nodes"] if re.fullmatch(r"j\d+", n)]
+        outcomes = {page.js("id => rolegraph.nodes.get(id).outcome", n) for n in row_claims}
+        assert {"recognised", "refused"} <= outcomes
+        assert set(row_claims) <= set(selected["nodes"])
         assert refused in selected["nodes"] and edge["id"] in selected["edges"]
+        sides = page.js("[...document.querySelectorAll('#details-body section.side')]"
+                        ".filter(s => s.offsetParent !== null).map(s => s.dataset.outcome)")
+        assert sides[:2] == ["recognised", "refused"]
+        panel = page.panel()
+        assert "SSP (school, social services and police)" in panel  # the audience that recognises
+        assert "the children-and-youth caseworkers" in panel  # the audience that refuses
+        assert "advising residents about contact with the municipality" in panel
+        assert "the encounter at the children-and-youth department" in panel
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.page.screenshot(path=str(ARTIFACTS / "viz-row-both-sides-1280x720.png"))
         page.click_node(refused)
         page.wait(f"document.getElementById('details-body').textContent.includes({json.dumps(JAMEN_HOV)})")
         assert page.js("rolegraph.fitAnswer()") >= page.js("rolegraph.data.highlight.nodes.length")
-        page.js("[...document.querySelectorAll('#details-body blockquote')]"
-                ".find(b => b.textContent.includes('Jamen hov')).scrollIntoView({block: 'center'})")
-        box = page.page.locator("#graph").bounding_box()
-        page.page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)  # no tooltip
-        page.page.wait_for_timeout(100)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.page.screenshot(path=str(ARTIFACTS / "viz-shipped.png"))
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_legend_folds_away_and_leaves_the_graph_free(browser: Any, pages: dict[str, Any]) -> None:
+    """At 1280x720 the legend covers no part of the graph, folded or open, and folds away."""
+    require_tool("chromium", CHROMIUM)
+    page = Page(browser, pages["plain"].path, viewport={"width": 1280, "height": 720})
+    try:
+        def box(sel: str) -> dict[str, float]:
+            return dict(page.page.locator(sel).bounding_box())
+
+        def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+            return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+                a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+        graph = box("#graph")
+        bar = box("#bar")
+        assert graph["height"] >= 720 - bar["height"] - 2 and graph["width"] >= 1280 * 0.55
+        assert page.js("document.getElementById('legend').open") is False  # folded at first
+        folded = box("#legend")
+        assert folded["height"] < 60 and not overlap(folded, graph)
+        key = page.page.inner_text("#legend summary")
+        assert "Legend" in key and "recognised" in key and "refused" in key  # colours readable folded
+        page.page.screenshot(path=str(ARTIFACTS / "viz-legend-folded-1280x720.png"))
+        page.page.click("#legend summary")
+        assert page.js("document.getElementById('legend').open") is True
+        assert page.page.is_visible("#legend-body") and "role claim" in page.page.inner_text("#legend-body")
+        assert not overlap(box("#legend"), graph) and box("#graph") == graph  # the graph keeps its size
+        page.page.screenshot(path=str(ARTIFACTS / "viz-legend-open-1280x720.png"))
+        page.page.click("#legend summary")
+        assert page.js("document.getElementById('legend').open") is False
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_same_label_nodes_show_their_case(browser: Any, tmp_path: Path) -> None:
+    """Two cases with actors of one label: each node's drawn label names its case."""
+    require_tool("chromium", CHROMIUM)
+    from kg.view import write_view
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    text = (XSS_DIR / "xss-case.yaml").read_text(encoding="utf-8")
+    (cases / "xss-case.yaml").write_text(text, encoding="utf-8")
+    twin = text.replace("case: xss-case", "case: twin-case").replace(
+        'en: "<script>alert(1)</script> case title"', 'en: "the twin case <b>bold</b>"')
+    (cases / "twin-case.yaml").write_text(twin, encoding="utf-8")
+    store = _build_and_reason([cases], tmp_path / "store")
+    report = write_view(store, tmp_path / "twins.html")
+    page = Page(browser, report.path)
+    try:
+        labels = page.js("rolegraph.nodes.get({filter: n => n.id.endsWith('/attacker')}).map(n => [n.id, n.label])")
+        assert sorted(labels) == [["twin-case/attacker", "<script>alert(1)</script>\n(the twin case <b>bold</b>)"],
+                                  ["xss-case/attacker",
+                                   "<script>alert(1)</script>\n(<script>alert(1)</script> case title)"]]
+        assert page.js("typeof window.__xss") == "undefined" and page.dialogs == []
         assert page.errors == []
     finally:
         page.close()
@@ -554,7 +641,12 @@ def test_large_graph_opens_on_an_overview_and_expands(browser: Any, big_store: P
         assert page.js("[rolegraph.expected.fullNodes, rolegraph.expected.fullEdges]") == [report.nodes, report.edges]
         assert page.js("rolegraph.data.graph.nodes.length") == report.nodes  # the full graph is embedded
         assert page.js("rolegraph.network.physics.options.enabled") is False
-        assert page.js("rolegraph.settledBy") == "stabilizationIterationsDone"
+        # laid out in Python: every overview node came with its position, and none moved
+        assert page.js("rolegraph.settledBy") == "preset"
+        placed = page.js("rolegraph.data.overview.nodes.map(n => [n.id, n.x, n.y])")
+        drawn = page.js("rolegraph.network.getPositions()")
+        assert all(abs(drawn[i]["x"] - x) <= 1 and abs(drawn[i]["y"] - y) <= 1 for i, x, y in placed)  # vis rounds
+        assert len({(x, y) for _, x, y in placed}) == len(placed)
         context = page.js("rolegraph.nodes.get({filter: n => n.kind === 'ovcontext'})[0].id")
         before = page.js("rolegraph.nodes.length")
         page.click_node(context)

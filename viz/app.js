@@ -32,6 +32,20 @@
   var NAMES = new Map();
   var JINDEX = new Map();  // claim node id -> its row in G.junctions
   var LIST_N = [], LIST_E = [];
+  // fields left out at the end of a row take their defaults; " local" ids are "<case>/local"
+  function fill(row, defaults) {
+    for (var k = row.length; k < defaults.length; k++) { row.push(defaults[k]); }
+    return row;
+  }
+  var D = G.defaults;
+  G.claims.forEach(function (c) { fill(c, D.claim); c[6].forEach(function (r) { fill(r, D.response); }); });
+  G.junctions.forEach(function (jr) { fill(jr, D.junction); });
+  G.evidence.forEach(function (e) { fill(e, D.evidence); });
+  function inCase(id, caseIndex) {
+    return id.charAt(0) === " " && caseIndex >= 0 ? G.caseIds[caseIndex] + "/" + id.slice(1) : id;
+  }
+  for (var w = 0; w < G.entities; w++) { G.ids[w] = inCase(G.ids[w], G["case"][w]); }
+  G.junctions.forEach(function (jr) { var c = G.claims[jr[0]]; c[0] = inCase(c[0], jr[3]); });
   G.ids.forEach(function (id, i) { NAMES.set(id, G.labels[i]); });
   function addNodeRec(n) { FULL.nodes.set(n.id, n); FULL.adj.set(n.id, []); LIST_N.push(n); }
   function addEdgeRec(e) {
@@ -78,21 +92,20 @@
     }
     var jr = G.junctions[JINDEX.get(id)];
     var c = G.claims[jr[0]];
-    var x = c[7] || {};
     var where = jr[2] >= 0 ? G.ids[jr[2]] : undefined;
     var d = { bearer: idn(c[2]), target: idn(c[3]), ev: c[5] };
     if (where) { d.where = where; }
     var cw = c[4].map(idn);
     if (!(cw.length === 1 && cw[0] === where)) { d.claimWhere = cw; }
-    if (x.mode) { d.mode = x.mode; }
-    if (x.stance) { d.stance = x.stance; }
-    if (x.by) { d.by = x.by.map(idn); }
-    if (x.note) { d.note = x.note; }
+    if (c[7]) { d.mode = c[7]; }
+    if (c[8]) { d.stance = c[8]; }
+    if (c[9].length) { d.by = c[9].map(idn); }
+    if (c[10]) { d.note = c[10]; }
     var mine = new Set(jr[5]);
     d.resp = []; d.others = [];
     c[6].forEach(function (r, k) {
       if (mine.has(k)) {
-        d.resp.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), note: r[3], ev: r[4] });
+        d.resp.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), ev: r[3], note: r[4] });
       } else {
         d.others.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), where: r[2].length ? r[2].map(idn) : cw });
       }
@@ -100,8 +113,8 @@
     return d;
   }
   function evidence(i) {
-    var e = G.evidence[i];
-    return { q: e[0], p: e[1], sp: e[2], s: e[3] >= 0 ? e[3] : undefined, loc: e[4] };
+    var e = G.evidence[i];  // [quote, source, speaker, locator, paraphrase]
+    return { q: e[0], s: e[1] >= 0 ? e[1] : undefined, sp: e[2] >= 0 ? G.labels[e[2]] : "", loc: e[3], p: e[4] };
   }
 
   // ---- styles: one table for the graph and the legend ------------------------
@@ -157,10 +170,27 @@
   // ---- the overview, indexed ---------------------------------------------------
   var OV = DATA.overview;
   var OVNODES = new Map();
-  if (OV) {
-    OV.nodes.forEach(function (n) { OVNODES.set(n.id, n); });
-    Object.keys(OV.contextNodes || {}).forEach(function (k) { OVNODES.set(k, OV.contextNodes[k]); });
-    Object.keys(OV.caseNodes || {}).forEach(function (k) { OVNODES.set(k, OV.caseNodes[k]); });
+  if (OV) { OV.nodes.forEach(function (n) { OVNODES.set(n.id, n); }); }
+  // An overview node not drawn at first (a case's context, a cluster's case), built when opened.
+  function ovRecord(id) {
+    if (OVNODES.has(id) || !OV) { return OVNODES.get(id); }
+    function counts(row) {
+      var out = {};
+      OV.countKeys.forEach(function (k, i) { out[k] = row[i] || 0; });
+      return out;
+    }
+    var rec;
+    if (OV.contextCounts[id]) {
+      var n = FULL.nodes.get(id);
+      rec = { id: id, kind: "ovcontext", label: n.label, "case": n["case"], counts: counts(OV.contextCounts[id]) };
+      delete rec.counts.contexts;
+    } else if (OV.caseCounts[id]) {
+      var cs = id === "case:-" ? "" : id.slice("case:".length);
+      rec = { id: id, kind: "ovcase", label: G.cases[cs] ? G.cases[cs].label : (cs || "—"), "case": cs,
+              counts: counts(OV.caseCounts[id]) };
+    }
+    if (rec) { OVNODES.set(id, rec); }
+    return rec;
   }
   // the answers of the query and their neighbourhood: every end of a marked claim node
   function answerNeighbourhood() {
@@ -611,7 +641,7 @@
       var kids = (OV.children[id] || []).filter(function (c) { return !nodes.get(c); });
       var places = placeAround(id, kids);
       nodes.add(kids.map(function (c, i) {
-        var item = visNode(OVNODES.get(c) || FULL.nodes.get(c));
+        var item = visNode(ovRecord(c) || FULL.nodes.get(c));
         item.x = places[i].x; item.y = places[i].y; return item;
       }));
       edges.add(kids.map(function (c, i) {

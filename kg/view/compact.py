@@ -16,6 +16,29 @@ from .model import short_id
 
 OUTCOME_CODES = ("recognised", "refused", "contested", "none")
 EDGE_KINDS = ("member", "specialises", "partof")
+# An id written as " local" is "<its case>/local": most ids repeat their case's id, and
+# no id (a short form of an IRI) begins with a space.
+IN_CASE = " "
+
+
+# The defaults of each kind of row: a trailing field equal to its default is left out.
+CLAIM_DEFAULTS = ("", 0, 0, 0, [], [], [], "", "", [], "")
+RESPONSE_DEFAULTS = (0, [], [], [], "")
+JUNCTION_DEFAULTS = (0, 0, -1, -1, 0, [], [])
+EVIDENCE_DEFAULTS = ("", -1, -1, "", "")
+
+
+def _trim(row: list[Any], defaults: tuple[Any, ...]) -> list[Any]:
+    """`row` without its trailing fields that equal their defaults (the page fills them in again)."""
+    while row and row[-1] == defaults[len(row) - 1]:
+        row.pop()
+    return row
+
+
+def _in_case(sid: str, case: str | None) -> str:
+    if case and sid.startswith(case + "/"):
+        return IN_CASE + sid[len(case) + 1:]
+    return sid
 
 
 def compact_graph(g: Graph) -> dict[str, Any]:
@@ -37,32 +60,39 @@ def compact_graph(g: Graph) -> dict[str, Any]:
     case_ix = {c: i for i, c in enumerate(case_ids)}
     claim_ids = list(g.claims)
     claim_ix = {c: i for i, c in enumerate(claim_ids)}
+    claim_case = {n["claim"]: n.get("case") for n in g.nodes if n["kind"] in ("claim", "mclaim")}
     claims = []
     for cid in claim_ids:
         c = g.claims[cid]
-        rec: list[Any] = [cid, 1 if c["kind"] == "mclaim" else 0, ix(c["bearer"]), ix(c["target"]),
-                          [ix(w) for w in c["claimWhere"]], c.get("ev", []),
-                          [[OUTCOME_CODES.index(r["outcome"]), [ix(a) for a in r["by"]], [ix(w) for w in r["where"]],
-                            r.get("note", ""), r.get("ev", [])] for r in c["resp"]]]
-        extra = {k: ([ix(a) for a in c[k]] if k == "by" else c[k]) for k in ("mode", "stance", "by", "note") if k in c}
-        if extra:
-            rec.append(extra)
-        claims.append(rec)
+        # [id, membership?, bearer, target, [claimed in], [evidence], [responses], mode, stance, [by], note]
+        claims.append(_trim([
+            _in_case(cid, claim_case.get(cid)), 1 if c["kind"] == "mclaim" else 0, ix(c["bearer"]),
+            ix(c["target"]), [ix(w) for w in c["claimWhere"]], c.get("ev", []),
+            [_trim([OUTCOME_CODES.index(r["outcome"]), [ix(a) for a in r["by"]], [ix(w) for w in r["where"]],
+                    r.get("ev", []), r.get("note", "")], RESPONSE_DEFAULTS) for r in c["resp"]],
+            c.get("mode", ""), c.get("stance", ""), [ix(a) for a in c.get("by", [])], c.get("note", "")],
+            CLAIM_DEFAULTS))
     junctions = []
     for n in g.nodes:
         if n["kind"] not in ("claim", "mclaim"):
             continue
         j = g.junctions[n["id"]]
-        junctions.append([claim_ix[n["claim"]], OUTCOME_CODES.index(n["outcome"]),
-                          ix(n["where"]) if n.get("where") else -1, case_ix[n["case"]] if n.get("case") else -1,
-                          1 if n.get("dist") else 0, g.junction_resp[n["id"]],
-                          [ix(short_id(a)) for a in j["respondents"]]])
+        # [claim, outcome, context, case, distances?, [its responses], [audience]]
+        junctions.append(_trim([claim_ix[n["claim"]], OUTCOME_CODES.index(n["outcome"]),
+                                ix(n["where"]) if n.get("where") else -1,
+                                case_ix[n["case"]] if n.get("case") else -1,
+                                1 if n.get("dist") else 0, g.junction_resp[n["id"]],
+                                [ix(short_id(a)) for a in j["respondents"]]], JUNCTION_DEFAULTS))
     edges = [[int(e["id"][1:]), index[e["from"]], index[e["to"]], EDGE_KINDS.index(e["kind"])]
              for e in g.edges if "j" not in e]
-    evidence = [[e.get("q", ""), e.get("p", ""), e.get("sp", ""), e.get("s", -1), e.get("loc", "")]
-                for e in g.evidence]
+    # [quote, source, speaker, locator, paraphrase]
+    evidence = [_trim([e.get("q", ""), e.get("s", -1), ix(e["spk"]) if "spk" in e else -1, e.get("loc", ""),
+                       e.get("p", "")], EVIDENCE_DEFAULTS) for e in g.evidence]
+    written = [_in_case(sid, entities[i].get("case") if i < len(entities) else None) for i, sid in enumerate(ids)]
     return {
-        "ids": ids, "labels": labels, "entities": len(entities),
+        "defaults": {"claim": CLAIM_DEFAULTS, "response": RESPONSE_DEFAULTS, "junction": JUNCTION_DEFAULTS,
+                     "evidence": EVIDENCE_DEFAULTS},
+        "ids": written, "labels": labels, "entities": len(entities),
         "kinds": kinds, "kind": [kinds.index(n["kind"]) for n in entities],
         "caseIds": case_ids, "case": [case_ix[n["case"]] if n.get("case") else -1 for n in entities],
         "sub": {str(i): n["sub"] for i, n in enumerate(entities) if "sub" in n},

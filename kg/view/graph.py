@@ -284,6 +284,7 @@ def _evidence(model: Model, subject: str, lang: str, g: Graph) -> list[int]:
         speaker = model.one("speaker", ev)
         if speaker:
             rec["sp"] = model.label(speaker, lang)
+            rec["spk"] = _name(model, speaker, lang, g)
         src = model.one("source", ev)
         if src:
             title = model.text("title", src, lang) or model.label(src, lang)

@@ -11,9 +11,9 @@ import math
 
 Point = tuple[float, float]
 
-CHILD_SPACING = 78.0  # px of ring between two children: room for a label of a dozen characters
-MIN_RADIUS = 120.0
-RING_GAP = 90.0
+CHILD_SPACING = 125.0  # px of ring between two children: room for a two-line label of a dozen characters
+MIN_RADIUS = 170.0
+RING_GAP = 110.0
 
 
 def grid(n: int, cell: float, aspect: float = 16 / 9) -> list[Point]:

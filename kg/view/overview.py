@@ -18,6 +18,16 @@ from .model import ACTOR_KINDS, natural_key
 
 MAX_CASES = 100  # more cases than this open as clusters of cases
 CASE_CELL = 300.0
+# The counts of a node not drawn at first are written as a list in this order (the page
+# builds the node when it is opened: its label is the context's or the case's).
+COUNT_KEYS = ("claims", "recognised", "refused", "contested", "none", "actors", "contexts")
+
+
+def _counts_row(counts: dict[str, int]) -> list[int]:
+    row = [counts.get(k, 0) for k in COUNT_KEYS]
+    while row and row[-1] == 0:
+        row.pop()
+    return row
 
 
 def build_overview(g: Graph, threshold: int, words: dict[str, str]) -> dict[str, Any]:
@@ -87,14 +97,14 @@ def build_overview(g: Graph, threshold: int, words: dict[str, str]) -> dict[str,
         for e in g.edges:
             if e["kind"] == "partof" and e["from"] in ids and e["to"] in ids:
                 edges.append({"id": f"o{len(edges) + 1}", "from": e["from"], "to": e["to"], "kind": "partof"})
-        return {"unit": unit, "nodes": nodes, "edges": edges, "children": children, "contextNodes": {},
-                "caseNodes": {}}
+        return {"unit": unit, "nodes": nodes, "edges": edges, "children": children, "countKeys": COUNT_KEYS,
+                "contextCounts": {}, "caseCounts": {}}
 
     if unit == "case":
         for case, place in zip(cases, grid(len(cases), CASE_CELL), strict=True):
             nodes.append(dict(case_nodes[case], x=place[0], y=place[1]))
-        return {"unit": unit, "nodes": nodes, "edges": edges, "children": children, "contextNodes": ctx_nodes,
-                "caseNodes": {}}
+        return {"unit": unit, "nodes": nodes, "edges": edges, "children": children, "countKeys": COUNT_KEYS,
+                "contextCounts": {c: _counts_row(n["counts"]) for c, n in ctx_nodes.items()}, "caseCounts": {}}
 
     # clusters of about sqrt(n) neighbouring cases (in the order of their ids), so that
     # neither the clusters nor one cluster's cases are too many to read
@@ -112,5 +122,6 @@ def build_overview(g: Graph, threshold: int, words: dict[str, str]) -> dict[str,
         nodes.append({"id": cluster_id, "kind": "ovcluster", "label": label, "counts": dict(counts),
                       "x": place[0], "y": place[1]})
         children[cluster_id] = [case_nodes[c]["id"] for c in group]
-    return {"unit": unit, "nodes": nodes, "edges": edges, "children": children, "contextNodes": ctx_nodes,
-            "caseNodes": {n["id"]: n for n in case_nodes.values()}}
+    return {"unit": unit, "nodes": nodes, "edges": edges, "children": children, "countKeys": COUNT_KEYS,
+            "contextCounts": {c: _counts_row(n["counts"]) for c, n in ctx_nodes.items()},
+            "caseCounts": {n["id"]: _counts_row(n["counts"]) for n in case_nodes.values()}}
