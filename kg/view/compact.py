@@ -22,10 +22,10 @@ IN_CASE = " "
 
 
 # The defaults of each kind of row: a trailing field equal to its default is left out.
-CLAIM_DEFAULTS = ("", 0, 0, 0, [], [], [], "", "", [], "")
-RESPONSE_DEFAULTS = (0, [], [], [], "")
-JUNCTION_DEFAULTS = (0, 0, -1, -1, 0, [], [])
-EVIDENCE_DEFAULTS = ("", -1, -1, "", "")
+CLAIM_DEFAULTS: tuple[Any, ...] = ("", 0, 0, 0, [], [], [], "", "", [], "")
+RESPONSE_DEFAULTS: tuple[Any, ...] = (0, [], [], [], "")
+JUNCTION_DEFAULTS: tuple[Any, ...] = (0, 0, -1, -1, 0, [], [])
+EVIDENCE_DEFAULTS: tuple[Any, ...] = ("", -1, -1, "", "")
 
 
 def _trim(row: list[Any], defaults: tuple[Any, ...]) -> list[Any]:
