@@ -257,13 +257,15 @@ def run(sizes: list[int], browser_on: bool, workdir: Path, *, claims_per_case: i
         if sizes and min(sizes) <= 2000:
             variants.append((min(sizes), False))  # the same corpus forced into one full physics view
         stores: dict[int, Path] = {}
+        made: dict[int, dict[str, object]] = {}
         for n, overview in variants:
             if n not in stores:
                 stores[n] = workdir / f"store-{n}"
                 t = time.perf_counter()
                 counts = generate_store(stores[n], n, claims_per_case=claims_per_case)
-                generated = {"generate_s": round(time.perf_counter() - t, 2), "responses": counts["responses"],
-                             "cases": counts["cases"]}
+                made[n] = {"generate_s": round(time.perf_counter() - t, 2), "responses": counts["responses"],
+                           "cases": counts["cases"]}
+            generated = made[n]
             for code in (["before", "after"] if baseline else ["this"]):
                 row: dict[str, object] = {"claims": n, "cases": generated["cases"], "code": code,
                                           "view": "full (forced)" if overview is False else "default"}
