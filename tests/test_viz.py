@@ -671,3 +671,49 @@ def test_large_graph_opens_on_an_overview_and_expands(browser: Any, big_store: P
         assert page.errors == []
     finally:
         page.close()
+
+
+def test_many_cases_open_as_clusters_laid_out_in_python(browser: Any, tmp_path: Path) -> None:
+    """Beyond 100 cases the overview shows clusters of cases; a click opens a cluster's cases,
+    a case's contexts, a context's claims, each step without moving what was already placed."""
+    require_tool("chromium", CHROMIUM)
+    from kg.view import write_view
+
+    spec = importlib.util.spec_from_file_location("viz_bench", ROOT / "bench" / "viz_bench.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    store = tmp_path / "store"
+    assert bench.generate_store(store, 1210, claims_per_case=10)["cases"] == 121
+    report = write_view(store, tmp_path / "clusters.html", lang="da")
+    assert report.mode == "overview" and report.initial_nodes == 11  # 121 cases in clusters of 11
+    page = Page(browser, report.path)
+    try:
+        kinds = page.js("rolegraph.nodes.get().map(n => n.kind)")
+        assert set(kinds) == {"ovcluster"}
+        assert page.js("rolegraph.settledBy") == "preset"
+        first = page.js("rolegraph.nodes.get({filter: n => n.kind === 'ovcluster'})[0]")
+        assert first["label"].startswith("11 cases: Genereret case 1 … Genereret case 11")
+        placed = page.js("rolegraph.network.getPositions()")
+        page.click_node(first["id"])
+        page.wait("rolegraph.settled", 30)
+        cases = page.js("rolegraph.nodes.get({filter: n => n.kind === 'ovcase'}).map(n => n.id)")
+        assert len(cases) == 11 and "case:gen-0001" in cases
+        moved = page.js("rolegraph.network.getPositions()")
+        assert all(moved[i] == p for i, p in placed.items())  # the clusters stayed where Python put them
+        page.click_node("case:gen-0001")
+        page.wait("rolegraph.settled", 30)
+        contexts = page.js("rolegraph.nodes.get({filter: n => n.kind === 'ovcontext'}).map(n => n.id)")
+        assert sorted(contexts) == ["gen-0001/context-1", "gen-0001/context-2", "gen-0001/context-3"]
+        assert "kontekster" in page.js("id => rolegraph.nodes.get(id).title", "case:gen-0001")
+        page.click_node("gen-0001/context-1")
+        page.wait("rolegraph.settled", 30)
+        claims = page.js("rolegraph.nodes.get({filter: n => n.kind === 'claim' && n.where === 'gen-0001/context-1'})"
+                         ".length")
+        assert claims == page.js("rolegraph.data.graph.nodes.filter(n => n.kind === 'claim'"
+                                 " && n.where === 'gen-0001/context-1').length") > 0
+        assert page.js("rolegraph.network.physics.options.enabled") is False
+        page.page.screenshot(path=str(ARTIFACTS / "viz-clusters.png"))
+        assert [u for u in page.requests if not u.startswith("file://")] == [] and page.errors == []
+    finally:
+        page.close()

@@ -405,7 +405,9 @@
     if (fixedForSettle.length) {
       nodes.update(fixedForSettle.map(function (id) { return { id: id, fixed: true }; }));
     }
-    network.setOptions({ physics: { enabled: true } });
+    // in the overview, new nodes stay by the node they opened from: no pull to the centre
+    network.setOptions({ physics: DATA.mode === "overview" ?
+      { enabled: true, forceAtlas2Based: { centralGravity: 0 } } : { enabled: true } });
     network.stabilize(iterations);
     // bounded: whatever happens, physics stops
     settleTimer = setTimeout(function () { if (!RG.settled) { finishSettle("timeout"); } }, 20000);
@@ -582,7 +584,8 @@
 
   function placeAround(anchor, ids) {
     var pos = anchor && nodes.get(anchor) ? network.getPosition(anchor) : { x: 0, y: 0 };
-    var r = 160 + 14 * Math.sqrt(ids.length);
+    // a ring with about 150 px of circumference per node, so that labels do not overlap
+    var r = Math.max(170, ids.length * 150 / (2 * Math.PI));
     return ids.map(function (id, i) {
       var a = (2 * Math.PI * i) / Math.max(1, ids.length);
       return { x: pos.x + r * Math.cos(a), y: pos.y + r * Math.sin(a) };
@@ -654,9 +657,12 @@
       RG.lastExpansion = { id: id, shown: nb.shown, total: nb.total, added: added };
     }
     updateCounts();
-    // the overview keeps the layout it was given and only the new nodes find their place;
-    // elsewhere everything moves a little rather than new nodes landing on fixed old ones
-    if (added) { settle(300, DATA.mode === "overview" ? before : []); } else { RG.settled = true; }
+    // an opened cluster or case shows its children on a ring sized for their labels: no physics;
+    // a neighbourhood finds its place around the fixed overview; elsewhere everything moves a
+    // little rather than new nodes landing on fixed old ones
+    var ring = rec && (rec.kind === "ovcase" || rec.kind === "ovcluster");
+    if (added && ring) { RG.settled = false; finishSettle("ring"); }
+    else if (added) { settle(300, DATA.mode === "overview" ? before : []); } else { RG.settled = true; }
     return added;
   }
 

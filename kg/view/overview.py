@@ -18,6 +18,7 @@ from .model import ACTOR_KINDS, natural_key
 
 MAX_CASES = 100  # more cases than this open as clusters of cases
 CASE_CELL = 300.0
+CLUSTER_CELL = 600.0  # room for a cluster's cases on a ring around it when it is opened
 # The counts of a node not drawn at first are written as a list in this order (the page
 # builds the node when it is opened: its label is the context's or the case's).
 COUNT_KEYS = ("claims", "recognised", "refused", "contested", "none", "actors", "contexts")
@@ -110,7 +111,7 @@ def build_overview(g: Graph, threshold: int, words: dict[str, str]) -> dict[str,
     # neither the clusters nor one cluster's cases are too many to read
     size = max(10, math.ceil(math.sqrt(len(cases))))
     groups = [cases[i:i + size] for i in range(0, len(cases), size)]
-    for k, (group, place) in enumerate(zip(groups, grid(len(groups), CASE_CELL), strict=True), 1):
+    for k, (group, place) in enumerate(zip(groups, grid(len(groups), CLUSTER_CELL), strict=True), 1):
         counts: dict[str, int] = defaultdict(int)
         for case in group:
             for key, value in case_nodes[case]["counts"].items():
