@@ -717,3 +717,16 @@ def test_many_cases_open_as_clusters_laid_out_in_python(browser: Any, tmp_path: 
         assert [u for u in page.requests if not u.startswith("file://")] == [] and page.errors == []
     finally:
         page.close()
+
+
+def test_package_data_installs_under_one_folder() -> None:
+    """The wheel puts ontology/, queries/, rules/ and viz/ under kg/_data/, where kg.resources looks."""
+    import tomllib
+
+    from kg.resources import _DATA_DIRS
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert {v for v in included.values()} == {f"kg/_data/{k}" for k in included}
+    assert set(_DATA_DIRS) <= set(included)
+    assert not (ROOT / "kg" / "_data").exists()  # nothing of the checkout's own is in the way
