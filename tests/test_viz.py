@@ -563,6 +563,9 @@ def test_same_label_nodes_show_their_case(browser: Any, tmp_path: Path) -> None:
         assert sorted(labels) == [["twin-case/attacker", "<script>alert(1)</script>\n(the twin case <b>bold</b>)"],
                                   ["xss-case/attacker",
                                    "<script>alert(1)</script>\n(<script>alert(1)</script> case title)"]]
+        page.page.fill("#search", "attacker")  # the search list says which case, too
+        hits = page.js("[...document.querySelectorAll('#search-results li')].map(li => li.textContent)")
+        assert any("(the twin case <b>bold</b>)" in h for h in hits) and len(hits) == 2
         assert page.js("typeof window.__xss") == "undefined" and page.dialogs == []
         assert page.errors == []
     finally:

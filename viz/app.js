@@ -971,7 +971,7 @@
         results.hidden = true; search.value = "";
         if (DATA.mode !== "full") { ensurePresent([n.id]); expanded.add(n.id); }
         show(n.id, true);
-      } }, [n.label, el("span", { cls: "kind", text: kindName(n.kind) })]));
+      } }, [n.sub ? n.label + " (" + n.sub + ")" : n.label, el("span", { cls: "kind", text: kindName(n.kind) })]));
     });
     results.hidden = hits.length === 0;
   });
