@@ -17,6 +17,9 @@ from typing import Any
 import click
 
 from .errors import CaseDataError, RolegraphError
+from .view.defaults import DEFAULT_OUT as VIEW_OUT  # the view's defaults; imports nothing else of it
+from .view.defaults import DEFAULT_THRESHOLD as VIEW_THRESHOLD
+from .view.defaults import LANGS as VIEW_LANGS
 
 
 class _Group(click.Group):
@@ -481,11 +484,6 @@ def roles(lang: str) -> None:
         click.echo(line)
 
 
-# The view's defaults, spelled here so that `--help` does not import the view (kg.view
-# holds the same values; tests/test_viz.py checks they agree).
-VIEW_LANGS = ("en", "da")
-VIEW_OUT = Path("out") / "rolegraph.html"
-VIEW_THRESHOLD = 300
 
 
 @main.command("viz")

@@ -12,10 +12,9 @@ from ..store import default_store_path, open_store, store_extensions
 from .graph import Filters, Graph, build_graph
 from .highlight import Highlight, query_highlight
 from .model import read_model
-from .render import DEFAULT_THRESHOLD, render_html
+from .defaults import DEFAULT_OUT, DEFAULT_THRESHOLD
+from .render import render_html
 from .words import check_lang
-
-DEFAULT_OUT = Path("out") / "rolegraph.html"
 
 
 @dataclass

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from ..resources import data_dir
 from .compact import compact_graph
+from .defaults import DEFAULT_THRESHOLD
 from .graph import Filters, Graph
 from .highlight import Highlight
 from .model import natural_key
@@ -32,7 +33,6 @@ from .overview import build_overview
 from .words import ui_words
 
 TEMPLATE = "template.html"
-DEFAULT_THRESHOLD = 300
 VIS_NETWORK_VERSION = "9.1.2"
 
 

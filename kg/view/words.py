@@ -7,8 +7,9 @@ from functools import cache
 
 from ..errors import UsageError
 from ..resources import data_dir
+from .defaults import LANGS
 
-LANGS = ("en", "da")
+__all__ = ["LANGS", "all_words", "check_lang", "ui_words"]
 WORDS_FILE = "words.json"
 
 
