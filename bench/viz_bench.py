@@ -240,8 +240,21 @@ def write_baseline(checkout: Path, store: Path, html: Path, overview: bool | Non
     return {"nodes": nodes, "edges": edges, "write_s": round(seconds, 2), "html_mib": round(size / 2**20, 2)}
 
 
+def count_store(path: Path) -> dict[str, object]:
+    """Claims (role and membership), responses and cases of an existing store."""
+    from kg.store import open_store
+
+    counts: dict[str, object] = {}
+    with open_store(path) as st:
+        for key, cls in (("claims", "?c a ?t . VALUES ?t { rg:RoleClaim rg:MembershipClaim }"),
+                         ("responses", "?c a rg:Response"), ("cases", "?c a rg:Case")):
+            q = f"PREFIX rg: <{RG}> SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH ?g {{ {cls} }} }}"
+            counts[key] = int(next(iter(st.query(q)))[0].value)
+    return counts
+
+
 def run(sizes: list[int], browser_on: bool, workdir: Path, *, claims_per_case: int = 500,
-        baseline: Path | None = None) -> list[dict[str, object]]:
+        baseline: Path | None = None, existing: Path | None = None) -> list[dict[str, object]]:
     from kg.view import write_view
 
     results: list[dict[str, object]] = []
@@ -258,6 +271,10 @@ def run(sizes: list[int], browser_on: bool, workdir: Path, *, claims_per_case: i
             variants.append((min(sizes), False))  # the same corpus forced into one full physics view
         stores: dict[int, Path] = {}
         made: dict[int, dict[str, object]] = {}
+        if existing is not None:  # a store built elsewhere, e.g. from `rolegraph generate` case files
+            variants = [(0, None)]
+            stores[0] = existing
+            made[0] = count_store(existing)
         for n, overview in variants:
             if n not in stores:
                 stores[n] = workdir / f"store-{n}"
@@ -267,7 +284,7 @@ def run(sizes: list[int], browser_on: bool, workdir: Path, *, claims_per_case: i
                            "cases": counts["cases"]}
             generated = made[n]
             for code in (["before", "after"] if baseline else ["this"]):
-                row: dict[str, object] = {"claims": n, "cases": generated["cases"], "code": code,
+                row: dict[str, object] = {"claims": n or generated["claims"], "cases": generated["cases"], "code": code,
                                           "view": "full (forced)" if overview is False else "default"}
                 row.update(generated)
                 html = workdir / f"view-{n}-{code}{'-full' if overview is False else ''}.html"
@@ -306,6 +323,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "viz.json")
     ap.add_argument("--keep", type=Path, default=None, help="keep stores and pages in this directory")
     ap.add_argument("--claims-per-case", type=int, default=500, help="claims in each generated case")
+    ap.add_argument("--store", type=Path, default=None,
+                    help="measure the view of this existing store instead of generated ones (sizes ignored)")
     ap.add_argument("--baseline", type=Path, default=None,
                     help="another checkout (its kg.viz.write_view) to measure beside this one, in the same run")
     args = ap.parse_args()
@@ -313,7 +332,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         results = run(args.sizes, not args.no_browser, workdir, claims_per_case=args.claims_per_case,
-                      baseline=args.baseline)
+                      baseline=args.baseline, existing=args.store)
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

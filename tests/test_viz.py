@@ -303,9 +303,9 @@ def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
     kind = {ids[i]: g["kinds"][k] for i, k in enumerate(g["kind"])}
     assert kind["visiting-friends/visiting-service"] == "organisation"
     service = ids.index("visiting-friends/visiting-service")
-    assert g["details"][str(service)]["type"] == "volunteer association"
+    assert g["texts"][g["details"][str(service)]["type"]] == "volunteer association"
     assert kind["visiting-friends/ward"] == "context"
-    roles = [g["labels"][i] for i, k in enumerate(g["kind"]) if g["kinds"][k] == "role"]
+    roles = [g["texts"][g["labels"][i]] for i, k in enumerate(g["kind"]) if g["kinds"][k] == "role"]
     assert "visiting friend" in roles
     refused = [f"j{n + 1}" for n, j in enumerate(g["junctions"])
                if g["claims"][j[0]][0] in ("visiting-friends/hanne-on-ward", " hanne-on-ward")
@@ -398,7 +398,7 @@ def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any
 def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], shipped: Path) -> None:
     require_tool("chromium", CHROMIUM)
     from kg.store import open_store
-    from kg.view import build_graph, read_model
+    from kg.view import build_graph, junction_details, read_model
 
     with open_store(shipped) as st:
         g = build_graph(read_model(st), "en")
@@ -413,6 +413,22 @@ def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], s
         assert js_kinds == dict(Counter(n["kind"] for n in g.nodes))
         js_edges = page.js("rolegraph.edges.get().reduce((c, e) => (c[e.kind] = (c[e.kind] || 0) + 1, c), {})")
         assert js_edges == dict(Counter(e["kind"] for e in g.edges))
+        # the compact tables expand into the records Python built, with the same ids
+        fields = ("id", "kind", "label", "case", "outcome", "claim", "where", "dist", "sub")
+        js_nodes = page.js("rolegraph.data.graph.nodes")
+        assert [{k: n.get(k) for k in fields} for n in js_nodes] == [{k: n.get(k) for k in fields} for n in g.nodes]
+        js_all_edges = page.js("rolegraph.data.graph.edges")
+        assert [{k: e.get(k) for k in ("id", "from", "to", "kind", "j")} for e in js_all_edges] == \
+            [{k: e.get(k) for k in ("id", "from", "to", "kind", "j")} for e in g.edges]
+        for jid in ("j1", "j25", f"j{len(g.junctions)}"):
+            want = junction_details(g, jid)
+            got = page.js("id => rolegraph.details(id)", jid)
+            for key in ("bearer", "target", "where", "mode", "stance", "by", "note", "ev"):
+                assert got.get(key) == want.get(key), (jid, key)
+            assert [(r["outcome"], r["by"], r.get("ev", [])) for r in got["resp"]] == \
+                [(r["outcome"], r["by"], r.get("ev", [])) for r in want.get("resp", [])]
+            assert [(r["outcome"], r["by"], r["where"]) for r in got["others"]] == \
+                [(r["outcome"], r["by"], r["where"]) for r in want.get("others", [])]
         # physics stabilised and was switched off
         assert page.js("rolegraph.settledBy") == "stabilizationIterationsDone"
         assert page.js("rolegraph.network.physics.options.enabled") is False

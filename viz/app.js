@@ -41,6 +41,14 @@
   G.claims.forEach(function (c) { fill(c, D.claim); c[6].forEach(function (r) { fill(r, D.response); }); });
   G.junctions.forEach(function (jr) { fill(jr, D.junction); });
   G.evidence.forEach(function (e) { fill(e, D.evidence); });
+  // texts are written once and named by number (kg/view/compact.py)
+  function T(i) { return i >= 0 ? G.texts[i] : ""; }
+  G.labels = G.labels.map(T);
+  Object.keys(G.details).forEach(function (k) {
+    var d = G.details[k];
+    G.detailTexts.forEach(function (f) { if (d[f] !== undefined) { d[f] = T(d[f]); } });
+  });
+  var SUB = new Set(G.sub);
   function inCase(id, caseIndex) {
     return id.charAt(0) === " " && caseIndex >= 0 ? G.caseIds[caseIndex] + "/" + id.slice(1) : id;
   }
@@ -54,7 +62,7 @@
   for (var i = 0; i < G.entities; i++) {
     var ent = { id: G.ids[i], kind: G.kinds[G.kind[i]], label: G.labels[i] };
     if (G["case"][i] >= 0) { ent["case"] = G.caseIds[G["case"][i]]; }
-    if (G.sub[i] !== undefined) { ent.sub = G.sub[i]; }
+    if (SUB.has(i)) { ent.sub = G.cases[ent["case"]] ? G.cases[ent["case"]].label : ent["case"]; }
     addNodeRec(ent);
   }
   G.junctions.forEach(function (jr, n) {
@@ -77,8 +85,8 @@
     if (jr[2] >= 0) { addEdgeRec({ id: jid + "w", from: jid, to: G.ids[jr[2]], kind: "where", j: jid }); }
     jr[6].forEach(function (a, k) { addEdgeRec({ id: jid + "a" + k, from: G.ids[a], to: jid, kind: "audience", j: jid }); });
   });
-  G.edges.forEach(function (e) {
-    addEdgeRec({ id: "s" + e[0], from: G.ids[e[1]], to: G.ids[e[2]], kind: EDGE_KINDS[e[3]] });
+  G.edges.forEach(function (e, k) {
+    addEdgeRec({ id: "s" + (k + 1), from: G.ids[e[0]], to: G.ids[e[1]], kind: EDGE_KINDS[e[2]] });
   });
   DATA.compact = G;
   DATA.graph = { nodes: LIST_N, edges: LIST_E };
@@ -97,15 +105,15 @@
     if (where) { d.where = where; }
     var cw = c[4].map(idn);
     if (!(cw.length === 1 && cw[0] === where)) { d.claimWhere = cw; }
-    if (c[7]) { d.mode = c[7]; }
-    if (c[8]) { d.stance = c[8]; }
+    if (c[7] !== -1) { d.mode = typeof c[7] === "number" ? G.modes[c[7]] : c[7]; }
+    if (c[8] !== -1) { d.stance = typeof c[8] === "number" ? G.stances[c[8]] : c[8]; }
     if (c[9].length) { d.by = c[9].map(idn); }
-    if (c[10]) { d.note = c[10]; }
+    if (c[10] >= 0) { d.note = T(c[10]); }
     var mine = new Set(jr[5]);
     d.resp = []; d.others = [];
     c[6].forEach(function (r, k) {
       if (mine.has(k)) {
-        d.resp.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), ev: r[3], note: r[4] });
+        d.resp.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), ev: r[3], note: T(r[4]) });
       } else {
         d.others.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), where: r[2].length ? r[2].map(idn) : cw });
       }
@@ -114,7 +122,8 @@
   }
   function evidence(i) {
     var e = G.evidence[i];  // [quote, source, speaker, locator, paraphrase]
-    return { q: e[0], s: e[1] >= 0 ? e[1] : undefined, sp: e[2] >= 0 ? G.labels[e[2]] : "", loc: e[3], p: e[4] };
+    return { q: T(e[0]), s: e[1] >= 0 ? e[1] : undefined, sp: e[2] >= 0 ? G.labels[e[2]] : "", loc: T(e[3]),
+             p: T(e[4]) };
   }
 
   // ---- styles: one table for the graph and the legend ------------------------

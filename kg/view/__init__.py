@@ -32,7 +32,27 @@ _WHERE = {
     "json_for_script": "render", "render_html": "render",
     "ui_words": "words",
 }
-__all__ = sorted(_WHERE)
+__all__ = [
+    "DEFAULT_OUT",
+    "DEFAULT_THRESHOLD",
+    "LANGS",
+    "Filters",
+    "Graph",
+    "Highlight",
+    "Model",
+    "ViewReport",
+    "build_graph",
+    "build_overview",
+    "json_for_script",
+    "junction_details",
+    "query_highlight",
+    "read_model",
+    "render_for_store",
+    "render_html",
+    "short_id",
+    "ui_words",
+    "write_view",
+]
 
 if TYPE_CHECKING:
     from .defaults import DEFAULT_OUT, DEFAULT_THRESHOLD, LANGS

@@ -245,7 +245,8 @@ def build_graph(model: Model, lang: str = "en", filters: Filters | None = None) 
         for i, a in enumerate(j["respondents"]):
             edge(f"{jid}a{i}", short_id(a), jid, "audience", j=jid)
 
-    # --- structural edges between present nodes
+    # --- structural edges between present nodes, numbered in order (s1, s2, ...)
+    structural = 0
     for iri, kind in sorted(present.items()):
         props = {"memberOf": "member"} if kind in ACTOR_KINDS else \
             {"specialises": "specialises"} if kind == "role" else \
@@ -253,7 +254,8 @@ def build_graph(model: Model, lang: str = "en", filters: Filters | None = None) 
         for prop, ekind in props.items():
             for other in model.all(prop, iri):
                 if other in present and other != iri:
-                    edge(f"s{len(g.edges) + 1}", short_id(iri), short_id(other), ekind)
+                    structural += 1
+                    edge(f"s{structural}", short_id(iri), short_id(other), ekind)
 
     # --- cases
     for c in sorted(case_iris):

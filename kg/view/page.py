@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ..store import default_store_path, open_store, store_extensions
+from .defaults import DEFAULT_OUT, DEFAULT_THRESHOLD
 from .graph import Filters, Graph, build_graph
 from .highlight import Highlight, query_highlight
 from .model import read_model
-from .defaults import DEFAULT_OUT, DEFAULT_THRESHOLD
 from .render import render_html
 from .words import check_lang
 
