@@ -131,7 +131,6 @@ def render_html(g: Graph, *, lang: str = "en", title: str | None = None, thresho
         ui=words, lang=lang, title=heading, mode=mode, highlight=hl, vis_version=VIS_NETWORK_VERSION,
         csp=Markup(_csp(vis_js, app_js)), data_json=Markup(json_for_script(data)),
         vis_js=Markup(vis_js), app_js=Markup(app_js),
-        vis_css=Markup(_inline((vendor / "vis-network.css").read_text(encoding="utf-8"), "style")),
         app_css=Markup(_inline((template_dir / "app.css").read_text(encoding="utf-8"), "style")),
     )
     return html, {"mode": mode, "initial_nodes": initial_nodes, "initial_edges": initial_edges}
