@@ -476,6 +476,7 @@ def test_query_opens_on_the_answers_and_highlights_the_refused_edge(browser: Any
                                  "womens-association/ssp-partnership")
         # the page opens on the answers and their neighbourhood: nothing else is drawn yet
         assert page.js("rolegraph.mode") == "answers"
+        assert len(set(page.js("rolegraph.data.highlight.edges"))) == pages["query"].highlighted_edges
         assert page.js("rolegraph.nodes.get({filter: n => n.claim === "
                        "'womens-association/women-vulnerable-mother-department'}).length") == 0
         drawn_claims = page.js("rolegraph.nodes.get({filter: n => n.kind === 'claim'}).map(n => n.id)")

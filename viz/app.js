@@ -90,6 +90,16 @@
   });
   DATA.compact = G;
   DATA.graph = { nodes: LIST_N, edges: LIST_E };
+  // the edges a query marks are those of the claim nodes it marks (kg/view/highlight.py)
+  function claimEdges(ids) {
+    var out = [];
+    ids.forEach(function (id) {
+      if (!JINDEX.has(id)) { return; }
+      FULL.adj.get(id).forEach(function (eid) { if (FULL.edges.get(eid).j === id) { out.push(eid); } });
+    });
+    return out;
+  }
+  if (DATA.highlight) { DATA.highlight.edges = claimEdges(DATA.highlight.nodes); }
 
   function idn(i) { return G.ids[i]; }
   // The side panel's facts of a node: an entity's own, or a claim node's, built from its claim.
@@ -872,8 +882,8 @@
     H.rows.forEach(function (row, r) {
       var dl = el("dl");
       shown.forEach(function (i) {
-        var cell = row.cells[i] || ["", ""];
-        var text = String(cell[1]);
+        var cell = row.cells[i];  // a node's [id], or the text shown (kg/view/render.py)
+        var text = Array.isArray(cell) ? name(cell[0]) : String(cell || "");
         if (!text) { return; }
         dl.appendChild(el("dt", { text: vars[i] }));
         dl.appendChild(el("dd", { text: text.length > 200 ? text.slice(0, 197) + "…" : text }));
@@ -888,6 +898,7 @@
 
   function selectRow(r) {
     var row = DATA.highlight.rows[r];
+    if (!row.edges) { row.edges = claimEdges(row.nodes); }
     ensurePresent(row.nodes);
     var ns = row.nodes.filter(function (id) { return nodes.get(id); });
     var es = row.edges.filter(function (id) { return edges.get(id); });

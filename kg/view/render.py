@@ -79,6 +79,12 @@ def vis_options(n_nodes: int, *, preset: bool = False) -> dict[str, Any]:
     }
 
 
+def _cells(cells: list[list[str]], labelled: set[str]) -> list[str | list[str]]:
+    """A row's cells in the order of the query's variables: a node the page draws as its id
+    in a list (the page shows its label), anything else as the text shown."""
+    return [[cell[2]] if len(cell) > 2 and cell[2] in labelled else cell[1] for cell in cells]
+
+
 def answer_ids(g: Graph, hl: Highlight) -> set[str]:
     """The answers of a query and their neighbourhood: the marked nodes and every end of their claim nodes."""
     ids = set(hl.nodes)
@@ -97,7 +103,8 @@ def render_html(g: Graph, *, lang: str = "en", title: str | None = None, thresho
     big = len(g.nodes) > threshold
     ov = build_overview(g, threshold, words) if (big or overview) and overview is not False else None
     start = answer_ids(g, highlight) if highlight is not None and highlight.nodes else set()
-    if overview is None and start:
+    # a query with answers all over a large graph opens on the overview instead
+    if overview is None and start and len(start) <= threshold:
         mode = "answers"
         initial_nodes = len(start)
         initial_edges = sum(1 for e in g.edges if e["from"] in start and e["to"] in start)
@@ -108,11 +115,12 @@ def render_html(g: Graph, *, lang: str = "en", title: str | None = None, thresho
         mode = "full"
         initial_nodes, initial_edges = len(g.nodes), len(g.edges)
     hl = None
+    labelled = {n["id"] for n in g.nodes if "label" in n}
     if highlight is not None:
+        # the edges a row marks are those of its claim nodes: the page finds them itself
         hl = {"name": highlight.name, "title": highlight.title, "variables": highlight.variables,
-              "rows": highlight.rows, "total": highlight.total_rows,
-              "nodes": sorted(highlight.nodes, key=natural_key),
-              "edges": sorted(highlight.edges, key=natural_key)}
+              "rows": [{"cells": _cells(r["cells"], labelled), "nodes": r["nodes"]} for r in highlight.rows],
+              "total": highlight.total_rows, "nodes": sorted(highlight.nodes, key=natural_key)}
     heading = title or words["title"]
     data = {
         "version": 2, "lang": lang, "ui": words, "mode": mode, "threshold": threshold,
