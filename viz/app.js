@@ -382,6 +382,7 @@
   var progress = document.getElementById("progress");
   var progressFill = document.getElementById("progress-fill");
   var fixedForSettle = [];
+  var pendingFit = null;
   var settleTimer = null;
 
   function finishSettle(reason) {
@@ -397,6 +398,11 @@
     RG.settledBy = reason;
     if (RG.timing.settled === undefined) { RG.timing.settled = performance.now() - T0; }
     RG.timing.lastSettled = performance.now() - T0;
+    if (pendingFit) {  // a row selected while its nodes were still finding their places
+      var ids = pendingFit.filter(function (id) { return nodes.get(id); });
+      pendingFit = null;
+      if (ids.length) { network.fit({ nodes: ids, animation: false }); }
+    }
   }
 
   network.on("stabilizationProgress", function (p) {
@@ -899,7 +905,13 @@
   function selectRow(r) {
     var row = DATA.highlight.rows[r];
     if (!row.edges) { row.edges = claimEdges(row.nodes); }
-    ensurePresent(row.nodes);
+    // the row's nodes and the ends of its claim nodes, not whole neighbourhoods: a shared role
+    // would bring in every claim of it
+    var want = new Set(row.nodes);
+    row.edges.forEach(function (eid) { var e = FULL.edges.get(eid); want.add(e.from); want.add(e.to); });
+    var anchor = row.nodes.filter(function (id) { return nodes.get(id); })[0] || null;
+    var before = nodes.getIds();
+    if (addFull(Array.from(want), anchor)) { updateCounts(); settle(300, DATA.mode === "overview" ? before : []); }
     var ns = row.nodes.filter(function (id) { return nodes.get(id); });
     var es = row.edges.filter(function (id) { return edges.get(id); });
     network.setSelection({ nodes: ns, edges: es }, { unselectAll: true, highlightEdges: false });
@@ -907,6 +919,7 @@
       tr.classList.toggle("active", tr.getAttribute("data-row") === String(r));
     });
     if (ns.length) { network.fit({ nodes: ns, animation: false }); }
+    if (!RG.settled) { pendingFit = ns; }
     var claims = ns.filter(function (id) { return JINDEX.has(id); });
     if (claims.length) { showRow(r, claims); }
     return { nodes: ns, edges: es };
