@@ -63,7 +63,7 @@ def generate_store(path: Path, n_claims: int, *, claims_per_case: int = 500, see
     """
     import pyoxigraph as ox
 
-    from kg.store import load_ontology_into
+    from kg.stores.embedded import load_ontology_into
 
     rnd = random.Random(seed)
     shutil.rmtree(path, ignore_errors=True)
@@ -242,7 +242,7 @@ def write_baseline(checkout: Path, store: Path, html: Path, overview: bool | Non
 
 def count_store(path: Path) -> dict[str, object]:
     """Claims (role and membership), responses and cases of an existing store."""
-    from kg.store import open_store
+    from kg.stores import open_store
 
     counts: dict[str, object] = {}
     with open_store(path) as st:

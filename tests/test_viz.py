@@ -37,9 +37,10 @@ WOMEN = "womens-association/womens-association"
 # ---- stores and pages ------------------------------------------------------------
 
 def _build_and_reason(paths: list[Path], store: Path) -> Path:
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.reasoning import reason
+    from kg.stores import open_store
 
     build_store(load_cases(paths), store)
     with open_store(store, write=True) as st:
@@ -157,7 +158,7 @@ def _claim_node(page: Page, claim: str, outcome: str, where: str | None = None) 
 
 def test_the_view_imports_neither_the_cli_nor_the_server() -> None:
     code = ("import sys, kg.view; print(sorted(m for m in sys.modules if m in ('kg.cli', 'kg.serve', 'kg.server',"
-            " 'kg.backend', 'click', 'pyvis', 'playwright')))")
+            " 'click', 'pyvis', 'playwright')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
     assert not (ROOT / "kg" / "viz.py").exists()  # one name in the wheel: kg/view/ the code, kg/_data/viz/ the data
@@ -195,7 +196,7 @@ def test_template_never_writes_html_from_strings() -> None:
 
 
 def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.view import build_graph, junction_details, read_model
 
     with open_store(shipped) as st:
@@ -224,7 +225,7 @@ def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
 
 def test_filters_and_language(shipped: Path) -> None:
     from kg.errors import UsageError
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.view import Filters, build_graph, junction_details, read_model
 
     with open_store(shipped) as st:
@@ -253,7 +254,7 @@ def test_filters_and_language(shipped: Path) -> None:
 
 
 def test_role_transfer_highlight_marks_the_answer(shipped: Path, pages: dict[str, Any]) -> None:
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.view import build_graph, query_highlight, read_model
 
     with open_store(shipped) as st:
@@ -281,11 +282,12 @@ def test_role_transfer_highlight_marks_the_answer(shipped: Path, pages: dict[str
 def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
     """docs/examples/elderly-care: an actor of an extension's kind (a subclass of rg:Organisation)
     is drawn as an organisation, and the extension's query directories count for --query."""
-    from kg.extensions import find_extensions
+    from kg.cases.extensions import find_extensions
+    from kg.cases.validate import load_cases
     from kg.ontology import load_ontology
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.reasoning import reason
+    from kg.stores import open_store
     from kg.view import write_view
 
     example = ROOT / "docs" / "examples" / "elderly-care"
@@ -370,6 +372,7 @@ def test_cli_viz(shipped: Path, tmp_path: Path) -> None:
 
 # ---- in the browser -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
     html = pages["query"].path
@@ -395,9 +398,10 @@ def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any
         offline.close()
 
 
+@pytest.mark.slow
 def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], shipped: Path) -> None:
     require_tool("chromium", CHROMIUM)
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.view import build_graph, junction_details, read_model
 
     with open_store(shipped) as st:
@@ -438,6 +442,7 @@ def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], s
         page.close()
 
 
+@pytest.mark.slow
 def test_clicking_a_claim_shows_its_evidence(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
     page = Page(browser, pages["plain"].path)
@@ -466,6 +471,7 @@ def test_clicking_a_claim_shows_its_evidence(browser: Any, pages: dict[str, Any]
         page.close()
 
 
+@pytest.mark.slow
 def test_query_opens_on_the_answers_and_highlights_the_refused_edge(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
     page = Page(browser, pages["query"].path, viewport={"width": 1280, "height": 720})
@@ -526,6 +532,7 @@ def test_query_opens_on_the_answers_and_highlights_the_refused_edge(browser: Any
         page.close()
 
 
+@pytest.mark.slow
 def test_legend_folds_away_and_leaves_the_graph_free(browser: Any, pages: dict[str, Any]) -> None:
     """At 1280x720 the legend covers no part of the graph, folded or open, and folds away."""
     require_tool("chromium", CHROMIUM)
@@ -559,6 +566,7 @@ def test_legend_folds_away_and_leaves_the_graph_free(browser: Any, pages: dict[s
         page.close()
 
 
+@pytest.mark.slow
 def test_same_label_nodes_show_their_case(browser: Any, tmp_path: Path) -> None:
     """Two cases with actors of one label: each node's drawn label names its case."""
     require_tool("chromium", CHROMIUM)
@@ -588,6 +596,7 @@ def test_same_label_nodes_show_their_case(browser: Any, tmp_path: Path) -> None:
         page.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("csp", ["enforced", "bypassed"])
 def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path, csp: str) -> None:
     """Injection payloads in labels, quotes, notes, titles and locators stay text.
@@ -644,6 +653,7 @@ def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path
             page.close()
 
 
+@pytest.mark.slow
 def test_large_graph_opens_on_an_overview_and_expands(browser: Any, big_store: Path, tmp_path: Path) -> None:
     require_tool("chromium", CHROMIUM)
     from kg.view import DEFAULT_THRESHOLD, write_view
@@ -692,6 +702,7 @@ def test_large_graph_opens_on_an_overview_and_expands(browser: Any, big_store: P
         page.close()
 
 
+@pytest.mark.slow
 def test_many_cases_open_as_clusters_laid_out_in_python(browser: Any, tmp_path: Path) -> None:
     """Beyond 100 cases the overview shows clusters of cases; a click opens a cluster's cases,
     a case's contexts, a context's claims, each step without moving what was already placed."""

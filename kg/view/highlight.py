@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..query import bind_params, get_query, run_select
-from ..reason import is_reasoned
+from ..reasoning import is_reasoned
 from .graph import Graph
 from .model import BASE, natural_key, short_id
 

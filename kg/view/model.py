@@ -10,19 +10,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..store import asserted_graphs
+from ..iris import BASE, DCTERMS, RDF_TYPE, RDFS, RDFS_LABEL, RG, SKOS
+from ..iris import CASE as CASE_NS
+from ..iris import ROLE as ROLE_NS
+from ..stores.layout import asserted_graphs
 from .words import LANGS
 
-BASE = "https://w3id.org/rolegraph/"
-RG = BASE + "ontology#"
-ROLE_NS = BASE + "role/"
-CASE_NS = BASE + "case/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-DCT_TITLE = "http://purl.org/dc/terms/title"
+__all__ = ["BASE", "CASE_NS", "RG", "ROLE_NS", "Model", "natural_key", "read_model", "short_id"]
+
+RDFS_COMMENT = RDFS + "comment"
+RDFS_SUBCLASS = RDFS + "subClassOf"
+SKOS_DEFINITION = SKOS + "definition"
+DCT_TITLE = DCTERMS + "title"
 
 # rdf:type -> kind; when a node has several, the first in this order wins.
 KIND_OF_TYPE = {

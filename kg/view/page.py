@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store import default_store_path, open_store, store_extensions
+from ..stores import open_store
+from ..stores.layout import store_extensions
+from ..targets import Target, describe
 from .defaults import DEFAULT_OUT, DEFAULT_THRESHOLD
 from .graph import Filters, Graph, build_graph
 from .highlight import Highlight, query_highlight
@@ -34,15 +36,16 @@ class ViewReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def write_view(store_path: Path | None = None, out: Path = DEFAULT_OUT, *, filters: Filters | None = None,
+def write_view(store_path: Target | None = None, out: Path = DEFAULT_OUT, *, filters: Filters | None = None,
                query: str | None = None, params: dict[str, str] | None = None, lang: str = "en",
                threshold: int = DEFAULT_THRESHOLD, overview: bool | None = None,
                query_dirs: list[Path] | None = None, store: Any = None) -> ViewReport:
-    """Write the browser view of the store at `store_path` (or of an open `store`) to `out`."""
+    """Write the browser view of the store at `store_path` (a directory or a remote store's
+    RemoteConfig; or of an open `store`) to `out`."""
     check_lang(lang)
     start = time.perf_counter()
     filters = filters or Filters()
-    label = str(store_path or default_store_path())
+    label = describe(store_path)
     with (nullcontext(store) if store is not None else open_store(store_path)) as st:
         html, g, hl, summary = _page(st, label, filters=filters, query=query, params=params, lang=lang,
                                      threshold=threshold, overview=overview, query_dirs=query_dirs)
@@ -72,7 +75,7 @@ def _page(st: Any, label: str, *, filters: Filters, query: str | None, params: d
     return html, g, hl, summary
 
 
-def render_for_store(store_path: Path | None = None, *, query: str | None = None, lang: str = "en",
+def render_for_store(store_path: Target | None = None, *, query: str | None = None, lang: str = "en",
                      case: str | tuple[str, ...] = (), context: str | tuple[str, ...] = (),
                      actor: str | tuple[str, ...] = ()) -> str:
     """The page for the store at `store_path`, as the HTTP server serves it at /viz."""
@@ -83,6 +86,6 @@ def render_for_store(store_path: Path | None = None, *, query: str | None = None
 
     filters = Filters(many(case), many(context), many(actor))
     with open_store(store_path) as st:
-        html, *_ = _page(st, str(store_path or default_store_path()), filters=filters, query=query, params=None,
+        html, *_ = _page(st, describe(store_path), filters=filters, query=query, params=None,
                          lang=lang, threshold=DEFAULT_THRESHOLD, overview=None, query_dirs=None)
     return html
