@@ -317,9 +317,10 @@ def register_remote(main: Any) -> None:
 
 
 def register_serve(main: Any) -> None:
-    """Add the `serve` command (its body is kg.serve.run_command, imported when it runs)."""
-    import click
+    """Add the `serve` command (its body is kg.server.run.run_command, imported when it runs)."""
     from pathlib import Path
+
+    import click
 
     if "serve" in getattr(main, "commands", {}):
         return
@@ -344,6 +345,15 @@ def register_serve(main: Any) -> None:
                   help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
     @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
     @click.option("--quiet", is_flag=True, help="Do not log requests.")
+    @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+                  help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
+                       "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
+    @click.option("--memory", type=click.IntRange(min=0), default=1024, show_default=True, metavar="MIB",
+                  help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
+    @click.option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
+                  help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
+    @click.option("--base-iri", default=None, metavar="IRI",
+                  help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
     def serve_cmd(**options: Any) -> None:
         """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
         /queries/NAME, a query page at / and the browser view at /viz.
@@ -351,6 +361,12 @@ def register_serve(main: Any) -> None:
         Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
         are stopped after --timeout seconds; SERVICE and LOAD are refused.
         """
-        from .serve import run_command
+        from .errors import UsageError
+        from .server.run import run_command
+        from .store import default_store_path
 
-        run_command(**options)
+        if current() is not None:
+            raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
+                             hint="point your SPARQL clients at the remote store directly")
+        options["store"] = options["store"] or default_store_path()
+        run_command(**options, say=lambda line, err: click.echo(line, err=err))

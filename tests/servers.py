@@ -1,6 +1,6 @@
 """Start and stop real servers on 127.0.0.1 for the tests and the load test.
 
-    rolegraph_serve(store, ...)     `rolegraph serve` (as `python -m kg.serve`), on a free port
+    rolegraph_serve(store, ...)     `rolegraph serve` (as `python -m kg.server`), on a free port
     oxigraph_server(dir, binary)    `oxigraph serve --location DIR --bind 127.0.0.1:PORT`
     virtuoso_server(dir)            Virtuoso 7 (virtuoso-t in the foreground) with a temporary
                                     virtuoso.ini, loopback ports, SPARQL update and the Graph
@@ -112,7 +112,7 @@ def _wait(running: Running, ready: callable, timeout: float) -> None:  # type: i
 def rolegraph_serve(store: Path, *args: str, log: Path, timeout: float = 60.0,
                     env: dict[str, str] | None = None) -> Iterator[Running]:
     """`rolegraph serve --store STORE --port 0 ARGS...`; the URL it announces is `.url`."""
-    cmd = [sys.executable, "-m", "kg.serve", "--store", str(store), "--port", "0", *args]
+    cmd = [sys.executable, "-m", "kg.server", "--store", str(store), "--port", "0", *args]
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("ROLEGRAPH_ENDPOINT", None)
     running = _start("rolegraph serve", cmd, log, cwd=ROOT, env=full_env)
