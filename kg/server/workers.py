@@ -31,6 +31,10 @@ def cap_memory(memory_mb: int) -> None:
 def serve_jobs(conn: Any, handler: Handler) -> None:
     """Answer jobs from the pipe with `handler` until the server closes it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    try:
+        conn.send(("ready", None))  # a job's time starts when the worker can take it, not at its spawn
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -57,13 +61,21 @@ def serve_jobs(conn: Any, handler: Handler) -> None:
 def store_worker(conn: Any, store_path: str, writable: bool, memory_mb: int) -> None:
     """A query (or update) worker process over the store at `store_path`."""
     cap_memory(memory_mb)
-    serve_jobs(conn, StoreView(Path(store_path), writable).run)
+    view = StoreView(Path(store_path), writable)
+    try:
+        view.open()  # open the store before saying ready, so the first job's timeout is the job's alone
+    except (HttpError, OSError):
+        pass  # the first job reports it
+    serve_jobs(conn, view.run)
 
 
 @dataclass
 class _Worker:
     process: Any
     conn: Any
+    ready: bool = False
+
+STARTUP_TIMEOUT = 60.0  # seconds a new worker may take to import and open the store
 
 
 class WorkerPool:
@@ -120,6 +132,11 @@ class WorkerPool:
             raise HttpError(503, f"all {self.size} {self.name} workers stayed busy", "try again in a moment",
                             {"Retry-After": "1"}) from None
         try:
+            if not worker.ready:
+                if not worker.conn.poll(STARTUP_TIMEOUT):
+                    raise EOFError("the worker did not start")
+                worker.conn.recv()
+                worker.ready = True
             worker.conn.send(job)
             if not worker.conn.poll(timeout):
                 self._retire(worker)
