@@ -567,7 +567,7 @@ def test_query_page_words_in_english_and_danish(server: Any) -> None:
     assert table["en"]["named"] in english
     by_header = http("GET", server.url, headers={"Accept-Language": "da-DK,da;q=0.9,en;q=0.5"})[2].decode("utf-8")
     assert table["da"]["named"] in by_header
-    config = _json.loads(re.search(r'<script type="application/json" id="config">(.*?)</script>', danish, re.S)
+    config = _json.loads(re.search(r'<script type="application/json" id="config">(.*?)</script>', danish, re.DOTALL)
                          .group(1))  # type: ignore[union-attr]
     assert config["prefixes"]["rg"] == "https://w3id.org/rolegraph/ontology#" and config["lang"] == "da"
 
@@ -671,9 +671,9 @@ def test_query_page_in_a_browser_escapes_everything_and_stays_offline(xss_server
 def test_non_loopback_host_needs_public() -> None:
     from click.testing import CliRunner
 
+    from kg.backend import register
     from kg.cli import main
     from kg.errors import UsageError
-    from kg.backend import register
     from kg.server.settings import check_host
 
     register(main)

@@ -80,7 +80,7 @@ def test_cors_allow_list(cors_server: Any) -> None:
                                         ("application/ld+json", ox.RdfFormat.JSON_LD), (None, ox.RdfFormat.TURTLE)])
 def test_service_description(small: Any, accept: str | None, fmt: Any) -> None:
     url = small.endpoints["sparql"]
-    status, headers, body = http("GET", url, headers={"Accept": accept} if accept else {})
+    status, _, body = http("GET", url, headers={"Accept": accept} if accept else {})
     assert status == 200, body
     sd = "http://www.w3.org/ns/sparql-service-description#"
     triples = {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(body, format=fmt)}
