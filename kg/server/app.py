@@ -130,6 +130,7 @@ class Service:
         self._info: tuple[Any, dict[str, Any]] | None = None
         self._info_limiter = anyio.CapacityLimiter(2)
         self._queries: tuple[Any, dict[str, Query]] | None = None
+        self._queries_checked = 0.0
         self._qlock = threading.Lock()
 
     def close(self) -> None:
@@ -147,6 +148,11 @@ class Service:
                 self._viz = Lane(WorkerPool("view", 1, viz_worker, (str(self.settings.store), 0), 0), 4)
             return self._viz
 
+    def cached_info(self, sig: Any) -> dict[str, Any] | None:
+        """The store's state if it was read on the store with signature `sig`."""
+        info = self._info
+        return info[1] if info is not None and sig is not None and info[0] == sig else None
+
     def info_now(self) -> dict[str, Any]:
         """The store's state (reasoned, extensions, graphs), read again when the store changed."""
         sig = signature(self.settings.store)
@@ -155,19 +161,28 @@ class Service:
                 self._info = (sig, self._view.run({"op": "info"}))
             return self._info[1]
 
-    async def info(self) -> dict[str, Any]:
-        """`info_now` off the event loop."""
+    async def info(self, sig: Any = None) -> dict[str, Any]:
+        """`info_now` off the event loop (no thread hop when the store is unchanged)."""
+        cached = self.cached_info(sig)
+        if cached is not None:
+            return cached
         return await anyio.to_thread.run_sync(self.info_now, limiter=self._info_limiter)
 
     def queries(self, info: dict[str, Any]) -> dict[str, Query]:
-        """The named queries, with those of the store's extensions (parsed once per change)."""
+        """The named queries, with those of the store's extensions (parsed once per change; the
+        query files are looked at again at most once a second)."""
+        now = time.monotonic()
+        cached = self._queries
+        if cached is not None and cached[0][0] == tuple(info["extensions"]) and now - self._queries_checked < 1.0:
+            return cached[1]
+        self._queries_checked = now
         dirs = []
         for ext in info["extensions"]:
             d = Path(ext) / "queries"
             if (Path(ext) / "ontology.ttl").exists() and d.is_dir():
                 dirs.append(d)
-        key = tuple((str(f), f.stat().st_mtime_ns) for d in [data_dir("queries"), *dirs]
-                    for f in sorted(d.glob("*.rq")))
+        key = (tuple(info["extensions"]), tuple((str(f), f.stat().st_mtime_ns) for d in [data_dir("queries"), *dirs]
+                                                for f in sorted(d.glob("*.rq"))))
         with self._qlock:
             if self._queries is None or self._queries[0] != key:
                 self._queries = (key, load_queries(dirs))
@@ -295,7 +310,8 @@ class Routes:
     async def named_query(self, request: Request) -> Response:
         """One named query, its answer cached per store version."""
         name = request.path_params["name"]
-        queries = self.service.queries(await self.service.info())
+        sig = signature(self.settings.store)
+        queries = self.service.queries(await self.service.info(sig))
         if name not in queries:
             close = difflib.get_close_matches(name, list(queries), n=1)
             raise HttpError(404, f"no query named '{name}'",
@@ -326,7 +342,6 @@ class Routes:
                             "accept one of " + ", ".join(RESULT_FORMATS.values()))
         inference = flag(params, "inference", True)
         key = (name, tuple(sorted(given.items())), lang, inference, results_fmt)
-        sig = signature(self.settings.store)
         hit = self.service.cache.get(sig, key)
         if hit is None:
             job = {"op": "query", "text": text, "results_format": results_fmt, "graph_format": None,

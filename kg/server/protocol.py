@@ -1,22 +1,21 @@
-"""uvicorn's HTTP/1.1 protocol, answering requests it cannot parse in the server's JSON error shape."""
+"""uvicorn's HTTP/1.1 protocol (httptools), answering requests it cannot parse in the server's JSON
+error shape."""
 
 from __future__ import annotations
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .errors import error_body
 
+_BODY = error_body(400, "the request is not valid HTTP", "send an HTTP/1.1 request")
 
-class JsonErrorH11Protocol(H11Protocol):
-    """H11Protocol whose 400 for a garbled request is JSON, like every other error."""
+
+class JsonErrorHttpProtocol(HttpToolsProtocol):
+    """HttpToolsProtocol whose 400 for a garbled request is JSON, like every other error."""
 
     def send_400_response(self, msg: str) -> None:
         """A garbled request line or headers: 400 in the JSON shape, then close."""
-        body = error_body(400, "the request is not valid HTTP", "send an HTTP/1.1 request")
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
-        self.transport.write(self.conn.send(h11.Response(status_code=400, headers=headers, reason=b"Bad Request")))
-        self.transport.write(self.conn.send(h11.Data(data=body)))
-        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        head = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+                b"content-length: " + str(len(_BODY)).encode("ascii") + b"\r\nconnection: close\r\n\r\n")
+        self.transport.write(head + _BODY)
         self.transport.close()

@@ -13,7 +13,7 @@ import uvicorn
 from ..errors import StoreError, UsageError
 from .app import Service, create_app
 from .errors import HttpError
-from .protocol import JsonErrorH11Protocol
+from .protocol import JsonErrorHttpProtocol
 from .settings import TOKEN_ENV, Settings, check_host, check_origins, read_token
 
 
@@ -67,9 +67,9 @@ class Server:
         except StoreError:
             self.service.close()
             raise
-        config = uvicorn.Config(create_app(self.service), http=JsonErrorH11Protocol, lifespan="off",
-                                access_log=False, log_level="warning", timeout_keep_alive=30,
-                                h11_max_incomplete_event_size=64 * 1024, server_header=False)
+        config = uvicorn.Config(create_app(self.service), http=JsonErrorHttpProtocol, loop="auto",
+                                lifespan="off", access_log=False, log_level="warning", timeout_keep_alive=30,
+                                server_header=False)
         self.uvicorn = uvicorn.Server(config)
         return self
 
