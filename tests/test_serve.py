@@ -25,6 +25,7 @@ import pytest
 from .conftest import CASES, ROOT, require_tool
 from .servers import rolegraph_serve
 
+pytestmark = pytest.mark.slow  # every test here starts a server (tests/test_server_units.py: the rest)
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -601,7 +602,6 @@ RUN_IN_YASGUI = """async (text) => {
 ACTIVE_CELLS = "Array.from(document.querySelectorAll('.tabPanel.active .yasr_results td')).map(td => td.textContent)"
 
 
-@pytest.mark.slow
 def test_query_page_in_a_browser_escapes_everything_and_stays_offline(xss_server: Any) -> None:
     require_tool("chromium", CHROMIUM)
     from playwright.sync_api import sync_playwright
@@ -664,65 +664,3 @@ def test_query_page_in_a_browser_escapes_everything_and_stays_offline(xss_server
             assert page.locator("#named h2").text_content() == "Navngivne forespørgsler"
         finally:
             browser.close()
-
-
-# ---- settings and safety checks ------------------------------------------------------------------
-
-def test_non_loopback_host_needs_public() -> None:
-    from click.testing import CliRunner
-
-    from kg.backend import register
-    from kg.cli import main
-    from kg.errors import UsageError
-    from kg.server.settings import check_host
-
-    register(main)
-    assert check_host("127.0.0.1", False) is None and check_host("::1", False) is None
-    assert check_host("localhost", False) is None
-    with pytest.raises(UsageError, match="--public"):
-        check_host("0.0.0.0", False)
-    warning = check_host("0.0.0.0", True)
-    assert warning and "public" in warning and "TLS" in warning
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--store", "/nonexistent"])
-    assert result.exit_code == 2 and "--public" in result.output
-
-
-def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from click.testing import CliRunner
-
-    from kg.backend import register
-    from kg.cli import main
-
-    register(main)
-    monkeypatch.delenv("ROLEGRAPH_SERVE_TOKEN", raising=False)
-    result = CliRunner().invoke(main, ["serve", "--allow-update", "--store", str(tmp_path)])
-    assert result.exit_code == 2 and "token" in result.output
-    short = tmp_path / "short"
-    short.write_text("abc")
-    result = CliRunner().invoke(main, ["serve", "--allow-update", "--token-file", str(short), "--store", str(tmp_path)])
-    assert result.exit_code == 2 and "shorter" in result.output
-    result = CliRunner().invoke(main, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
-    assert result.exit_code == 1 and "no store" in result.output
-
-
-def test_graph_layout_matches_the_vocabulary() -> None:
-    from kg.server import store_view as serve
-    from kg.store import META_GRAPH
-    from kg.vocab import CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-
-    assert serve.ONTOLOGY_GRAPH == str(ONTOLOGY_GRAPH) and serve.CASE_GRAPH_PREFIX == CASE_GRAPH_PREFIX
-    assert serve.INFERRED_GRAPH == str(INFERRED_GRAPH) and serve.EXPLANATION_GRAPH == str(EXPLANATION_GRAPH)
-    assert serve.META_GRAPH == META_GRAPH.value
-
-
-def test_content_negotiation_rules() -> None:
-    from kg.server.formats import GRAPH_TYPES as _GRAPH_TYPES
-    from kg.server.formats import RESULT_TYPES as _RESULT_TYPES
-    from kg.server.formats import negotiate
-
-    assert negotiate(None, _RESULT_TYPES, "json") == "json"
-    assert negotiate("text/csv;q=0.5, application/sparql-results+xml", _RESULT_TYPES, "json") == "xml"
-    assert negotiate("application/*", _RESULT_TYPES, "json") == "json"
-    assert negotiate("text/*", _GRAPH_TYPES, "turtle") == "turtle"
-    assert negotiate("image/png", _RESULT_TYPES, "json") is None
-    assert negotiate("application/json", _GRAPH_TYPES, "turtle") == "jsonld"
