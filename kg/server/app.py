@@ -54,6 +54,7 @@ from .store_view import StoreView, signature
 from .viz_worker import viz_worker
 from .workers import WorkerPool, store_worker
 
+AD_HOC_NICE = 10
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 UNSAFE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
@@ -114,8 +115,11 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         store = str(settings.store)
-        self.sparql = Lane(WorkerPool("query", settings.workers, store_worker, (store, False, settings.memory_mb),
-                                      settings.memory_mb), settings.queue, settings.client_limit)
+        # ad-hoc queries run at a lower CPU priority: on a small machine a cartesian product must not
+        # take the cores from the event loop and the named queries
+        self.sparql = Lane(WorkerPool("query", settings.workers, store_worker,
+                                      (store, False, settings.memory_mb, AD_HOC_NICE), settings.memory_mb),
+                           settings.queue, settings.client_limit)
         # named queries have their own worker, so ad-hoc queries cannot starve them; answers are cached
         self.named = Lane(WorkerPool("named-query", 1, store_worker, (store, False, settings.memory_mb),
                                      settings.memory_mb), 32)

@@ -5,6 +5,7 @@ its time is stopped by killing its worker, which is replaced; each worker's addr
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import resource
 import signal
@@ -58,9 +59,12 @@ def serve_jobs(conn: Any, handler: Handler) -> None:
             return
 
 
-def store_worker(conn: Any, store_path: str, writable: bool, memory_mb: int) -> None:
-    """A query (or update) worker process over the store at `store_path`."""
+def store_worker(conn: Any, store_path: str, writable: bool, memory_mb: int, nice: int = 0) -> None:
+    """A query (or update) worker process over the store at `store_path`; `nice` lowers its CPU
+    priority (ad-hoc queries yield the CPU to the server's event loop and the named-query lane)."""
     cap_memory(memory_mb)
+    if nice:
+        os.nice(nice)
     view = StoreView(Path(store_path), writable)
     try:
         view.open()  # open the store before saying ready, so the first job's timeout is the job's alone
