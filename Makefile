@@ -27,6 +27,7 @@ bench:
 	$(VENV)/python bench/pipeline_bench.py
 	$(VENV)/python bench/reasoning_bench.py
 	$(VENV)/python bench/viz_bench.py
+	$(VENV)/python bench/load_test.py
 
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache

@@ -16,7 +16,7 @@ from .errors import HttpError
 from .formats import serialize
 
 # The graph layout of the store, restated so that the server's processes need not import rdflib
-# (tests/test_serve.py checks that the two agree).
+# (tests/test_server_units.py checks that the two agree).
 _BASE = "https://w3id.org/rolegraph/"
 ONTOLOGY_GRAPH = _BASE + "graph/ontology"
 CASE_GRAPH_PREFIX = _BASE + "graph/case/"
