@@ -51,8 +51,7 @@ from .formats import GRAPH_FORMATS, RESULT_FORMATS, formats, graph_body, negotia
 from .lanes import Lane
 from .settings import MAX_BODY, Settings, is_loopback
 from .store_view import StoreView, signature
-from .viz_worker import viz_worker
-from .workers import WorkerPool, store_worker
+from .workers import WorkerPool, by_name, store_worker
 
 AD_HOC_NICE = 10
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
@@ -149,7 +148,8 @@ class Service:
         """The view lane, started at its first use (it imports the view's libraries)."""
         with self._viz_lock:
             if self._viz is None:
-                self._viz = Lane(WorkerPool("view", 1, viz_worker, (str(self.settings.store), 0), 0), 4)
+                self._viz = Lane(WorkerPool("view", 1, by_name, ("kg.server.viz_worker", "viz_worker",
+                                                                 str(self.settings.store), 0), 0), 4)
             return self._viz
 
     def cached_info(self, sig: Any) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ its time is stopped by killing its worker, which is replaced; each worker's addr
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import queue
@@ -71,6 +72,12 @@ def store_worker(conn: Any, store_path: str, writable: bool, memory_mb: int, nic
     except (HttpError, OSError):
         pass  # the first job reports it
     serve_jobs(conn, view.run)
+
+
+def by_name(conn: Any, module: str, function: str, *args: Any) -> None:
+    """Start the worker function `module.function` in this (new) process: the server process then
+    never imports what only the worker needs (the view's libraries, for the view worker)."""
+    getattr(importlib.import_module(module), function)(conn, *args)
 
 
 @dataclass
