@@ -25,13 +25,35 @@ EXPLANATION_GRAPH = _BASE + "graph/explanations"
 META_GRAPH = _BASE + "graph/meta"
 _META = _BASE + "meta#"
 
-Signature = tuple[int, int, int]
+Signature = tuple[int, int, int, int]
+SCAN_EVERY = 1.0  # seconds between full scans of the store's files
+_scans: dict[Path, tuple[float, int, int]] = {}
 
 
 def signature(path: Path) -> Signature | None:
-    """Changes when the store directory is swapped (build) or written (reason, updates); None if absent."""
+    """Changes when the store directory is swapped (build) or written (reason, updates); None if absent.
+
+    The directory's own inode and mtime change with every file a writer creates, renames or removes
+    (a flush, a compaction, a swap); the files' own times (a write-ahead log growing in place) are
+    scanned at most once a second, as a scan costs a stat per file on every request."""
     try:
         st = os.stat(path)
+    except OSError:
+        return None
+    now = time.monotonic()
+    scanned = _scans.get(path)
+    if scanned is None or now - scanned[0] >= SCAN_EVERY:
+        scan = _scan(path)
+        if scan is None:
+            return None
+        scanned = (now, *scan)
+        _scans[path] = scanned
+    return st.st_ino, st.st_mtime_ns, scanned[1], scanned[2]
+
+
+def _scan(path: Path) -> tuple[int, int] | None:
+    """The newest mtime of the store's files, and their number."""
+    try:
         newest, count = 0, 0
         with os.scandir(path) as entries:
             for e in entries:
@@ -42,7 +64,7 @@ def signature(path: Path) -> Signature | None:
                 count += 1
     except OSError:
         return None
-    return st.st_ino, newest, count
+    return newest, count
 
 
 class StaleHandle(Exception):
@@ -66,7 +88,7 @@ class StoreView:
         self.path = path
         self.writable = writable
         self.store: ox.Store | None = None
-        self.sig: Signature | int | None = None
+        self.sig: Signature | int | None = None  # a writable handle keeps the directory's inode
 
     def open(self) -> ox.Store:
         """The handle, reopened when the store changed on disk."""
