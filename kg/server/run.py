@@ -22,6 +22,9 @@ def listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # headers and body leave in two writes: without TCP_NODELAY (inherited by accepted sockets on
+    # Linux) Nagle holds the body for the client's delayed ACK, 40 ms per answer on asyncio's loop
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
         sock.listen(256)
