@@ -108,6 +108,9 @@ def _wait(running: Running, ready: callable, timeout: float) -> None:  # type: i
     raise ServerError(f"{running.name} did not come up within {timeout:g} s:\n{running.logs()}")
 
 
+_SERVE_MAIN = "import sys; from kg.cli import main; main(sys.argv[1:], prog_name='rolegraph')"
+
+
 @contextmanager
 def rolegraph_serve(store: Path, *args: str, log: Path, timeout: float = 60.0,
                     env: dict[str, str] | None = None) -> Iterator[Running]:

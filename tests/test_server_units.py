@@ -1,5 +1,4 @@
-"""`rolegraph serve` without a server: option checks, the graph layout the server restates,
-content negotiation, the service description and the language of the query page."""
+"""`rolegraph serve` without a server: option checks, content negotiation, the service description and the language of the query page."""
 
 from __future__ import annotations
 
@@ -11,12 +10,10 @@ import pytest
 def test_non_loopback_host_needs_public() -> None:
     from click.testing import CliRunner
 
-    from kg.backend import register
     from kg.cli import main
     from kg.errors import UsageError
     from kg.server.settings import check_host
 
-    register(main)
     assert check_host("127.0.0.1", False) is None and check_host("::1", False) is None
     assert check_host("localhost", False) is None
     with pytest.raises(UsageError, match="--public"):
@@ -30,10 +27,8 @@ def test_non_loopback_host_needs_public() -> None:
 def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from kg.backend import register
     from kg.cli import main
 
-    register(main)
     monkeypatch.delenv("ROLEGRAPH_SERVE_TOKEN", raising=False)
     result = CliRunner().invoke(main, ["serve", "--allow-update", "--store", str(tmp_path)])
     assert result.exit_code == 2 and "token" in result.output
@@ -43,16 +38,6 @@ def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 2 and "shorter" in result.output
     result = CliRunner().invoke(main, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
     assert result.exit_code == 1 and "no store" in result.output
-
-
-def test_graph_layout_matches_the_vocabulary() -> None:
-    from kg.server import store_view as serve
-    from kg.store import META_GRAPH
-    from kg.vocab import CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-
-    assert serve.ONTOLOGY_GRAPH == str(ONTOLOGY_GRAPH) and serve.CASE_GRAPH_PREFIX == CASE_GRAPH_PREFIX
-    assert serve.INFERRED_GRAPH == str(INFERRED_GRAPH) and serve.EXPLANATION_GRAPH == str(EXPLANATION_GRAPH)
-    assert serve.META_GRAPH == META_GRAPH.value
 
 
 def test_content_negotiation_rules() -> None:

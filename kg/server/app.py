@@ -40,10 +40,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..backend import QUERY_FORMS, forbidden_keywords, has_dataset_clause, query_form
 from ..errors import QueryError
-from ..query import LANGS, Query, bind_params, load_queries, with_values
+from ..iris import LANGS
+from ..query import Query, bind_params, load_queries, with_values
 from ..resources import data_dir
+from ..sparql_text import QUERY_FORMS, forbidden_keywords, has_dataset_clause, query_form
 from . import description, pages
 from .cache import ResultCache
 from .errors import HttpError, error_body

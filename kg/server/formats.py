@@ -11,7 +11,8 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from ..query import PREFIXES, term_json
+from ..iris import PREFIXES
+from ..query import term_json
 from .errors import HttpError
 
 # format name -> media type

@@ -9,7 +9,8 @@ from typing import Any
 
 import jinja2
 
-from ..query import LANGS, PREFIXES, Query
+from ..iris import LANGS, PREFIXES
+from ..query import Query
 from .settings import Settings
 
 WEB = Path(__file__).resolve().parent / "web"

@@ -11,19 +11,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..query import PREFIXES
+from ..iris import (
+    CASE_GRAPH_PREFIX,
+    EXPLANATION_GRAPH,
+    INFERRED_GRAPH,
+    META,
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+)
 from .errors import HttpError
 from .formats import serialize
-
-# The graph layout of the store, restated so that the server's processes need not import rdflib
-# (tests/test_server_units.py checks that the two agree).
-_BASE = "https://w3id.org/rolegraph/"
-ONTOLOGY_GRAPH = _BASE + "graph/ontology"
-CASE_GRAPH_PREFIX = _BASE + "graph/case/"
-INFERRED_GRAPH = _BASE + "graph/inferred"
-EXPLANATION_GRAPH = _BASE + "graph/explanations"
-META_GRAPH = _BASE + "graph/meta"
-_META = _BASE + "meta#"
 
 Signature = tuple[int, int, int, int]
 SCAN_EVERY = 1.0  # seconds between full scans of the store's files
@@ -155,7 +153,7 @@ class StoreView:
     def info(self, store: ox.Store) -> dict[str, Any]:
         """Whether the store is reasoned, its extensions and its graphs."""
         ext = [str(getattr(q.object, "value", q.object)) for q in store.quads_for_pattern(
-            None, ox.NamedNode(_META + "extension"), None, ox.NamedNode(META_GRAPH))]
+            None, ox.NamedNode(META + "extension"), None, ox.NamedNode(META_GRAPH))]
         return {"reasoned": self.reasoned(store), "extensions": sorted(ext),
                 "graphs": [g.value for g in self.graphs(store, True)]}
 
@@ -171,7 +169,7 @@ class StoreView:
     @staticmethod
     def reasoned(store: ox.Store) -> bool:
         """Whether `rolegraph reason` has run on the store."""
-        return any(True for _ in store.quads_for_pattern(ox.NamedNode(_META + "reasoned"), None, None,
+        return any(True for _ in store.quads_for_pattern(ox.NamedNode(META + "reasoned"), None, None,
                                                           ox.NamedNode(META_GRAPH)))
 
     def query(self, store: ox.Store, job: dict[str, Any]) -> tuple[str, bytes]:
@@ -186,7 +184,7 @@ class StoreView:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named"] or []]
         elif not job["has_from"]:
             # with inference the union default graph: listing the graphs instead makes Oxigraph look up
-            # each pattern in every case graph (0.4 s against 46 s at 200 cases; see kg.store)
+            # each pattern in every case graph (0.4 s against 46 s at 200 cases; see kg.stores.layout)
             if job["inference"]:
                 kwargs["use_default_graph_as_union"] = True
             else:
