@@ -559,7 +559,7 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
                    "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
-@click.option("--memory", type=click.IntRange(min=0), default=1024, show_default=True, metavar="MIB",
+@click.option("--memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MIB",
               help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
 @click.option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
               help="SPARQL queries one client address may have running or waiting [default: workers - 1].")

@@ -109,7 +109,7 @@ def serve_in_thread(settings: Settings) -> tuple[Server, threading.Thread]:
 
 def run_command(host: str, port: int, store: Path, timeout: float, max_rows: int, workers: int | None,
                 allow_update: bool, token_file: Path | None, public: bool, quiet: bool,
-                cors: tuple[str, ...] = (), memory: int = 1024, per_client: int = 0,
+                cors: tuple[str, ...] = (), memory: int = 2048, per_client: int = 0,
                 base_iri: str | None = None, say: Callable[[str, bool], None] | None = None) -> None:
     """The body of `rolegraph serve`: check the options, start, announce, serve until Ctrl-C."""
     def echo(line: str, err: bool = False) -> None:
