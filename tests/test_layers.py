@@ -17,11 +17,11 @@ LAZY_ALLOWED = {"kg.cli.commands"}
 
 # layer -> the layers it must never import
 FORBIDDEN = {
-    "kg.stores": ("kg.reasoning", "kg.pipeline", "kg.query", "kg.explain", "kg.consistency", "kg.viz",
+    "kg.stores": ("kg.reasoning", "kg.pipeline", "kg.incremental", "kg.query", "kg.explain", "kg.consistency", "kg.viz",
                   "kg.view", "kg.serve", "kg.server", "kg.cli"),
-    "kg.reasoning": ("kg.pipeline", "kg.query", "kg.explain", "kg.consistency", "kg.viz", "kg.view",
+    "kg.reasoning": ("kg.pipeline", "kg.incremental", "kg.query", "kg.explain", "kg.consistency", "kg.viz", "kg.view",
                      "kg.serve", "kg.server", "kg.cli"),
-    "kg.cases": ("kg.stores", "kg.reasoning", "kg.pipeline", "kg.query", "kg.explain", "kg.consistency",
+    "kg.cases": ("kg.stores", "kg.reasoning", "kg.pipeline", "kg.incremental", "kg.query", "kg.explain", "kg.consistency",
                  "kg.viz", "kg.view", "kg.serve", "kg.server", "kg.cli"),
     "kg.iris": ("kg.",),
     "kg.errors": ("kg.",),
