@@ -81,3 +81,24 @@ def test_a_store_built_with_other_options_is_built_in_full(cli, corpus: Path, tm
     _build(cli, corpus, store)
     r = cli("build", str(corpus), "--store", str(store))  # not reasoned now
     assert r.exit_code == 0 and "full build: the store is reasoned and this build is not" in r.output
+
+
+def test_a_rebuild_failing_midway_leaves_the_store_as_it_was(cli, corpus: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.incremental
+
+    store = tmp_path / "store"
+    _build(cli, corpus, store)
+    before = _quads(store)
+    path = corpus / "future-workshop.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("outcome: recognised", "outcome: refused", 1),
+                    encoding="utf-8")
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kg.incremental, "_update_meta", explode)  # after the graphs and conclusions changed
+    r = cli("build", "--reason", str(corpus), "--store", str(store))
+    assert r.exit_code == 1 and "previous store is unchanged" in r.output
+    assert _quads(store) == before
+    assert not list(tmp_path.glob(".store.building-*"))
