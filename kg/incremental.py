@@ -217,9 +217,8 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
         write_marker(tmp)
         store = EmbeddedStore(ox.Store(str(tmp)), path)
         out = _apply(store, p, new, old, case_set, rules, reason, progress)
-        if out is not None:
+        if out is not None:  # no optimize(): compacting a big store would cost more than the rebuild
             store.flush()
-            store.optimize()
         del store
     except BaseException as exc:
         gc.collect()
@@ -271,10 +270,12 @@ def _apply(store: EmbeddedStore, p: Plan, new: dict[str, list[ox.Quad]], old: se
             store.remove(q)
         store.extend(added)
         cases, removed_n, added_n = len(affected), len(gone), len(added)
+    # the nodes the old graphs wrote: their `file:line` records are replaced
+    written = {q.subject for g in old for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))}
     for g in old:
         store.remove_graph(ox.NamedNode(g))
     store.bulk_extend(q for qs in new.values() for q in qs)
-    _update_meta(store, p, case_set)
+    _update_meta(store, p, case_set, written)
     return cases, removed_n, added_n
 
 
@@ -330,7 +331,7 @@ def _check_new(new: dict[str, list[ox.Quad]], shared: set[Any]) -> None:
                 raise SchemaStatement(g, (q.subject, q.predicate, q.object))
 
 
-def _update_meta(store: EmbeddedStore, p: Plan, case_set: Any) -> None:
+def _update_meta(store: EmbeddedStore, p: Plan, case_set: Any, written: set[Any]) -> None:
     """The meta graph as a full build of the same files would write it."""
     gone = set(p.reread) | set(p.removed)
     drop: list[ox.Quad] = list(store.quads_for_pattern(_BUILD, _BUILT_AT, None, META_GRAPH))
@@ -339,7 +340,7 @@ def _update_meta(store: EmbeddedStore, p: Plan, case_set: Any) -> None:
     for d in gone:
         node = source_node(d)
         drop += [ox.Quad(_BUILD, SOURCE, node, META_GRAPH), *store.quads_for_pattern(node, None, None, META_GRAPH)]
-    drop += [q for q in store.quads_for_pattern(None, _DEFINED_AT, None, META_GRAPH)
+    drop += [q for node in written for q in store.quads_for_pattern(node, _DEFINED_AT, None, META_GRAPH)
              if isinstance(q.object, ox.Literal) and q.object.value.rsplit(":", 1)[0] in gone]
     for q in drop:
         store.remove(q)
