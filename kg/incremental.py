@@ -92,6 +92,7 @@ def setup_digest(extensions: list[Any], *, shacl: bool | None) -> str:
     h.update(f"shacl={shacl}".encode())
     files = [*ontology_files(), shapes_file(), *sorted(data_dir("rules").rglob("*.rq"))]
     files += sorted(f for d in _CODE_DIRS for f in (_KG / d).glob("*.py"))
+    files += [_KG / "pipeline.py", Path(__file__)]
     for ext in extensions:
         h.update(f"extension {ext.name} {ext.path}".encode())
         files += sorted(f for f in ext.path.rglob("*") if f.is_file())
