@@ -296,7 +296,7 @@ def test_a_foreign_folder_named_like_the_old_store_is_not_removed(tmp_path: Path
     old = tmp_path / "store.old"
     old.mkdir()
     (old / "keep.txt").write_text("mine\n", encoding="utf-8")
-    proc = _run("build", "--store", str(store), str(ONE_CASE))
+    proc = _run("build", "--full", "--store", str(store), str(ONE_CASE))  # the same file again: "unchanged"
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert (old / "keep.txt").read_text(encoding="utf-8") == "mine\n"

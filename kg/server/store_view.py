@@ -13,11 +13,10 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..iris import PREFIXES
-from ..reasoning.engine import is_reasoned
 from ..stores.base import GraphStore
 from ..stores.embedded import EmbeddedStore
 from ..stores.folder import writer_lock
-from ..stores.layout import asserted_graphs, derived_graphs, query_dataset, store_extensions
+from ..stores.layout import asserted_graphs, derived_graphs, is_reasoned, query_dataset, store_extensions
 from .errors import HttpError
 from .formats import serialize
 
