@@ -109,7 +109,8 @@ class Explainer:
                 if bound is None:
                     continue
                 try:
-                    rows = self.store.query(rule.derivation_query(bound), use_default_graph_as_union=True)
+                    rows = self.store.query(rule.derivation_query(bound, None if later else 50),
+                                            use_default_graph_as_union=True)
                 except (SyntaxError, OSError, ValueError):
                     continue
                 for row in rows:
@@ -118,9 +119,10 @@ class Explainer:
                     conclusions = [c for p in rule.conclusions if (c := _instantiate(p, row)) is not None]
                     if t not in conclusions:
                         continue
-                    premises = list(dict.fromkeys(
-                        p for pat in rule.premises if (p := _instantiate(pat, row)) is not None
-                        and self._in(p, [*self.asserted, _INF])))
+                    stated = list(dict.fromkeys(p for pat in rule.premises if (p := _instantiate(pat, row)) is not None))
+                    premises = [p for p in stated if self._in(p, [*self.asserted, _INF])]
+                    if len(premises) < len(stated):
+                        continue  # a solution from the explanations themselves
                     circular = sum(1 for p in premises if p == t or str(p) in seen)
                     inferred = sum(1 for p in premises if not self._in(p, self.asserted))
                     score = (circular, inferred)

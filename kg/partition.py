@@ -7,6 +7,12 @@ components of "mentions the same node", ignoring the ontology's own nodes
 (classes, properties, roles), which every part gets a copy of. Reasoning
 each part with the ontology then gives the same closure as reasoning the
 whole store, for rules whose premises join within one case (`scope: case`).
+
+Equality can join nodes no case shares: two cases whose people have the same value of a
+key or of an inverse-functional property (a literal, or an ontology node), or say
+`owl:sameAs` the same ontology node. For the `joining` properties
+(`kg.reason.joining_properties`) the object always counts, literal or shared, so such
+cases land in one part and reason together.
 """
 
 from __future__ import annotations
@@ -44,8 +50,8 @@ class SchemaStatement(Exception):
         self.triple = triple
 
 
-def partitions(store: ox.Store, graphs: list[ox.NamedNode],
-               shared: set[Node]) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
+def partitions(store: ox.Store, graphs: list[ox.NamedNode], shared: set[Node],
+               joining: Container[Any] = ()) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
     """The case graphs of a store grouped into parts that mention no common node outside
     `shared`. Parts come in the order of their first graph; graphs keep their order within
     a part. Also returns the number of triples in each graph.
@@ -53,14 +59,16 @@ def partitions(store: ox.Store, graphs: list[ox.NamedNode],
     cases are not independent and the store must be reasoned as a whole."""
     triples = ((g, ((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g)))
                for g in graphs)
-    return group(list(graphs), triples, shared, lambda t: isinstance(t, ox.Literal))
+    return group(list(graphs), triples, shared, lambda t: isinstance(t, ox.Literal), joining=joining)
 
 
 def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[tuple[Any, Any, Any]]]], shared: Container[Any],
           is_literal: Callable[[Any], bool],
-          node: Callable[[Any], Any] = lambda t: t) -> tuple[list[list[Any]], dict[Any, int]]:
+          node: Callable[[Any], Any] = lambda t: t,
+          joining: Container[Any] = ()) -> tuple[list[list[Any]], dict[Any, int]]:
     """Union-find of graphs (given as `(key, triples)`) over the nodes they mention; `node`
-    maps a term to what `shared` holds (rdflib terms hash apart from equal strings)."""
+    maps a term to what `shared` and `joining` hold (rdflib terms hash apart from equal
+    strings). Objects of `joining` properties count even when literal or shared."""
     index = {k: i for i, k in enumerate(keys)}
     uf = _UnionFind(len(keys))
     first: dict[Any, int] = {}
@@ -76,6 +84,10 @@ def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[tuple[Any, Any,
             j = first.setdefault(sk, i)
             if j != i:
                 uf.union(i, j)
+            if node(p) in joining:
+                j = first.setdefault(("joined", node(o)), i)
+                if j != i:
+                    uf.union(i, j)
             if not is_literal(o) and (ok := node(o)) not in shared:
                 j = first.setdefault(ok, i)
                 if j != i:

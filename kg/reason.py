@@ -35,8 +35,9 @@ from rdflib import BNode, Variable
 from rdflib.term import Node
 
 from .errors import ReasoningError
-from .progress import Progress, report as report_progress
-from .rules import Pattern, Rule, load_rules
+from .progress import Progress
+from .progress import report as report_progress
+from .rules import RULE_BASE, Pattern, Rule, chain_lengths, chain_rule, load_rules
 from .store import asserted_graphs, to_ox
 from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
@@ -50,6 +51,9 @@ _STMT = BASE + "statement/"
 _DERIV = BASE + "derivation/"
 _REASONED = ox.NamedNode(BASE + "meta#reasoned")
 _META_GRAPH = ox.NamedNode(BASE + "graph/meta")
+_GEN = "urn:rolegraph:generation:"  # working graphs of the fixpoint, one per batch of conclusions
+_SAME = "http://www.w3.org/2002/07/owl#sameAs"
+CLASH_BASE = BASE + "clash/"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -75,20 +79,33 @@ class ReasonReport:
             self.fired[k] = self.fired.get(k, 0) + v
 
 
-def _ox(term: Node, row: ox.QuerySolution | None) -> Term | None:
-    """A rule pattern's term under a solution: variables looked up, blank nodes never ground."""
+def _ox(term: Node, row: ox.QuerySolution | None, minted: ox.NamedNode | None = None) -> Term | None:
+    """A rule pattern's term under a solution: variables looked up, blank nodes never ground
+    (but for the clash a clash rule names, `minted`)."""
     if isinstance(term, Variable):
         return None if row is None else row[str(term)]
     if isinstance(term, BNode):
-        return None
+        return minted
     return to_ox(term)
 
 
-def _instantiate(p: Pattern, row: ox.QuerySolution) -> ox.Triple | None:
-    s, pr, o = (_ox(t, row) for t in p)
+def _instantiate(p: Pattern, row: ox.QuerySolution, minted: ox.NamedNode | None = None) -> ox.Triple | None:
+    s, pr, o = (_ox(t, row, minted) for t in p)
     if s is None or pr is None or o is None or isinstance(s, ox.Literal) or not isinstance(pr, ox.NamedNode):
         return None
     return ox.Triple(s, pr, o)
+
+
+def _mint(rule: Rule, row: ox.QuerySolution) -> ox.NamedNode:
+    """One stable IRI per clash: the rule and the (unordered) nodes it names."""
+    values = sorted({str(v) for p in rule.conclusions for t in p if isinstance(t, Variable)
+                     if (v := row[str(t)]) is not None})
+    return ox.NamedNode(f"{CLASH_BASE}{rule.id}/" + hashlib.sha1(" ".join(values).encode()).hexdigest()[:24])
+
+
+def _rep_order(t: Any) -> tuple[bool, str]:
+    """Representatives: IRIs before blank nodes, then the least in string order."""
+    return (isinstance(t, ox.BlankNode), str(t))
 
 
 def statement_iri(t: ox.Triple) -> ox.NamedNode:
@@ -113,12 +130,31 @@ def _rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
 
 
 class Reasoner:
-    """Materialises rule conclusions in one writable store."""
+    """Materialises rule conclusions in one writable store.
+
+    Evaluation is semi-naive: each new conclusion goes to a generation graph of its own, and
+    a rule whose body is a join (`Rule.delta`) runs again only on the solutions that use at
+    least one triple of the generations added since it last ran. A rule that needs a kind of
+    triple the store does not have (`Rule.needs`: an ontology without keys has no
+    `owl:hasKey`) is skipped until one appears.
+
+    Equality (`owl:sameAs`) is kept by canonical representatives, as RDFox and GraphDB do
+    rather than copying every triple to every alias: the sameAs pairs form classes in a
+    union-find, each class has one representative (an IRI if it has one, the least in
+    string order), every triple about an alias is rewritten to the representative (rules
+    eq-rep-s, eq-rep-p, eq-rep-o, recorded) and each alias keeps one `owl:sameAs` link to its
+    representative. That rewriting deletes the alias-form triples from the working store, so
+    it happens only in a `scratch` store (an in-memory copy); elsewhere the equality rules
+    are not run (see docs/reasoning.md)."""
 
     def __init__(self, store: ox.Store, rules: list[Rule], *, first_round: int = 1,
-                 unrecorded: frozenset[str] = frozenset()) -> None:
+                 unrecorded: frozenset[str] = frozenset(), scratch: bool = False) -> None:
         self.store = store
-        self.rules = rules
+        self.scratch = scratch
+        self.rules = [r for r in rules if r.kind != "equality"]
+        self.chain_rules = [r for r in self.rules if r.unroll == "chain"]
+        self.rules = [r for r in self.rules if r.unroll is None]
+        self._chains: set[int] = set()
         self.first_round = first_round
         # Rules whose conclusions get no recorded derivation: the OWL 2 RL axiom rules, whose
         # conclusions are most of what reasoning adds and would each cost a dozen provenance
@@ -129,7 +165,7 @@ class Reasoner:
         # evaluates several times faster than a list of named graphs (bench/README.md).
         self._explain: list[ox.Quad] = []
         self.explanations: list[ox.Quad] = []
-        self.concluded: list[ox.Quad] = []  # every inferred quad this run added, in order
+        self.concluded: list[ox.Quad] = []  # every inferred quad of the closure, after the run
         self.report = ReasonReport()
         self._stated: set[str] = set()
         # Which rules can conclude anything new: a rule is run again only when something it
@@ -138,13 +174,26 @@ class Reasoner:
         self._clock = 0
         self._changed: dict[str, int] = {}
         self._started: dict[str, int] = {}
+        self._full: dict[str, int] = {}  # when a rule last ran on everything
+        self._previous: int | None = None  # when the rule being applied ran before
+        self._present: set[str] = set()
+        self._parent: dict[Term, Term] = {}
+        self._gens: list[ox.NamedNode] = []
 
-    def _mark(self, quads: list[ox.Quad]) -> None:
+    # ---- the store's generations of conclusions
+    def _add(self, quads: list[ox.Quad]) -> None:
+        """Add new conclusions (any graph given is replaced by a new generation graph)."""
         self._clock += 1
+        gen = ox.NamedNode(f"{_GEN}{self._clock}")
+        self._gens.append(gen)
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, gen) for q in quads)
         for q in quads:
             self._changed[q.predicate.value] = self._clock
             if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
                 self._changed["type|" + q.object.value] = self._clock
+
+    def _since(self, clock: int) -> list[str]:
+        return [g.value for g in self._gens[clock:]]
 
     def _stale(self, rule: Rule) -> bool:
         started = self._started.get(rule.id)
@@ -153,6 +202,19 @@ class Reasoner:
         if rule.reads is None:
             return self._clock > started
         return any(self._changed.get(k, 0) > started for k in rule.reads)
+
+    def _has(self, key: str) -> bool:
+        """Whether the store has a triple of the key (a predicate, or `type|C`)."""
+        if key in self._present:
+            return True
+        if key.startswith("type|"):
+            found = self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(key[5:]), None)
+        else:
+            found = self.store.quads_for_pattern(None, ox.NamedNode(key), None, None)
+        for _ in found:
+            self._present.add(key)
+            return True
+        return False
 
     def _holds(self, t: ox.Triple) -> bool:
         """Whether the triple is in any graph: the same union the rule queries see."""
@@ -171,66 +233,85 @@ class Reasoner:
         return node
 
     def _describe_rules(self) -> None:
-        self._explain += _rule_descriptions(self.rules)
+        self._explain += _rule_descriptions(self.rules + self.chain_rules)
 
-    def apply(self, rule: Rule, round_no: int) -> int:
-        """Run one rule once; return how many new triples it concluded."""
-        if rule.id in self.unrecorded and rule.ground_template:
-            return self._apply_unrecorded(rule)
+    def _derivation(self, rule_id: str, round_no: int, fresh: list[ox.Triple], premises: list[ox.Triple],
+                    explain: list[ox.Quad]) -> None:
+        digest = hashlib.sha1(
+            (rule_id + "|" + "|".join(map(str, fresh)) + "|" + "|".join(map(str, premises))).encode()
+        ).hexdigest()[:24]
+        deriv = ox.NamedNode(_DERIV + digest)
+        explain += [ox.Quad(deriv, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Derivation)), _EXP),
+                    ox.Quad(deriv, ox.NamedNode(str(RG.usedRule)), ox.NamedNode(RULE_BASE + rule_id), _EXP),
+                    ox.Quad(deriv, ox.NamedNode(str(RG.round)), ox.Literal(str(round_no),
+                            datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), _EXP)]
+        for t in fresh:
+            explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.conclusion)), self._statement(t, explain), _EXP))
+        for t in premises:
+            explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.premise)), self._statement(t, explain), _EXP))
+        self.report.derivations += 1
+
+    def _query(self, rule: Rule, text: str) -> Any:
         try:
-            rows = list(self.store.query(rule.select_query(), use_default_graph_as_union=True))
+            return self.store.query(text, use_default_graph_as_union=True)
         except (SyntaxError, OSError, ValueError) as exc:
             raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=_display(rule.path),
                                  hint="check the rule's SPARQL") from exc
+
+    def _delta_graphs(self, rule: Rule) -> list[str] | None:
+        """The generation graphs to evaluate the rule on semi-naively, or None for a full run."""
+        last = self._full.get(rule.id)
+        if rule.delta is None or last is None or self._previous is None or \
+                any(self._changed.get(k, 0) > last for k in rule.static):
+            self._full[rule.id] = self._clock
+            return None
+        return self._since(self._previous)
+
+    def apply(self, rule: Rule, round_no: int) -> int:
+        """Run one rule once; return how many new triples it concluded."""
+        graphs = self._delta_graphs(rule)
+        if rule.id in self.unrecorded and rule.ground_template:
+            return self._apply_unrecorded(rule, graphs)
+        rows = list(self._query(rule, rule.select_query(graphs)))
         new_quads: list[ox.Quad] = []
         explain: list[ox.Quad] = []
         added: set[ox.Triple] = set()
         for row in rows:
-            conclusions = [t for p in rule.conclusions if (t := _instantiate(p, row)) is not None]
+            minted = _mint(rule, row) if rule.kind == "clash" else None
+            conclusions = [t for p in rule.conclusions if (t := _instantiate(p, row, minted)) is not None]
             fresh = [t for t in conclusions if t not in added and not self._holds(t)]
             if not fresh:
                 continue
             premises = [t for p in rule.premises if (t := _instantiate(p, row)) is not None and self._holds(t)]
             premises = list(dict.fromkeys(premises))
-            digest = hashlib.sha1(
-                (rule.id + "|" + "|".join(map(str, fresh)) + "|" + "|".join(map(str, premises))).encode()
-            ).hexdigest()[:24]
-            deriv = ox.NamedNode(_DERIV + digest)
-            explain += [ox.Quad(deriv, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Derivation)), _EXP),
-                        ox.Quad(deriv, ox.NamedNode(str(RG.usedRule)), ox.NamedNode(str(rule.iri)), _EXP),
-                        ox.Quad(deriv, ox.NamedNode(str(RG.round)), ox.Literal(str(round_no),
-                                datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), _EXP)]
             for t in fresh:
                 added.add(t)
                 new_quads.append(ox.Quad(t.subject, t.predicate, t.object, _INF))
-                explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.conclusion)), self._statement(t, explain), _EXP))
-            for t in premises:
-                explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.premise)), self._statement(t, explain), _EXP))
-            self.report.derivations += 1
+            self._derivation(rule.id, round_no, fresh, premises, explain)
         if new_quads:
-            self.store.extend(new_quads)
-            self.concluded += new_quads
-            self._mark(new_quads)
+            self._add(new_quads)
             self._explain += explain
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
 
-    def _apply_unrecorded(self, rule: Rule) -> int:
+    def _apply_unrecorded(self, rule: Rule, graphs: list[str] | None) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
-        try:
-            found = set(self.store.query(rule.construct_query(), use_default_graph_as_union=True))
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=_display(rule.path),
-                                 hint="check the rule's SPARQL") from exc
+        text = rule.construct_query() if graphs is None else rule.construct_query_delta(graphs)
+        found = set(self._query(rule, text))
         if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
             found = {t for t in found if not self._holds(t)}
         new_quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in found]
         if new_quads:
-            self.store.extend(new_quads)
-            self.concluded += new_quads
-            self._mark(new_quads)
+            self._add(new_quads)
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
+
+    def _unrolled(self) -> list[Rule]:
+        """The instances of the `unroll: chain` rules for the chain lengths the store has."""
+        if not self.chain_rules or not self._has("http://www.w3.org/2002/07/owl#propertyChainAxiom"):
+            return []
+        self._chains |= chain_lengths(lambda q: self.store.query(q, use_default_graph_as_union=True))
+        return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
 
     def apply_round(self, rules: list[Rule], round_no: int) -> int:
         """Run each rule that may conclude something new once, in order; return how many
@@ -238,37 +319,123 @@ class Reasoner:
         added = 0
         for r in rules:
             if self._stale(r):
+                self._previous = self._started.get(r.id)
                 self._started[r.id] = self._clock
+                if not all(self._has(k) for k in r.needs):
+                    continue  # cannot fire; it runs again when something it reads changes
+                before = self._clock
                 added += self.apply(r, round_no)
+                if self.scratch and self._clock > before and self._changed.get(_SAME, 0) > before:
+                    added += self._equalize(round_no)
         return added
 
+    # ---- equality by canonical representatives
+    def _find(self, t: Term) -> Term:
+        root = t
+        while (up := self._parent.get(root, root)) != root:
+            root = up
+        while t != root:
+            nxt = self._parent.get(t, t)
+            self._parent[t] = root
+            t = nxt
+        return root
+
+    def _equalize(self, round_no: int) -> int:
+        """Merge the classes of the store's owl:sameAs pairs and rewrite every triple about an
+        alias to its representative; return how many triples that added."""
+        same = ox.NamedNode(_SAME)
+        pairs = [(q.subject, q.object) for q in self.store.quads_for_pattern(None, same, None, None)
+                 if not isinstance(q.object, ox.Literal) and q.subject != q.object]
+        moved: set[Term] = set()
+        for a, b in pairs:
+            ra, rb = self._find(a), self._find(b)  # type: ignore[arg-type]
+            if ra != rb:
+                keep, lose = sorted((ra, rb), key=_rep_order)
+                self._parent[lose] = keep
+                moved.add(lose)
+        aliases = {t for t in self._parent if self._find(t) != t}
+        todo = [a for a in aliases if a in moved or self._mentioned(a)]
+        if not todo:
+            return 0
+        new: dict[ox.Triple, None] = {}
+        explain: list[ox.Quad] = []
+        links: set[Term] = set()
+        for a in todo:
+            rep = self._find(a)
+            for quad in [*self.store.quads_for_pattern(a, None, None, None),  # type: ignore[arg-type]
+                         *self.store.quads_for_pattern(None, a, None, None),  # type: ignore[arg-type]
+                         *self.store.quads_for_pattern(None, None, a, None)]:
+                if quad not in self.store:
+                    continue  # a triple with two aliases, already rewritten
+                self.store.remove(quad)
+                if quad.predicate.value == _SAME:
+                    links.update(t for t in (quad.subject, quad.object) if self._find(t) != t)  # type: ignore[arg-type]
+                    continue
+                s, p, o = (self._find(t) if not isinstance(t, ox.Literal) else t  # type: ignore[arg-type]
+                           for t in (quad.subject, quad.predicate, quad.object))
+                t = ox.Triple(s, p, o)  # type: ignore[arg-type]
+                if t in new or self._holds(t):
+                    continue
+                new[t] = None
+                which = "eq-rep-s" if quad.subject == a else "eq-rep-p" if quad.predicate == a else "eq-rep-o"
+                self._derivation(which, round_no, [t], [ox.Triple(quad.subject, quad.predicate, quad.object),
+                                                        ox.Triple(a, same, rep)], explain)  # type: ignore[arg-type]
+            links.add(a)
+        for a in links:
+            new[ox.Triple(a, same, self._find(a))] = None  # type: ignore[arg-type]
+        quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in new if not self._holds(t)]
+        if quads:
+            self._add(quads)
+        self._explain += explain
+        self.report.fired["eq-rep"] = self.report.fired.get("eq-rep", 0) + len(quads)
+        # Removing triples can make a negated premise true: every rule runs in full again.
+        self._started.clear()
+        self._full.clear()
+        return len(quads)
+
+    def _mentioned(self, t: Term) -> bool:
+        for q in self.store.quads_for_pattern(t, None, None, None):  # type: ignore[arg-type]
+            if q.predicate.value != _SAME:
+                return True
+        for q in self.store.quads_for_pattern(None, None, t, None):
+            if q.predicate.value != _SAME:
+                return True
+        return False
+
     def run(self, progress: Progress | None = None, *, keep_explanations: bool = False) -> ReasonReport:
-        """Apply all rules to a fixpoint, axiom stratum before interaction-order stratum.
+        """Apply all rules to a fixpoint, axiom stratum, then clash rules, then
+        interaction-order stratum.
 
         The derivations are written to the store's explanation graph, or, with
-        `keep_explanations`, left in `explanations` for the caller to move."""
+        `keep_explanations`, left in `explanations` for the caller to move. Afterwards
+        `concluded` holds the closure's inferred quads; outside a scratch store they are
+        moved to the inferred graph."""
         start = time.perf_counter()
         if not keep_explanations:
             self._describe_rules()
+        if self.scratch and self._has(_SAME):
+            self._equalize(self.first_round)
         strata = [[r for r in self.rules if r.kind == "axiom"],
-                  [r for r in self.rules if r.kind != "axiom"]]
+                  [r for r in self.rules if r.kind == "clash"],
+                  [r for r in self.rules if r.kind not in ("axiom", "clash")]]
         round_no = self.first_round - 1
         while True:  # cycles of: axioms to fixpoint, then interaction-order rules to fixpoint
             cycle_added = 0
-            for stratum in strata:
+            for i, stratum in enumerate(strata):
                 while True:
                     round_no += 1
                     if round_no - self.first_round >= MAX_ROUNDS:
                         raise ReasoningError(f"reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds",
                                              hint="a rule may keep minting new nodes; check rules that use BIND(IRI(...))")
-                    added = self.apply_round(stratum, round_no)
-                    self.report.inferred += added
+                    rules = stratum + self._unrolled() if i == 0 else stratum
+                    added = self.apply_round(rules, round_no)
                     cycle_added += added
                     report_progress(progress, "reason", round_no, 0)
                     if not added:
                         break
             if not cycle_added:
                 break
+        self._collect()
         if keep_explanations:
             self.explanations = self._explain
         else:
@@ -277,6 +444,17 @@ class Reasoner:
         self.report.rounds = round_no
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+    def _collect(self) -> None:
+        """The closure's conclusions from the generation graphs, in the inferred graph."""
+        self.concluded = [ox.Quad(q.subject, q.predicate, q.object, _INF)
+                          for g in self._gens for q in self.store.quads_for_pattern(None, None, None, g)]
+        self.report.inferred += len(self.concluded)
+        if not self.scratch:
+            for g in self._gens:
+                self.store.remove_graph(g)
+            self.store.extend(self.concluded)
+        self._gens = []
 
 
 class CaseReasoner:
@@ -293,6 +471,7 @@ class CaseReasoner:
         self.unrecorded = unrecorded
         self.report = ReasonReport(mode="per case")
         self.schema_quads: list[ox.Quad] = []
+        self.joining: set[ox.NamedNode] = set()
         self.first_round = 1
 
     def prepare(self, ontology_quads: list[ox.Quad]) -> list[ox.Quad]:
@@ -300,9 +479,10 @@ class CaseReasoner:
         derivations, to add to the store."""
         schema = ox.Store()
         schema.extend(ontology_quads)
-        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded)
+        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded, scratch=True)
         tbox.run(keep_explanations=True)
-        self.schema_quads = list(schema)
+        self.schema_quads = list(ontology_quads) + tbox.concluded
+        self.joining = joining_properties(self.schema_quads)
         self.report.add(tbox.report)
         self.first_round = tbox.report.rounds + 1
         return tbox.concluded + _rule_descriptions(self.rules) + tbox.explanations
@@ -319,7 +499,7 @@ class CaseReasoner:
         mem = ox.Store()
         mem.extend(self.schema_quads)
         mem.extend(quads)
-        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded)
+        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True)
         r.run(keep_explanations=True)
         self.report.add(r.report)
         self.report.batches += 1
@@ -376,8 +556,14 @@ class CaseReasoner:
     def finish(self, store: ox.Store) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
         if len(self.case_rules) < len(self.rules):
-            r = Reasoner(store, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded)
+            # On a copy without the explanations (rules must not read those) and where
+            # equality may rewrite.
+            mem = ox.Store()
+            mem.extend(q for q in store if q.graph_name not in (_EXP, _META_GRAPH))
+            r = Reasoner(mem, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded,
+                         scratch=True)
             r.run(keep_explanations=True)
+            store.extend(r.concluded)
             store.extend(r.explanations)
             self.report.add(r.report)
             self.report.mode = "per case, then the whole store for rules with `scope: store`"
@@ -391,9 +577,9 @@ class CaseReasoner:
         cases = [g for g in asserted_graphs(store) if g != onto]
         ontology_conclusions = self.prepare(list(store.quads_for_pattern(None, None, None, onto)))
         try:
-            parts, sizes = partitions(store, cases, self.shared_nodes())
+            parts, sizes = partitions(store, cases, self.shared_nodes(), self.joining)
         except SchemaStatement as exc:
-            report = Reasoner(store, self.rules, unrecorded=self.unrecorded).run(progress)
+            report = reason_in_memory(store, self.rules, self.unrecorded, progress)
             report.mode = f"whole store: a case graph states something about the ontology ({exc})"
             return report
         self.report.parts = len(parts)
@@ -404,6 +590,54 @@ class CaseReasoner:
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+
+def reason_in_memory(store: ox.Store, rules: list[Rule], unrecorded: frozenset[str],
+                     progress: Progress | None = None) -> ReasonReport:
+    """Run every rule over a copy of the whole store in memory (equality rewrites the copy,
+    never the asserted graphs) and add the conclusions and derivations to the store."""
+    mem = ox.Store()
+    mem.extend(q for q in store if q.graph_name not in (_EXP, _META_GRAPH))
+    r = Reasoner(mem, rules, unrecorded=unrecorded, scratch=True)
+    report = r.run(progress, keep_explanations=True)
+    store.extend(r.concluded)
+    store.extend(_rule_descriptions(rules) + r.explanations)
+    return report
+
+
+def joining_properties(schema: list[ox.Quad]) -> set[ox.NamedNode]:
+    """The properties whose objects can make nodes of two cases the same: owl:sameAs,
+    inverse-functional properties, key properties and inverses of functional properties,
+    with their subproperties and equivalents. Cases whose triples with such a property
+    share an object, even an ontology node or a literal, are reasoned together."""
+    owl = "http://www.w3.org/2002/07/owl#"
+    out: set[ox.NamedNode] = {ox.NamedNode(_SAME)}
+    functional: set[Any] = set()
+    for q in schema:
+        p, o = q.predicate.value, q.object
+        if p == _RDF + "type" and o == ox.NamedNode(owl + "InverseFunctionalProperty"):
+            out.add(q.subject)  # type: ignore[arg-type]
+        elif p == _RDF + "type" and o == ox.NamedNode(owl + "FunctionalProperty"):
+            functional.add(q.subject)
+        elif p == owl + "hasKey":
+            node: Any = o
+            while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != _RDF + "nil":
+                out.update(x.object for x in schema if x.subject == node and x.predicate.value == _RDF + "first")
+                node = next((x.object for x in schema if x.subject == node and x.predicate.value == _RDF + "rest"), None)
+    for q in schema:
+        if q.predicate.value == owl + "inverseOf":
+            if q.subject in functional:
+                out.add(q.object)  # type: ignore[arg-type]
+            if q.object in functional:
+                out.add(q.subject)  # type: ignore[arg-type]
+    while True:
+        more = {q.subject for q in schema if q.object in out and q.predicate.value in
+                (_RDFS + "subPropertyOf", owl + "equivalentProperty")}
+        more |= {q.object for q in schema if q.subject in out and q.predicate.value == owl + "equivalentProperty"}
+        more = {m for m in more if isinstance(m, ox.NamedNode)} - out
+        if not more:
+            return out
+        out |= more  # type: ignore[arg-type]
 
 
 def _workers() -> int:
@@ -470,12 +704,12 @@ def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] |
     shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
     try:
         parts, sizes = group(names, ((n, case_set.graphs[n]) for n in names), shared,
-                             lambda t: isinstance(t, Literal), str)
+                             lambda t: isinstance(t, Literal), str, {p.value for p in cr.joining})
     except SchemaStatement as exc:
         store.bulk_extend(itertools.chain(
             (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
             meta_quads(case_set, extensions)))
-        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
+        report = reason_in_memory(store, rules, unrecorded, progress)
         report.mode = f"whole store: a case graph states something about the ontology ({exc})"
         mark_reasoned(store, rules)
         return report
@@ -563,7 +797,7 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: 
 
         report = remote_reasoner(store, rules).run(progress)
     elif whole_store:
-        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
+        report = reason_in_memory(store, rules, unrecorded, progress)
     else:
         report = CaseReasoner(rules, unrecorded=unrecorded).run(store, progress)
         store.optimize()  # merge the files the batches' bulk loads wrote: queries read far fewer
