@@ -32,6 +32,7 @@ class RG(DefinedNamespace):
     CitizensInIdeationProcess: URIRef
     CitizensInImplementationProcess: URIRef
     Claim: URIRef
+    Clash: URIRef
     ClaimMode: URIRef
     CoCreation: URIRef
     CoProductionProcess: URIRef
@@ -166,6 +167,8 @@ class RG(DefinedNamespace):
     time: URIRef
     transferredRole: URIRef
     usedRule: URIRef
+    clashNode: URIRef
+    clashRule: URIRef
 
 
 ROLE = Namespace(BASE + "role/")
