@@ -109,6 +109,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
+        _say_clashes(store)
     elif with_reasoning:  # a remote store: the rules run inside it, after the load
         _reason_store(store, ())
 
@@ -143,7 +144,8 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
-def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
+def _reason_store(store: Path | None, rules: tuple[Path, ...], *, strict: bool = True) -> None:
+    """Reason the store and say what came of it; with `strict`, exit 1 on a clash."""
     from .progress import terminal_bar
     from .reason import reason
     from .store import open_store
@@ -155,10 +157,40 @@ def _reason_store(store: Path | None, rules: tuple[Path, ...]) -> None:
     if bar:
         bar.close()
     _say_reasoned(report)
+    if strict:
+        _say_clashes(store)
+
+
+def _say_clashes(store: Path | None) -> None:
+    """Print each clash the reasoning found and exit 1 if there is any (the store keeps
+    everything: the clashes are findings, with derivations)."""
+    from .explain import describe_clashes
+    from .store import open_store
+
+    with open_store(store) as st:
+        found = describe_clashes(st)
+    del st
+    if found:
+        click.echo(f"INCONSISTENT: {len(found)} clash(es) / {len(found)} modstrid(er) "
+                   "(the store keeps every statement; `rolegraph query clashes` lists them)", err=True)
+        for text in found:
+            click.echo(text, err=True)
+        sys.exit(1)
+
+
+def _warn_if_inconsistent(st: Any) -> None:
+    """Say once, on stderr, that answers come from an inconsistent store."""
+    from .explain import has_clashes
+
+    n = has_clashes(st)
+    if n:
+        click.echo(f"warning: the store is inconsistent ({n} clash(es), see `rolegraph query clashes`); "
+                   f"answers may rest on contradicting statements / advarsel: lageret er modstridende", err=True)
 
 
 def _say_reasoned(report: Any) -> None:
-    fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
+    fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items())
+                      if not k.startswith(("cax", "scm", "prp", "cls", "eq-", "dt-")))
     how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
     click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
                f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
@@ -191,7 +223,7 @@ def _ensure_reasoned(store: Path | None, needed: bool, allowed: bool) -> None:
     del st  # release the read-only handle before a writer opens the same store
     if not done:
         click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
-        _reason_store(store, ())
+        _reason_store(store, (), strict=False)
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -282,6 +314,8 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     bindings = bind_params(q, _parse_params(params), lang=lang)
     _ensure_reasoned(store, q.reasoning == "required" and not no_inference, not no_reason)
     with open_store(store) as st:
+        if name != "clashes":
+            _warn_if_inconsistent(st)
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt)
         if evidence and result.rows:
@@ -393,6 +427,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(store, not no_inference, not no_reason)
     with open_store(store) as st:
+        _warn_if_inconsistent(st)
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:

@@ -66,12 +66,12 @@ def entails(store: Any, conclusion: Iterable[ox.Triple]) -> bool:
     patterns: list[str] = []
     conclusion = list(conclusion)
     # The ontology header (its IRI, imports, version) names the document, not a statement.
-    headers = {t.subject for t in conclusion if t.predicate.value == _RDF_TYPE and t.object.value == _ONTOLOGY}
+    headers = {t.subject for t in conclusion if t.predicate.value == _RDF_TYPE and str(t.object) == f"<{_ONTOLOGY}>"}
     for t in conclusion:
         if t.subject in headers:
             continue
         s, p, o = rep(t.subject), rep(t.predicate), rep(t.object)
-        if p.value == _SAME and s == o:
+        if str(p) == f"<{_SAME}>" and s == o:
             continue  # eq-ref: everything is the same as itself
         patterns.append(f"{_nt(s, names)} {_nt(p, names)} {_nt(o, names)} .")
     if not patterns:
@@ -97,6 +97,7 @@ def clashes(store: Any) -> list[Clash]:
     found: dict[tuple[str, str], set[str]] = {}
     for r in rows:
         nodes = found.setdefault((r["c"].value, r["rule"].value.rsplit("/", 1)[-1]), set())
-        if r["n"] is not None:
-            nodes.add(str(r["n"]))
+        n = r["n"]
+        if n is not None:
+            nodes.add(n.value if isinstance(n, ox.NamedNode) else str(n))
     return [Clash(c, rule, tuple(sorted(ns))) for (c, rule), ns in sorted(found.items())]

@@ -32,7 +32,7 @@ _DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 MAX_DEPTH = 25
 
 # Inferred statements about a node worth explaining by default (not every superclass).
-_INTERESTING_TYPES = {str(t) for t in (RG.NonTransferredRole, RG.RoleConflict, RG.PredictedConflict,
+_INTERESTING_TYPES = {str(t) for t in (RG.Clash, RG.NonTransferredRole, RG.RoleConflict, RG.PredictedConflict,
                                        RG.TeamCrossing, RG.RoleDistance, RG.RecognisedClaim,
                                        RG.RefusedClaim, RG.CitizenInitiatedProcess, RG.PublicInitiatedProcess,
                                        RG.CitizensInIdeationProcess, RG.CitizensInImplementationProcess,
@@ -402,3 +402,35 @@ def render_summary(steps: list[Step]) -> str:
         src = ", ".join(x for x in (e.source, e.locator) if x)
         lines.append(f"  {_quoted(e)}{who}\n      ({src}; supports {subject})")
     return "\n".join(lines)
+
+
+_CLASH_WORDS = {
+    "en": ("clash", "found by rule", "explain it with", "the case"),
+    "da": ("modstrid", "fundet af regel", "forklar den med", "sagen"),
+}
+
+
+def describe_clashes(store: ox.Store, *, lang: str = "en") -> list[str]:
+    """Each clash the reasoner found, in words: the rule, the nodes (with the file and line
+    where a case wrote them) and how to explain it."""
+    from .entailment import clashes
+
+    explainer = Explainer(store, lang=lang)
+    word, by, how, case = _CLASH_WORDS.get(lang, _CLASH_WORDS["en"])
+    out = []
+    for c in clashes(store):
+        rule = ox.NamedNode(f"https://w3id.org/rolegraph/rule/{c.rule}")
+        nodes = []
+        for n in c.nodes:
+            node = ox.NamedNode(n) if "://" in n else None
+            where = defined_at(store, node) if node is not None else None
+            nodes.append(f"{explainer.label(node) if node is not None else n}" + (f" ({where})" if where else ""))
+        out.append(f"{word}: {explainer.label(rule)}\n  {by} {c.rule}: " + ", ".join(nodes)
+                   + f"\n  {how}: rolegraph explain {c.node}")
+    return out
+
+
+def has_clashes(store: ox.Store) -> int:
+    """How many clashes the store's inferences hold."""
+    return sum(1 for _ in store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                                  ox.NamedNode(str(RG.Clash)), _INF))

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Variable
@@ -177,7 +177,7 @@ class Reasoner:
         self._full: dict[str, int] = {}  # when a rule last ran on everything
         self._previous: int | None = None  # when the rule being applied ran before
         self._present: set[str] = set()
-        self._parent: dict[Term, Term] = {}
+        self._parent: dict[Any, Any] = {}
         self._gens: list[ox.NamedNode] = []
 
     # ---- the store's generations of conclusions
@@ -310,7 +310,7 @@ class Reasoner:
         """The instances of the `unroll: chain` rules for the chain lengths the store has."""
         if not self.chain_rules or not self._has("http://www.w3.org/2002/07/owl#propertyChainAxiom"):
             return []
-        self._chains |= chain_lengths(lambda q: self.store.query(q, use_default_graph_as_union=True))
+        self._chains |= chain_lengths(lambda q: cast(Iterable[Any], self.store.query(q, use_default_graph_as_union=True)))
         return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
 
     def apply_round(self, rules: list[Rule], round_no: int) -> int:
@@ -330,7 +330,7 @@ class Reasoner:
         return added
 
     # ---- equality by canonical representatives
-    def _find(self, t: Term) -> Term:
+    def _find(self, t: Any) -> Any:
         root = t
         while (up := self._parent.get(root, root)) != root:
             root = up
@@ -346,9 +346,9 @@ class Reasoner:
         same = ox.NamedNode(_SAME)
         pairs = [(q.subject, q.object) for q in self.store.quads_for_pattern(None, same, None, None)
                  if not isinstance(q.object, ox.Literal) and q.subject != q.object]
-        moved: set[Term] = set()
+        moved: set[Any] = set()
         for a, b in pairs:
-            ra, rb = self._find(a), self._find(b)  # type: ignore[arg-type]
+            ra, rb = self._find(a), self._find(b)
             if ra != rb:
                 keep, lose = sorted((ra, rb), key=_rep_order)
                 self._parent[lose] = keep
@@ -359,30 +359,29 @@ class Reasoner:
             return 0
         new: dict[ox.Triple, None] = {}
         explain: list[ox.Quad] = []
-        links: set[Term] = set()
+        links: set[Any] = set()
         for a in todo:
             rep = self._find(a)
-            for quad in [*self.store.quads_for_pattern(a, None, None, None),  # type: ignore[arg-type]
-                         *self.store.quads_for_pattern(None, a, None, None),  # type: ignore[arg-type]
+            for quad in [*self.store.quads_for_pattern(a, None, None, None),
+                         *self.store.quads_for_pattern(None, a, None, None),
                          *self.store.quads_for_pattern(None, None, a, None)]:
                 if quad not in self.store:
                     continue  # a triple with two aliases, already rewritten
                 self.store.remove(quad)
                 if quad.predicate.value == _SAME:
-                    links.update(t for t in (quad.subject, quad.object) if self._find(t) != t)  # type: ignore[arg-type]
+                    links.update(t for t in (quad.subject, quad.object) if self._find(t) != t)
                     continue
-                s, p, o = (self._find(t) if not isinstance(t, ox.Literal) else t  # type: ignore[arg-type]
-                           for t in (quad.subject, quad.predicate, quad.object))
-                t = ox.Triple(s, p, o)  # type: ignore[arg-type]
+                s, p, o = (self._canon(t) for t in (quad.subject, quad.predicate, quad.object))
+                t = ox.Triple(s, p, o)
                 if t in new or self._holds(t):
                     continue
                 new[t] = None
                 which = "eq-rep-s" if quad.subject == a else "eq-rep-p" if quad.predicate == a else "eq-rep-o"
                 self._derivation(which, round_no, [t], [ox.Triple(quad.subject, quad.predicate, quad.object),
-                                                        ox.Triple(a, same, rep)], explain)  # type: ignore[arg-type]
+                                                        ox.Triple(a, same, rep)], explain)
             links.add(a)
         for a in links:
-            new[ox.Triple(a, same, self._find(a))] = None  # type: ignore[arg-type]
+            new[ox.Triple(a, same, self._find(a))] = None
         quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in new if not self._holds(t)]
         if quads:
             self._add(quads)
@@ -393,8 +392,11 @@ class Reasoner:
         self._full.clear()
         return len(quads)
 
-    def _mentioned(self, t: Term) -> bool:
-        for q in self.store.quads_for_pattern(t, None, None, None):  # type: ignore[arg-type]
+    def _canon(self, t: Any) -> Any:
+        return t if isinstance(t, ox.Literal) else self._find(t)
+
+    def _mentioned(self, t: Any) -> bool:
+        for q in self.store.quads_for_pattern(t, None, None, None):
             if q.predicate.value != _SAME:
                 return True
         for q in self.store.quads_for_pattern(None, None, t, None):
@@ -611,12 +613,12 @@ def joining_properties(schema: list[ox.Quad]) -> set[ox.NamedNode]:
     with their subproperties and equivalents. Cases whose triples with such a property
     share an object, even an ontology node or a literal, are reasoned together."""
     owl = "http://www.w3.org/2002/07/owl#"
-    out: set[ox.NamedNode] = {ox.NamedNode(_SAME)}
+    out: set[Any] = {ox.NamedNode(_SAME)}
     functional: set[Any] = set()
     for q in schema:
         p, o = q.predicate.value, q.object
         if p == _RDF + "type" and o == ox.NamedNode(owl + "InverseFunctionalProperty"):
-            out.add(q.subject)  # type: ignore[arg-type]
+            out.add(q.subject)
         elif p == _RDF + "type" and o == ox.NamedNode(owl + "FunctionalProperty"):
             functional.add(q.subject)
         elif p == owl + "hasKey":
@@ -627,17 +629,17 @@ def joining_properties(schema: list[ox.Quad]) -> set[ox.NamedNode]:
     for q in schema:
         if q.predicate.value == owl + "inverseOf":
             if q.subject in functional:
-                out.add(q.object)  # type: ignore[arg-type]
+                out.add(q.object)
             if q.object in functional:
-                out.add(q.subject)  # type: ignore[arg-type]
+                out.add(q.subject)
     while True:
-        more = {q.subject for q in schema if q.object in out and q.predicate.value in
+        more: set[Any] = {q.subject for q in schema if q.object in out and q.predicate.value in
                 (_RDFS + "subPropertyOf", owl + "equivalentProperty")}
         more |= {q.object for q in schema if q.subject in out and q.predicate.value == owl + "equivalentProperty"}
         more = {m for m in more if isinstance(m, ox.NamedNode)} - out
         if not more:
             return out
-        out |= more  # type: ignore[arg-type]
+        out |= more
 
 
 def _workers() -> int:
