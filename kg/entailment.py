@@ -16,9 +16,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .reason import CLASH_BASE, Reasoner, unrecorded_rules
+from .reason import Reasoner, unrecorded_rules
 from .rules import Rule, load_rules, rule_dirs
-from .vocab import BASE, RG
+from .vocab import BASE, CLASH_BASE, RG
 
 _SAME = "http://www.w3.org/2002/07/owl#sameAs"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -39,7 +39,7 @@ from .progress import Progress
 from .progress import report as report_progress
 from .rules import RULE_BASE, Pattern, Rule, chain_lengths, chain_rule, load_rules
 from .store import asserted_graphs, to_ox
-from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
+from .vocab import BASE, CLASH_BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 20_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
@@ -53,7 +53,6 @@ _REASONED = ox.NamedNode(BASE + "meta#reasoned")
 _META_GRAPH = ox.NamedNode(BASE + "graph/meta")
 _GEN = "urn:rolegraph:generation:"  # working graphs of the fixpoint, one per batch of conclusions
 _SAME = "http://www.w3.org/2002/07/owl#sameAs"
-CLASH_BASE = BASE + "clash/"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -417,9 +416,9 @@ class Reasoner:
             self._describe_rules()
         if self.scratch and self._has(_SAME):
             self._equalize(self.first_round)
-        strata = [[r for r in self.rules if r.kind == "axiom"],
+        strata = [[r for r in self.rules if r.kind in ("axiom", "equality")],
                   [r for r in self.rules if r.kind == "clash"],
-                  [r for r in self.rules if r.kind not in ("axiom", "clash")]]
+                  [r for r in self.rules if r.kind not in ("axiom", "equality", "clash")]]
         round_no = self.first_round - 1
         while True:  # cycles of: axioms to fixpoint, then interaction-order rules to fixpoint
             cycle_added = 0

@@ -45,6 +45,7 @@ import pyoxigraph as ox
 
 from .backend import GENID, GRAPH_PREFIX, STAGING_PREFIX, RemoteConfig, query_form, tokens
 from .errors import ReasoningError, RemoteError, StoreError
+from .vocab import CLASH_BASE
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -603,18 +604,34 @@ def _skolem_aware(body: str) -> str:
     return _TYPE_TEST.sub(sub, body)
 
 
+def _named_blanks(template: str) -> str:
+    """A template's blank nodes (`_:clash`) as variables, to test whether it already holds."""
+    return re.sub(r"_:([A-Za-z][A-Za-z0-9_]*)", r"?__blank_\1", template)
+
+
 def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, explanations: str) -> str:
     """The SPARQL Update that applies `rule` once inside the store, with derivations."""
     from rdflib import Variable
 
     from .vocab import RG
 
-    conclusions = [p for p in rule.conclusions if all(_rule_term(t) is not None for t in p)]
-    premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
     binds: list[str] = []
+    rule_conclusions = list(rule.conclusions)
+    if rule.kind == "clash":
+        # The clash a clash rule names (`_:clash`) gets a stable IRI from the rule and its nodes,
+        # as the embedded reasoner mints it (there from the nodes in sorted order).
+        from rdflib import BNode
+
+        nodes = sorted({str(t) for p in rule.conclusions for t in p if isinstance(t, Variable)})
+        key = ', " ", '.join(f'COALESCE({_nt_expr(v)}, "")' for v in nodes) or '""'
+        binds.append(f'BIND(IRI(CONCAT("{CLASH_BASE}{rule.id}/", SUBSTR(SHA1(CONCAT({key})), 1, 24))) AS ?__clash)')
+        rule_conclusions = [tuple(Variable("__clash") if isinstance(t, BNode) else t for t in p)
+                            for p in rule.conclusions]
+    conclusions = [p for p in rule_conclusions if all(_rule_term(t) is not None for t in p)]
+    premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
     inf_lines: list[str] = []
-    exp_lines = [f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
-                 f'<{RG.round}> "{round_no}"^^<{_XSD}integer> .']
+    exp_lines = [(f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
+                  f'<{RG.round}> "{round_no}"^^<{_XSD}integer> .')]
 
     def statement(node: str, pattern: tuple[Any, Any, Any]) -> None:
         s, p, o = (_rule_term(t) for t in pattern)
@@ -644,12 +661,13 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
             f"INSERT {{\n  GRAPH <{inferred}> {{\n    {(nl + '    ').join(inf_lines)}\n  }}\n"
             f"  GRAPH <{explanations}> {{\n    {(nl + '    ').join(exp_lines)}\n  }}\n}}\n"
             f"{using}\nWHERE {{\n  {{ {_skolem_aware(rule.body_text)} }}\n"
-            f"  FILTER NOT EXISTS {{ {rule.template_text} }}\n  {(nl + '  ').join(binds)}\n}}")
+            f"  FILTER NOT EXISTS {{ {_named_blanks(rule.template_text)} }}\n  {(nl + '  ').join(binds)}\n}}")
 
 
 @functools.lru_cache(maxsize=1)
 def _reasoner_class() -> type:
     from .reason import Reasoner
+    from .rules import chain_lengths, chain_rule
     from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
     class RemoteReasoner(Reasoner):
@@ -659,6 +677,11 @@ def _reasoner_class() -> type:
             from .store import asserted_graphs
 
             super().__init__(store, rules)
+            # The same rules as the embedded reasoner, but equality as the rule tables write
+            # it (eq-sym, eq-trans, eq-rep-*: a remote store cannot rewrite to canonical
+            # representatives without deleting asserted triples); eq-ref, which would state
+            # `x owl:sameAs x` of every node, is left implicit as there.
+            self.rules = [r for r in rules if r.unroll is None and r.id != "eq-ref"]
             self.graphs = [*asserted_graphs(store), ox.NamedNode(str(INFERRED_GRAPH))]
 
         def apply(self, rule: Any, round_no: int) -> int:
@@ -676,6 +699,14 @@ def _reasoner_class() -> type:
                                      file=str(rule.path), hint=exc.hint or "check the rule's SPARQL") from exc
             return 0  # counted per round, by apply_round
 
+        def _unrolled(self) -> list[Any]:
+            """The chain rules for the chain lengths the remote store's graphs have."""
+            if not self.chain_rules:
+                return []
+            graphs = [g.value for g in self.graphs]
+            self._chains |= chain_lengths(lambda q: self.store.query(q, default_graph=graphs))
+            return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
+
         def apply_round(self, rules: list[Any], round_no: int) -> int:
             before = self.store.count(str(INFERRED_GRAPH))
             for rule in rules:
@@ -684,6 +715,7 @@ def _reasoner_class() -> type:
 
         def run(self, progress: Any = None) -> Any:
             report = super().run(progress)
+            report.inferred = int(self.store.count(str(INFERRED_GRAPH)))
             rows = self.store.select(
                 f"SELECT ?rule (COUNT(DISTINCT ?st) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ "
                 f"?d <{RG.usedRule}> ?rule ; <{RG.conclusion}> ?st }} }} GROUP BY ?rule")

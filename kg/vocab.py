@@ -177,6 +177,7 @@ ROLE = Namespace(BASE + "role/")
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
 INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
 EXPLANATION_GRAPH = URIRef(BASE + "graph/explanations")
+CLASH_BASE = BASE + "clash/"  # one IRI per clash the reasoner finds: CLASH_BASE + rule id + "/" + hash
 CASE_GRAPH_PREFIX = BASE + "graph/case/"
 CASE_PREFIX = BASE + "case/"
 
