@@ -17,7 +17,7 @@ import yaml
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg.store import to_ox
+from kg.stores.layout import to_ox
 
 DATA = Path(__file__).resolve().parent / "data" / "owl2"
 T = Namespace("http://www.w3.org/2007/OWL/testOntology#")

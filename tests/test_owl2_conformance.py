@@ -14,7 +14,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from kg.entailment import clashes, closure, entails
+from kg.reasoning.entailment import clashes, closure, entails
 
 from .owl2_cases import Check, all_checks, applicability, run_checks
 

@@ -12,9 +12,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.backend import config_from
-from kg.entailment import owl_rl_rules
-from kg.remote import RemoteStore, remote_reasoner
+from kg.reasoning.entailment import owl_rl_rules
+from kg.reasoning.in_store import InStoreReasoner
+from kg.stores.remote import RemoteStore
+from kg.targets import config_from
 from kg.vocab import ONTOLOGY_GRAPH
 
 from .conftest import ROOT, require_tool
@@ -45,7 +46,7 @@ def _remote_closure(store: RemoteStore, check: Check) -> ox.Store:
         _closures.clear()
         store.update("DROP SILENT ALL")
         store.insert_data(PREMISES, list(check.premise))
-        remote_reasoner(store, owl_rl_rules()).run()
+        InStoreReasoner(store, owl_rl_rules()).run()
         local = ox.Store()
         local.extend(store.quads_for_pattern(None, None, None, None))
         _closures[check.test] = local

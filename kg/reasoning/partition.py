@@ -22,6 +22,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..stores.base import GraphStore
+
 Node = ox.NamedNode | ox.BlankNode
 
 
@@ -50,7 +52,7 @@ class SchemaStatement(Exception):
         self.triple = triple
 
 
-def partitions(store: ox.Store, graphs: list[ox.NamedNode], shared: set[Node],
+def partitions(store: GraphStore, graphs: list[ox.NamedNode], shared: set[Node],
                joining: Container[Any] = ()) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
     """The case graphs of a store grouped into parts that mention no common node outside
     `shared`. Parts come in the order of their first graph; graphs keep their order within
@@ -123,3 +125,38 @@ def schema_nodes(quads: Iterable[ox.Quad]) -> set[Node]:
         if not isinstance(q.object, ox.Literal):
             out.add(q.object)  # type: ignore[arg-type]
     return out
+
+
+def joining_properties(schema: list[ox.Quad]) -> set[ox.NamedNode]:
+    """The properties whose objects can make nodes of two cases the same: owl:sameAs,
+    inverse-functional properties, key properties and inverses of functional properties,
+    with their subproperties and equivalents. Cases whose triples with such a property
+    share an object, even an ontology node or a literal, are reasoned together."""
+    owl = "http://www.w3.org/2002/07/owl#"
+    out: set[Any] = {ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")}
+    functional: set[Any] = set()
+    for q in schema:
+        p, o = q.predicate.value, q.object
+        if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "type" and o == ox.NamedNode(owl + "InverseFunctionalProperty"):
+            out.add(q.subject)
+        elif p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "type" and o == ox.NamedNode(owl + "FunctionalProperty"):
+            functional.add(q.subject)
+        elif p == owl + "hasKey":
+            node: Any = o
+            while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "nil":
+                out.update(x.object for x in schema if x.subject == node and x.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "first")
+                node = next((x.object for x in schema if x.subject == node and x.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "rest"), None)
+    for q in schema:
+        if q.predicate.value == owl + "inverseOf":
+            if q.subject in functional:
+                out.add(q.object)
+            if q.object in functional:
+                out.add(q.subject)
+    while True:
+        more: set[Any] = {q.subject for q in schema if q.object in out and q.predicate.value in
+                ("http://www.w3.org/2000/01/rdf-schema#" + "subPropertyOf", owl + "equivalentProperty")}
+        more |= {q.object for q in schema if q.subject in out and q.predicate.value == owl + "equivalentProperty"}
+        more = {m for m in more if isinstance(m, ox.NamedNode)} - out
+        if not more:
+            return out
+        out |= more

@@ -3,7 +3,7 @@
 `closure` reasons a graph (premises) with the OWL 2 RL/RDF rules of rules/owl-rl in
 memory; `entails` asks whether a conclusion graph holds in that closure, its blank nodes
 read as existential variables and its terms read through the closure's equality
-(`kg.reason` keeps one representative per owl:sameAs class); `clashes` lists the
+(`kg.reasoning.engine` keeps one representative per owl:sameAs class); `clashes` lists the
 contradictions found. The W3C OWL 2 test cases run through these
 (tests/test_owl2_conformance.py).
 """
@@ -16,9 +16,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .reason import Reasoner, unrecorded_rules
+from ..vocab import BASE, CLASH_BASE, RG
+from .engine import Reasoner, unrecorded_rules
 from .rules import Rule, load_rules, rule_dirs
-from .vocab import BASE, CLASH_BASE, RG
 
 _SAME = "http://www.w3.org/2002/07/owl#sameAs"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -1,31 +1,24 @@
-"""Reasoning inside the store: OWL 2 RL and interaction-order rules to a fixpoint.
+"""The rule engine: a fixpoint of SPARQL rules inside one store, with derivations.
 
-The engine runs each rule's WHERE clause as a SELECT in Oxigraph over the
-asserted and inferred graphs, skipping conclusions already known, and writes
-new conclusions to the inferred graph. For every new triple it records a
-derivation in the explanation graph: the rule, the round, and the premises
-(the rule's positive triple patterns, instantiated and checked to exist).
+The engine runs each rule's WHERE clause as a SELECT over the store's union
+default graph, skipping conclusions already known, and writes new conclusions to
+the inferred graph. For every new triple it records a derivation in the
+explanation graph: the rule, the round, and the premises (the rule's positive
+triple patterns, instantiated and checked to exist).
 
 Negation is stratified: the monotonic axiom rules reach their fixpoint before
-any closed-world interaction-order rule runs, and the two strata alternate
-until neither adds anything, within a bounded number of rounds.
-
-Cases share only the ontology, so `reason` does not run the rules over the
-whole store. It reasons the ontology alone once, then each part of the store
-(`kg.partition`: one case, or cases that mention a common node) together with
-the ontology and its inferences, in a small in-memory store, batch by batch,
-and copies the conclusions and their derivations back. Time and memory grow
-linearly with the number of cases, and the closure is the same as a
-whole-store run (`tests/test_reason_partition.py`). Rules marked
-`scope: store` compare across cases; when there are any, they and the rest
-run on the whole store after the per-case fixpoint.
+the clash rules (OWL 2 RL rules whose head is `false`: they name a clash) and
+any closed-world interaction-order rule runs, and the strata alternate until
+none adds anything, within a bounded number of rounds. Evaluation is
+semi-naive, and equality is kept by canonical representatives (see `Reasoner`
+and docs/reasoning.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -34,23 +27,28 @@ import pyoxigraph as ox
 from rdflib import BNode, Variable
 from rdflib.term import Node
 
-from .errors import ReasoningError
-from .progress import Progress
-from .progress import report as report_progress
-from .rules import RULE_BASE, Pattern, Rule, chain_lengths, chain_rule, load_rules
-from .store import asserted_graphs, to_ox
-from .vocab import BASE, CLASH_BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
+from ..errors import ReasoningError
+from ..iris import DERIVATION, EXPLANATION_GRAPH, INFERRED_GRAPH, META, META_GRAPH, RDF, RDFS, STATEMENT, XSD
+from ..iris import RULE as RULE_BASE
+from ..progress import Progress
+from ..progress import report as report_progress
+from ..resources import data_dir
+from ..stores.base import GraphStore
+from ..stores.embedded import in_memory
+from ..stores.layout import to_ox
+from ..vocab import CLASH_BASE, RG
+from .rules import Pattern, Rule, chain_lengths, chain_rule
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 20_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_INF = ox.NamedNode(str(INFERRED_GRAPH))
-_EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
-_STMT = BASE + "statement/"
-_DERIV = BASE + "derivation/"
-_REASONED = ox.NamedNode(BASE + "meta#reasoned")
-_META_GRAPH = ox.NamedNode(BASE + "graph/meta")
+_RDF = RDF
+_RDFS = RDFS
+_INF = ox.NamedNode(INFERRED_GRAPH)
+_EXP = ox.NamedNode(EXPLANATION_GRAPH)
+_STMT = STATEMENT
+_DERIV = DERIVATION
+_REASONED = ox.NamedNode(META + "reasoned")
+_META_GRAPH = ox.NamedNode(META_GRAPH)
 _GEN = "urn:rolegraph:generation:"  # working graphs of the fixpoint, one per batch of conclusions
 _SAME = "http://www.w3.org/2002/07/owl#sameAs"
 
@@ -88,7 +86,8 @@ def _ox(term: Node, row: ox.QuerySolution | None, minted: ox.NamedNode | None = 
     return to_ox(term)
 
 
-def _instantiate(p: Pattern, row: ox.QuerySolution, minted: ox.NamedNode | None = None) -> ox.Triple | None:
+def instantiate(p: Pattern, row: ox.QuerySolution, minted: ox.NamedNode | None = None) -> ox.Triple | None:
+    """A rule pattern as the triple it stands for under a solution, or None if it is not ground."""
     s, pr, o = (_ox(t, row, minted) for t in p)
     if s is None or pr is None or o is None or isinstance(s, ox.Literal) or not isinstance(pr, ox.NamedNode):
         return None
@@ -113,7 +112,7 @@ def statement_iri(t: ox.Triple) -> ox.NamedNode:
     return ox.NamedNode(_STMT + digest)
 
 
-def _rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
+def rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
     """What the explanation graph says about each rule: kind, title, file."""
     quads = []
     for r in rules:
@@ -121,7 +120,7 @@ def _rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
         quads += [ox.Quad(node, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Rule)), _EXP),
                   ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(r.title, language="en"), _EXP),
                   ox.Quad(node, ox.NamedNode(str(RG.ruleKind)), ox.Literal(r.kind), _EXP),
-                  ox.Quad(node, ox.NamedNode(str(RG.ruleFile)), ox.Literal(_display(r.path)), _EXP)]
+                  ox.Quad(node, ox.NamedNode(str(RG.ruleFile)), ox.Literal(display_path(r.path)), _EXP)]
         if r.description:
             quads.append(ox.Quad(node, ox.NamedNode(_RDFS + "comment"),
                                  ox.Literal(r.description, language="en"), _EXP))
@@ -146,7 +145,7 @@ class Reasoner:
     it happens only in a `scratch` store (an in-memory copy); elsewhere the equality rules
     are not run (see docs/reasoning.md)."""
 
-    def __init__(self, store: ox.Store, rules: list[Rule], *, first_round: int = 1,
+    def __init__(self, store: GraphStore, rules: list[Rule], *, first_round: int = 1,
                  unrecorded: frozenset[str] = frozenset(), scratch: bool = False) -> None:
         self.store = store
         self.scratch = scratch
@@ -232,7 +231,7 @@ class Reasoner:
         return node
 
     def _describe_rules(self) -> None:
-        self._explain += _rule_descriptions(self.rules + self.chain_rules)
+        self._explain += rule_descriptions(self.rules + self.chain_rules)
 
     def _derivation(self, rule_id: str, round_no: int, fresh: list[ox.Triple], premises: list[ox.Triple],
                     explain: list[ox.Quad]) -> None:
@@ -243,7 +242,7 @@ class Reasoner:
         explain += [ox.Quad(deriv, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Derivation)), _EXP),
                     ox.Quad(deriv, ox.NamedNode(str(RG.usedRule)), ox.NamedNode(RULE_BASE + rule_id), _EXP),
                     ox.Quad(deriv, ox.NamedNode(str(RG.round)), ox.Literal(str(round_no),
-                            datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), _EXP)]
+                            datatype=ox.NamedNode(XSD + "integer")), _EXP)]
         for t in fresh:
             explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.conclusion)), self._statement(t, explain), _EXP))
         for t in premises:
@@ -254,7 +253,7 @@ class Reasoner:
         try:
             return self.store.query(text, use_default_graph_as_union=True)
         except (SyntaxError, OSError, ValueError) as exc:
-            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=_display(rule.path),
+            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=display_path(rule.path),
                                  hint="check the rule's SPARQL") from exc
 
     def _delta_graphs(self, rule: Rule) -> list[str] | None:
@@ -277,11 +276,11 @@ class Reasoner:
         added: set[ox.Triple] = set()
         for row in rows:
             minted = _mint(rule, row) if rule.kind == "clash" else None
-            conclusions = [t for p in rule.conclusions if (t := _instantiate(p, row, minted)) is not None]
+            conclusions = [t for p in rule.conclusions if (t := instantiate(p, row, minted)) is not None]
             fresh = [t for t in conclusions if t not in added and not self._holds(t)]
             if not fresh:
                 continue
-            premises = [t for p in rule.premises if (t := _instantiate(p, row)) is not None and self._holds(t)]
+            premises = [t for p in rule.premises if (t := instantiate(p, row)) is not None and self._holds(t)]
             premises = list(dict.fromkeys(premises))
             for t in fresh:
                 added.add(t)
@@ -364,7 +363,8 @@ class Reasoner:
             for quad in [*self.store.quads_for_pattern(a, None, None, None),
                          *self.store.quads_for_pattern(None, a, None, None),
                          *self.store.quads_for_pattern(None, None, a, None)]:
-                if quad not in self.store:
+                if not any(True for _ in self.store.quads_for_pattern(quad.subject, quad.predicate, quad.object,
+                                                                       quad.graph_name)):
                     continue  # a triple with two aliases, already rewritten
                 self.store.remove(quad)
                 if quad.predicate.value == _SAME:
@@ -458,287 +458,9 @@ class Reasoner:
         self._gens = []
 
 
-class CaseReasoner:
-    """Reasons the ontology once, then each independent part of the cases with it.
 
-    `run` reasons the cases of a built store. `kg.store.build_store(reason=True)`
-    uses `prepare` and `reason_batch` directly, on the cases it is loading."""
-
-    def __init__(self, rules: list[Rule], *, batch_triples: int = BATCH_TRIPLES,
-                 unrecorded: frozenset[str] = frozenset()) -> None:
-        self.rules = rules
-        self.case_rules = [r for r in rules if r.scope == "case"]
-        self.batch_triples = batch_triples
-        self.unrecorded = unrecorded
-        self.report = ReasonReport(mode="per case")
-        self.schema_quads: list[ox.Quad] = []
-        self.joining: set[ox.NamedNode] = set()
-        self.first_round = 1
-
-    def prepare(self, ontology_quads: list[ox.Quad]) -> list[ox.Quad]:
-        """Reason the ontology alone; return its conclusions, the rules' descriptions and the
-        derivations, to add to the store."""
-        schema = ox.Store()
-        schema.extend(ontology_quads)
-        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded, scratch=True)
-        tbox.run(keep_explanations=True)
-        self.schema_quads = list(ontology_quads) + tbox.concluded
-        self.joining = joining_properties(self.schema_quads)
-        self.report.add(tbox.report)
-        self.first_round = tbox.report.rounds + 1
-        return tbox.concluded + _rule_descriptions(self.rules) + tbox.explanations
-
-    def shared_nodes(self) -> set[Any]:
-        """The ontology's nodes (every part has them), as Oxigraph terms."""
-        from .partition import schema_nodes
-
-        return schema_nodes(self.schema_quads)
-
-    def reason_batch(self, quads: list[ox.Quad]) -> list[ox.Quad]:
-        """Reason some parts' quads with the ontology in memory; return the conclusions and
-        their derivations."""
-        mem = ox.Store()
-        mem.extend(self.schema_quads)
-        mem.extend(quads)
-        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True)
-        r.run(keep_explanations=True)
-        self.report.add(r.report)
-        self.report.batches += 1
-        return r.concluded + r.explanations
-
-    def reason_batches(self, store: ox.Store, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
-                       *, load_input: bool, progress: Progress | None, total: int, stage: str) -> None:
-        """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
-        quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
-        bulk load per batch: the bulk loader buffers what it is given. With more than one
-        batch and core, worker processes reason the batches, a few ahead of the loading."""
-        done = 0
-        report_progress(progress, stage, done, total)
-        work = ((quads_of(batch), len(batch)) for batch in plan)
-        workers = _workers() if len(plan) > 1 else 1
-        if workers < 2:
-            for quads, n in work:
-                store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
-                done += n
-                report_progress(progress, stage, done, total)
-            return
-        import multiprocessing
-        from collections import deque
-
-        nq = ox.RdfFormat.N_QUADS
-        # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
-        # parent's whole heap, the compiled cases included.
-        context = multiprocessing.get_context("spawn")
-        init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
-        with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
-            pending: deque[tuple[Any, int]] = deque()
-
-            def collect() -> None:
-                nonlocal done
-                result, n = pending.popleft()
-                data, numbers = result.get()
-                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would not
-                store.bulk_extend(ox.parse(data, format=nq))
-                self.report.add(ReasonReport(**numbers))
-                self.report.batches += 1
-                done += n
-                report_progress(progress, stage, done, total)
-
-            for quads, n in work:
-                if load_input:
-                    store.bulk_extend(quads)
-                data = ox.serialize(quads, format=nq)
-                pending.append((pool.apply_async(_worker_batch, (data,)), n))
-                while len(pending) > 2 * workers:
-                    collect()
-            while pending:
-                collect()
-
-    def finish(self, store: ox.Store) -> None:
-        """Run the rules that compare across cases (`scope: store`) on the whole store."""
-        if len(self.case_rules) < len(self.rules):
-            # On a copy without the explanations (rules must not read those) and where
-            # equality may rewrite.
-            mem = ox.Store()
-            mem.extend(q for q in store if q.graph_name not in (_EXP, _META_GRAPH))
-            r = Reasoner(mem, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded,
-                         scratch=True)
-            r.run(keep_explanations=True)
-            store.extend(r.concluded)
-            store.extend(r.explanations)
-            self.report.add(r.report)
-            self.report.mode = "per case, then the whole store for rules with `scope: store`"
-
-    def run(self, store: ox.Store, progress: Progress | None = None) -> ReasonReport:
-        """Reason the cases of a built store."""
-        from .partition import SchemaStatement, batches, partitions
-
-        start = time.perf_counter()
-        onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        cases = [g for g in asserted_graphs(store) if g != onto]
-        ontology_conclusions = self.prepare(list(store.quads_for_pattern(None, None, None, onto)))
-        try:
-            parts, sizes = partitions(store, cases, self.shared_nodes(), self.joining)
-        except SchemaStatement as exc:
-            report = reason_in_memory(store, self.rules, self.unrecorded, progress)
-            report.mode = f"whole store: a case graph states something about the ontology ({exc})"
-            return report
-        self.report.parts = len(parts)
-        store.bulk_extend(ontology_conclusions)
-        self.reason_batches(store, list(batches(parts, sizes, self.batch_triples)),
-                            lambda batch: [q for g in batch for q in store.quads_for_pattern(None, None, None, g)],
-                            load_input=False, progress=progress, total=len(cases), stage="reason")
-        self.finish(store)
-        self.report.seconds = time.perf_counter() - start
-        return self.report
-
-
-def reason_in_memory(store: ox.Store, rules: list[Rule], unrecorded: frozenset[str],
-                     progress: Progress | None = None) -> ReasonReport:
-    """Run every rule over a copy of the whole store in memory (equality rewrites the copy,
-    never the asserted graphs) and add the conclusions and derivations to the store."""
-    mem = ox.Store()
-    mem.extend(q for q in store if q.graph_name not in (_EXP, _META_GRAPH))
-    r = Reasoner(mem, rules, unrecorded=unrecorded, scratch=True)
-    report = r.run(progress, keep_explanations=True)
-    store.extend(r.concluded)
-    store.extend(_rule_descriptions(rules) + r.explanations)
-    return report
-
-
-def joining_properties(schema: list[ox.Quad]) -> set[ox.NamedNode]:
-    """The properties whose objects can make nodes of two cases the same: owl:sameAs,
-    inverse-functional properties, key properties and inverses of functional properties,
-    with their subproperties and equivalents. Cases whose triples with such a property
-    share an object, even an ontology node or a literal, are reasoned together."""
-    owl = "http://www.w3.org/2002/07/owl#"
-    out: set[Any] = {ox.NamedNode(_SAME)}
-    functional: set[Any] = set()
-    for q in schema:
-        p, o = q.predicate.value, q.object
-        if p == _RDF + "type" and o == ox.NamedNode(owl + "InverseFunctionalProperty"):
-            out.add(q.subject)
-        elif p == _RDF + "type" and o == ox.NamedNode(owl + "FunctionalProperty"):
-            functional.add(q.subject)
-        elif p == owl + "hasKey":
-            node: Any = o
-            while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != _RDF + "nil":
-                out.update(x.object for x in schema if x.subject == node and x.predicate.value == _RDF + "first")
-                node = next((x.object for x in schema if x.subject == node and x.predicate.value == _RDF + "rest"), None)
-    for q in schema:
-        if q.predicate.value == owl + "inverseOf":
-            if q.subject in functional:
-                out.add(q.object)
-            if q.object in functional:
-                out.add(q.subject)
-    while True:
-        more: set[Any] = {q.subject for q in schema if q.object in out and q.predicate.value in
-                (_RDFS + "subPropertyOf", owl + "equivalentProperty")}
-        more |= {q.object for q in schema if q.subject in out and q.predicate.value == owl + "equivalentProperty"}
-        more = {m for m in more if isinstance(m, ox.NamedNode)} - out
-        if not more:
-            return out
-        out |= more
-
-
-def _workers() -> int:
-    """How many processes reason batches: ROLEGRAPH_WORKERS, else the usable cores (at most 4)."""
-    import os
-
-    env = os.environ.get("ROLEGRAPH_WORKERS", "")
-    if env.isdigit():
-        return max(1, int(env))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return min(cores, 4)
-
-
-_WORKER: CaseReasoner | None = None
-
-
-def _worker_init(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, first_round: int) -> None:
-    global _WORKER
-    _WORKER = CaseReasoner(rules, unrecorded=unrecorded)
-    _WORKER.schema_quads = list(ox.parse(schema, format=ox.RdfFormat.N_QUADS))
-    _WORKER.first_round = first_round
-
-
-def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
-    """In a worker: reason one batch (N-Quads in); the conclusions and derivations (N-Quads
-    out) and the counts."""
-    assert _WORKER is not None
-    _WORKER.report = ReasonReport()
-    out = _WORKER.reason_batch(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
-    r = _WORKER.report
-    numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
-    return ox.serialize(out, format=ox.RdfFormat.N_QUADS), numbers
-
-
-def mark_reasoned(store: ox.Store, rules: list[Rule]) -> None:
-    """Record in the meta graph that the store's inferences are up to date, and by which rules."""
-    store.add(ox.Quad(_REASONED, ox.NamedNode(BASE + "meta#rules"),
-                      ox.Literal(" ".join(r.id for r in rules)), _META_GRAPH))
-
-
-def reason_while_loading(store: ox.Store, case_set: Any, extensions: list[Any] | None,
-                         progress: Progress | None = None, *, release: bool = False) -> ReasonReport:
-    """Load validated cases into a new store (its ontology already loaded), reasoning each
-    batch of independent cases with the ontology on the way, in one bulk load per batch.
-    With `release`, each case graph is dropped from `case_set` once it is loaded, so that
-    memory does not hold the corpus twice."""
-    import itertools
-
-    from rdflib import Literal
-
-    from .partition import SchemaStatement, batches, group
-    from .store import graph_quads, meta_quads
-
-    start = time.perf_counter()
-    rules = load_rules([e.rules for e in extensions or [] if e.rules is not None])
-    unrecorded = unrecorded_rules(rules)
-    names = list(case_set.graphs)
-    cr = CaseReasoner(rules, unrecorded=unrecorded)
-    onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    ontology_conclusions = cr.prepare(list(store.quads_for_pattern(None, None, None, onto)))
-    shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
-    try:
-        parts, sizes = group(names, ((n, case_set.graphs[n]) for n in names), shared,
-                             lambda t: isinstance(t, Literal), str, {p.value for p in cr.joining})
-    except SchemaStatement as exc:
-        store.bulk_extend(itertools.chain(
-            (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
-            meta_quads(case_set, extensions)))
-        report = reason_in_memory(store, rules, unrecorded, progress)
-        report.mode = f"whole store: a case graph states something about the ontology ({exc})"
-        mark_reasoned(store, rules)
-        return report
-    cr.report.parts = len(parts)
-
-    # One bulk load per batch: the bulk loader buffers what it is given, so one load of
-    # everything would hold the whole corpus in memory a second time.
-    store.bulk_extend(ontology_conclusions)
-    def batch_quads(batch: list[Any]) -> list[ox.Quad]:
-        quads = [q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))]
-        if release:
-            for n in batch:
-                del case_set.graphs[n]
-        return quads
-
-    cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
-                      load_input=True, progress=progress, total=len(names), stage="build")
-    store.bulk_extend(meta_quads(case_set, extensions))
-    cr.finish(store)
-    mark_reasoned(store, rules)
-    cr.report.seconds = time.perf_counter() - start
-    return cr.report
-
-
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A rule file as people should see it: `rules/...` for shipped rules, else relative to here."""
-    from .resources import data_dir
-
     try:
         return "rules/" + str(path.resolve().relative_to(data_dir("rules").resolve()))
     except ValueError:
@@ -749,7 +471,13 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def clear_inferences(store: ox.Store) -> None:
+def mark_reasoned(store: GraphStore, rules: list[Rule]) -> None:
+    """Record in the meta graph that the store's inferences are up to date, and by which rules."""
+    store.add(ox.Quad(_REASONED, ox.NamedNode(META + "rules"),
+                      ox.Literal(" ".join(r.id for r in rules)), _META_GRAPH))
+
+
+def clear_inferences(store: GraphStore) -> None:
     """Drop the inferred and explanation graphs."""
     for g in (_INF, _EXP):
         if store.contains_named_graph(g):
@@ -758,7 +486,7 @@ def clear_inferences(store: ox.Store) -> None:
         store.remove(q)
 
 
-def is_reasoned(store: ox.Store) -> bool:
+def is_reasoned(store: GraphStore) -> bool:
     """Whether the store's inferences are up to date with its asserted graphs."""
     return any(True for _ in store.quads_for_pattern(_REASONED, None, None, _META_GRAPH))
 
@@ -769,38 +497,13 @@ def unrecorded_rules(rules: list[Rule], known: set[str] | None = None) -> frozen
     return frozenset(r.id for r in rules if r.kind == "axiom" and (known is None or r.id in known))
 
 
-def store_rules(store: ox.Store) -> list[Rule]:
-    """The rules that apply to a store: the shipped ones and those of its extensions."""
-    from .store import store_extensions
-
-    return load_rules([e.rules for e in store_extensions(store) if e.rules is not None])
-
-
-def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: Progress | None = None,
-           whole_store: bool = False, record_all: bool = False) -> ReasonReport:
-    """Recompute all inferences of a writable store from scratch (with its extensions' rules).
-
-    Each case is reasoned with the ontology (`CaseReasoner`); `whole_store` runs
-    every rule over the whole store instead (slower; the reference the tests compare with).
-    Derivations are recorded for every rule except the axiom rules `kg.explain` can
-    re-derive on demand (the store's own rules, not `extra_rules`); `record_all` records
-    those too."""
-    from .store import store_extensions
-
-    ext_rules = [e.rules for e in store_extensions(store) if e.rules is not None]
-    rules = load_rules([*ext_rules, *(extra_rules or [])])
-    extra = [Path(d).resolve() for d in extra_rules or []]
-    known = {r.id for r in rules if not any(r.path.resolve().is_relative_to(d) for d in extra)}
-    unrecorded = frozenset() if record_all else unrecorded_rules(rules, known)
-    clear_inferences(store)
-    if getattr(store, "is_remote", False):  # a kg.remote.RemoteStore: the rules run inside that store
-        from .remote import remote_reasoner
-
-        report = remote_reasoner(store, rules).run(progress)
-    elif whole_store:
-        report = reason_in_memory(store, rules, unrecorded, progress)
-    else:
-        report = CaseReasoner(rules, unrecorded=unrecorded).run(store, progress)
-        store.optimize()  # merge the files the batches' bulk loads wrote: queries read far fewer
-    mark_reasoned(store, rules)
+def reason_in_memory(store: GraphStore, rules: list[Rule], unrecorded: frozenset[str],
+                     progress: Progress | None = None) -> ReasonReport:
+    """Run every rule over a copy of the whole store in memory (equality rewrites the copy,
+    never the asserted graphs) and add the conclusions and derivations to the store."""
+    mem = in_memory([q for q in store if q.graph_name not in (_EXP, _META_GRAPH)])
+    r = Reasoner(mem, rules, unrecorded=unrecorded, scratch=True)
+    report = r.run(progress, keep_explanations=True)
+    store.extend(r.concluded)
+    store.extend(rule_descriptions(rules) + r.explanations)
     return report
