@@ -400,7 +400,7 @@ _CLASH_WORDS = {
 }
 
 
-def describe_clashes(store: ox.Store, *, lang: str = "en") -> list[str]:
+def describe_clashes(store: GraphStore, *, lang: str = "en") -> list[str]:
     """Each clash the reasoner found, in words: the rule, the nodes (with the file and line
     where a case wrote them) and how to explain it."""
     explainer = Explainer(store, lang=lang)
@@ -418,7 +418,7 @@ def describe_clashes(store: ox.Store, *, lang: str = "en") -> list[str]:
     return out
 
 
-def has_clashes(store: ox.Store) -> int:
+def has_clashes(store: GraphStore) -> int:
     """How many clashes the store's inferences hold."""
     return sum(1 for _ in store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                                                   ox.NamedNode(str(RG.Clash)), _INF))

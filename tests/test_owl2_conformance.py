@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-import pyoxigraph as ox
 import pytest
 
 from kg.reasoning.entailment import clashes, closure, entails
+from kg.stores.base import GraphStore
 
 from .owl2_cases import Check, all_checks, applicability, run_checks
 
@@ -22,12 +22,12 @@ CHECKS = run_checks()
 
 
 @functools.lru_cache(maxsize=8)
-def _closure(test: str) -> ox.Store:
+def _closure(test: str) -> GraphStore:
     check = next(c for c in CHECKS if c.test == test)
     return closure(check.premise)
 
 
-def verdict(check: Check, store: ox.Store) -> bool:
+def verdict(check: Check, store: GraphStore) -> bool:
     """Whether the reasoner's result in `store` passes the check."""
     found = clashes(store)
     if check.kind == "entailment":

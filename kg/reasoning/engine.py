@@ -501,7 +501,8 @@ def reason_in_memory(store: GraphStore, rules: list[Rule], unrecorded: frozenset
                      progress: Progress | None = None) -> ReasonReport:
     """Run every rule over a copy of the whole store in memory (equality rewrites the copy,
     never the asserted graphs) and add the conclusions and derivations to the store."""
-    mem = in_memory([q for q in store if q.graph_name not in (_EXP, _META_GRAPH)])
+    mem = in_memory([q for q in store.quads_for_pattern(None, None, None, None)
+                     if q.graph_name not in (_EXP, _META_GRAPH)])
     r = Reasoner(mem, rules, unrecorded=unrecorded, scratch=True)
     report = r.run(progress, keep_explanations=True)
     store.extend(r.concluded)

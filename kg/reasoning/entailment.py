@@ -16,6 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..stores.base import GraphStore
+from ..stores.embedded import in_memory
 from ..vocab import BASE, CLASH_BASE, RG
 from .engine import Reasoner, unrecorded_rules
 from .rules import Rule, load_rules, rule_dirs
@@ -32,10 +34,9 @@ def owl_rl_rules() -> list[Rule]:
     return [r for r in load_rules() if r.path.resolve().is_relative_to(base)]
 
 
-def closure(triples: Iterable[ox.Triple], rules: list[Rule] | None = None) -> ox.Store:
+def closure(triples: Iterable[ox.Triple], rules: list[Rule] | None = None) -> GraphStore:
     """The premises and everything the rules conclude from them, in a new in-memory store."""
-    store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, _PREMISES) for t in triples)
+    store = in_memory([ox.Quad(t.subject, t.predicate, t.object, _PREMISES) for t in triples])
     rules = owl_rl_rules() if rules is None else rules
     r = Reasoner(store, rules, unrecorded=unrecorded_rules(rules), scratch=True)
     r.run(keep_explanations=True)

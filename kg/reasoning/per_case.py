@@ -141,7 +141,8 @@ class CaseReasoner:
         if len(self.case_rules) < len(self.rules):
             # On a copy without the explanations (rules must not read those) and where
             # equality may rewrite.
-            mem = in_memory([q for q in store if q.graph_name not in (_EXP, _META)])
+            mem = in_memory([q for q in store.quads_for_pattern(None, None, None, None)
+                             if q.graph_name not in (_EXP, _META)])
             r = Reasoner(mem, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded,
                          scratch=True)
             r.run(keep_explanations=True)
