@@ -170,7 +170,7 @@ class InStoreReasoner(Reasoner):
         """The chain rules for the chain lengths the store's graphs have."""
         if not self.chain_rules:
             return []
-        graphs = [g.value for g in self.graphs]
+        graphs = list(self.graphs)
         self._chains |= chain_lengths(lambda q: cast(Iterable[Any], self.store.query(q, default_graph=graphs)))
         return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
 
