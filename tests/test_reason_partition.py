@@ -145,7 +145,7 @@ def test_a_key_that_makes_nodes_of_two_cases_the_same_reasons_those_cases_togeth
             st.add(ox.Quad(person, key, ox.Literal("4711"), ox.NamedNode(g)))
 
     a, b = _twins(tmp_path, [src], keyed)
-    whole, by_case = _reason_both(a, b)
+    _, by_case = _reason_both(a, b)
     assert by_case.parts == 1 and by_case.mode == "per case"
     assert _inferred(a) == _inferred(b)
     same = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
