@@ -42,6 +42,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "actor": {"id": ("id", True), "label": ("label", True),
               "kind": ("text", False),
               "side": ("enum:citizen|public", False),
+              "personal": ("bool", False), "aliases": ("texts", False),
               "member_of": ("refs:actor|team", False), **_COMMON},
     "team": {"id": ("id", True), "label": ("label", True), "members": ("refs:actor|team", False),
              **_COMMON},
@@ -297,6 +298,19 @@ class _Reader:
             self.problem(y.line, fpath, f"expected a label, found {_type_name(v)}",
                          "write `label: text` or `label: {en: text, da: tekst}`")
             return False
+        if ftype == "bool":
+            if not isinstance(v, bool):
+                self.problem(y.line, fpath, f"expected true or false, found {_type_name(v)}",
+                             f"write `{name}: true` or `{name}: false`")
+                return False
+            return True
+        if ftype == "texts":
+            items = v if isinstance(v, list) else [y]
+            bad = [i for i in items if not isinstance(i.value, str) or not i.value.strip()]
+            for i in bad:
+                self.problem(i.line, fpath, f"expected text, found {_type_name(i.value)}",
+                             f"write `{name}: [Name, Other name]`")
+            return not bad
         if ftype.startswith("enum:") or ftype.startswith("enum-list:"):
             allowed = ftype.split(":", 1)[1].split("|")
             values = v if isinstance(v, list) else [y]

@@ -107,6 +107,8 @@ class RG(DefinedNamespace):
     assignedBy: URIRef
     bearer: URIRef
     citation: URIRef
+    personal: URIRef
+    alias: URIRef
     citizenInfluence: URIRef
     classifiedType: URIRef
     conclusion: URIRef
