@@ -474,9 +474,11 @@ def roles(lang: str) -> None:
 
 # Commands defined beside their stage; registering them imports nothing heavy.
 from .generate import register as _register_generate  # noqa: E402
+from .exchange_cli import register as _register_exchange  # noqa: E402
 from .viz import register as _register_viz  # noqa: E402
 
 _register_viz(main)
+_register_exchange(main)
 _register_generate(main)
 
 from .backend import register as _register_backend  # noqa: E402  (serve and --endpoint; must come last)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Self
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -73,7 +74,7 @@ class Archive:
     def close(self) -> None:
         self._zip.close()
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -49,7 +49,7 @@ _ENTRY_FIELDS = {"role": ("specialises", "label"), "actor": ("kind", "side", "pe
 MARKER = re.compile(r"rolegraph:(role|actor|team|audience|speaker|giver|context|stance|outcome|case|source)"
                     r"=([a-z0-9][a-z0-9-]*)(?:/([a-z0-9][a-z0-9-]*))?")
 # the whole marker line, with its extra fields (` kind=person side=citizen`), is not a note
-MARKER_LINE = re.compile(r"^rolegraph:[a-z]+=\S+(?: [a-z_]+=\S+)*[ \t]*$\n?", re.M)
+MARKER_LINE = re.compile(r"^rolegraph:[a-z]+=\S+(?: [a-z_]+=\S+)*[ \t]*$\n?", re.MULTILINE)
 _EXTRA = re.compile(r" ([a-z_]+)=(\S+)")
 
 
@@ -119,9 +119,9 @@ def read_mapping(path: Path) -> Mapping:
     def bad(y: Y, where: str, msg: str, hint: str) -> None:
         problems.append(Problem(display, y.line, where, msg, hint))
 
-    for k in top:
+    for k, kv in top.items():
         if k not in ("case", "title", "lang", "split", "context", "cases", "sources", "codes"):
-            bad(top[k], k, f"unknown field '{k}'",
+            bad(kv, k, f"unknown field '{k}'",
                 "the fields are: case, title, lang, split, context, cases, sources, codes")
     case = top.get("case")
     if case is None or not isinstance(case.value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", case.value):
@@ -219,8 +219,8 @@ def scaffold(project: Project) -> str:
     marked_cases = [MARKER.search(c.description) for c in project.cases.values()]
     split = "cases" if len(project.cases) > 1 or any(marked_cases) else "project"
     lines = [f"# rolegraph import mapping for the REFI-QDA project {json.dumps(project.name)}",
-             f"# origin: {project.origin or 'unknown'}; {len(project.codes)} codes, "
-             f"{len(project.sources)} sources, {len(project.cases)} cases",
+             (f"# origin: {project.origin or 'unknown'}; {len(project.codes)} codes, "
+              f"{len(project.sources)} sources, {len(project.cases)} cases"),
              "# Say for each code what it means: {role: id}, {actor: id}, {team: id}, {audience: id},",
              "# {speaker: id}, {context: id}, {stance: embraces|accepts|distances},",
              "# {outcome: recognised|refused|contested}; ~ keeps its segments as notes.",
@@ -408,8 +408,8 @@ def build_drafts(project: Project, m: Mapping,
             texts.insert(0, desc)
         if not texts:
             continue
-        e = m.entry(code)
-        targets = [t for b in builders.values() if e is not None and (t := _record_for(b, e)) is not None]
+        ce = m.entry(code)
+        targets = [t for b in builders.values() if ce is not None and (t := _record_for(b, ce)) is not None]
         for t in targets:
             for text in texts:
                 _CaseBuilder.note(t, text)

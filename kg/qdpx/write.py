@@ -15,7 +15,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
@@ -100,7 +100,7 @@ class _Writer:
         self.label_of = label_of
         self.report = ExportReport()
         self.user = guid("user", "rolegraph")
-        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         self.root = Element(f"{{{NS}}}Project", {"name": name, "origin": "rolegraph",
                                                  "creatingUserGUID": self.user, "creationDateTime": now})
         users = SubElement(self.root, f"{{{NS}}}Users")
@@ -130,9 +130,10 @@ class _Writer:
         """A codable code (made once per key); returns its GUID."""
         if key in self.codes:
             return self.codes[key]
-        g = guid("code", key)
-        el = self._el(self.group(group), "Code", {"guid": g, "name": name, "isCodable": "true"})
-        SubElement(el, f"{{{NS}}}Description").text = "\n".join(x for x in (marker, description) if x)
+        g = guid("code", self.redact(key))
+        el = self._el(self.group(self.redact(group)), "Code", {"guid": g, "name": self.redact(name),
+                                                               "isCodable": "true"})
+        SubElement(el, f"{{{NS}}}Description").text = self.redact("\n".join(x for x in (marker, description) if x))
         # a code's Description must come before its child codes
         self.codes[key] = g
         self.report.codes += 1
@@ -145,9 +146,10 @@ class _Writer:
         title_text = _label(None, cid)
         if title is not None:
             v = title.value
-            title_text = (v.get("en") or v.get("da")).value if isinstance(v, dict) else str(v)
-        case_el = self._el(self.cases_el, "Case", {"guid": guid("case", cid), "name": cid})
-        SubElement(case_el, f"{{{NS}}}Description").text = f"rolegraph:case={cid}\n{title_text}"
+            first = (v.get("en") or v.get("da")) if isinstance(v, dict) else None
+            title_text = str(first.value) if first is not None else str(v)
+        case_el = self._el(self.cases_el, "Case", {"guid": guid("case", cid), "name": self.redact(cid)})
+        SubElement(case_el, f"{{{NS}}}Description").text = self.redact(f"rolegraph:case={cid}\n{title_text}")
         outcome = {o: self.code("Outcomes", f"outcome/{o}", o, f"rolegraph:outcome={o}") for o in OUTCOMES}
         stance = {s: self.code("Stances", f"stance/{s}", s, f"rolegraph:stance={s}") for s in STANCES}
         sel_refs: list[str] = []
@@ -194,8 +196,8 @@ class _Writer:
             sid = str(rec.id)
             g = guid("source", cid, sid)
             text = source_text(case, rec)
-            el = self._el(self.sources_el, "TextSource", {"guid": g, "name": _label(rec, sid)})
-            SubElement(el, f"{{{NS}}}Description").text = f"rolegraph:source={cid}/{sid}"
+            el = self._el(self.sources_el, "TextSource", {"guid": g, "name": self.redact(_label(rec, sid))})
+            SubElement(el, f"{{{NS}}}Description").text = self.redact(f"rolegraph:source={cid}/{sid}")
             if text is not None:
                 text = self.redact(text)
                 el.set("plainTextPath", f"internal://{g}.txt")
@@ -220,7 +222,7 @@ class _Writer:
                 return
             n = len(el.findall(f"{{{NS}}}PlainTextSelection"))
             g = guid("selection", cid, ev.file, str(ev.line), what)
-            sel = self._el(el, "PlainTextSelection", {"guid": g, "name": f"{what} {n + 1}",
+            sel = self._el(el, "PlainTextSelection", {"guid": g, "name": self.redact(f"{what} {n + 1}"),
                                                        "startPosition": str(at[0]), "endPosition": str(at[1]),
                                                        "creatingUser": self.user})
             for i, c in enumerate(dict.fromkeys(codes)):
@@ -267,9 +269,9 @@ class _Writer:
 
     def findings(self, findings: list[Finding]) -> None:
         for i, f in enumerate(findings):
-            note = self._el(self.notes_el, "Note", {"guid": guid("finding", str(i), f.title), "name": f.title,
-                                                      "creatingUser": self.user})
-            SubElement(note, f"{{{NS}}}PlainTextContent").text = f.text
+            note = self._el(self.notes_el, "Note", {"guid": guid("finding", str(i), f.title),
+                                                      "name": self.redact(f.title), "creatingUser": self.user})
+            SubElement(note, f"{{{NS}}}PlainTextContent").text = self.redact(f.text)
             self.report.memos += 1
 
     def xml(self) -> bytes:
@@ -278,7 +280,8 @@ class _Writer:
                 self.root.append(el)
         if not len(self.book):
             self.root.remove(self.root.find(f"{{{NS}}}CodeBook"))  # type: ignore[arg-type]
-        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(self.root, encoding="utf-8")
+        body: bytes = tostring(self.root, encoding="utf-8", xml_declaration=False)
+        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def schema() -> xmlschema.XMLSchema:
@@ -309,5 +312,13 @@ def write_qdpx(cases: list[Case], out: Path, *, name: str = "rolegraph study",
     return w.report
 
 
-__all__ = ["ExportReport", "Finding", "XSD", "find_quote", "guid", "schema", "source_text",
-           "write_qdpx"]
+__all__ = [
+    "XSD",
+    "ExportReport",
+    "Finding",
+    "find_quote",
+    "guid",
+    "schema",
+    "source_text",
+    "write_qdpx",
+]

@@ -1,0 +1,228 @@
+"""Pseudonymisation: stable pseudonyms for persons from a keyed hash, names redacted everywhere.
+
+Persons (actors of kind `person`, and any actor marked `personal: true`) get a pseudonym
+`P-XXXXXX` from HMAC-SHA256 over their IRI with a secret key, so the same person has the same
+pseudonym in every output and every run, and nobody without the key can link it back. Their
+labels are replaced, and their names (the name part of their labels, `Mia` of "Mia, a user")
+and declared `aliases` are redacted in any text: quotes, notes, IRIs and ids that contain
+them. The key lives in a file outside the store (created on first use, mode 0600) and is
+never printed.
+
+The commands call this as a function over their results: over a text, over query rows, or
+over a whole store (`pseudonymised_store` makes an in-memory copy that viz, query, report and
+serve then read as if it were the store).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .cases import Case
+from .errors import RolegraphError
+from .reason import statement_iri
+from .vocab import RG, case_iri
+
+KEY_ENV = "ROLEGRAPH_PSEUDONYM_KEY"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_PERSON = str(RG.Person)
+
+
+class PseudonymError(RolegraphError):
+    """The pseudonym key cannot be made or read safely."""
+
+
+def default_key_path() -> Path:
+    """Where the key lives unless ROLEGRAPH_PSEUDONYM_KEY or --key-file says otherwise."""
+    if os.environ.get(KEY_ENV):
+        return Path(os.environ[KEY_ENV]).expanduser()
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "rolegraph" / "pseudonym.key"
+
+
+def load_key(path: Path | None = None, *, store: Path | None = None) -> bytes:
+    """The secret key: read from its file, or made there on first use with mode 0600."""
+    path = (path or default_key_path()).expanduser().resolve()
+    if store is not None:
+        s = store.expanduser().resolve()
+        if path == s or s in path.parents:
+            raise PseudonymError("the pseudonym key must not be kept inside the store", file=str(path),
+                                 hint="keep it where the store's readers cannot see it, e.g. the default "
+                                      "~/.config/rolegraph/pseudonym.key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # made by a concurrent run: read theirs
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise PseudonymError("the pseudonym key file is readable by others", file=str(path),
+                             hint=f"run `chmod 600 {path}`")
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise PseudonymError("the pseudonym key file is too short (damaged?)", file=str(path),
+                             hint="restore it from your backup; a new key gives everyone new pseudonyms")
+    return key.encode("ascii")
+
+
+@dataclass
+class Person:
+    """A person to pseudonymise: its IRI, labels and the names it goes by."""
+
+    iri: str
+    labels: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        """Names to redact: aliases, and the name part of each label ("Mia" of "Mia, a user")."""
+        out = list(self.aliases)
+        for label in self.labels:
+            head = label.split(",")[0].split("(")[0].strip()
+            if head and head[0].isupper() and len(head.split()) <= 3:
+                out.append(head)
+        return [n for n in dict.fromkeys(out) if len(n) >= 2]
+
+
+class Pseudonymiser:
+    """Replaces persons' labels, names and aliases with their pseudonyms."""
+
+    def __init__(self, key: bytes, persons: Iterable[Person]) -> None:
+        self.persons = list(persons)
+        self._key = key
+        self.by_label: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for p in self.persons:
+            pseudo = self.pseudonym(p.iri)
+            for label in p.labels:
+                self.by_label[label] = pseudo
+            for n in p.names():
+                names.setdefault(n.lower(), pseudo)
+        self.by_name = names
+        labels = sorted(self.by_label, key=len, reverse=True)
+        self._label_re = re.compile("|".join(re.escape(x) for x in labels)) if labels else None
+        words = sorted(names, key=len, reverse=True)
+        # a name as a whole word, with a Danish or English genitive; any case (ids are lower-case)
+        self._name_re = re.compile(r"(?<![^\W_])(" + "|".join(re.escape(w) for w in words) +
+                                   r")(?:s|'s|’s)?(?![^\W_])", re.IGNORECASE) if words else None
+
+    def pseudonym(self, iri: str) -> str:
+        """The stable pseudonym of a person's IRI."""
+        digest = hmac.new(self._key, iri.encode("utf-8"), hashlib.sha256).digest()
+        return "P-" + base64.b32encode(digest[:5]).decode("ascii")[:6]
+
+    def text(self, s: str) -> str:
+        """A text with every person's label and name replaced by their pseudonym."""
+        if self._label_re is not None:
+            s = self._label_re.sub(lambda m: self.by_label[m.group(0)], s)
+        if self._name_re is not None:
+            def one(m: re.Match[str]) -> str:
+                pseudo = self.by_name[m.group(1).lower()]
+                return pseudo.lower() if m.group(0).islower() else pseudo
+            s = self._name_re.sub(one, s)
+        return s
+
+    def term(self, t: object) -> object:
+        """An RDF term with its IRI or text pseudonymised (blank nodes and numbers unchanged)."""
+        if isinstance(t, ox.NamedNode):
+            return ox.NamedNode(self.text(t.value))
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return ox.Literal(self.text(t.value), language=t.language)
+            return ox.Literal(self.text(t.value), datatype=t.datatype)
+        return t
+
+    def value(self, v: object) -> object:
+        """A query result value (text, IRI, term, list or mapping) pseudonymised."""
+        if isinstance(v, str):
+            return self.text(v)
+        if isinstance(v, (ox.NamedNode, ox.Literal)):
+            return self.term(v)
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(self.value(x) for x in v)
+        return v
+
+
+def persons_in_store(store: ox.Store) -> list[Person]:
+    """The persons of a store: actors typed rg:Person or marked rg:personal, with labels and aliases."""
+    rows = store.query(f"""
+        SELECT ?a ?label ?alias WHERE {{
+          {{ ?a a <{_PERSON}> }} UNION {{ ?a <{RG.personal}> true }}
+          FILTER NOT EXISTS {{ ?a <{RG.personal}> false }}
+          OPTIONAL {{ ?a <{_RDFS_LABEL}> ?label }}
+          OPTIONAL {{ ?a <{RG.alias}> ?alias }}
+        }}""", use_default_graph_as_union=True)
+    people: dict[str, Person] = {}
+    for row in rows:  # type: ignore[union-attr]
+        a = row["a"]
+        if not isinstance(a, ox.NamedNode):
+            continue
+        p = people.setdefault(a.value, Person(a.value))
+        if row["label"] is not None and row["label"].value not in p.labels:
+            p.labels.append(row["label"].value)
+        if row["alias"] is not None and row["alias"].value not in p.aliases:
+            p.aliases.append(row["alias"].value)
+    return list(people.values())
+
+
+def pseudonymised_store(store: ox.Store, pseudo: Pseudonymiser) -> ox.Store:
+    """An in-memory copy of a store with every IRI and text pseudonymised, explanations kept whole."""
+    out = ox.Store()
+    stmt_map: dict[str, ox.NamedNode] = {}
+    # statement nodes are named by a hash of their triple: rename them after their new triple
+    parts: dict[str, dict[str, object]] = {}
+    for name in ("subject", "predicate", "object"):
+        for q in store.quads_for_pattern(None, ox.NamedNode(_RDF + name), None, None):
+            if isinstance(q.subject, ox.NamedNode):
+                parts.setdefault(q.subject.value, {})[name] = pseudo.term(q.object)
+    for iri, p in parts.items():
+        if len(p) == 3:
+            stmt_map[iri] = statement_iri(ox.Triple(p["subject"], p["predicate"], p["object"]))  # type: ignore[arg-type]
+
+    def conv(t: object) -> object:
+        if isinstance(t, ox.NamedNode) and t.value in stmt_map:
+            return stmt_map[t.value]
+        return pseudo.term(t)
+
+    out.bulk_extend(ox.Quad(conv(q.subject), conv(q.predicate), conv(q.object),  # type: ignore[arg-type]
+                            q.graph_name if isinstance(q.graph_name, ox.DefaultGraph)
+                            else conv(q.graph_name))  # type: ignore[arg-type]
+                    for q in store.quads_for_pattern(None, None, None, None))
+    return out
+
+
+def store_pseudonymiser(store: ox.Store, key_file: Path | None = None, *,
+                        store_path: Path | None = None) -> Pseudonymiser:
+    """A pseudonymiser for the persons of a store, with the key from its file."""
+    return Pseudonymiser(load_key(key_file, store=store_path), persons_in_store(store))
+
+
+def persons_in_cases(cases: Iterable[Case]) -> list[Person]:
+    """The persons of checked YAML cases (kind person, or personal: true), with labels and aliases."""
+    out = []
+    for case in cases:
+        for rec in case.records():
+            if rec.kind != "actor" or rec.get("personal") is False:
+                continue
+            if (rec.get("kind") or "person") != "person" and rec.get("personal") is not True:
+                continue
+            v = rec.get("label")
+            labels = [str(y.value) for y in v.values()] if isinstance(v, dict) else [str(v)]
+            out.append(Person(str(case_iri(case.id, str(rec.id))), labels, rec.refs("aliases")))
+    return out
