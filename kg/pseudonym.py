@@ -95,7 +95,7 @@ class Person:
             head = label.split(",")[0].split("(")[0].strip()
             if head and head[0].isupper() and len(head.split()) <= 3:
                 out.append(head)
-        return [n for n in dict.fromkeys(out) if len(n) >= 2]
+        return [n for n in dict.fromkeys(out) if n]
 
 
 class Pseudonymiser:
@@ -106,32 +106,49 @@ class Pseudonymiser:
         self._key = key
         self.by_label: dict[str, str] = {}
         names: dict[str, str] = {}
+        self.ids: dict[str, dict[str, str]] = {}  # case IRI prefix -> person id -> pseudonym
         for p in self.persons:
             pseudo = self.pseudonym(p.iri)
             for label in p.labels:
                 self.by_label[label] = pseudo
             for n in p.names():
-                names.setdefault(n.lower(), pseudo)
+                names.setdefault(n if len(n) < 3 else n.lower(), pseudo)
+            prefix, _, pid = p.iri.rpartition("/")
+            self.ids.setdefault(prefix + "/", {})[pid] = pseudo.lower()
         self.by_name = names
         labels = sorted(self.by_label, key=len, reverse=True)
         self._label_re = re.compile("|".join(re.escape(x) for x in labels)) if labels else None
-        words = sorted(names, key=len, reverse=True)
-        # a name as a whole word, with a Danish or English genitive; any case (ids are lower-case)
-        self._name_re = re.compile(r"(?<![^\W_])(" + "|".join(re.escape(w) for w in words) +
-                                   r")(?:s|'s|’s)?(?![^\W_])", re.IGNORECASE) if words else None
+        long_names = sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+        short_names = sorted((n for n in names if len(n) < 3), key=len, reverse=True)
+        # a name as a whole word, with a Danish or English genitive; long names in any case,
+        # one- and two-letter names ("Bo", "M") only as written, or every "bo" and "m" would go
+        alts = [f"(?i:{re.escape(n)})" for n in long_names] + [re.escape(n) for n in short_names]
+        self._name_re = re.compile(r"(?<![^\W_])(" + "|".join(alts) + r")(?:s|'s|’s)?(?![^\W_])") if alts else None
+        prefixes = sorted(self.ids, key=len, reverse=True)
+        self._iri_re = re.compile("(" + "|".join(re.escape(x) for x in prefixes) + r")([^\s\"'<>\\]*)") \
+            if prefixes else None
 
     def pseudonym(self, iri: str) -> str:
         """The stable pseudonym of a person's IRI."""
         digest = hmac.new(self._key, iri.encode("utf-8"), hashlib.sha256).digest()
         return "P-" + base64.b32encode(digest[:5]).decode("ascii")[:6]
 
+    def _iri(self, m: re.Match[str]) -> str:
+        ids = self.ids[m.group(1)]
+        rest = re.sub(r"(?<![a-z0-9])(" + "|".join(re.escape(i) for i in ids) + r")(?![a-z0-9])",
+                      lambda x: ids[x.group(1)], m.group(2))
+        return m.group(1) + rest
+
     def text(self, s: str) -> str:
-        """A text with every person's label and name replaced by their pseudonym."""
+        """A text with every person's label, name and id (in IRIs) replaced by their pseudonym."""
+        if self._iri_re is not None:
+            s = self._iri_re.sub(self._iri, s)
         if self._label_re is not None:
             s = self._label_re.sub(lambda m: self.by_label[m.group(0)], s)
         if self._name_re is not None:
             def one(m: re.Match[str]) -> str:
-                pseudo = self.by_name[m.group(1).lower()]
+                name = m.group(1)
+                pseudo = self.by_name.get(name) or self.by_name[name.lower()]
                 return pseudo.lower() if m.group(0).islower() else pseudo
             s = self._name_re.sub(one, s)
         return s

@@ -58,11 +58,18 @@ def strip_marker(text: str) -> str:
     return MARKER_LINE.sub("", text).strip()
 
 
+# word stems (English and Danish) that name a stance or an outcome in a code's name
+_VALUE_STEMS = {"stance": [("embrac", "embraces"), ("omfavn", "embraces"), ("accept", "accepts"),
+                           ("distanc", "distances"), ("distance", "distances")],
+                "outcome": [("recogni", "recognised"), ("anerkend", "recognised"), ("refus", "refused"),
+                            ("afvis", "refused"), ("afvist", "refused"), ("contest", "contested"),
+                            ("omstrid", "contested"), ("bestrid", "contested")]}
+# (kind, words) tried in order on the top-level group's name: "holdning" before "hold"
 _GUESS = [("role", ("role", "rolle")), ("audience", ("audience", "publikum", "respons fra")),
-          ("speaker", ("speaker", "taler", "informant")),
+          ("speaker", ("speaker", "taler", "informant")), ("stance", ("stance", "holdning")),
+          ("outcome", ("outcome", "udfald", "response")), ("context", ("context", "kontekst", "situation", "setting")),
           ("actor", ("actor", "aktør", "aktor", "person", "deltager", "participant")),
-          ("team", ("team", "hold")), ("context", ("context", "kontekst", "situation", "setting")),
-          ("stance", ("stance", "holdning")), ("outcome", ("outcome", "udfald", "response"))]
+          ("team", ("team", "hold"))]
 
 
 def slug(text: str, fallback: str = "x") -> str:
@@ -206,8 +213,8 @@ def _guess(code: Code, project: Project) -> Entry | None:
     for kind, words in _GUESS:
         if code.parent is not None and any(w in top for w in words):
             if kind in ("stance", "outcome"):
-                values = STANCES if kind == "stance" else OUTCOMES
-                hit = next((v for v in values if v[:5] in code.name.lower()), None)
+                name = code.name.lower()
+                hit = next((v for stem, v in _VALUE_STEMS[kind] if stem in name), None)
                 return Entry(kind, hit) if hit else None
             return Entry(kind, slug(code.name))
     return None
