@@ -9,13 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from kg.pseudonym import (Person, PseudonymError, Pseudonymiser, load_key, persons_in_cases, persons_in_store,
-                          pseudonymised_store)
+from kg.pseudonym import (
+    Person,
+    PseudonymError,
+    Pseudonymiser,
+    load_key,
+    persons_in_cases,
+    persons_in_store,
+    pseudonymised_store,
+)
 from kg.query import bind_params, get_query, run_select
 from kg.resources import data_dir
 from kg.store import export_store, open_store
-from kg.viz import _inline
 from kg.study import read_study
+from kg.viz import _inline
 
 from .conftest import CASES
 
