@@ -126,17 +126,28 @@ def maxqda(path: Path) -> Path:
 
 
 def nvivo(path: Path) -> Path:
-    """NVivo: no namespace, UTF-16 texts, a memo as an internal file, the project file in UTF-16."""
+    """NVivo: no namespace, UTF-16, memos as internal files, an annotation linked to a selection
+    by a Link, and case text coded with a CodeRef to the Case (CRLF counted as two characters)."""
     s = "upper"
     src = _guid("source", s)
     memo = _guid("memo", s)
+    note = _guid("annotation", s)
+    case = _guid("case", s)
+    text = INTERVIEW.replace("\n", "\r\n")
+    sels = _selections(text, s).replace("</PlainTextSelection>", f'<Coding guid="{_guid("cc", s)}">'
+                                        f'<CodeRef targetGUID="{case}"/></Coding></PlainTextSelection>', 1)
     xml = (f'<?xml version="1.0" encoding="utf-16"?>\n<Project name="NVivo test" origin="NVivo 14">{_codebook(s)}'
+           f'<Cases><Case guid="{case}" name="Sara"/></Cases>'
            f'<Sources><TextSource guid="{src}" name="Interview Sara" plainTextPath="internal://{src}.txt">'
-           f"{_selections(INTERVIEW, s)}</TextSource></Sources>"
-           f'<Notes><Note guid="{memo}" name="Hverdag" plainTextPath="internal://{memo}.txt"/></Notes></Project>')
+           f"{sels}</TextSource></Sources>"
+           f'<Notes><Note guid="{memo}" name="Hverdag" plainTextPath="internal://{memo}.txt"/>'
+           f'<Note guid="{note}" name="Annotation" plainTextPath="internal://{note}.txt"/></Notes>'
+           f'<Links><Link guid="{_guid("link", s)}" originGUID="{note}" targetGUID="{_guid("sel1", s)}"/></Links>'
+           f"</Project>")
     return _zip(path, {"project.qde": xml.encode("utf-16"),
-                       f"Sources/{src}.txt": INTERVIEW.encode("utf-16"),
-                       f"Sources/{memo}.txt": "Hun glider tilbage i brugerrollen.".encode("utf-16")})
+                       f"Sources/{src}.txt": text.encode("utf-16"),
+                       f"Sources/{memo}.txt": "Hun glider tilbage i brugerrollen.".encode("utf-16"),
+                       f"Sources/{note}.txt": "Her afviser de hende.".encode("utf-16")})
 
 
 def minimal_pdf(text: str) -> bytes:
@@ -169,7 +180,8 @@ def minimal_pdf(text: str) -> bytes:
 
 
 def atlas(path: Path, *, representation: bool = True) -> Path:
-    """ATLAS.ti: a PDF source; with a plain-text Representation, or (without) text from the PDF."""
+    """ATLAS.ti: a PDF source; with a plain-text Representation (CRLF line ends in the file, which
+    ATLAS.ti counts as one character), or (without) text from the PDF."""
     s = "upper"
     src = _guid("source", s)
     pdf = minimal_pdf(INTERVIEW)
@@ -177,7 +189,7 @@ def atlas(path: Path, *, representation: bool = True) -> Path:
         text = INTERVIEW
         body = (f'<Representation guid="{_guid("rep", s)}" plainTextPath="internal://{_guid("rep", s)}.txt">'
                 f"{_selections(text, s)}</Representation>")
-        extra = {f"Sources/{_guid('rep', s)}.txt": text.encode("utf-8")}
+        extra = {f"Sources/{_guid('rep', s)}.txt": text.replace("\n", "\r\n").encode("utf-8")}
     else:
         from pypdf import PdfReader
 

@@ -78,6 +78,8 @@ def test_each_dialect_imports_to_a_valid_draft_with_verbatim_quotes(dialect: str
     assert "I køkkenet er hun bare bruger igen." in dump
     assert "Hun glider tilbage i brugerrollen." in dump  # the memo
     assert any("Temaer/Hverdag" in u.what for u in result.unplaced)
+    if dialect == "nvivo":  # the annotation linked to the refusal is kept with that claim
+        assert "Her afviser de hende." in dump
 
 
 def test_utf16_and_pdf_sources_give_the_same_draft(tmp_path: Path, mapping: Path) -> None:
@@ -286,3 +288,13 @@ def test_cli_import_and_export(tmp_path: Path, cli) -> None:
     assert r.exit_code == 0, r.output
     assert "3 coded selection(s)" in r.output or "coded selection(s)" in r.output
     xmlschema.XMLSchema(str(XSD)).validate(io.BytesIO(zipfile.ZipFile(tmp_path / "again.qdpx").read("project.qde")))
+
+
+def test_split_by_cases_follows_case_codings(tmp_path: Path) -> None:
+    archive = F.nvivo(tmp_path / "n.qdpx")
+    m = tmp_path / "m.yaml"
+    m.write_text(F.MAPPING.replace("lang: da\n", 'lang: da\nsplit: cases\ncases: {"Sara": sara-case}\n'),
+                 encoding="utf-8")
+    res = import_qdpx(archive, read_mapping(m), tmp_path / "cases", shared_roles={"minute-taker"})
+    assert [p.name for p in res.case_files] == ["sara-case.yaml"]
+    load_cases([tmp_path / "cases"])

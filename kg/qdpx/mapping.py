@@ -223,8 +223,9 @@ def _guess(code: Code, project: Project) -> Entry | None:
 def scaffold(project: Project) -> str:
     """A mapping file for this project, every code listed, with guesses filled in."""
     case_id = slug(project.name, "study")
-    marked_cases = [MARKER.search(c.description) for c in project.cases.values()]
-    split = "cases" if len(project.cases) > 1 or any(marked_cases) else "project"
+    named = [c for c in project.cases.values() if c.name]
+    marked_cases = [MARKER.search(c.description) for c in named]
+    split = "cases" if len(named) > 1 or any(marked_cases) else "project"
     lines = [f"# rolegraph import mapping for the REFI-QDA project {json.dumps(project.name)}",
              (f"# origin: {project.origin or 'unknown'}; {len(project.codes)} codes, "
               f"{len(project.sources)} sources, {len(project.cases)} cases"),
@@ -234,9 +235,9 @@ def scaffold(project: Project) -> str:
              f"case: {case_id}", f"title: {json.dumps(project.name)}", "lang: en",
              f"split: {split}       # project: one case; cases: one case per REFI-QDA case",
              "context: ~           # context id for segments without a context code"]
-    if project.cases:
+    if named:
         lines.append("cases:")
-        for c in project.cases.values():
+        for c in named:
             m = MARKER.search(c.description)
             cid = m.group(2) if m and m.group(1) == "case" else slug(c.name, case_id)
             lines.append(f"  {json.dumps(c.name)}: {cid}")
@@ -352,6 +353,8 @@ def build_drafts(project: Project, m: Mapping,
     src_cases: dict[str, list[str]] = {}
     if m.split == "cases":
         for qc in project.cases.values():
+            if not qc.name:
+                continue  # a case without a name holds a file's variables (MAXQDA, Quirkos)
             cm = MARKER.search(qc.description)
             cid = m.cases.get(qc.name) or (cm.group(2) if cm and cm.group(1) == "case" else slug(qc.name, m.case))
             title = qc.description.split("\n")[0] if qc.description and not cm else qc.name
@@ -362,6 +365,10 @@ def build_drafts(project: Project, m: Mapping,
                 src_cases.setdefault(g, []).append(cid)
             for g in qc.selections:
                 sel_case[g] = cid
+            for src in project.sources.values():
+                for sel in src.selections:
+                    if qc.guid in sel.cases:
+                        sel_case.setdefault(sel.guid, cid)
     default = m.case
 
     def entries(guids: list[str]) -> tuple[dict[str, list[tuple[Entry, Code]]], list[Code]]:

@@ -34,6 +34,7 @@ class Selection:
     description: str = ""
     notes: list[str] = field(default_factory=list)
     page: int | None = None
+    cases: list[str] = field(default_factory=list)
 
 
 @dataclass

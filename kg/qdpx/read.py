@@ -229,13 +229,44 @@ class _Reader:
             c = QdaCase(_guid(el, self.display), (_attr(el, "name") or "").strip(), _text_of(el, "Description"),
                         _refs(el, "SourceRef"), _refs(el, "SelectionRef"), _refs(el, "CodeRef"))
             p.cases[c.guid] = c
+        links = _kid(root, "Links")
+        for el in _kids(links, "Link") if links is not None else ():
+            self.link(_attr(el, "originGUID"), _attr(el, "targetGUID"))
+        self.line_ends()
         self.check()
         return p
+
+    def link(self, origin: str | None, target: str | None) -> None:
+        """NVivo links a selection to a Note holding its annotation: attach the note to the selection."""
+        if not origin or not target:
+            return
+        a, b = norm_guid(origin), norm_guid(target)
+        note, other = (a, b) if a in self.project.notes else (b, a) if b in self.project.notes else (None, None)
+        if note is None or other is None:
+            return
+        sel = self.project.selection(other)
+        if sel is not None:
+            sel.notes.append(note)
+        elif other in self.project.sources:
+            self.project.sources[other].notes.append(note)
+        elif other in self.project.codes:
+            self.project.codes[other].notes.append(note)
+
+    def line_ends(self) -> None:
+        """ATLAS.ti counts a CRLF line end as one character (the other tools count two): follow it."""
+        if "atlas" not in self.project.origin.lower():
+            return
+        for src in self.project.sources.values():
+            if src.text is not None and "\r\n" in src.text:
+                src.text = src.text.replace("\r\n", "\n")
 
     def check(self) -> None:
         p = self.project
         for src in p.sources.values():
             for sel in src.selections:
+                # NVivo codes a case's text with a CodeRef to the Case itself
+                sel.cases = [g for g in sel.codes if g in p.cases]
+                sel.codes = [g for g in sel.codes if g not in p.cases]
                 for g in sel.codes:
                     if g not in p.codes:
                         p.warnings.append(f"selection {sel.guid} in '{src.name}' refers to an unknown code {g}")
