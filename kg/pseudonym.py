@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .cases import Case
-from .errors import RolegraphError
+from .errors import RolegraphError, UsageError
 from .reason import statement_iri
 from .vocab import RG, case_iri
 
@@ -198,9 +198,12 @@ def persons_in_store(store: ox.Store) -> list[Person]:
     return list(people.values())
 
 
-def pseudonymised_store(store: ox.Store, pseudo: Pseudonymiser) -> ox.Store:
-    """An in-memory copy of a store with every IRI and text pseudonymised, explanations kept whole."""
-    out = ox.Store()
+def pseudonymised_store(store: ox.Store, pseudo: Pseudonymiser, path: Path | None = None) -> ox.Store:
+    """A copy of a store with every IRI and text pseudonymised, explanations kept whole.
+
+    In memory, or at `path` (a new directory) for readers that open a store by its path, such
+    as the server's worker processes."""
+    out = ox.Store(str(path)) if path is not None else ox.Store()
     stmt_map: dict[str, ox.NamedNode] = {}
     # statement nodes are named by a hash of their triple: rename them after their new triple
     parts: dict[str, dict[str, object]] = {}
@@ -221,7 +224,19 @@ def pseudonymised_store(store: ox.Store, pseudo: Pseudonymiser) -> ox.Store:
                             q.graph_name if isinstance(q.graph_name, ox.DefaultGraph)
                             else conv(q.graph_name))  # type: ignore[arg-type]
                     for q in store.quads_for_pattern(None, None, None, None))
+    if path is not None:
+        out.flush()
     return out
+
+
+def check_exposure(loopback: bool, pseudonymise: bool, allow_identifying: bool) -> None:
+    """Refuse to publish names beyond this machine unless pseudonymised or explicitly allowed."""
+    if loopback or pseudonymise or allow_identifying:
+        return
+    raise UsageError("serving beyond loopback would show every person's name and quotes to anyone who "
+                     "can reach this machine",
+                     hint="add --pseudonymise, or --allow-identifying if everyone who can reach it may "
+                          "see who said what")
 
 
 def store_pseudonymiser(store: ox.Store, key_file: Path | None = None, *,

@@ -42,7 +42,7 @@ title: Sara som referent
 lang: da
 codes:
   "Roller/Referent": {role: minute-taker}
-  "Aktører/Sara": {actor: sara, kind: person, side: citizen}
+  "Aktører/Sara": {actor: sara, kind: person, side: citizen, aliases: [Sara]}
   "Publikum/De andre brugere": {audience: other-users, kind: group, side: citizen}
   "Publikum/Lederen": {audience: leader, kind: person, side: public}
   "Kontekster/Mødet": {context: meeting, kind: meeting}

@@ -12,7 +12,7 @@ A mapping file (YAML) says, code by code, what a code means to rolegraph:
     codes:
       "Roller/Referent": {role: minute-taker}
       "Roller/Ambassadør": {role: ambassador, specialises: co-creator}
-      "Aktører/Mia": {actor: mia, kind: person, side: citizen, personal: true}
+      "Aktører/Mia": {actor: mia, kind: person, side: citizen, aliases: [Mia, Mia S.]}
       "Publikum/De andre": {audience: other-users, kind: group}
       "Kontekster/Workshop": {context: workshop, kind: workshop}
       "Holdning/Accepterer": {stance: accepts}
@@ -40,10 +40,10 @@ from .model import Code, Project, Selection, Source, norm_guid
 KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome")
 STANCES = ("embraces", "accepts", "distances")
 OUTCOMES = ("recognised", "refused", "contested")
-_ENTRY_FIELDS = {"role": ("specialises", "label"), "actor": ("kind", "side", "personal", "label"),
-                 "team": ("label",), "audience": ("kind", "side", "personal", "label"),
-                 "speaker": ("kind", "side", "personal", "label"),
-                 "giver": ("kind", "side", "personal", "label"), "context": ("kind", "label"),
+_ENTRY_FIELDS = {"role": ("specialises", "label"), "actor": ("kind", "side", "personal", "aliases", "label"),
+                 "team": ("label",), "audience": ("kind", "side", "personal", "aliases", "label"),
+                 "speaker": ("kind", "side", "personal", "aliases", "label"),
+                 "giver": ("kind", "side", "personal", "aliases", "label"), "context": ("kind", "label"),
                  "stance": (), "outcome": ()}
 # a code whose description carries this marker was written by `rolegraph export-qdpx`
 MARKER = re.compile(r"rolegraph:(role|actor|team|audience|speaker|giver|context|stance|outcome|case|source)"
@@ -314,7 +314,7 @@ class _CaseBuilder:
             return
         rec = self.actors.setdefault(entry.value, {"id": entry.value,
                                                    "label": entry.extra.get("label") or code.name})
-        for k in ("kind", "side", "personal"):
+        for k in ("kind", "side", "personal", "aliases"):
             if k in entry.extra and entry.extra[k] is not None:
                 rec[k] = entry.extra[k]
 
