@@ -298,3 +298,13 @@ def test_split_by_cases_follows_case_codings(tmp_path: Path) -> None:
     res = import_qdpx(archive, read_mapping(m), tmp_path / "cases", shared_roles={"minute-taker"})
     assert [p.name for p in res.case_files] == ["sara-case.yaml"]
     load_cases([tmp_path / "cases"])
+
+
+def test_mapping_refuses_one_id_for_two_kinds(tmp_path: Path) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_text('case: x\ncodes:\n  "A/k": {context: kitchen}\n  "B/k": {actor: kitchen}\n'
+                 '  "C/k": {audience: kitchen}\n', encoding="utf-8")
+    with pytest.raises(CaseDataError) as err:
+        read_mapping(p)
+    assert [(pr.line, pr.message) for pr in err.value.problems] == [
+        (4, "'kitchen' is already a context (code 'A/k')"), (5, "'kitchen' is already a context (code 'A/k')")]

@@ -159,8 +159,16 @@ def read_mapping(path: Path) -> Mapping:
         bad(codes or tree, "codes", "a mapping needs `codes:`, one entry per code",
             "scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`")
     else:
+        space: dict[str, tuple[str, str]] = {}  # id -> (record kind, code) across the draft's id space
         for key, y in codes.value.items():
-            m.codes[key] = _entry(y, f"codes.{key}", bad)
+            e = m.codes[key] = _entry(y, f"codes.{key}", bad)
+            if e is None or e.kind in ("stance", "outcome"):
+                continue
+            rec_kind = {"audience": "actor", "speaker": "actor", "giver": "actor"}.get(e.kind, e.kind)
+            first = space.setdefault(e.value, (rec_kind, key))
+            if first[0] != rec_kind:
+                bad(y, f"codes.{key}", f"'{e.value}' is already a {first[0]} (code '{first[1]}')",
+                    "ids are shared by all records of a case: give this one another id")
     if problems:
         raise CaseDataError(problems)
     return m

@@ -232,6 +232,11 @@ class _Reader:
         links = _kid(root, "Links")
         for el in _kids(links, "Link") if links is not None else ():
             self.link(_attr(el, "originGUID"), _attr(el, "targetGUID"))
+        for part, what in (("Variables", "variables (case and source attributes)"), ("Sets", "sets"),
+                           ("Graphs", "graphs")):
+            el = _kid(root, part)
+            if el is not None and len(el):
+                p.warnings.append(f"the project's {len(el)} {what} are not imported")
         self.line_ends()
         self.check()
         return p
