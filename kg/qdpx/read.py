@@ -234,9 +234,9 @@ class _Reader:
             self.link(_attr(el, "originGUID"), _attr(el, "targetGUID"))
         for part, what in (("Variables", "variables (case and source attributes)"), ("Sets", "sets"),
                            ("Graphs", "graphs")):
-            el = _kid(root, part)
-            if el is not None and len(el):
-                p.warnings.append(f"the project's {len(el)} {what} are not imported")
+            found = _kid(root, part)
+            if found is not None and len(found):
+                p.warnings.append(f"the project's {len(found)} {what} are not imported")
         self.line_ends()
         self.check()
         return p
