@@ -446,7 +446,11 @@ def build_drafts(project: Project, m: Mapping,
     for n in project.notes.values():
         if n.guid in attached:
             continue
-        b = builder(default, m.title) if len(builders) != 1 else next(iter(builders.values()))
+        cm = MARKER.search(n.description)
+        if cm and cm.group(1) == "case" and cm.group(2) in builders:
+            b = builders[cm.group(2)]
+        else:
+            b = builder(default, m.title) if len(builders) != 1 else next(iter(builders.values()))
         memo_source.setdefault(b.cid, {}).setdefault("lines", []).append(
             f"Memo {n.name}: {n.text}" if n.name else n.text)
         unplaced.append(Unplaced(b.cid, f"memo '{n.name or n.guid}' (attached to nothing)"))

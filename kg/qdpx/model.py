@@ -59,6 +59,7 @@ class Note:
     guid: str
     name: str
     text: str
+    description: str = ""
 
 
 @dataclass

@@ -194,9 +194,10 @@ class _Reader:
             text = content.text
         elif (ref := _attr(el, "plainTextPath")):
             text = self.member_text(ref) or ""
+        description = _text_of(el, "Description")
         if not text:
-            text = _text_of(el, "Description")
-        return Note(_guid(el, self.display), (_attr(el, "name") or "").strip(), text.strip())
+            text = description
+        return Note(_guid(el, self.display), (_attr(el, "name") or "").strip(), text.strip(), description)
 
     def run(self) -> Project:
         qde, root = self.archive.project_xml()

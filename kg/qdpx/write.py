@@ -55,6 +55,7 @@ class Finding:
 
     title: str
     text: str
+    case: str | None = None
 
 
 @dataclass
@@ -271,6 +272,8 @@ class _Writer:
         for i, f in enumerate(findings):
             note = self._el(self.notes_el, "Note", {"guid": guid("finding", str(i), f.title),
                                                       "name": self.redact(f.title), "creatingUser": self.user})
+            if f.case:  # the case the finding belongs to, so that a re-import puts it there
+                SubElement(note, f"{{{NS}}}Description").text = self.redact(f"rolegraph:case={f.case}")
             SubElement(note, f"{{{NS}}}PlainTextContent").text = self.redact(f.text)
             self.report.memos += 1
 

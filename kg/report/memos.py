@@ -36,5 +36,5 @@ def finding_memos(store: ox.Store, case_ids: list[str], lang: str = "en") -> lis
                 lines.append(f"{word(lang, 'rules_behind')}: " + "; ".join(
                     f"{r['title']} ({r.get('file') or r['id']})" for r in f.rules))
             title = f"{f.kind}: {f.claims[0].bearer} / {f.claims[0].role}" if f.claims else f.kind
-            out.append(Finding(title, "\n".join(lines)))
+            out.append(Finding(title, "\n".join(lines), cid))
     return out
