@@ -112,3 +112,15 @@ def test_html_report_opens_in_chromium_offline(kitchen_store: Path, tmp_path: Pa
             assert requests == [out.as_uri()] and errors == []
         finally:
             browser.close()
+
+
+def test_markdown_report_renders_as_on_a_forge(kitchen_store: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    with open_store(kitchen_store) as st:
+        md = build_report(st, fmt="md", lang="en").text
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    assert html.count("<table>") == 2  # actors, and roles across cases
+    assert "<blockquote>" in html and '<img src="figures/kitchen.svg" alt="Role network"' in html
+    assert "<h4>role conflict</h4>" in html and "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
