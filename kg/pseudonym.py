@@ -21,8 +21,11 @@ import hmac
 import os
 import re
 import secrets
+import shutil
 import stat
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,3 +261,18 @@ def persons_in_cases(cases: Iterable[Case]) -> list[Person]:
             labels = [str(y.value) for y in v.values()] if isinstance(v, dict) else [str(v)]
             out.append(Person(str(case_iri(case.id, str(rec.id))), labels, rec.refs("aliases")))
     return out
+
+
+@contextmanager
+def pseudonymised_snapshot(store_path: Path, key_file: Path | None = None) -> Iterator[Path]:
+    """A pseudonymised copy of the store at `store_path` in a private temporary directory, removed
+    afterwards: for readers that open a store by its path (the server's worker processes)."""
+    tmp = Path(tempfile.mkdtemp(prefix="rolegraph-pseudonymised-"))  # mode 0700
+    try:
+        src = ox.Store.read_only(str(store_path))
+        pseudo = Pseudonymiser(load_key(key_file, store=store_path), persons_in_store(src))
+        copy = pseudonymised_store(src, pseudo, tmp / "store")
+        del copy, src  # release the handles: the workers open the copy themselves
+        yield tmp / "store"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -159,3 +159,17 @@ def test_pseudonymised_export_keeps_quotes_coded_in_redacted_sources(tmp_path: P
     with zipfile.ZipFile(tmp_path / "k.qdpx") as z:
         blob = "\n".join(z.read(n).decode("utf-8") for n in z.namelist())
     assert leaks(blob, ["Hanne", "Hanne B.", "Karsten"]) == []
+
+
+def test_snapshot_on_disk_is_pseudonymised_and_removed(reasoned_store: Path, key_file: Path) -> None:
+    import pyoxigraph as ox
+
+    from kg.pseudonym import pseudonymised_snapshot
+
+    names = shipped_names()
+    with pseudonymised_snapshot(reasoned_store) as path:
+        st = ox.Store.read_only(str(path))
+        text = export_store(st, "trig", inferred=True).decode()
+        assert len(st) > 1000 and leaks(text, names) == []
+        del st
+    assert not path.exists()
