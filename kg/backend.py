@@ -343,6 +343,13 @@ def register_serve(main: Any) -> None:
     @click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
                   help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
     @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
+    @click.option("--pseudonymise", is_flag=True,
+                  help="Serve a copy with persons' names and aliases replaced by pseudonyms.")
+    @click.option("--allow-identifying", is_flag=True,
+                  help="Serve names beyond loopback without --pseudonymise.")
+    @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="The pseudonym key file (default: $ROLEGRAPH_PSEUDONYM_KEY or "
+                       "~/.config/rolegraph/pseudonym.key).")
     @click.option("--quiet", is_flag=True, help="Do not log requests.")
     def serve_cmd(**options: Any) -> None:
         """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at

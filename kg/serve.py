@@ -1134,7 +1134,8 @@ def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
 
 
 def run_command(host: str, port: int, store: Path | None, timeout: float, max_rows: int, workers: int | None,
-                allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
+                allow_update: bool, token_file: Path | None, public: bool, quiet: bool,
+                pseudonymise: bool = False, allow_identifying: bool = False, key_file: Path | None = None) -> None:
     """The body of `rolegraph serve` (its options are declared in kg.backend.register_serve,
     so that the command line does not import the server to list its commands)."""
     import click
@@ -1146,7 +1147,13 @@ def run_command(host: str, port: int, store: Path | None, timeout: float, max_ro
     if current() is not None:
         raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
                          hint="point your SPARQL clients at the remote store directly")
+    from .pseudonym import check_exposure, pseudonymised_snapshot
+
     warning = check_host(host, public)
+    check_exposure(is_loopback(host), pseudonymise, allow_identifying)
+    if pseudonymise and allow_update:
+        raise UsageError("--pseudonymise serves a read-only copy; it cannot take updates",
+                         hint="leave out --allow-update, or serve the store itself on loopback")
     if warning:
         click.echo(warning, err=True)
     token = read_token(token_file)
@@ -1159,8 +1166,13 @@ def run_command(host: str, port: int, store: Path | None, timeout: float, max_ro
     if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
         click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
     n = workers or max(1, min(4, os.cpu_count() or 1))
-    settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
-                        allow_update, token, public, quiet)
+    path = (store or default_store_path()).resolve()
+    if pseudonymise:
+        with pseudonymised_snapshot(path, key_file) as copy:
+            settings = Settings(copy, host, port, timeout, max_rows, n, allow_update, token, public, quiet)
+            serve(settings, announce=lambda line: click.echo(line + " Persons are pseudonymised."))
+        return
+    settings = Settings(path, host, port, timeout, max_rows, n, allow_update, token, public, quiet)
     serve(settings, announce=lambda line: click.echo(line))
 
 

@@ -173,3 +173,49 @@ def test_snapshot_on_disk_is_pseudonymised_and_removed(reasoned_store: Path, key
         assert len(st) > 1000 and leaks(text, names) == []
         del st
     assert not path.exists()
+
+
+def test_serve_beyond_loopback_needs_pseudonymise_or_allow_identifying(cli) -> None:  # type: ignore[no-untyped-def]
+    from kg.errors import UsageError
+    from kg.pseudonym import check_exposure
+
+    r = cli("serve", "--host", "0.0.0.0", "--public", "--store", "/nonexistent")
+    assert r.exit_code == 2 and "--pseudonymise" in r.output and "--allow-identifying" in r.output
+    r = cli("serve", "--pseudonymise", "--allow-update", "--store", "/nonexistent")
+    assert r.exit_code == 2 and "read-only copy" in r.output
+    check_exposure(True, False, False)
+    check_exposure(False, True, False)
+    check_exposure(False, False, True)
+    with pytest.raises(UsageError):
+        check_exposure(False, False, False)
+
+
+@pytest.mark.slow
+def test_no_shipped_name_in_http_responses(reasoned_store: Path, tmp_path: Path) -> None:
+    import json
+    import urllib.parse
+    import urllib.request
+
+    from .servers import rolegraph_serve
+
+    names = shipped_names()
+    key = tmp_path / "key" / "k.key"
+    bodies: dict[str, str] = {}
+    with rolegraph_serve(reasoned_store, "--pseudonymise", "--workers", "1", "--max-rows", "1000000",
+                         log=tmp_path / "serve.log",
+                         env={"ROLEGRAPH_PSEUDONYM_KEY": str(key)}) as s:
+        everything = "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        urls = {"sparql": s.url + "sparql?" + urllib.parse.urlencode({"query": everything}),
+                "role-transfer": s.url + "queries/role-transfer?lang=da",
+                "evidence": s.url + "queries/evidence",
+                "role-conflicts": s.url + "queries/role-conflicts",
+                "page": s.url, "viz": s.url + "viz"}
+        for name, url in urls.items():
+            req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json, text/html"})
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                bodies[name] = resp.read().decode("utf-8")
+        assert "pseudonymised" in s.logs()
+    assert len(json.loads(bodies["sparql"])["results"]["bindings"]) > 1000
+    for name, body in bodies.items():
+        assert leaks(case_content(body), names) == [], name
+    assert "P-" in bodies["role-transfer"] and "P-" in bodies["viz"]
