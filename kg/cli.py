@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from .errors import CaseDataError, RolegraphError
+from .exchange_cli import pseudonymise_options
 
 
 class _Group(click.Group):
@@ -124,9 +125,10 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
 @click.option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (default: standard output).")
+@pseudonymise_options
 @_store_option
 def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output: Path | None,
-           store: Path | None) -> None:
+           pseudonymise: bool, key_file: Path | None, store: Path | None) -> None:
     """Write the store's case graphs as RDF; export, build and export again round-trips."""
     from .extensions import find_extensions
     from .store import export_ontology, export_store, open_store
@@ -134,8 +136,12 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
     if ontology_only:
         data = export_ontology(fmt, [e.ontology for e in find_extensions()])
     else:
+        from .pseudonym import view_of
+        from .store import default_store_path
+
         with open_store(store) as st:
-            data = export_store(st, fmt, ontology=ontology, inferred=inferred)
+            view = view_of(st, pseudonymise, key_file, store or default_store_path())
+            data = export_store(view, fmt, ontology=ontology, inferred=inferred)
     if output is None:
         sys.stdout.buffer.write(data)
     else:
@@ -271,9 +277,10 @@ def _with(options: list[Callable[..., Any]]) -> Callable[..., Any]:
 @_format_option
 @_with(_inference_options)
 @click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
+@pseudonymise_options
 @_store_option
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
-              evidence: bool, store: Path | None) -> None:
+              evidence: bool, pseudonymise: bool, key_file: Path | None, store: Path | None) -> None:
     """Run a named query (see `rolegraph queries`)."""
     from .query import bind_params, get_query, run_select
     from .store import open_store
@@ -281,7 +288,11 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     q = get_query(name, _extension_queries(store))
     bindings = bind_params(q, _parse_params(params), lang=lang)
     _ensure_reasoned(store, q.reasoning == "required" and not no_inference, not no_reason)
-    with open_store(store) as st:
+    from .pseudonym import view_of
+    from .store import default_store_path
+
+    with open_store(store) as raw:
+        st = view_of(raw, pseudonymise, key_file, store or default_store_path())
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt)
         if evidence and result.rows:
@@ -376,8 +387,10 @@ def check_cmd(store: Path | None) -> None:
 @_lang_option
 @_format_option
 @_with(_inference_options)
+@pseudonymise_options
 @_store_option
-def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, store: Path | None) -> None:
+def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, pseudonymise: bool,
+               key_file: Path | None, store: Path | None) -> None:
     """Run any SPARQL query, given as text or as a file path; the store is read-only here.
 
     SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
@@ -392,7 +405,11 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(store, not no_inference, not no_reason)
-    with open_store(store) as st:
+    from .pseudonym import view_of
+    from .store import default_store_path
+
+    with open_store(store) as raw:
+        st = view_of(raw, pseudonymise, key_file, store or default_store_path())
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:

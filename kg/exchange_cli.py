@@ -6,13 +6,22 @@ what was written. Heavy imports stay inside the command bodies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 _key_option = click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                            help="The pseudonym key file (default: $ROLEGRAPH_PSEUDONYM_KEY or "
                                 "~/.config/rolegraph/pseudonym.key; made on first use, never printed).")
+
+
+def pseudonymise_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--pseudonymise and --key-file, for the commands whose output shows persons."""
+    fn = _key_option(fn)
+    return click.option("--pseudonymise", is_flag=True,
+                        help="Replace persons' names and aliases by stable pseudonyms.")(fn)
 
 
 def register(main: click.Group) -> None:

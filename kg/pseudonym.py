@@ -276,3 +276,11 @@ def pseudonymised_snapshot(store_path: Path, key_file: Path | None = None) -> It
         yield tmp / "store"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def view_of(store: ox.Store, pseudonymise: bool, key_file: Path | None = None,
+            store_path: Path | None = None) -> ox.Store:
+    """The store itself, or (pseudonymising) an in-memory pseudonymised copy of it."""
+    if not pseudonymise:
+        return store
+    return pseudonymised_store(store, store_pseudonymiser(store, key_file, store_path=store_path))

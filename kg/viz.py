@@ -1107,6 +1107,8 @@ def register(main: click.Group) -> None:
     """Add the `viz` command to the click group `main`."""
     import click
 
+    from .exchange_cli import pseudonymise_options
+
     @main.command("viz")
     @click.option("--case", "cases", multiple=True, metavar="ID",
                   help="Only this case (repeatable), e.g. womens-association.")
@@ -1132,9 +1134,10 @@ def register(main: click.Group) -> None:
     @click.option("--store", "store", type=click.Path(path_type=Path), default=None,
                   envvar="ROLEGRAPH_STORE", show_envvar=True,
                   help="Store directory (default: ~/.local/share/rolegraph/store).")
+    @pseudonymise_options
     def viz(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
             params: tuple[str, ...], query_dirs: tuple[Path, ...], lang: str, out: Path, threshold: int,
-            overview: bool | None, store: Path | None) -> None:
+            overview: bool | None, store: Path | None, pseudonymise: bool, key_file: Path | None) -> None:
         """Write the browser view: one self-contained HTML file (no network access).
 
         Actors, teams, roles and contexts, with role claims coloured by the audience's
@@ -1149,9 +1152,19 @@ def register(main: click.Group) -> None:
             given[k.strip()] = v
         if given and not query:
             raise UsageError("--param needs --query")
-        report = write_view(store, out, filters=Filters(cases, contexts, actors), query=query,
-                            params=given, lang=lang, threshold=threshold, overview=overview,
-                            query_dirs=list(query_dirs) or None)
+        if pseudonymise:
+            from .pseudonym import view_of
+            from .store import default_store_path, open_store
+
+            with open_store(store) as raw:
+                view = view_of(raw, True, key_file, store or default_store_path())
+                report = write_view(store, out, filters=Filters(cases, contexts, actors), query=query,
+                                    params=given, lang=lang, threshold=threshold, overview=overview,
+                                    query_dirs=list(query_dirs) or None, store=view)
+        else:
+            report = write_view(store, out, filters=Filters(cases, contexts, actors), query=query,
+                                params=given, lang=lang, threshold=threshold, overview=overview,
+                                query_dirs=list(query_dirs) or None)
         for w in report.warnings:
             click.echo(f"warning: {w}", err=True)
         extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \

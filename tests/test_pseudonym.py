@@ -219,3 +219,20 @@ def test_no_shipped_name_in_http_responses(reasoned_store: Path, tmp_path: Path)
     for name, body in bodies.items():
         assert leaks(case_content(body), names) == [], name
     assert "P-" in bodies["role-transfer"] and "P-" in bodies["viz"]
+
+
+def test_cli_outputs_with_pseudonymise(reasoned_store: Path, tmp_path: Path, cli, key_file: Path) -> None:  # type: ignore[no-untyped-def]
+    names = shipped_names()
+    s = ["--store", str(reasoned_store)]
+    outputs = {
+        "query": cli("query", "role-conflicts", "--evidence", "--pseudonymise", *s).output,
+        "query-json": cli("query", "evidence", "--format", "json", "--pseudonymise", *s).output,
+        "sparql": cli("sparql", "SELECT ?s ?p ?o { ?s ?p ?o }", "--format", "csv", "--pseudonymise", *s).output,
+        "export": cli("export", "--format", "trig", "--inferred", "--pseudonymise", *s).output,
+    }
+    r = cli("viz", "--query", "role-transfer", "--out", str(tmp_path / "v.html"), "--pseudonymise", *s)
+    assert r.exit_code == 0, r.output
+    outputs["viz"] = case_content((tmp_path / "v.html").read_text(encoding="utf-8"))
+    for name, text in outputs.items():
+        assert len(text) > 500 and leaks(text, names) == [], name
+    assert "Michael" in cli("query", "role-conflicts", *s).output  # the same command names him without the flag
