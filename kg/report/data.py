@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import RolegraphError
-from ..explain import Explainer, Step
+from ..explain import Explainer
 from ..vocab import INFERRED_GRAPH, RG
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -104,6 +104,7 @@ class ReportReader:
         self.lang = lang
         self.explainer = Explainer(store, lang=lang)
         self._labels: dict[str, str] = {}
+        self._inf = ox.NamedNode(str(INFERRED_GRAPH))
 
     def q(self, text: str) -> list[Any]:
         return list(self.store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
@@ -159,21 +160,25 @@ class ReportReader:
         return cv
 
     def rules(self, iri: str) -> list[dict[str, str]]:
-        """The interaction-order and typology rules behind a finding (not the OWL 2 RL axioms)."""
-        try:
-            steps = self.explainer.explain_node(iri)
-        except RolegraphError:
-            return []
+        """The rules behind a finding: those whose derivations the reasoner recorded, followed
+        through the premises (OWL 2 RL axiom steps record none and are not the finding's rules)."""
         out: dict[str, dict[str, str]] = {}
-
-        def walk(s: Step) -> None:
-            if s.rule is not None and "owl-rl/" not in s.rule.get("file", ""):
-                out.setdefault(s.rule["id"], s.rule)
-            for p in s.premises:
-                walk(p)
-        for s in steps:
-            walk(s)
-        return list(out.values())
+        seen: set[str] = set()
+        todo = [ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, self._inf)]
+        while todo:
+            t = todo.pop()
+            if str(t) in seen:
+                continue
+            seen.add(str(t))
+            deriv = self.explainer.derivation_of(t)
+            if deriv is None:
+                continue
+            rule = self.explainer.rule_of(deriv)
+            if "owl-rl/" not in rule.get("file", ""):
+                out.setdefault(rule["id"], rule)
+            todo.extend(self.explainer.premises_of(deriv))
+        return sorted(out.values(), key=lambda r: r["id"])
 
     def finding(self, iri: str, type_iri: str) -> FindingView:
         node = ox.NamedNode(iri)
