@@ -240,7 +240,7 @@ def test_export_is_schema_valid_and_codes_every_quote(tmp_path: Path) -> None:
     assert report.not_found == [] and report.no_text == []
     with zipfile.ZipFile(out) as z:
         qde = z.read("project.qde")
-        texts = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("Sources/")}
+        texts = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("sources/")}
     schema = xmlschema.XMLSchema(str(XSD))
     schema.validate(io.BytesIO(qde))  # raises when invalid
     tree = schema.to_dict(io.BytesIO(qde))
@@ -248,7 +248,7 @@ def test_export_is_schema_valid_and_codes_every_quote(tmp_path: Path) -> None:
     assert {"cook", "the Thursday kitchen", "the office", "recognised", "refused", "contested"} <= names
     sources = tree["Sources"]["TextSource"]
     assert len(sources) == 1
-    text = texts[sources[0]["@plainTextPath"].replace("internal://", "Sources/")]
+    text = texts[sources[0]["@plainTextPath"].replace("internal://", "sources/")]
     sels = sources[0]["PlainTextSelection"]
     quoted = {_norm(text[s["@startPosition"]:s["@endPosition"]]) for s in sels}
     expected = {_norm(q["quote"]) for q in _quotes(yaml.safe_load((STUDY / "cases" / "kitchen.yaml").read_text()))}

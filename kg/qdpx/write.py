@@ -202,7 +202,7 @@ class _Writer:
             if text is not None:
                 text = self.redact(text)
                 el.set("plainTextPath", f"internal://{g}.txt")
-                self.files[f"Sources/{g}.txt"] = text
+                self.files[f"sources/{g}.txt"] = text  # lower case, as REFI-QDA 1.5 names the folder (ATLAS.ti insists)
             else:
                 self.report.no_text.append(f"{cid}/{sid}")
             sources[sid] = (el, text)
