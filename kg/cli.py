@@ -330,9 +330,11 @@ def _explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
 @click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_lang_option
+@pseudonymise_options
 @_store_option
 def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
-                everything: bool, fmt: str, lang: str, store: Path | None) -> None:
+                everything: bool, fmt: str, lang: str, pseudonymise: bool, key_file: Path | None,
+                store: Path | None) -> None:
     """Show how an inferred statement came to be: rules, premises, quotes and sources.
 
     Give an IRI (or a case-relative id such as womens-association/women-ambassador),
@@ -346,10 +348,17 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
     _ensure_reasoned(store, True, True)
-    with open_store(store) as st:
+    from .pseudonym import pseudonymised_store, store_pseudonymiser
+    from .store import default_store_path
+
+    with open_store(store) as raw:
+        st, name = raw, (lambda s: s)
+        if pseudonymise:  # explain the pseudonymised copy; an IRI given by its real id is found there too
+            pseudo = store_pseudonymiser(raw, key_file, store_path=store or default_store_path())
+            st, name = pseudonymised_store(raw, pseudo), pseudo.text
         explainer = Explainer(st, lang=lang)
         if iri is not None:
-            steps = explainer.explain_node(expand_iri(iri), everything=everything)
+            steps = explainer.explain_node(name(expand_iri(iri)), everything=everything)
         else:
             assert query_name is not None
             q = get_query(query_name, _extension_queries(store))

@@ -229,6 +229,8 @@ def test_cli_outputs_with_pseudonymise(reasoned_store: Path, tmp_path: Path, cli
         "query-json": cli("query", "evidence", "--format", "json", "--pseudonymise", *s).output,
         "sparql": cli("sparql", "SELECT ?s ?p ?o { ?s ?p ?o }", "--format", "csv", "--pseudonymise", *s).output,
         "export": cli("export", "--format", "trig", "--inferred", "--pseudonymise", *s).output,
+        "explain": cli("explain", "future-workshop/mia-minute-taker", "--pseudonymise", *s).output,
+        "explain-query": cli("explain", "--query", "role-conflicts", "--pseudonymise", *s).output,
     }
     r = cli("viz", "--query", "role-transfer", "--out", str(tmp_path / "v.html"), "--pseudonymise", *s)
     assert r.exit_code == 0, r.output
