@@ -8,7 +8,6 @@ roles exist, which classes of context exist, which terms the vocabulary has.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,9 +15,10 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
+from .cases.extensions import load_extensions
 from .errors import OntologyError
 from .resources import ontology_files, shapes_file
-from .vocab import BASE, ROLE, RG
+from .vocab import BASE, RG, ROLE
 
 RG_NS = BASE + "ontology#"
 
@@ -101,8 +101,6 @@ def _local(term: URIRef) -> str:
 
 def load_ontology(extensions: list[Any] | None = None) -> Ontology:
     """Load the ontology modules shipped with rolegraph and the given extensions (checked)."""
-    from .extensions import load_extensions
-
     g = Graph()
     files = ontology_files()
     for f in files:

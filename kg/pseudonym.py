@@ -31,9 +31,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .cases import Case
+from .cases.schema import Case
 from .errors import RolegraphError, UsageError
-from .reason import statement_iri
+from .reasoning.engine import statement_iri
+from .stores.base import GraphStore
+from .stores.embedded import EmbeddedStore
 from .vocab import RG, case_iri
 
 KEY_ENV = "ROLEGRAPH_PSEUDONYM_KEY"
@@ -179,7 +181,7 @@ class Pseudonymiser:
         return v
 
 
-def persons_in_store(store: ox.Store) -> list[Person]:
+def persons_in_store(store: GraphStore) -> list[Person]:
     """The persons of a store: actors typed rg:Person or marked rg:personal, with labels and aliases."""
     rows = store.query(f"""
         SELECT ?a ?label ?alias WHERE {{
@@ -189,7 +191,7 @@ def persons_in_store(store: ox.Store) -> list[Person]:
           OPTIONAL {{ ?a <{RG.alias}> ?alias }}
         }}""", use_default_graph_as_union=True)
     people: dict[str, Person] = {}
-    for row in rows:  # type: ignore[union-attr]
+    for row in rows:
         a = row["a"]
         if not isinstance(a, ox.NamedNode):
             continue
@@ -201,12 +203,12 @@ def persons_in_store(store: ox.Store) -> list[Person]:
     return list(people.values())
 
 
-def pseudonymised_store(store: ox.Store, pseudo: Pseudonymiser, path: Path | None = None) -> ox.Store:
+def pseudonymised_store(store: GraphStore, pseudo: Pseudonymiser, path: Path | None = None) -> EmbeddedStore:
     """A copy of a store with every IRI and text pseudonymised, explanations kept whole.
 
     In memory, or at `path` (a new directory) for readers that open a store by its path, such
     as the server's worker processes."""
-    out = ox.Store(str(path)) if path is not None else ox.Store()
+    out = EmbeddedStore(ox.Store(str(path)) if path is not None else ox.Store(), path)
     stmt_map: dict[str, ox.NamedNode] = {}
     # statement nodes are named by a hash of their triple: rename them after their new triple
     parts: dict[str, dict[str, object]] = {}
@@ -242,7 +244,7 @@ def check_exposure(loopback: bool, pseudonymise: bool, allow_identifying: bool) 
                           "see who said what")
 
 
-def store_pseudonymiser(store: ox.Store, key_file: Path | None = None, *,
+def store_pseudonymiser(store: GraphStore, key_file: Path | None = None, *,
                         store_path: Path | None = None) -> Pseudonymiser:
     """A pseudonymiser for the persons of a store, with the key from its file."""
     return Pseudonymiser(load_key(key_file, store=store_path), persons_in_store(store))
@@ -269,7 +271,7 @@ def pseudonymised_snapshot(store_path: Path, key_file: Path | None = None) -> It
     afterwards: for readers that open a store by its path (the server's worker processes)."""
     tmp = Path(tempfile.mkdtemp(prefix="rolegraph-pseudonymised-"))  # mode 0700
     try:
-        src = ox.Store.read_only(str(store_path))
+        src = EmbeddedStore(ox.Store.read_only(str(store_path)), store_path)
         pseudo = Pseudonymiser(load_key(key_file, store=store_path), persons_in_store(src))
         copy = pseudonymised_store(src, pseudo, tmp / "store")
         del copy, src  # release the handles: the workers open the copy themselves
@@ -278,8 +280,8 @@ def pseudonymised_snapshot(store_path: Path, key_file: Path | None = None) -> It
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def view_of(store: ox.Store, pseudonymise: bool, key_file: Path | None = None,
-            store_path: Path | None = None) -> ox.Store:
+def view_of(store: GraphStore, pseudonymise: bool, key_file: Path | None = None,
+            store_path: Path | None = None) -> GraphStore:
     """The store itself, or (pseudonymising) an in-memory pseudonymised copy of it."""
     if not pseudonymise:
         return store

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from rdflib import RDFS, Literal
 
-from .cases import Case, read_cases
+from .cases.extensions import find_extensions
+from .cases.schema import Case, read_cases
+from .cases.validate import YAML_SUFFIXES, collect_files
 from .errors import CaseDataError, Problem
-from .extensions import find_extensions
 from .ontology import Ontology, load_ontology
-from .validate import YAML_SUFFIXES, collect_files
 
 
 @dataclass

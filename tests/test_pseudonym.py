@@ -20,7 +20,7 @@ from kg.pseudonym import (
 )
 from kg.query import bind_params, get_query, run_select
 from kg.resources import data_dir
-from kg.store import export_store, open_store
+from kg.stores import export_store, open_store
 from kg.study import read_study
 from kg.viz import _inline
 

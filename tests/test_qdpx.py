@@ -12,6 +12,7 @@ import pytest
 import xmlschema
 import yaml
 
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
 from kg.qdpx.archive import MAX_RATIO, QdpxError
 from kg.qdpx.importer import import_qdpx
@@ -19,7 +20,6 @@ from kg.qdpx.mapping import read_mapping, scaffold
 from kg.qdpx.read import read_qdpx
 from kg.qdpx.write import XSD, find_quote, write_qdpx
 from kg.study import read_study
-from kg.validate import load_cases
 
 from . import qdpx_fixtures as F
 

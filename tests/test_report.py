@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kg.reason import reason
+from kg.cases.validate import load_cases
+from kg.pipeline import build_store
+from kg.reasoning import reason
 from kg.report.render import build_report, md_escape, write_report
 from kg.report.words import WORDS
-from kg.store import build_store, open_store
-from kg.validate import load_cases
+from kg.stores import open_store
 
 from .conftest import require_tool
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..cases.yamlsrc import Y, load_yaml
 from ..errors import CaseDataError, Problem
-from ..yamlsrc import Y, load_yaml
 from .model import Code, Project, Selection, Source, norm_guid
 
 KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome")

@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element, SubElement, register_namespace, tostr
 
 import xmlschema
 
-from ..cases import Case, Record
+from ..cases.schema import Case, Record
 from ..errors import RolegraphError
 from .model import NS
 

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from ..errors import RolegraphError
 from ..explain import Explainer
+from ..stores.base import GraphStore
 from ..vocab import INFERRED_GRAPH, RG
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -99,7 +100,7 @@ def _local(iri: str) -> str:
 class ReportReader:
     """Reads the report's content from a store in one language."""
 
-    def __init__(self, store: ox.Store, lang: str) -> None:
+    def __init__(self, store: GraphStore, lang: str) -> None:
         self.store = store
         self.lang = lang
         self.explainer = Explainer(store, lang=lang)
@@ -107,7 +108,7 @@ class ReportReader:
         self._inf = ox.NamedNode(str(INFERRED_GRAPH))
 
     def q(self, text: str) -> list[Any]:
-        return list(self.store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
+        return list(self.store.query(text, use_default_graph_as_union=True))
 
     def label(self, term: Any) -> str:
         """The label of a term in the report's language, else English, else its local name."""

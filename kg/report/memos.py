@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..qdpx.write import Finding
+from ..stores.base import GraphStore
 from .data import ClaimView, ReportReader
 from .words import word
 
@@ -19,7 +18,7 @@ def _claim_text(c: ClaimView, lang: str) -> list[str]:
     return lines
 
 
-def finding_memos(store: ox.Store, case_ids: list[str], lang: str = "en") -> list[Finding]:
+def finding_memos(store: GraphStore, case_ids: list[str], lang: str = "en") -> list[Finding]:
     """A memo for every finding of the named cases that are in the store."""
     reader = ReportReader(store, lang)
     present = {c.rsplit("/", 1)[-1]: c for c in reader.case_iris()}

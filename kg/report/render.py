@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pyoxigraph as ox
 from markupsafe import Markup
 
+from ..stores.base import GraphStore
 from .data import CaseView, ReportReader, RoleRow, cross_case
 from .network import role_network_svg
 from .words import WORDS, kind_word
@@ -58,7 +58,7 @@ class Report:
     figures: dict[str, str] = field(default_factory=dict)
 
 
-def build_report(store: ox.Store, *, cases: list[str] | None = None, fmt: str = "html", lang: str = "en",
+def build_report(store: GraphStore, *, cases: list[str] | None = None, fmt: str = "html", lang: str = "en",
                  store_name: str = "", pseudonymised: bool = False, figures_dir: str = "figures") -> Report:
     """Read the cases from a store and render the report."""
     reader = ReportReader(store, lang)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
 from .yamlsrc import Y, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
