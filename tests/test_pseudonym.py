@@ -231,6 +231,8 @@ def test_cli_outputs_with_pseudonymise(reasoned_store: Path, tmp_path: Path, cli
         "export": cli("export", "--format", "trig", "--inferred", "--pseudonymise", *s).output,
         "explain": cli("explain", "future-workshop/mia-minute-taker", "--pseudonymise", *s).output,
         "explain-query": cli("explain", "--query", "role-conflicts", "--pseudonymise", *s).output,
+        # a parameter names the person as the user knows them; the answer does not
+        "param": cli("query", "repertoire", "--param", "bearer=future-workshop/mia", "--pseudonymise", *s).output,
     }
     r = cli("viz", "--query", "role-transfer", "--out", str(tmp_path / "v.html"), "--pseudonymise", *s)
     assert r.exit_code == 0, r.output
