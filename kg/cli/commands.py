@@ -27,6 +27,7 @@ from .options import (
     rules_option,
     shacl_option,
     store_options,
+    width_option,
 )
 
 
@@ -180,7 +181,8 @@ def reason_cmd(rules: tuple[Path, ...], target: Target) -> None:
     _reason_store(target, rules)
 
 
-def _ensure_reasoned(target: Target, needed: bool, allowed: bool) -> None:
+def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "en") -> None:
+    from ..i18n import translator
     from ..reasoning import is_reasoned
     from ..stores import open_store
 
@@ -190,7 +192,8 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool) -> None:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
-        click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
+        _ = translator(lang)
+        click.echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
         _reason_store(target, ())
 
 
@@ -224,8 +227,10 @@ def queries_cmd(target: Target) -> None:
             click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
 
 
-def _print_result(result: object, fmt: str) -> None:
-    from ..query import Result, to_csv, to_json, to_table
+def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
+    from ..i18n import translator
+    from ..query import Result, to_csv, to_json
+    from .tables import column_headers, render
 
     assert isinstance(result, Result)
     if fmt == "json":
@@ -233,8 +238,15 @@ def _print_result(result: object, fmt: str) -> None:
     elif fmt == "csv":
         click.echo(to_csv(result), nl=False)
     else:
-        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings",)
-        click.echo(to_table(result, hide=hide))
+        # an IRI column beside its label column shows as the label; the findings column feeds --evidence
+        shown = [v for v in result.variables if f"{v}Label" not in result.variables and v != "findings"]
+        _ = translator(lang)
+        terminal = sys.stdout.isatty()
+        none_text = "(" + _("no rows") + ")"
+        click.echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
+                          rows_word=(_("row"), _("rows")), none_text=none_text))
+        if not result.rows and not terminal and width is None:
+            click.echo(none_text, err=True)  # a pipe gets the header line alone; people are told
 
 
 @click.command("query")
@@ -244,19 +256,22 @@ def _print_result(result: object, fmt: str) -> None:
 @format_option
 @inference_options
 @click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
+@width_option
 @pseudonymise_options
 @store_options
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
-              evidence: bool, pseudonymise: bool, key_file: Path | None, target: Target) -> None:
+              evidence: bool, width: int | None, pseudonymise: bool, key_file: Path | None, target: Target) -> None:
     """Run a named query (see `rolegraph queries`)."""
-    from ..explain import Explainer, render_summary
+    from ..explain import Citations, Explainer, render_summary
+    from ..i18n import translator
     from ..query import bind_params, check_params, get_query, run_select
     from ..stores import open_store
+    from .tables import safe
 
     q = get_query(name, _extension_queries(target))
     given = parse_params(params)
     check_params(q, given)  # names and prefixes checked before any reasoning
-    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason)
+    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
     from ..pseudonym import pseudonymised_store, store_pseudonymiser
 
     with open_store(target) as raw:
@@ -267,12 +282,18 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
             st = pseudonymised_store(raw, pseudo)
             bindings = {k: pseudo.value(v) for k, v in bindings.items()}
         result = run_select(st, q, bindings, inference=not no_inference)
-        _print_result(result, fmt)
+        _print_result(result, fmt, width, lang)
         if evidence and result.rows:
+            _ = translator(lang)
             explainer = Explainer(st, lang=lang)
+            citations = Citations(lang)
+            lang_arg = f" --lang {lang}" if lang != "en" else ""
             for i, row in enumerate(result.rows, start=1):
-                click.echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
-                click.echo(render_summary(explain_row(explainer, row)))
+                again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
+                click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                           + " ===")
+                click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
+            click.echo(safe("\n".join(citations.render())))
 
 
 def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
@@ -300,11 +321,13 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
 @param_option
 @click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--full", is_flag=True, help="Print every quote where it is used, with its source (the whole "
+                                             "chain as recorded), instead of each quote once at the end.")
 @lang_option
 @pseudonymise_options
 @store_options
 def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
-                everything: bool, fmt: str, lang: str, pseudonymise: bool, key_file: Path | None,
+                everything: bool, fmt: str, full: bool, lang: str, pseudonymise: bool, key_file: Path | None,
                 target: Target) -> None:
     """Show how an inferred statement came to be: rules, premises, quotes and sources.
 
@@ -315,6 +338,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     from ..explain import Explainer, render_json, render_text
     from ..query import bind_params, get_query, resolve_iri, run_select
     from ..stores import open_store
+    from .tables import safe
 
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
@@ -345,7 +369,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
                     raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in explain_row(explainer, r)]
-    click.echo(render_json(steps) if fmt == "json" else render_text(steps))
+    click.echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)))
 
 
 @click.command("check")
@@ -372,10 +396,11 @@ def check_cmd(target: Target) -> None:
 @lang_option
 @format_option
 @inference_options
+@width_option
 @pseudonymise_options
 @store_options
-def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, pseudonymise: bool,
-               key_file: Path | None, target: Target) -> None:
+def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, width: int | None,
+               pseudonymise: bool, key_file: Path | None, target: Target) -> None:
     """Run any SPARQL query, given as text, as a file path, or `-` for standard input; read-only.
 
     SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
@@ -408,7 +433,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QuerySolutions):
             names = [v.value for v in answer.variables]
-            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt)
+            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt, width, lang)
         elif isinstance(answer, ox.QueryBoolean):
             click.echo("true" if bool(answer) else "false")
         else:
