@@ -37,9 +37,13 @@ def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def shipped_names() -> list[str]:
-    """Every name and alias of a person in the shipped cases."""
+    """Every name and alias of a person in the shipped cases.
+
+    One-letter names are left out of the search (they are still redacted): the interviewee "M"
+    is an initial the source already uses for anonymity, and "M" is also Müller's initial in
+    the citation keys ("M&S 2022") that outputs print beside quotes."""
     people = persons_in_cases(read_study([CASES]).cases.values())
-    names = sorted({n for p in people for n in p.names()})
+    names = sorted({n for p in people for n in p.names() if len(n) > 1})
     assert {"Mia", "Michael", "Inger", "Bo", "Lauritz", "Camilla"} <= set(names)
     return names
 
@@ -238,5 +242,5 @@ def test_cli_outputs_with_pseudonymise(reasoned_store: Path, tmp_path: Path, cli
     assert r.exit_code == 0, r.output
     outputs["viz"] = case_content((tmp_path / "v.html").read_text(encoding="utf-8"))
     for name, text in outputs.items():
-        assert len(text) > 500 and leaks(text, names) == [], name
+        assert len(text) > 200 and "P-" in text and leaks(text, names) == [], name
     assert "Michael" in cli("query", "role-conflicts", *s).output  # the same command names him without the flag
