@@ -17,13 +17,16 @@ from ..iris import CASE, LANGS
 from ..targets import Target
 from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
 from .options import (
+    echo,
     format_option,
     inference_options,
     key_store,
     lang_option,
+    notice,
     param_option,
     parse_params,
     pseudonymise_options,
+    remote_context_option,
     rules_option,
     shacl_option,
     store_options,
@@ -34,7 +37,8 @@ from .options import (
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @shacl_option
-def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
+@remote_context_option
+def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: bool) -> None:
     """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem; `-` reads standard input."""
     import dataclasses
 
@@ -46,7 +50,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
     files = [str(stdin_copy) if p == "-" else p for p in paths]
     bar = terminal_bar()
     try:
-        cs = load_cases(files, shacl=shacl, progress=bar)
+        cs = load_cases(files, shacl=shacl, progress=bar, allow_remote_context=allow_remote_context)
     except CaseDataError as exc:
         if stdin_copy is None:
             raise
@@ -57,7 +61,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
             bar.close()
         if stdin_copy is not None:
             stdin_copy.unlink(missing_ok=True)
-    click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
+    echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
 
@@ -85,8 +89,10 @@ def _stdin_case_file() -> Path:
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
                    "faster on big corpora).")
+@remote_context_option
 @store_options
-def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, target: Target) -> None:
+def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allow_remote_context: bool,
+          target: Target) -> None:
     """Validate case files and load them with the ontology into the store.
 
     With no PATHS, builds from ./cases. On any error nothing is loaded and the
@@ -101,14 +107,15 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, targ
     exts = find_extensions()
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
-        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning,
+        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar,
+                        allow_remote_context=allow_remote_context)
+        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
                              release_cases=True)
     finally:
         if bar:
             bar.close()
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
-    click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
+    echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
@@ -138,14 +145,16 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
     else:
         from ..pseudonym import view_of
 
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             view = view_of(st, pseudonymise, key_file, key_store(target))
             data = export_store(view, fmt, ontology=ontology, inferred=inferred)
-    if output is None:
+    if output is None and sys.stdout.isatty():
+        echo(data.decode("utf-8"), nl=False)
+    elif output is None:
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+        echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
 def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
@@ -154,7 +163,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
     from ..stores import open_store
 
     bar = terminal_bar()
-    with open_store(target, write=True) as st:
+    with open_store(target, write=True, on_wait=notice) as st:
         report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
     if bar:
@@ -165,7 +174,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
 def _say_reasoned(report: Any) -> None:
     fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
     how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
-    click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
+    echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
                f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
 
 
@@ -188,12 +197,12 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "e
 
     if not needed or not allowed:
         return
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
         _ = translator(lang)
-        click.echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
+        echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
         _reason_store(target, ())
 
 
@@ -204,7 +213,7 @@ def _extension_queries(target: Target) -> list[Path]:
     from ..stores.layout import store_extensions
 
     try:
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
         del st
     except StoreError:
@@ -219,12 +228,12 @@ def queries_cmd(target: Target) -> None:
     from ..query import load_queries
 
     for q in load_queries(_extension_queries(target)).values():
-        click.echo(f"{q.name}: {q.title}")
+        echo(f"{q.name}: {q.title}")
         for p in q.params:
             if p.name == "lang":
                 continue
             default = f" (default {p.default})" if p.default is not None else ""
-            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+            echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
 
 
 def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
@@ -234,19 +243,19 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
 
     assert isinstance(result, Result)
     if fmt == "json":
-        click.echo(to_json(result))
+        echo(to_json(result), data=True)
     elif fmt == "csv":
-        click.echo(to_csv(result), nl=False)
+        echo(to_csv(result), nl=False, data=True)
     else:
         # an IRI column beside its label column shows as the label; the findings column feeds --evidence
         shown = [v for v in result.variables if f"{v}Label" not in result.variables and v != "findings"]
         _ = translator(lang)
         terminal = sys.stdout.isatty()
         none_text = "(" + _("no rows") + ")"
-        click.echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
+        echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
                           rows_word=(_("row"), _("rows")), none_text=none_text))
         if not result.rows and not terminal and width is None:
-            click.echo(none_text, err=True)  # a pipe gets the header line alone; people are told
+            echo(none_text, err=True)  # a pipe gets the header line alone; people are told
 
 
 @click.command("query")
@@ -274,7 +283,7 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
     from ..pseudonym import pseudonymised_store, store_pseudonymiser
 
-    with open_store(target) as raw:
+    with open_store(target, on_wait=notice) as raw:
         st: Any = raw
         bindings = bind_params(q, given, lang=lang, store=raw)  # names as the user knows them
         if pseudonymise:
@@ -290,10 +299,10 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
             lang_arg = f" --lang {lang}" if lang != "en" else ""
             for i, row in enumerate(result.rows, start=1):
                 again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
-                click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
                            + " ===")
-                click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
-            click.echo(safe("\n".join(citations.render())))
+                echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
+            echo(safe("\n".join(citations.render())))
 
 
 def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
@@ -345,7 +354,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     _ensure_reasoned(target, True, True)
     from ..pseudonym import pseudonymised_store, store_pseudonymiser
 
-    with open_store(target) as raw:
+    with open_store(target, on_wait=notice) as raw:
         st: Any = raw
         node = resolve_iri(iri, raw, param="iri") if iri is not None else None
         bindings: dict[str, Any] = {}
@@ -369,7 +378,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
                     raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in explain_row(explainer, r)]
-    click.echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)))
+    echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)), data=fmt == "json")
 
 
 @click.command("check")
@@ -384,9 +393,9 @@ def check_cmd(target: Target) -> None:
     from ..stores import open_store
 
     _ensure_reasoned(target, True, True)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         report = check(st)
-    click.echo(render(report))
+    echo(render(report))
     if not report.consistent:
         sys.exit(1)
 
@@ -423,7 +432,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     _ensure_reasoned(target, not no_inference, not no_reason)
     from ..pseudonym import view_of
 
-    with open_store(target) as raw:
+    with open_store(target, on_wait=notice) as raw:
         st = view_of(raw, pseudonymise, key_file, key_store(target))
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
@@ -435,10 +444,10 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             names = [v.value for v in answer.variables]
             _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt, width, lang)
         elif isinstance(answer, ox.QueryBoolean):
-            click.echo("true" if bool(answer) else "false")
+            echo("true" if bool(answer) else "false")
         else:
             data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-            click.echo((data or b"").decode("utf-8"), nl=False)
+            echo((data or b"").decode("utf-8"), nl=False, data=True)
 
 
 @click.command("new-case")
@@ -450,7 +459,7 @@ def new_case_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_case
 
     path = new_case(name, directory)
-    click.echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+    echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
 
 
 @click.command("new-extension")
@@ -465,7 +474,7 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_extension
 
     root = new_extension(name, directory)
-    click.echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
+    echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
                f"edit the ontology, then: rolegraph validate-extensions")
 
 
@@ -477,7 +486,7 @@ def validate_extensions_cmd() -> None:
 
     exts = find_extensions()
     load_ontology(exts)
-    click.echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
+    echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
 
 
 @click.command("docs")
@@ -490,7 +499,7 @@ def docs_cmd(out: Path) -> None:
     from ..ontology import load_ontology
 
     path = write_docs(load_ontology(find_extensions()), out)
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 @click.command()
@@ -510,7 +519,7 @@ def roles(lang: str) -> None:
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
             line += f"  (specialises {', '.join(parents)})"
-        click.echo(line)
+        echo(line)
 
 
 @click.command("generate")
@@ -534,7 +543,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
     finally:
         if bar:
             bar.close()
-    click.echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
+    echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
                f"{report.responses} responses, {report.transfer_cases} case(s) with a "
                "recognised-here/refused-there pattern")
 
@@ -587,7 +596,7 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
         from ..pseudonym import view_of
         from ..stores import open_store
 
-        with open_store(target) as raw:
+        with open_store(target, on_wait=notice) as raw:
             report = write_view(target, out, filters=Filters(cases, contexts, actors), query=query,
                                 params=given, lang=lang, threshold=threshold, overview=overview,
                                 query_dirs=list(query_dirs) or None,
@@ -597,11 +606,11 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
                             params=given, lang=lang, threshold=threshold, overview=overview,
                             query_dirs=list(query_dirs) or None)
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        echo(f"warning: {w}", err=True)
     extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
             f"by '{query}'" if query else ""
     opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
-    click.echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
+    echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
                f"({report.bytes / 1024:.0f} KiB)")
 
 
@@ -654,7 +663,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, time
         raise UsageError("--pseudonymise serves a read-only copy; it cannot take updates",
                          hint="leave out --allow-update, or serve the store itself on loopback")
     if warning:
-        click.echo(warning, err=True)
+        echo(warning, err=True)
     token = read_token(token_file)
     if token_file is not None and not allow_update:
         raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
@@ -663,16 +672,16 @@ def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, time
                          hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
                               "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
     if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
+        echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
     n = workers or max(1, min(4, os.cpu_count() or 1))
     path = (store or default_store_path()).resolve()
     if pseudonymise:  # serve a pseudonymised copy, made in a private temporary directory
         with pseudonymised_snapshot(path, key_file) as copy:
             settings = Settings(copy, host, port, timeout, max_rows, n, allow_update, token, public, quiet)
-            serve(settings, announce=lambda line: click.echo(line + " Persons are pseudonymised."))
+            serve(settings, announce=lambda line: echo(line + " Persons are pseudonymised."))
         return
     settings = Settings(path, host, port, timeout, max_rows, n, allow_update, token, public, quiet)
-    serve(settings, announce=lambda line: click.echo(line))
+    serve(settings, announce=lambda line: echo(line))
 
 
 @click.command("import-qdpx")
@@ -701,10 +710,10 @@ def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, 
         proj = read_qdpx(project)
         init_map.parent.mkdir(parents=True, exist_ok=True)
         init_map.write_text(scaffold(proj), encoding="utf-8")
-        click.echo(f"wrote {init_map}: {len(proj.codes)} code(s) to map; "
+        echo(f"wrote {init_map}: {len(proj.codes)} code(s) to map; "
                    f"then run `rolegraph import-qdpx {project} --map {init_map} --out {out}`")
         for w in proj.warnings:
-            click.echo(f"warning: {w}", err=True)
+            echo(f"warning: {w}", err=True)
         return
     if mapping is None:
         raise UsageError("say how the project's codes map to rolegraph: --map FILE",
@@ -712,14 +721,14 @@ def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, 
     m = read_mapping(mapping)
     result = import_qdpx(project, m, out, sources_dir, shared_roles=set(load_ontology().roles), force=force)
     for w in result.project.warnings:
-        click.echo(f"warning: {w}", err=True)
-    click.echo(f"wrote {len(result.case_files)} case file(s) ({', '.join(str(p) for p in result.case_files)}), "
+        echo(f"warning: {w}", err=True)
+    echo(f"wrote {len(result.case_files)} case file(s) ({', '.join(str(p) for p in result.case_files)}), "
                f"{len(result.source_files)} source text(s), {result.quotes} quote(s)")
     if result.unplaced:
-        click.echo(f"{len(result.unplaced)} item(s) the mapping did not place, kept as notes:")
+        echo(f"{len(result.unplaced)} item(s) the mapping did not place, kept as notes:")
         for u in result.unplaced:
-            click.echo(f"  {u.case}: {u.what}")
-    click.echo(f"check the drafts with `rolegraph validate {out}`")
+            echo(f"  {u.case}: {u.what}")
+    echo(f"check the drafts with `rolegraph validate {out}`")
 
 
 @click.command("export-qdpx")
@@ -747,23 +756,23 @@ def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: 
         pseudo = Pseudonymiser(load_key(key_file, store=key_store(target)), persons_in_cases(cases))
     findings: list[Finding] = []
     if not isinstance(target, Path) or target.exists():
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             if is_reasoned(st):
                 view = pseudonymised_store(st, pseudo) if pseudo else st
                 findings = finding_memos(view, [c.id for c in cases])
     report = write_qdpx(cases, out, name=name, shared_roles=study.shared_role_labels(), findings=findings,
                         redact=pseudo.text if pseudo else (lambda s: s))
-    click.echo(f"wrote {out}: {report.sources} source(s), {report.codes} code(s), {report.selections} "
+    echo(f"wrote {out}: {report.sources} source(s), {report.codes} code(s), {report.selections} "
                f"coded selection(s), {report.memos} finding memo(s)" + (" (pseudonymised)" if pseudo else ""))
     if not findings:
-        click.echo("no findings: build and reason the store first to export them as memos", err=True)
+        echo("no findings: build and reason the store first to export them as memos", err=True)
     for s in report.no_text:
-        click.echo(f"source {s} has no text file (its `file:` is missing or not found): its quotes are not coded",
+        echo(f"source {s} has no text file (its `file:` is missing or not found): its quotes are not coded",
                    err=True)
     if report.not_found:
-        click.echo(f"{len(report.not_found)} quote(s) not found in their source text:", err=True)
+        echo(f"{len(report.not_found)} quote(s) not found in their source text:", err=True)
         for q in report.not_found:
-            click.echo(f"  {q}", err=True)
+            echo(f"  {q}", err=True)
 
 
 @click.command("report")
@@ -784,10 +793,10 @@ def report_cmd(cases: tuple[str, ...], fmt: str, lang: str, out: Path, no_reason
     from ..targets import describe
 
     _ensure_reasoned(target, True, not no_reason)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         view = view_of(st, pseudonymise, key_file, key_store(target))
         rep = build_report(view, cases=list(cases) or None, fmt=fmt, lang=lang,
                            store_name=Path(describe(target)).name, pseudonymised=pseudonymise,
                            figures_dir=f"{out.stem}-figures")
     written = write_report(rep, out)
-    click.echo(f"wrote {written[0]}" + (f" and {len(written) - 1} figure(s)" if len(written) > 1 else ""))
+    echo(f"wrote {written[0]}" + (f" and {len(written) - 1} figure(s)" if len(written) > 1 else ""))
