@@ -36,6 +36,7 @@ from .errors import RolegraphError, UsageError
 from .reasoning.engine import statement_iri
 from .stores.base import GraphStore
 from .stores.embedded import EmbeddedStore
+from .stores.folder import write_marker
 from .vocab import RG, case_iri
 
 KEY_ENV = "ROLEGRAPH_PSEUDONYM_KEY"
@@ -231,6 +232,7 @@ def pseudonymised_store(store: GraphStore, pseudo: Pseudonymiser, path: Path | N
                     for q in store.quads_for_pattern(None, None, None, None))
     if path is not None:
         out.flush()
+        write_marker(path)  # a rolegraph store, as the server checks before it opens one
     return out
 
 

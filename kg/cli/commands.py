@@ -637,51 +637,47 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
               help="Serve names beyond loopback without --pseudonymise.")
 @pseudonymise_options
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
+                   "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
+@click.option("--memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MIB",
+              help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
+@click.option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
+              help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
+@click.option("--base-iri", default=None, metavar="IRI",
+              help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, timeout: float, max_rows: int,
-              workers: int | None, allow_update: bool, token_file: Path | None, public: bool,
-              allow_identifying: bool, pseudonymise: bool, key_file: Path | None, quiet: bool) -> None:
+def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool, pseudonymise: bool,
+              key_file: Path | None, **options: Any) -> None:
     """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
     /queries/NAME, a query page at / and the browser view at /viz.
 
     Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
-    are stopped after --timeout seconds; SERVICE and LOAD are refused.
+    are stopped after --timeout seconds or above --memory; SERVICE and LOAD are refused;
+    other web sites may not POST here unless --cors lets them.
     """
-    import os
-
     from ..errors import UsageError
     from ..pseudonym import check_exposure, pseudonymised_snapshot
-    from ..serve import TOKEN_ENV, Settings, check_host, is_loopback, read_token, serve
+    from ..server.run import run_command
+    from ..server.settings import check_host, is_loopback
     from ..targets import RemoteConfig, default_store_path
 
     if isinstance(ctx.find_root().obj, RemoteConfig):
         raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
                          hint="point your SPARQL clients at the remote store directly")
-    warning = check_host(host, public)
-    check_exposure(is_loopback(host), pseudonymise, allow_identifying)
-    if pseudonymise and allow_update:
+    check_host(options["host"], options["public"])  # its refusal of a public address comes first
+    check_exposure(is_loopback(options["host"]), pseudonymise, allow_identifying)
+    if pseudonymise and options["allow_update"]:
         raise UsageError("--pseudonymise serves a read-only copy; it cannot take updates",
                          hint="leave out --allow-update, or serve the store itself on loopback")
-    if warning:
-        echo(warning, err=True)
-    token = read_token(token_file)
-    if token_file is not None and not allow_update:
-        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
-    if allow_update and token is None:
-        raise UsageError("--allow-update needs a token",
-                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
-                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
-    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
-    n = workers or max(1, min(4, os.cpu_count() or 1))
-    path = (store or default_store_path()).resolve()
+    path = store or default_store_path()
     if pseudonymise:  # serve a pseudonymised copy, made in a private temporary directory
-        with pseudonymised_snapshot(path, key_file) as copy:
-            settings = Settings(copy, host, port, timeout, max_rows, n, allow_update, token, public, quiet)
-            serve(settings, announce=lambda line: echo(line + " Persons are pseudonymised."))
+        with pseudonymised_snapshot(path.resolve(), key_file) as copy:
+            echo("serving a pseudonymised copy of the store: persons' names and aliases are replaced",
+                 err=True)
+            run_command(store=copy, **options, say=lambda line, err: echo(line, err=err))
         return
-    settings = Settings(path, host, port, timeout, max_rows, n, allow_update, token, public, quiet)
-    serve(settings, announce=lambda line: echo(line))
+    run_command(store=path, **options, say=lambda line, err: echo(line, err=err))
 
 
 @click.command("import-qdpx")
