@@ -22,7 +22,7 @@ from kg.query import bind_params, get_query, run_select
 from kg.resources import data_dir
 from kg.stores import export_store, open_store
 from kg.study import read_study
-from kg.viz import _inline
+from kg.view.render import _inline
 
 from .conftest import CASES
 
@@ -112,7 +112,7 @@ def test_store_persons_match_the_case_files(reasoned_store: Path) -> None:
 
 def test_no_shipped_name_in_export_page_or_query_output(pseudo_store, reasoned_store: Path,  # type: ignore[no-untyped-def]
                                                         tmp_path: Path) -> None:
-    from kg.viz import write_view
+    from kg.view.page import write_view
 
     names = shipped_names()
     ps, pseudo, _ = pseudo_store

@@ -15,7 +15,7 @@ import click
 
 from ..iris import CASE, LANGS
 from ..targets import Target
-from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
+from ..view.defaults import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: imports nothing else of the view
 from .options import (
     echo,
     format_option,
@@ -557,7 +557,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
 @click.option("--actor", "actors", multiple=True, metavar="ID",
               help="Only claims this actor bears, gives or responds to (repeatable).")
 @click.option("--query", "query", metavar="NAME", default=None,
-              help="Highlight the nodes and edges in the rows of this named query, e.g. role-transfer.")
+              help="Open on the answers of this named query (highlighted), e.g. role-transfer.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeatable).")
 @click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
@@ -569,7 +569,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
 @click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
               help="Above this many nodes the page opens on an overview and expands on click.")
 @click.option("--overview/--full", "overview", default=None,
-              help="Force the overview or the full graph (default: by --threshold).")
+              help="Force the overview or the full graph (default: the query's answers, else by --threshold).")
 @pseudonymise_options
 @store_options
 def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
@@ -582,7 +582,7 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
     keeps distance). Click a node or an edge for its evidence quotes.
     """
     from ..errors import UsageError
-    from ..viz import Filters, write_view
+    from ..view import Filters, write_view
 
     given: dict[str, str] = {}
     for p in params:
@@ -609,7 +609,9 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
         echo(f"warning: {w}", err=True)
     extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
             f"by '{query}'" if query else ""
-    opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
+    opening = {"overview": f"; opens on an overview of {report.initial_nodes} nodes",
+               "answers": f"; opens on the answers and their neighbourhood ({report.initial_nodes} nodes)"
+               }.get(report.mode, "")
     echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
                f"({report.bytes / 1024:.0f} KiB)")
 
