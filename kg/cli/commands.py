@@ -476,9 +476,11 @@ def roles(lang: str) -> None:
     """List the shared roles a case file can name, with what they specialise."""
     from rdflib import RDFS, Literal
 
+    from ..i18n import translator
     from ..ontology import load_ontology
     from ..vocab import RG
 
+    _ = translator(lang)
     onto = load_ontology()
     g = onto.graph
     for local, iri in sorted(onto.roles.items()):
@@ -486,7 +488,7 @@ def roles(lang: str) -> None:
         parents = sorted(str(p).rsplit("/", 1)[-1] for p in g.objects(iri, RG.specialises))
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
-            line += f"  (specialises {', '.join(parents)})"
+            line += "  (" + _("specialises {roles}").format(roles=", ".join(parents)) + ")"
         echo(line)
 
 
