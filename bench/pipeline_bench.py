@@ -1160,7 +1160,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     report = markdown(doc)
     out.with_suffix(".md").write_text(report, encoding="utf-8")
     print(report)
-    print(f"JSON: {out.resolve()}\nMarkdown: {out.with_suffix('.md').resolve()}")
+    shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out.resolve()
+    print(f"JSON: {shown}\nMarkdown: {shown.with_suffix('.md')}")
     return doc
 
 

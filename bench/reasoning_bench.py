@@ -677,7 +677,9 @@ def run_bench(args: argparse.Namespace) -> None:
                        if "fixpoint_select_union_s" in s else "")
                 print(f"| {rid} | {s['kind']} | {s['calls']:.0f} | {s['apply_s']:.2f} | {s['select_s']:.2f} "
                       f"| {s['rows']:.0f} | {s['fired']:.0f} | {fix} |")
-    print(f"\nJSON: {Path(args.output).resolve()}")
+    out = Path(args.output).resolve()
+    # a path inside the checkout is printed relative to it: the output is kept in bench/results/
+    print(f"\nJSON: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 
 def main() -> None:

@@ -35,6 +35,17 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+_WARNINGS_SHOWN = 20
+
+
+def _say_warnings(warnings: list[Any]) -> None:
+    """Warnings (not errors) on stderr: the first few, then how many more."""
+    for w in warnings[:_WARNINGS_SHOWN]:
+        click.echo(f"warning: {w}", err=True)
+    if len(warnings) > _WARNINGS_SHOWN:
+        click.echo(f"... and {len(warnings) - _WARNINGS_SHOWN} more warning(s) of the same kinds", err=True)
+
+
 def _store_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--store", "store", type=click.Path(path_type=Path), default=None,
                   envvar="ROLEGRAPH_STORE", show_envvar=True,
@@ -71,6 +82,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
     finally:
         if bar:
             bar.close()
+    _say_warnings(cs.warnings)
     click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
@@ -104,6 +116,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
     finally:
         if bar:
             bar.close()
+    _say_warnings(cs.warnings)
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
     click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
-from .cases import did_you_mean, read_cases
+from .cases import did_you_mean, open_source, quote_problem, read_cases
 from .compile import Triples, compile_case
 from .errors import CaseDataError, Problem, UsageError
 from .ontology import RG_NS, Ontology, load_ontology, load_shapes
-from .progress import Progress, report as report_progress
+from .progress import Progress
+from .progress import report as report_progress
+from .quotes import SourceText
 from .vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -37,6 +39,7 @@ class CaseSet:
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     rdf_graphs: set[URIRef] = field(default_factory=set)  # graphs read from RDF files, not YAML
+    warnings: list[Problem] = field(default_factory=list)  # not errors: e.g. a source without a file
 
     @property
     def case_ids(self) -> list[str]:
@@ -95,6 +98,56 @@ def _line_of(text: str, iri: URIRef) -> int:
     return 1
 
 
+def _line_of_literal(text: str, value: str, fallback: int) -> int:
+    """Best-effort line of a literal in an RDF file: the first line holding its first words."""
+    words = " ".join(value.split()[:4])
+    if not words:
+        return fallback
+    for n, line in enumerate(text.splitlines(), start=1):
+        if words in line and not line.lstrip().startswith("#"):
+            return n
+    return fallback
+
+
+def _check_rdf_quotes(path: Path, display: str, text: str, graphs: list[tuple[URIRef, Graph]],
+                      problems: list[Problem], warnings: list[Problem]) -> None:
+    """Quotes of an RDF case file against `rg:fileName` of their source, resolved beside the file.
+
+    A file name that does not resolve is a warning, not an error: an export keeps the
+    names relative to the YAML case files it came from, which need not lie beside it."""
+    sources: dict[URIRef | BNode, tuple[SourceText, str] | None] = {}
+    for _, g in graphs:
+        for src in set(g.subjects(RDF.type, RG.SourceDocument)):
+            if src in sources or not isinstance(src, (URIRef, BNode)):
+                continue
+            line = _line_of(text, src) if isinstance(src, URIRef) else 1
+            file = g.value(src, RG.fileName)
+            if file is None:
+                sources[src] = None
+                warnings.append(Problem(display, line, "rg:fileName",
+                                        f"source {_short(src)} has no rg:fileName, so its quotes are not checked",
+                                        "add rg:fileName with the path of the source's plain text, relative "
+                                        "to this file"))
+                continue
+            where = Problem(display, _line_of_literal(text, str(file), line), "rg:fileName", "")
+            source, problem = open_source(path.parent / str(file), str(file), where)
+            sources[src] = None if source is None else (source, str(file))
+            if problem is not None:
+                warnings.append(Problem(problem.file, problem.line, problem.field,
+                                        problem.message + "; its quotes are not checked", problem.hint))
+    for _, g in graphs:
+        for ev, quote in g.subject_objects(RG.quote):
+            cited = g.value(ev, RG.source)
+            found = sources.get(cited) if isinstance(cited, (URIRef, BNode)) else None
+            if found is None:
+                continue
+            source, file_name = found
+            ev_line = _line_of(text, ev) if isinstance(ev, URIRef) else 1
+            where = Problem(display, _line_of_literal(text, str(quote), ev_line), "rg:quote", "")
+            if (problem := quote_problem(str(quote), source, file_name, where)) is not None:
+                problems.append(problem)
+
+
 def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Problem],
               out: CaseSet) -> None:
     fmt = RDF_FORMATS[path.suffix.lower()]
@@ -126,6 +179,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
             case_id = str(cases[0])[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
             name = case_graph(case_id.split("/")[0])
         graphs.append((name, g))
+    _check_rdf_quotes(path, display, text, graphs, problems, out.warnings)
     for name, g in graphs:
         for s, p, o in g:
             for term in (p, o) if p != RDF.type else (o,):
@@ -219,7 +273,7 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files])
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    cases = read_cases(yaml_files, set(ontology.roles), problems, progress)
+    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, out.warnings)
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
         _read_rdf(p, d, ontology, problems, out)
