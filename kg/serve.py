@@ -1082,11 +1082,11 @@ class Server:
         return f"http://{shown}:{port}/"
 
     def start(self) -> Server:
-        from .errors import StoreError
+        from .errors import StoreMissingError
 
         store = self.settings.store
         if not (store / "CURRENT").exists():
-            raise StoreError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
+            raise StoreMissingError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
                              "or point --store / ROLEGRAPH_STORE at an existing store")
         self.app = App(self.settings)
         try:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import StoreError
+from .errors import StoreError, StoreMissingError
 from .progress import Progress, report as report_progress
 from .resources import ontology_files
 from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -72,7 +72,7 @@ def open_store(path: Path | None = None, *, write: bool = False) -> Iterator[ox.
     path = path or default_store_path()
     _recover(path)
     if not (path / "CURRENT").exists():
-        raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
+        raise StoreMissingError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
                          "or point --store / ROLEGRAPH_STORE at an existing store")
     try:
         store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))

@@ -66,7 +66,7 @@ def test_each_source_has_its_citation_and_checksum() -> None:
 def test_every_source_file_the_cases_name_is_in_sources() -> None:
     named = set()
     for case in (ROOT / "cases").glob("*.yaml"):
-        for m in re.finditer(r"^\s*file:\s*(\S+)", case.read_text(encoding="utf-8"), re.M):
+        for m in re.finditer(r"^\s*file:\s*(\S+)", case.read_text(encoding="utf-8"), re.MULTILINE):
             target = (case.parent / m.group(1)).resolve()
             assert target.is_relative_to(SOURCES) and target.is_file(), f"{case.name}: {m.group(1)}"
             named.add(target.name)
