@@ -1,8 +1,9 @@
 # The two commands of the README:
 #   make run    set up, then build the shipped cases, reason, answer the flagship
 #               question with its evidence, and write the browser view
-#   make test   set up (incl. Debian's chromium and the triple-store servers), then run the tests
-.PHONY: run test bench clean
+#   make test   set up (incl. Debian's chromium and the triple-store servers), then ruff, mypy
+#               and the tests
+.PHONY: run test lint bench clean
 
 VENV := .venv/bin
 OUT := out
@@ -20,7 +21,13 @@ run:
 
 test:
 	@scripts/setup.sh test
+	@$(MAKE) --no-print-directory lint
 	$(VENV)/python -m pytest -q $(PYTEST_ARGS)
+
+# The configured checks, before the tests: ruff (pyproject [tool.ruff]) and mypy --strict (pyproject [tool.mypy]).
+lint:
+	$(VENV)/ruff check .
+	$(VENV)/mypy
 
 bench:
 	@scripts/setup.sh test

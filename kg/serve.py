@@ -1082,7 +1082,7 @@ class Server:
         return f"http://{shown}:{port}/"
 
     def start(self) -> Server:
-        from .errors import StoreMissingError
+        from .errors import StoreError, StoreMissingError
 
         store = self.settings.store
         if not (store / "CURRENT").exists():

@@ -71,3 +71,10 @@ def test_every_source_file_the_cases_name_is_in_sources() -> None:
             assert target.is_relative_to(SOURCES) and target.is_file(), f"{case.name}: {m.group(1)}"
             named.add(target.name)
     assert named, "no case names a source file"
+
+
+def test_the_licence_file_is_the_one_pyproject_names() -> None:
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "rolegraph contributors" in licence
+    assert re.search(r'^license = \{ text = "MIT" \}', pyproject, re.MULTILINE)
