@@ -147,3 +147,21 @@ def test_a_misquoted_case_exits_1_with_the_closest_passage(cli) -> None:
     result = cli("validate", str(ROOT / "tests" / "data" / "invalid" / "quote-changed-word.yaml"))
     assert result.exit_code == 1
     assert 'the source reads at line 163: "jamen du er ikke en af os"' in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json-ld", "trig"])
+def test_json_ld_and_trig_quotes_are_checked_too(tmp_path: Path, fmt: str) -> None:
+    from rdflib import Dataset
+
+    fixture = ROOT / "tests" / "data" / "invalid" / "turtle-quote-changed-word.ttl"
+    ds = Dataset()
+    ds.parse(fixture, format="turtle")
+    here = tmp_path / ("case.jsonld" if fmt == "json-ld" else "case.trig")
+    here.write_text(ds.serialize(format=fmt).replace("../../../sources/", str(ROOT / "sources") + "/"),
+                    encoding="utf-8")
+    with pytest.raises(CaseDataError) as info:
+        load_cases([here])
+    [problem] = info.value.problems
+    assert problem.field == "rg:quote" and problem.message.startswith("quote not found word for word in ")
+    assert "jamen du er ikke en af dem" in here.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    assert 'the source reads at line 163: "jamen du er ikke en af os"' in problem.hint
