@@ -973,9 +973,9 @@ def _where_the_time_goes(steps: dict[str, Any]) -> str:
     if br.get("status") != "ok" or not built or not reasoned:
         return ""
     total, store_s, reason_s = br["s"], float(built.group(1)), float(reasoned.group(1))
-    parts = [f"build --reason {total:.1f} s = start-up, reading, validating and compiling the case files "
+    parts = [(f"build --reason {total:.1f} s = start-up, reading, validating and compiling the case files "
              f"{total - store_s:.1f} s + loading and reasoning the cases batch by batch {reason_s:.1f} s + "
-             f"the ontology, flush and compaction {store_s - reason_s:.1f} s"]
+             f"the ontology, flush and compaction {store_s - reason_s:.1f} s")]
     if q.get("status") == "ok":
         parts.append(f"query {q['s']:.2f} s")
     return "; " + "; ".join(parts)

@@ -318,8 +318,9 @@ def register_remote(main: Any) -> None:
 
 def register_serve(main: Any) -> None:
     """Add the `serve` command (its body is kg.serve.run_command, imported when it runs)."""
-    import click
     from pathlib import Path
+
+    import click
 
     if "serve" in getattr(main, "commands", {}):
         return

@@ -58,8 +58,8 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "process": {"id": ("id", True), "label": ("label", True), "aim": ("label", False),
                 "form": ("label", False), "initiators": ("refs:actor|team", False),
                 "participants": ("refs:actor|team", False),
-                "types": ("enum-list:descriptive|intermediary|transformative|user-centred"
-                          "|co-creation|citizen-driven|individual|collective", False),
+                "types": (("enum-list:descriptive|intermediary|transformative|user-centred"
+                          "|co-creation|citizen-driven|individual|collective"), False),
                 "phases": ("sub:phase", False), **_COMMON},
     "phase": {"id": ("id", True), "kind": ("enum:planning|ideation|design|implementation", True),
               "label": ("label", False), "participants": ("refs:actor|team", False),
@@ -298,7 +298,7 @@ class _Reader:
             self.problem(y.line, fpath, f"expected a label, found {_type_name(v)}",
                          "write `label: text` or `label: {en: text, da: tekst}`")
             return False
-        if ftype.startswith("enum:") or ftype.startswith("enum-list:"):
+        if ftype.startswith(("enum:", "enum-list:")):
             allowed = ftype.split(":", 1)[1].split("|")
             values = v if isinstance(v, list) else [y]
             if ftype.startswith("enum-list:") and isinstance(v, str):
@@ -427,7 +427,7 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                         problems.append(Problem(rec.file, item.line, fpath,
                                                 f"unknown role '{item.value}'", hint))
                 continue
-            if not (ftype.startswith("ref:") or ftype.startswith("refs:")):
+            if not (ftype.startswith(("ref:", "refs:"))):
                 continue
             kinds = ftype.split(":", 1)[1].split("|")
             for item in items:

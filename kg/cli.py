@@ -72,9 +72,8 @@ def main() -> None:
                    "graphs from RDF files; YAML cases are checked field by field by the case schema.")
 def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
     """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem."""
-    from .validate import load_cases
-
     from .progress import terminal_bar
+    from .validate import load_cases
 
     bar = terminal_bar()
     try:
@@ -486,13 +485,13 @@ def roles(lang: str) -> None:
 
 
 # Commands defined beside their stage; registering them imports nothing heavy.
-from .generate import register as _register_generate  # noqa: E402
-from .viz import register as _register_viz  # noqa: E402
+from .generate import register as _register_generate
+from .viz import register as _register_viz
 
 _register_viz(main)
 _register_generate(main)
 
-from .backend import register as _register_backend  # noqa: E402  (serve and --endpoint; must come last)
+from .backend import register as _register_backend
 
 _register_backend(main)
 

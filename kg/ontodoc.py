@@ -73,8 +73,8 @@ def _link(g: Graph, term: object, own: set[URIRef]) -> str:
 def _term_block(g: Graph, term: URIRef, own: set[URIRef], facts: list[tuple[str, list[object]]]) -> str:
     labels = _labels(g, term)
     defs = _labels(g, term, SKOS.definition)
-    parts = [f'<div class="term" id="{_anchor(term)}"><h3>{html.escape(labels.get("en", _short(term)))}'
-             f' <span class="da">/ {html.escape(labels.get("da", ""))}</span></h3>',
+    parts = [(f'<div class="term" id="{_anchor(term)}"><h3>{html.escape(labels.get("en", _short(term)))}'
+             f' <span class="da">/ {html.escape(labels.get("da", ""))}</span></h3>'),
              f'<div class="iri">{html.escape(str(term))}</div>']
     if defs.get("en"):
         parts.append(f"<p>{html.escape(defs['en'])}</p>")
@@ -110,10 +110,10 @@ def diagram(g: Graph) -> str:
             if sup in pos and sub != sup:
                 labels.setdefault((sub, sup), []).append("is a")
     w, h = 900, 660
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
-           f'aria-label="core model of the rolegraph ontology">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
+           f'aria-label="core model of the rolegraph ontology">'),
+           ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>')]
     for (a, b), names in labels.items():
         (x1, y1), (x2, y2) = pos[a], pos[b]
         ex, ey = _clip(x1, y1, x2, y2)
@@ -170,10 +170,10 @@ def render(ontology: Ontology) -> str:
     ext_names = ", ".join(e.name for e in ontology.extensions) or "none"
     body = [
         '<header><h1>rolegraph ontology / ontologi</h1>',
-        f'<p>Roles in co-production after Goffman. Modules: {html.escape(", ".join(f.name for f in ontology.files))}; '
-        f'extensions: {html.escape(ext_names)}.</p></header><main>',
-        '<nav><a href="#model">core model</a><a href="#classes">classes</a><a href="#properties">properties</a>'
-        '<a href="#roles">roles</a><a href="#individuals">other individuals</a></nav>',
+        (f'<p>Roles in co-production after Goffman. Modules: {html.escape(", ".join(f.name for f in ontology.files))}; '
+        f'extensions: {html.escape(ext_names)}.</p></header><main>'),
+        ('<nav><a href="#model">core model</a><a href="#classes">classes</a><a href="#properties">properties</a>'
+        '<a href="#roles">roles</a><a href="#individuals">other individuals</a></nav>'),
         f'<h2 id="model">Core model / kernemodel</h2>{diagram(g)}',
         '<h2 id="classes">Classes / klasser</h2>',
         *[_term_block(g, c, own, class_facts(c)) for c in classes],

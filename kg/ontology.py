@@ -8,7 +8,6 @@ roles exist, which classes of context exist, which terms the vocabulary has.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +17,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from .errors import OntologyError
 from .resources import ontology_files, shapes_file
-from .vocab import BASE, ROLE, RG
+from .vocab import BASE, RG, ROLE
 
 RG_NS = BASE + "ontology#"
 

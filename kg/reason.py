@@ -35,7 +35,8 @@ from rdflib import BNode, Variable
 from rdflib.term import Node
 
 from .errors import ReasoningError
-from .progress import Progress, report as report_progress
+from .progress import Progress
+from .progress import report as report_progress
 from .rules import Pattern, Rule, load_rules
 from .store import asserted_graphs, to_ox
 from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG

@@ -616,8 +616,8 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
     premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
     binds: list[str] = []
     inf_lines: list[str] = []
-    exp_lines = [f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
-                 f'<{RG.round}> "{round_no}"^^<{_XSD}integer> .']
+    exp_lines = [(f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
+                 f'<{RG.round}> "{round_no}"^^<{_XSD}integer> .')]
 
     def statement(node: str, pattern: tuple[Any, Any, Any]) -> None:
         s, p, o = (_rule_term(t) for t in pattern)

@@ -26,8 +26,8 @@ from typing import Any
 
 import yaml
 from rdflib.paths import Path as RdfPath
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import BNode, Node, URIRef, Variable
 
 from .errors import ReasoningError

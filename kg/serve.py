@@ -336,7 +336,7 @@ class _WorkerState:
             raise HttpError(400, f"the query does not parse: {_first_line(exc)}",
                             "check the SPARQL syntax; the prefixes rg, role, rdf, rdfs, owl, skos, dcterms "
                             "and xsd are predefined") from exc
-        except (OSError, RuntimeError, ValueError) as exc:
+        except ValueError as exc:  # OSError and RuntimeError are handled above
             raise HttpError(500, f"the query failed: {exc}") from exc
 
 
@@ -698,7 +698,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: Any) -> None:
         if not self.server.app.settings.quiet:
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 

@@ -21,7 +21,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import StoreError, StoreMissingError
-from .progress import Progress, report as report_progress
+from .progress import Progress
+from .progress import report as report_progress
 from .resources import ontology_files
 from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 

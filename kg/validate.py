@@ -159,7 +159,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
     ds = Dataset()
     try:
         ds.parse(data=text, format=fmt)
-    except Exception as exc:  # BadSyntax, JSONDecodeError, ValueError...
+    except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise BadSyntax, JSONDecodeError, ValueError...
         line = getattr(exc, "lines", None)
         line = line + 1 if isinstance(line, int) else getattr(exc, "lineno", 1) or 1
         reason = str(getattr(exc, "_why", "") or getattr(exc, "msg", "") or exc).splitlines()[0]

@@ -203,7 +203,7 @@ VIRTUOSO_GRANTS = [
 def isql(isql_binary: str, sql_port: int, statement: str, timeout: float = 30.0) -> str:
     """Run one SQL statement with isql-vt as dba; raise with its output when it fails."""
     proc = subprocess.run([isql_binary, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement};"],
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          check=False, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0 or "*** Error" in out:
         raise ServerError(f"isql-vt failed on {statement!r}:\n{out}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from kg.vocab import RG, ROLE, case_graph, case_iri
 
@@ -222,7 +222,7 @@ def _assert_none(problems: list[str], what: str) -> None:
 
 def test_case1_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     problems = _check_actors(g, C1, {
         "womens-association": None,           # treated as one group; coded as an organisation
         "ssp-worker": RG.Person,
@@ -246,7 +246,7 @@ def test_case1_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case1_roles_recognised_with_ssp_refused_in_department(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     women, ssp_ctx, dept = c("womens-association"), c("ssp-partnership"), c("department-encounter")
     problems = []
     for role in ("crime-prevention-partner", "co-creator", "ambassador", "adviser", "vulnerable-mother"):
@@ -268,7 +268,7 @@ def test_case1_roles_recognised_with_ssp_refused_in_department(graphs: dict[URIR
 
 def test_case1_role_distance(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     dept = c("department-encounter")
     problems = []
     if not _claim_exists(g, c("womens-association"), ROLE["vulnerable-mother"],
@@ -288,7 +288,7 @@ def test_case1_role_distance(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case1_teams(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     problems = []
     team, cw_team = c("womens-ssp-team"), c("caseworkers-team")
     for t in (team, cw_team, c("municipal-team")):
@@ -312,7 +312,7 @@ def test_case1_teams(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case1_interaction_order(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     assert _ask(g, """
         ?d rg:hasOrder ?o . ?o rg:hasRule ?rule .
         ?rule a rg:RoleIncompatibility ; rg:incompatibleRole role:vulnerable-mother , role:adviser ;
@@ -332,7 +332,7 @@ def test_case1_key_quote(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case2_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C2)
-    c = lambda x: case_iri(C2, x)  # noqa: E731
+    c = lambda x: case_iri(C2, x)
     problems = _check_actors(g, C2, {
         "michael": RG.Person, "mia": RG.Person, "inger": RG.Person, "bo": RG.Person,
         "other-users": RG.Group, "staff": RG.Group, "project-leader": RG.Person, "users": RG.Group,
@@ -348,7 +348,7 @@ def test_case2_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case2_mia_minute_taker(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C2)
-    c = lambda x: case_iri(C2, x)  # noqa: E731
+    c = lambda x: case_iri(C2, x)
     mia, ws = c("mia"), c("workshop")
     problems = []
     if not _claim_exists(g, mia, ROLE["minute-taker"], mode=RG.Given, by=c("michael"), ctx=ws):
@@ -372,7 +372,7 @@ def test_case2_mia_minute_taker(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case2_michael(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C2)
-    c = lambda x: case_iri(C2, x)  # noqa: E731
+    c = lambda x: case_iri(C2, x)
     problems = []
     if not _claim_exists(g, c("michael"), ROLE["staff-member"], stance=RG.Distances, ctx=c("workshop")):
         problems.append("no claim: michael in role:staff-member with rg:stance rg:Distances in workshop")
@@ -396,7 +396,7 @@ def test_case2_key_quotes(graphs: dict[URIRef, Graph], fragment: str, speaker: s
 
 def test_slides_drop_in_centre_cases(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, SLIDES)
-    c = lambda x: case_iri(SLIDES, x)  # noqa: E731
+    c = lambda x: case_iri(SLIDES, x)
     problems = []
     for proc, typ in (("madhaandvaerkere", RG.UserCentred), ("hverdagshelte", RG.CitizenDriven)):
         if (c(proc), RDF.type, RG.CoProductionProcess) not in g:

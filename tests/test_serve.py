@@ -180,7 +180,7 @@ def _readme_snippets() -> list[tuple[str, str]]:
     for doc in (ROOT / "README.md", ROOT / "docs" / "bigger-stores.md"):
         if not doc.exists():
             continue
-        for block in re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
+        for block in re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL):
             if 'SPARQLWrapper("http://127.0.0.1:7878/sparql")' in block:
                 out.append((doc.name, block))
     return out
@@ -194,7 +194,7 @@ def test_readme_example_runs_against_a_live_server(server: Any) -> None:
     for name, code in snippets:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            exec(compile(code.replace("127.0.0.1:7878", f"127.0.0.1:{port}"), name, "exec"), {})
+            exec(compile(code.replace("127.0.0.1:7878", f"127.0.0.1:{port}"), name, "exec"), {})  # noqa: S102 - runs the README's own example
         printed = out.getvalue()
         assert "mia-minute-taker" in printed, (name, printed[:500])
 
@@ -246,7 +246,7 @@ def test_construct_by_content_negotiation(server: Any, accept: str, fmt: str, rd
 
     text = "CONSTRUCT { ?claim a rg:RoleConflict ; rg:role ?role } WHERE { ?claim a rg:RoleConflict ; rg:role ?role }"
     for extra, headers in (({}, {"Accept": accept}), ({"format": fmt}, {})):
-        status, h, body = http("POST", server.endpoints["sparql"], {"query": text, **extra}, headers)
+        status, _h, body = http("POST", server.endpoints["sparql"], {"query": text, **extra}, headers)
         assert status == 200, body
         triples = {ox.Triple(q.subject, q.predicate, q.object)
                    for q in ox.parse(body, format=getattr(ox.RdfFormat, rdf))}
@@ -402,7 +402,7 @@ def test_every_named_query_matches_the_embedded_store(server: Any, store: Path, 
     for name, q in load_queries().items():
         with open_store(store) as st:
             expected = rows_of(to_json(run_select(st, q, bind_params(q, {}, lang=lang))).encode())
-        status, headers, body = http("GET", f"{server.url}queries/{name}?lang={lang}&format=json")
+        status, _headers, body = http("GET", f"{server.url}queries/{name}?lang={lang}&format=json")
         assert status == 200, (name, body[:300])
         assert rows_of(body) == expected, name
 
@@ -537,7 +537,7 @@ def test_query_page_is_offline_and_lists_the_named_queries(server: Any) -> None:
     assert "default-src 'none'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
     for path in ("", "query.js", "query.css"):
         text = http("GET", server.url + path)[2].decode("utf-8")
-        assert not re.search(r"""(src|href|action)\s*=\s*["']?\s*(https?:)?//""", text, re.I), path
+        assert not re.search(r"""(src|href|action)\s*=\s*["']?\s*(https?:)?//""", text, re.IGNORECASE), path
         assert not re.search(r"url\(|@import|https?://", text.replace("https://w3id.org/rolegraph/", "")), path
     js = http("GET", server.url + "query.js")[2].decode("utf-8")
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "eval(" not in js
@@ -613,9 +613,9 @@ def test_query_page_in_a_browser_escapes_everything(xss_server: Any) -> None:
 def test_non_loopback_host_needs_public() -> None:
     from click.testing import CliRunner
 
+    from kg.backend import register
     from kg.cli import main
     from kg.errors import UsageError
-    from kg.backend import register
     from kg.serve import check_host
 
     register(main)

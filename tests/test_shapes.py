@@ -17,9 +17,8 @@ from .conftest import CASES, ROOT
 
 
 def test_compiled_yaml_conforms_to_the_shapes(tmp_path: Path) -> None:
-    from kg.generate import generate
-
     from kg.extensions import find_extensions
+    from kg.generate import generate
     from kg.ontology import load_ontology
 
     generate(tmp_path / "gen", cases=8, seed=5)
