@@ -34,7 +34,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # click is imported where a command is registered, not at import
+    import click
 
 BASE = "https://w3id.org/rolegraph/"
 # Blank nodes are skolemised on a remote store (RDF 1.1 Concepts, section 3.5), so that
@@ -316,7 +319,7 @@ def register_remote(main: Any) -> None:
             cmd.params.extend(_remote_options())
 
 
-def register_serve(main: Any) -> None:
+def register_serve(main: click.Group) -> None:
     """Add the `serve` command (its body is kg.serve.run_command, imported when it runs)."""
     from pathlib import Path
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .errors import ReasoningError
-from .store import asserted_graphs, defined_at, derived_graphs
+from .store import asserted_graphs, defined_at, derived_graphs, select
 from .vocab import CASE_GRAPH_PREFIX, ONTOLOGY_GRAPH, RG
 
 _FEATURES = ("CitizenInitiatedProcess", "PublicInitiatedProcess", "CitizensInIdeationProcess",
@@ -91,7 +91,7 @@ def _diagnose(store: ox.Store) -> list[Clash]:
         { ?c1 owl:disjointWith ?c2 } UNION { ?c2 owl:disjointWith ?c1 }
         ?x a ?c1 , ?c2 . FILTER(STR(?c1) < STR(?c2)) FILTER(isIRI(?c1) && isIRI(?c2))
       }"""
-    for row in store.query(disjoint, default_graph=graphs):
+    for row in select(store, disjoint, default_graph=graphs):
         x, c1, c2 = row["x"], row["c1"], row["c2"]
         clashes.append(Clash(f"{_short(c1)} owl:disjointWith {_short(c2)}",
                              [f"{_short(x)} a {_short(c1)}{where(x)}", f"{_short(x)} a {_short(c2)}{where(x)}"]))
@@ -102,7 +102,7 @@ def _diagnose(store: ox.Store) -> list[Clash]:
         FILTER(STR(?a) < STR(?b))
         { ?a owl:differentFrom ?b } UNION { ?b owl:differentFrom ?a } UNION { FILTER(isLiteral(?a) && isLiteral(?b)) }
       }"""
-    for row in store.query(functional, default_graph=graphs):
+    for row in select(store, functional, default_graph=graphs):
         x, p, a, b = row["x"], row["p"], row["a"], row["b"]
         clashes.append(Clash(f"{_short(p)} a owl:FunctionalProperty (and {_short(a)} is not {_short(b)})",
                              [f"{_short(x)} {_short(p)} {_short(a)}{where(x)}",
@@ -135,7 +135,7 @@ def check(store: ox.Store) -> CheckReport:
                     types |= {str(a.iri) for a in t.ancestors()}
             features = sorted(f for f in _FEATURES if str(RG[f]) in types)
             report.processes[ind.iri] = features
-            rl = {row["c"].value.rsplit("#", 1)[-1] for row in store.query(
+            rl = {row["c"].value.rsplit("#", 1)[-1] for row in select(store,
                 f"SELECT ?c WHERE {{ <{ind.iri}> a ?c }}", default_graph=graphs + derived_graphs(store))}
             report.rl_agrees[ind.iri] = set(features) == {f for f in _FEATURES if f in rl}
     del onto

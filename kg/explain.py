@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .errors import RolegraphError
 from .reason import _instantiate, statement_iri
-from .store import asserted_graphs, defined_at
+from .store import asserted_graphs, defined_at, select, term_text
 from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
 _EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
@@ -109,7 +109,7 @@ class Explainer:
                 if bound is None:
                     continue
                 try:
-                    rows = self.store.query(rule.derivation_query(bound), use_default_graph_as_union=True)
+                    rows = select(self.store, rule.derivation_query(bound), use_default_graph_as_union=True)
                 except (SyntaxError, OSError, ValueError):
                     continue
                 for row in rows:
@@ -147,7 +147,7 @@ class Explainer:
         return any(True for g in graphs for _ in self.store.quads_for_pattern(t.subject, t.predicate, t.object, g))
 
     def evidence_of(self, node: Any) -> list[Evidence]:
-        out = []
+        out: list[Evidence] = []
         if not isinstance(node, ox.NamedNode):
             return out
         for q in self.store.quads_for_pattern(node, ox.NamedNode(str(RG.evidence)), None, None):
@@ -162,7 +162,7 @@ class Explainer:
             title = None
             if source is not None:
                 for r in self.store.quads_for_pattern(source, _DCT_TITLE, None, None):
-                    title = r.object.value
+                    title = term_text(r.object)
             speaker = one(RG.speaker)
             quote, para, loc = one(RG.quote), one(RG.paraphrase), one(RG.locator)
             out.append(Evidence(quote.value if quote else None, para.value if para else None,
@@ -179,8 +179,8 @@ class Explainer:
             # A remote store mints statement IRIs in SPARQL; should its text form of a term
             # differ from pyoxigraph's, find the statement by what it says instead.
             rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-            rows = self.store.query(
-                f"SELECT ?d WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ ?d <{RG.conclusion}> ?st . "
+            rows = select(
+                self.store, f"SELECT ?d WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ ?d <{RG.conclusion}> ?st . "
                 f"?st <{rdf}subject> {t.subject} ; <{rdf}predicate> {t.predicate} ; <{rdf}object> {t.object} }} }} "
                 "LIMIT 1")
             for row in rows:
@@ -191,20 +191,25 @@ class Explainer:
         out = []
         for q in self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.premise)), None, _EXP):
             stmt = q.object
+            if isinstance(stmt, ox.Literal):
+                continue  # not a statement node
             parts = {}
             for name in ("subject", "predicate", "object"):
                 for r in self.store.quads_for_pattern(
                         stmt, ox.NamedNode(f"http://www.w3.org/1999/02/22-rdf-syntax-ns#{name}"), None, _EXP):
                     parts[name] = r.object
-            if len(parts) == 3:
-                out.append(ox.Triple(parts["subject"], parts["predicate"], parts["object"]))
+            s, p, o = parts.get("subject"), parts.get("predicate"), parts.get("object")
+            if s is not None and not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode) and o is not None:
+                out.append(ox.Triple(s, p, o))
         return sorted(out, key=str)
 
     def rule_of(self, deriv: ox.NamedNode) -> dict[str, str]:
         rule = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object
+        if not isinstance(rule, ox.NamedNode):
+            raise TypeError(f"the rule of {deriv} is not an IRI: {rule}")
         info = {"id": rule.value.rsplit("/", 1)[-1], "iri": rule.value, "title": self.label(rule)}
         for q in self.store.quads_for_pattern(rule, ox.NamedNode(str(RG.ruleFile)), None, _EXP):
-            info["file"] = q.object.value
+            info["file"] = term_text(q.object)
         return info
 
     def explain_triple(self, t: ox.Triple, *, depth: int = 0, seen: set[str] | None = None) -> Step:

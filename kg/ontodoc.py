@@ -6,10 +6,12 @@ ontology's own domain and range axioms. No script and nothing loaded from outsid
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
 from .ontology import Ontology
 from .vocab import RG, ROLE
@@ -103,11 +105,13 @@ def diagram(g: Graph) -> str:
     labels: dict[tuple[URIRef, URIRef], list[str]] = {}
     for p in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)), key=str):
         d, rng = g.value(p, RDFS.domain), g.value(p, RDFS.range)
+        if not (isinstance(p, URIRef) and isinstance(d, URIRef) and isinstance(rng, URIRef)):
+            continue
         if d in pos and rng in pos and d != rng and (rng, d) not in labels:
             labels.setdefault((d, rng), []).append(_labels(g, p).get("en", _short(p)))
     for sub in pos:
         for sup in g.objects(sub, RDFS.subClassOf):
-            if sup in pos and sub != sup:
+            if isinstance(sup, URIRef) and sup in pos and sub != sup:
                 labels.setdefault((sub, sup), []).append("is a")
     w, h = 900, 660
     out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
@@ -137,13 +141,16 @@ def diagram(g: Graph) -> str:
 def render(ontology: Ontology) -> str:
     """The documentation page for an ontology and its extensions."""
     g = ontology.graph
-    own = {s for s in g.subjects() if isinstance(s, URIRef) and (
+    own: set[URIRef] = {s for s in g.subjects() if isinstance(s, URIRef) and (
         str(s).startswith(str(RG)) or str(s).startswith(str(ROLE)) or "/rolegraph/ext/" in str(s))}
-    classes = sorted((c for c in g.subjects(RDF.type, OWL.Class) if c in own), key=_short)
-    props = sorted((p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(RDF.type, t)
-                    if p in own), key=_short)
-    roles = sorted((r for r in g.subjects(RDF.type, RG.Role) if r in own), key=_short)
-    other = sorted((i for i in g.subjects(RDF.type, OWL.NamedIndividual) if i in own and i not in roles), key=_short)
+
+    def owned(nodes: Iterable[Node]) -> list[URIRef]:
+        return sorted((n for n in nodes if isinstance(n, URIRef) and n in own), key=_short)
+
+    classes = owned(g.subjects(RDF.type, OWL.Class))
+    props = owned(p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(RDF.type, t))
+    roles = owned(g.subjects(RDF.type, RG.Role))
+    other = [i for i in owned(g.subjects(RDF.type, OWL.NamedIndividual)) if i not in roles]
 
     def class_facts(c: URIRef) -> list[tuple[str, list[object]]]:
         return [("subclass of", sorted(g.objects(c, RDFS.subClassOf), key=str)),
@@ -151,7 +158,7 @@ def render(ontology: Ontology) -> str:
                 ("disjoint with", sorted(g.objects(c, OWL.disjointWith), key=str))]
 
     def prop_facts(p: URIRef) -> list[tuple[str, list[object]]]:
-        chars = [t for t in g.objects(p, RDF.type) if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
+        chars: list[object] = [t for t in g.objects(p, RDF.type) if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
         return [("domain", list(g.objects(p, RDFS.domain))), ("range", list(g.objects(p, RDFS.range))),
                 ("subproperty of", list(g.objects(p, RDFS.subPropertyOf))),
                 ("inverse of", list(g.objects(p, OWL.inverseOf))), ("characteristics", chars)]
@@ -191,7 +198,7 @@ def render(ontology: Ontology) -> str:
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def _indirect(g: Graph, child: URIRef, parent: URIRef, roles: list[URIRef]) -> bool:
+def _indirect(g: Graph, child: URIRef, parent: Node, roles: list[URIRef]) -> bool:
     """Whether `child` specialises `parent` only through another listed parent (skip in the tree)."""
     return any(other != parent and parent in g.transitive_objects(other, RG.specialises)
                for other in g.objects(child, RG.specialises) if other in roles)

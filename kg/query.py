@@ -286,7 +286,7 @@ def run_select(store: Any, query: Query | str, bindings: dict[str, Any], *, infe
 def _short(term: Any) -> str:
     if term is None:
         return ""
-    value = term.value
+    value: str = term.value
     if type(term).__name__ == "NamedNode":
         for prefix, ns in (("role:", PREFIXES["role"]), ("rg:", PREFIXES["rg"])):
             if value.startswith(ns):
@@ -295,7 +295,7 @@ def _short(term: Any) -> str:
             return value[len("https://w3id.org/rolegraph/case/"):]
         if value.startswith("https://w3id.org/rolegraph/"):
             return value[len("https://w3id.org/rolegraph/"):]
-    return str(value)
+    return value
 
 
 def term_json(term: Any) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from .errors import ReasoningError
 from .progress import Progress
 from .progress import report as report_progress
 from .rules import Pattern, Rule, load_rules
-from .store import asserted_graphs, to_ox
+from .store import asserted_graphs, construct, select, to_ox
 from .vocab import BASE, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
 MAX_ROUNDS = 100
@@ -179,7 +179,7 @@ class Reasoner:
         if rule.id in self.unrecorded and rule.ground_template:
             return self._apply_unrecorded(rule)
         try:
-            rows = list(self.store.query(rule.select_query(), use_default_graph_as_union=True))
+            rows = list(select(self.store, rule.select_query(), use_default_graph_as_union=True))
         except (SyntaxError, OSError, ValueError) as exc:
             raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=_display(rule.path),
                                  hint="check the rule's SPARQL") from exc
@@ -219,7 +219,7 @@ class Reasoner:
     def _apply_unrecorded(self, rule: Rule) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
         try:
-            found = set(self.store.query(rule.construct_query(), use_default_graph_as_union=True))
+            found = set(construct(self.store, rule.construct_query(), use_default_graph_as_union=True))
         except (SyntaxError, OSError, ValueError) as exc:
             raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=_display(rule.path),
                                  hint="check the rule's SPARQL") from exc
@@ -438,8 +438,9 @@ def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
     _WORKER.report = ReasonReport()
     out = _WORKER.reason_batch(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
     r = _WORKER.report
-    numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
-    return ox.serialize(out, format=ox.RdfFormat.N_QUADS), numbers
+    numbers: dict[str, Any] = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds,
+                               "fired": r.fired}
+    return ox.serialize(out, format=ox.RdfFormat.N_QUADS) or b"", numbers  # None only when given a file
 
 
 def mark_reasoned(store: ox.Store, rules: list[Rule]) -> None:
@@ -560,8 +561,9 @@ def reason(store: ox.Store, *, extra_rules: list[Path] | None = None, progress: 
     unrecorded = frozenset() if record_all else unrecorded_rules(rules, known)
     clear_inferences(store)
     if getattr(store, "is_remote", False):  # a kg.remote.RemoteStore: the rules run inside that store
-        from .remote import remote_reasoner
+        from .remote import RemoteStore, remote_reasoner
 
+        assert isinstance(store, RemoteStore)
         report = remote_reasoner(store, rules).run(progress)
     elif whole_store:
         report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)

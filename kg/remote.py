@@ -39,12 +39,17 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
 from .backend import GENID, GRAPH_PREFIX, STAGING_PREFIX, RemoteConfig, query_form, tokens
 from .errors import ReasoningError, RemoteError, StoreError
+
+if TYPE_CHECKING:  # store and reason import this module lazily; their types are only named here
+    from .progress import Progress
+    from .reason import Reasoner, ReasonReport
+    from .store import BuildReport
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -255,6 +260,8 @@ class RemoteStore:
         out = []
         for row in self.select(text):
             values = {k: (row.get(k) if v is None else v) for k, v in terms.items()}
+            if not isinstance(values["p"], ox.NamedNode):
+                continue
             try:
                 out.append(ox.Quad(unskolem(values["s"]), values["p"], unskolem(values["o"]), values["g"]))
             except (TypeError, ValueError):
@@ -477,7 +484,7 @@ def _remote_error(what: str, url: str, reason: str, body: str, status: int | Non
 
 # ---- building --------------------------------------------------------------------------
 
-def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] | None = None) -> Any:
+def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] | None = None) -> BuildReport:
     """Load the ontology, extensions and validated cases into the remote store.
 
     Each graph goes to a staging graph first; one update then moves them all into
@@ -658,16 +665,18 @@ def _reasoner_class() -> type:
     class RemoteReasoner(Reasoner):
         """The reasoner's fixpoint loop, each rule run as one SPARQL Update in the remote store."""
 
-        def __init__(self, store: Any, rules: list[Any]) -> None:
+        def __init__(self, store: RemoteStore, rules: list[Any]) -> None:
             from .store import asserted_graphs
 
-            super().__init__(store, rules)
-            self.graphs = [*asserted_graphs(store), ox.NamedNode(str(INFERRED_GRAPH))]
+            # a RemoteStore answers the pyoxigraph Store methods the fixpoint loop uses
+            super().__init__(cast(ox.Store, store), rules)
+            self.remote = store
+            self.graphs = [*asserted_graphs(self.store), ox.NamedNode(str(INFERRED_GRAPH))]
 
         def apply(self, rule: Any, round_no: int) -> int:
             text = rule_update(rule, round_no, [g.value for g in self.graphs], str(INFERRED_GRAPH),
                                str(EXPLANATION_GRAPH))
-            if self.store.is_virtuoso:
+            if self.remote.is_virtuoso:
                 # Rules are written schema patterns first. Virtuoso's planner, on a fresh
                 # database, may start from `?x ?p ?y` instead and take minutes (prp-spo2:
                 # 76 s instead of 0.5 s); keep the written order.
@@ -680,18 +689,18 @@ def _reasoner_class() -> type:
             return 0  # counted per round, by apply_round
 
         def apply_round(self, rules: list[Any], round_no: int) -> int:
-            before = self.store.count(str(INFERRED_GRAPH))
+            before = self.remote.count(str(INFERRED_GRAPH))
             for rule in rules:
                 self.apply(rule, round_no)
-            return int(self.store.count(str(INFERRED_GRAPH)) - before)
+            return self.remote.count(str(INFERRED_GRAPH)) - before
 
-        def run(self, progress: Any = None) -> Any:
-            report = super().run(progress)
-            rows = self.store.select(
+        def run(self, progress: Progress | None = None, *, keep_explanations: bool = False) -> ReasonReport:
+            report = super().run(progress, keep_explanations=keep_explanations)
+            rows = self.remote.select(
                 f"SELECT ?rule (COUNT(DISTINCT ?st) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ "
                 f"?d <{RG.usedRule}> ?rule ; <{RG.conclusion}> ?st }} }} GROUP BY ?rule")
             report.fired = {r["rule"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in rows}
-            rows = self.store.select(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> "
+            rows = self.remote.select(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> "
                                      f"{{ ?d a <{RG.Derivation}> }} }}")
             report.derivations = int(rows[0]["n"].value) if rows else 0
             return report
@@ -699,9 +708,10 @@ def _reasoner_class() -> type:
     return RemoteReasoner
 
 
-def remote_reasoner(store: RemoteStore, rules: list[Any]) -> Any:
+def remote_reasoner(store: RemoteStore, rules: list[Any]) -> Reasoner:
     """A kg.reason.Reasoner whose rules run as SPARQL Update inside the remote store."""
-    return _reasoner_class()(store, rules)
+    reasoner: Reasoner = _reasoner_class()(store, rules)
+    return reasoner
 
 
 # ---- the command line ------------------------------------------------------------------

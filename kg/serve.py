@@ -172,6 +172,7 @@ def read_token(token_file: Path | None, env: dict[str, str] | None = None) -> st
     from .errors import UsageError
 
     env = dict(os.environ) if env is None else env
+    token: str | None
     if token_file is not None:
         try:
             token = token_file.read_text(encoding="utf-8").strip()
@@ -208,7 +209,8 @@ class _WorkerState:
         self.path = path
         self.writable = writable
         self.store: Any = None
-        self.sig: tuple[int, int, int] | None = None
+        # writable: the directory's inode (a build swaps it); read-only: the files' signature
+        self.sig: tuple[int, int, int] | int | None = None
 
     def open(self) -> Any:
         import pyoxigraph as ox
@@ -221,7 +223,7 @@ class _WorkerState:
 
                 gc.collect()
                 self.store = ox.Store(str(self.path))
-                self.sig = inode  # type: ignore[assignment]
+                self.sig = inode
             return self.store
         try:
             sig = _signature(self.path)
@@ -402,7 +404,7 @@ def _csv_value(term: Any) -> str:
         return ""
     kind = type(term).__name__
     if kind == "BlankNode":
-        return "_:" + term.value
+        return "_:" + str(term.value)
     if kind == "Triple":
         return str(term)
     return str(term.value)
@@ -430,7 +432,7 @@ def _serialize(answer: Any, job: dict[str, Any]) -> dict[str, Any]:
             raise HttpError(406, "none of the formats in the Accept header fits a SELECT result",
                             "accept one of " + ", ".join(RESULT_FORMATS.values()))
         names = [v.value for v in answer.variables]
-        rows = []
+        rows: list[list[Any]] = []
         for solution in answer:
             if len(rows) >= max_rows:
                 raise _too_many(max_rows, "rows")
@@ -440,7 +442,7 @@ def _serialize(answer: Any, job: dict[str, Any]) -> dict[str, Any]:
     if fmt is None:
         raise HttpError(406, "none of the formats in the Accept header fits a CONSTRUCT or DESCRIBE result",
                         "accept one of " + ", ".join(GRAPH_FORMATS.values()))
-    triples = []
+    triples: list[Any] = []
     for t in answer:
         if len(triples) >= max_rows:
             raise _too_many(max_rows, "triples")
@@ -1077,8 +1079,9 @@ class Server:
     @property
     def url(self) -> str:
         assert self.httpd is not None
-        host, port = self.httpd.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        address, port = self.httpd.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else str(address)
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
     def start(self) -> Server:

@@ -12,7 +12,7 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,16 +127,20 @@ def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
 
     iris: dict[object, ox.NamedNode] = {}  # IRIs repeat a lot: convert each once
 
+    def iri(term: object) -> ox.NamedNode:
+        node = iris.get(term)
+        if node is None:
+            node = iris[term] = ox.NamedNode(str(term))
+        return node
+
+    def subject(term: object) -> ox.NamedNode | ox.BlankNode:
+        return iri(term) if type(term) is URIRef else ox.BlankNode(str(term))  # rdflib: a URIRef or a BNode
+
     def conv(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if type(term) is URIRef:
-            node = iris.get(term)
-            if node is None:
-                node = iris[term] = ox.NamedNode(str(term))
-            return node
-        return to_ox(term)
+        return iri(term) if type(term) is URIRef else to_ox(term)
 
     for s, p, o in graph:  # type: ignore[attr-defined]
-        yield ox.Quad(conv(s), conv(p), conv(o), name)
+        yield ox.Quad(subject(s), iri(p), conv(o), name)
 
 
 def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None:
@@ -230,10 +234,35 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
     return BuildReport(path, counts, time.perf_counter() - start, reasoned)
 
 
+def select(store: ox.Store, query: str, *, default_graph: Sequence[ox.NamedNode] | None = None,
+           **options: Any) -> ox.QuerySolutions:
+    """The solutions of a SELECT query (`Store.query` is typed to return any kind of result)."""
+    if default_graph is not None:
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(default_graph)
+        options["default_graph"] = graphs
+    answer = store.query(query, **options)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"expected a SELECT query, got {type(answer).__name__}: {query[:80]!r}")
+    return answer
+
+
+def construct(store: ox.Store, query: str, **options: Any) -> Iterable[ox.Triple]:
+    """The triples of a CONSTRUCT or DESCRIBE query."""
+    answer = store.query(query, **options)
+    if isinstance(answer, (ox.QuerySolutions, ox.QueryBoolean)):
+        raise TypeError(f"expected a CONSTRUCT query, got {type(answer).__name__}: {query[:80]!r}")
+    return answer
+
+
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The value of a term; an RDF-star triple (never stored by rolegraph) as N-Triples."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def defined_at(store: ox.Store, node: ox.NamedNode) -> str | None:
     """The `file:line` where a case node was written, as recorded at build."""
     for q in store.quads_for_pattern(node, ox.NamedNode(_META + "definedAt"), None, META_GRAPH):
-        return str(q.object.value)
+        return term_text(q.object)
     return None
 
 
@@ -243,7 +272,7 @@ def store_extensions(store: ox.Store) -> list[Any]:
 
     out = []
     for q in store.quads_for_pattern(None, ox.NamedNode(_META + "extension"), None, META_GRAPH):
-        path = Path(q.object.value)
+        path = Path(term_text(q.object))
         if (path / "ontology.ttl").exists():
             out.append(Extension(path.name, path))
     return sorted(out, key=lambda e: e.name)
