@@ -10,7 +10,7 @@ CaseDataError that lists every problem found, each at its file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +120,9 @@ def _check_rdf_quotes(path: Path, display: str, text: str, graphs: list[tuple[UR
         for src in set(g.subjects(RDF.type, RG.SourceDocument)):
             if src in sources or not isinstance(src, (URIRef, BNode)):
                 continue
-            line = _line_of(text, src) if isinstance(src, URIRef) else 1
             file = g.value(src, RG.fileName)
+            # lines are looked up only for what is reported: each lookup reads the whole file
+            line = _line_of(text, src) if isinstance(src, URIRef) and file is None else 1
             if file is None:
                 sources[src] = None
                 warnings.append(Problem(display, line, "rg:fileName",
@@ -129,12 +130,12 @@ def _check_rdf_quotes(path: Path, display: str, text: str, graphs: list[tuple[UR
                                         "add rg:fileName with the path of the source's plain text, relative "
                                         "to this file"))
                 continue
-            where = Problem(display, _line_of_literal(text, str(file), line), "rg:fileName", "")
-            source, problem = open_source(path.parent / str(file), str(file), where)
+            source, problem = open_source(path.parent / str(file), str(file), Problem(display, 0, "rg:fileName", ""))
             sources[src] = None if source is None else (source, str(file))
             if problem is not None:
-                warnings.append(Problem(problem.file, problem.line, problem.field,
-                                        problem.message + "; its quotes are not checked", problem.hint))
+                fallback = _line_of(text, src) if isinstance(src, URIRef) else 1
+                warnings.append(replace(problem, line=_line_of_literal(text, str(file), fallback),
+                                        message=problem.message + "; its quotes are not checked"))
     for _, g in graphs:
         for ev, quote in g.subject_objects(RG.quote):
             cited = g.value(ev, RG.source)
@@ -142,10 +143,10 @@ def _check_rdf_quotes(path: Path, display: str, text: str, graphs: list[tuple[UR
             if found is None:
                 continue
             source, file_name = found
-            ev_line = _line_of(text, ev) if isinstance(ev, URIRef) else 1
-            where = Problem(display, _line_of_literal(text, str(quote), ev_line), "rg:quote", "")
+            where = Problem(display, 0, "rg:quote", "")
             if (problem := quote_problem(str(quote), source, file_name, where)) is not None:
-                problems.append(problem)
+                ev_line = _line_of(text, ev) if isinstance(ev, URIRef) else 1
+                problems.append(replace(problem, line=_line_of_literal(text, str(quote), ev_line)))
 
 
 def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Problem],
