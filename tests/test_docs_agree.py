@@ -189,3 +189,12 @@ def test_the_summary_follows_the_results(tmp_path: Path) -> None:
     large = json.loads((ROOT / "bench" / "results" / "pipeline-1e6.json").read_text(encoding="utf-8"))
     large["sizes"][0]["end_to_end"]["ours"]["query_engine_s"] = 0.25
     assert "the flagship query alone takes 0.25 s" in " ".join(speed.summary(small, large).split())  # type: ignore[attr-defined]
+
+
+def test_the_misquote_shown_in_case_format_is_what_validate_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    block = CASE_FORMAT.split("```console\n$ rolegraph validate tests/data/invalid/quote-changed-word.yaml\n", 1)[1]
+    shown = block.split("```", 1)[0].rstrip("\n").splitlines()
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["validate", "tests/data/invalid/quote-changed-word.yaml"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:len(shown)] == shown
