@@ -40,7 +40,7 @@ def _ws(text: str) -> str:
 @pytest.fixture(scope="session")
 def graphs() -> dict[URIRef, Graph]:
     """The compiled case graphs of the shipped cases, one per case."""
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
 
     return load_cases([CASES]).graphs
 

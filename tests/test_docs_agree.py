@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from kg.cases import FIELDS
+from kg.cases.schema import FIELDS
 from kg.cli import main
 
 from .conftest import CASES, ROOT

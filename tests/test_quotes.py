@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.quotes import find_quote, normalise, read_source
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
-from kg.quotes import find_quote, normalise, read_source
-from kg.validate import load_cases
 
 from .conftest import CASES, ROOT
 

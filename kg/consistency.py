@@ -14,10 +14,13 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
+import owlready2
 import pyoxigraph as ox
 
 from .errors import ReasoningError
-from .store import asserted_graphs, defined_at, derived_graphs, select
+from .iris import CASE, OWL, RDF_TYPE, shorten
+from .stores.base import GraphStore
+from .stores.layout import asserted_graphs, defined_at, derived_graphs
 from .vocab import CASE_GRAPH_PREFIX, ONTOLOGY_GRAPH, RG
 
 _FEATURES = ("CitizenInitiatedProcess", "PublicInitiatedProcess", "CitizensInIdeationProcess",
@@ -44,22 +47,20 @@ class CheckReport:
     inconsistent_cases: list[str] = field(default_factory=list)
 
 
-def _ntriples(store: ox.Store, graphs: list[ox.NamedNode]) -> bytes:
+def _ntriples(store: GraphStore, graphs: list[ox.NamedNode]) -> bytes:
     """N-Triples of the graphs, with case nodes declared owl:NamedIndividual (owlready2 needs it)."""
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    named = ox.NamedNode("http://www.w3.org/2002/07/owl#NamedIndividual")
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    named = ox.NamedNode(OWL + "NamedIndividual")
     triples = {ox.Triple(q.subject, q.predicate, q.object) for g in graphs
                for q in store.quads_for_pattern(None, None, None, g)}
     for t in list(triples):
         if (t.predicate == rdf_type and isinstance(t.subject, ox.NamedNode)
-                and t.subject.value.startswith("https://w3id.org/rolegraph/case/")):
+                and t.subject.value.startswith(CASE)):
             triples.add(ox.Triple(t.subject, rdf_type, named))
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _hermit(nt: bytes) -> tuple[bool, object, object]:
-    import owlready2
-
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "check.nt")
         with open(path, "wb") as fh:
@@ -77,7 +78,7 @@ def _hermit(nt: bytes) -> tuple[bool, object, object]:
         return True, world, onto
 
 
-def _diagnose(store: ox.Store) -> list[Clash]:
+def _diagnose(store: GraphStore) -> list[Clash]:
     graphs = asserted_graphs(store) + derived_graphs(store)
     clashes: list[Clash] = []
 
@@ -91,7 +92,7 @@ def _diagnose(store: ox.Store) -> list[Clash]:
         { ?c1 owl:disjointWith ?c2 } UNION { ?c2 owl:disjointWith ?c1 }
         ?x a ?c1 , ?c2 . FILTER(STR(?c1) < STR(?c2)) FILTER(isIRI(?c1) && isIRI(?c2))
       }"""
-    for row in select(store, disjoint, default_graph=graphs):
+    for row in store.query(disjoint, default_graph=graphs):
         x, c1, c2 = row["x"], row["c1"], row["c2"]
         clashes.append(Clash(f"{_short(c1)} owl:disjointWith {_short(c2)}",
                              [f"{_short(x)} a {_short(c1)}{where(x)}", f"{_short(x)} a {_short(c2)}{where(x)}"]))
@@ -102,7 +103,7 @@ def _diagnose(store: ox.Store) -> list[Clash]:
         FILTER(STR(?a) < STR(?b))
         { ?a owl:differentFrom ?b } UNION { ?b owl:differentFrom ?a } UNION { FILTER(isLiteral(?a) && isLiteral(?b)) }
       }"""
-    for row in select(store, functional, default_graph=graphs):
+    for row in store.query(functional, default_graph=graphs):
         x, p, a, b = row["x"], row["p"], row["a"], row["b"]
         clashes.append(Clash(f"{_short(p)} a owl:FunctionalProperty (and {_short(a)} is not {_short(b)})",
                              [f"{_short(x)} {_short(p)} {_short(a)}{where(x)}",
@@ -110,7 +111,7 @@ def _diagnose(store: ox.Store) -> list[Clash]:
     return clashes
 
 
-def check(store: ox.Store) -> CheckReport:
+def check(store: GraphStore) -> CheckReport:
     """Run HermiT on the ontology and the asserted cases; classify processes."""
     graphs = asserted_graphs(store)
     consistent, world, onto = _hermit(_ntriples(store, graphs))
@@ -122,8 +123,6 @@ def check(store: ox.Store) -> CheckReport:
                 if g.value.startswith(CASE_GRAPH_PREFIX) and not _hermit(_ntriples(store, ontology + [g]))[0]:
                     report.inconsistent_cases.append(g.value[len(CASE_GRAPH_PREFIX):])
         return report
-    import owlready2
-
     unsat = sorted(str(c.iri) for c in world.inconsistent_classes())  # type: ignore[attr-defined]
     report = CheckReport(True, unsatisfiable=[_short(ox.NamedNode(u)) for u in unsat])
     process_cls = world[str(RG.CoProductionProcess)]  # type: ignore[index]
@@ -135,7 +134,7 @@ def check(store: ox.Store) -> CheckReport:
                     types |= {str(a.iri) for a in t.ancestors()}
             features = sorted(f for f in _FEATURES if str(RG[f]) in types)
             report.processes[ind.iri] = features
-            rl = {row["c"].value.rsplit("#", 1)[-1] for row in select(store,
+            rl = {row["c"].value.rsplit("#", 1)[-1] for row in store.query(
                 f"SELECT ?c WHERE {{ <{ind.iri}> a ?c }}", default_graph=graphs + derived_graphs(store))}
             report.rl_agrees[ind.iri] = set(features) == {f for f in _FEATURES if f in rl}
     del onto
@@ -143,12 +142,7 @@ def check(store: ox.Store) -> CheckReport:
 
 
 def _short(term: object) -> str:
-    value = getattr(term, "value", str(term))
-    for prefix, short in (("https://w3id.org/rolegraph/ontology#", "rg:"), ("https://w3id.org/rolegraph/role/", "role:"),
-                          ("https://w3id.org/rolegraph/case/", ""), ("http://www.w3.org/2002/07/owl#", "owl:")):
-        if value.startswith(prefix):
-            return short + value[len(prefix):]
-    return str(value)
+    return shorten(str(getattr(term, "value", term)))
 
 
 def render(report: CheckReport) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
 from .quotes import SourceText, find_quote, read_source
 from .yamlsrc import Y, load_yaml
 
