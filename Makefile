@@ -3,7 +3,7 @@
 #               question with its evidence, and write the browser view
 #   make test   set up (incl. Debian's chromium and the triple-store servers), then ruff, mypy
 #               and the tests
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean messages
 
 VENV := .venv/bin
 OUT := out
@@ -37,3 +37,11 @@ bench:
 
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache
+
+# Update the message catalogue after marking new strings with _("...") or N_("..."):
+# extract them, merge them into locale/da/LC_MESSAGES/rolegraph.po (translate the new
+# entries there), and compile the .mo that gettext reads.
+messages:
+	$(VENV)/pybabel extract --no-location --omit-header -k _ -k N_ -o locale/rolegraph.pot kg
+	$(VENV)/pybabel update --no-location --omit-header -i locale/rolegraph.pot -d locale -D rolegraph
+	$(VENV)/pybabel compile -d locale -D rolegraph

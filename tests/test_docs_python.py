@@ -52,6 +52,6 @@ def test_python_block_runs_as_written(doc: str, line: int, code: str, tmp_path: 
     script.write_text(code, encoding="utf-8")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "ROLEGRAPH_STORE": str(tmp_path / "default-store"),
            "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, str(script)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=False, timeout=600)
     assert done.returncode == 0, f"{doc}:{line} failed:\n{done.stderr[-3000:]}"

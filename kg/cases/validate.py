@@ -10,6 +10,7 @@ CaseDataError that lists every problem found, each at its file and line.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
+def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
     """Expand files and directories into case files, each with the name to report it by."""
     if not paths:
         raise UsageError("no case files given", hint="name case files or directories, e.g. `cases/`")
@@ -250,7 +251,7 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
                                     f"unknown {rec.kind} kind '{kind}'", hint))
 
 
-def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
+def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
                shacl: bool | None = None, progress: Progress | None = None) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem.
 

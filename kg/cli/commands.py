@@ -25,6 +25,7 @@ from .options import (
     rules_option,
     shacl_option,
     store_options,
+    width_option,
 )
 
 _WARNINGS_SHOWN = 20
@@ -42,19 +43,49 @@ def _say_warnings(warnings: list[Any]) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @shacl_option
 def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
-    """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem."""
+    """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem; `-` reads standard input."""
+    import dataclasses
+
     from ..cases.validate import load_cases
+    from ..errors import CaseDataError
     from ..progress import terminal_bar
 
+    stdin_copy = _stdin_case_file() if "-" in paths else None
+    files = [str(stdin_copy) if p == "-" else p for p in paths]
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths), shacl=shacl, progress=bar)
+        cs = load_cases(files, shacl=shacl, progress=bar)
+    except CaseDataError as exc:
+        if stdin_copy is None:
+            raise
+        raise CaseDataError([dataclasses.replace(pr, file="<stdin>") if Path(pr.file).resolve() == stdin_copy else pr
+                             for pr in exc.problems]) from None
     finally:
         if bar:
             bar.close()
+        if stdin_copy is not None:
+            stdin_copy.unlink(missing_ok=True)
     _say_warnings(cs.warnings)
     click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
+
+
+def _stdin_case_file() -> Path:
+    """Standard input copied to a hidden file in the current directory, so that a case's
+    relative `sources: file:` paths resolve as they would for a file written there."""
+    import tempfile
+
+    data = sys.stdin.buffer.read()
+    head = data.lstrip()[:2000]
+    suffix = (".jsonld" if head[:1] in (b"{", b"[") else ".trig" if b"GRAPH" in head or b"{" in head and b"@prefix" in head
+              else ".ttl" if head.startswith((b"@prefix", b"PREFIX", b"@base", b"<")) else ".yaml")
+    try:
+        with tempfile.NamedTemporaryFile(dir=".", prefix=".rolegraph-stdin-", suffix=suffix, delete=False) as fh:
+            fh.write(data)
+    except OSError:  # a read-only working directory
+        with tempfile.NamedTemporaryFile(prefix="rolegraph-stdin-", suffix=suffix, delete=False) as fh:
+            fh.write(data)
+    return Path(fh.name).resolve()
 
 
 @click.command()
@@ -156,7 +187,8 @@ def reason_cmd(rules: tuple[Path, ...], target: Target) -> None:
     _reason_store(target, rules)
 
 
-def _ensure_reasoned(target: Target, needed: bool, allowed: bool) -> None:
+def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "en") -> None:
+    from ..i18n import translator
     from ..reasoning import is_reasoned
     from ..stores import open_store
 
@@ -166,7 +198,8 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool) -> None:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
-        click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
+        _ = translator(lang)
+        click.echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
         _reason_store(target, ())
 
 
@@ -200,8 +233,10 @@ def queries_cmd(target: Target) -> None:
             click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
 
 
-def _print_result(result: object, fmt: str) -> None:
-    from ..query import Result, to_csv, to_json, to_table
+def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
+    from ..i18n import translator
+    from ..query import Result, to_csv, to_json
+    from .tables import column_headers, render
 
     assert isinstance(result, Result)
     if fmt == "json":
@@ -209,8 +244,15 @@ def _print_result(result: object, fmt: str) -> None:
     elif fmt == "csv":
         click.echo(to_csv(result), nl=False)
     else:
-        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings",)
-        click.echo(to_table(result, hide=hide))
+        # an IRI column beside its label column shows as the label; the findings column feeds --evidence
+        shown = [v for v in result.variables if f"{v}Label" not in result.variables and v != "findings"]
+        _ = translator(lang)
+        terminal = sys.stdout.isatty()
+        none_text = "(" + _("no rows") + ")"
+        click.echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
+                          rows_word=(_("row"), _("rows")), none_text=none_text))
+        if not result.rows and not terminal and width is None:
+            click.echo(none_text, err=True)  # a pipe gets the header line alone; people are told
 
 
 @click.command("query")
@@ -220,25 +262,36 @@ def _print_result(result: object, fmt: str) -> None:
 @format_option
 @inference_options
 @click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
+@width_option
 @store_options
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
-              evidence: bool, target: Target) -> None:
+              evidence: bool, width: int | None, target: Target) -> None:
     """Run a named query (see `rolegraph queries`)."""
-    from ..explain import Explainer, render_summary
-    from ..query import bind_params, get_query, run_select
+    from ..explain import Citations, Explainer, render_summary
+    from ..i18n import translator
+    from ..query import bind_params, check_params, get_query, run_select
     from ..stores import open_store
+    from .tables import safe
 
     q = get_query(name, _extension_queries(target))
-    bindings = bind_params(q, parse_params(params), lang=lang)
-    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason)
+    given = parse_params(params)
+    check_params(q, given)  # names and prefixes checked before any reasoning
+    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
     with open_store(target) as st:
+        bindings = bind_params(q, given, lang=lang, store=st)
         result = run_select(st, q, bindings, inference=not no_inference)
-        _print_result(result, fmt)
+        _print_result(result, fmt, width, lang)
         if evidence and result.rows:
+            _ = translator(lang)
             explainer = Explainer(st, lang=lang)
+            citations = Citations(lang)
+            lang_arg = f" --lang {lang}" if lang != "en" else ""
             for i, row in enumerate(result.rows, start=1):
-                click.echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
-                click.echo(render_summary(explain_row(explainer, row)))
+                again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
+                click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                           + " ===")
+                click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
+            click.echo(safe("\n".join(citations.render())))
 
 
 def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
@@ -266,10 +319,12 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
 @param_option
 @click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--full", is_flag=True, help="Print every quote where it is used, with its source (the whole "
+                                             "chain as recorded), instead of each quote once at the end.")
 @lang_option
 @store_options
 def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
-                everything: bool, fmt: str, lang: str, target: Target) -> None:
+                everything: bool, fmt: str, full: bool, lang: str, target: Target) -> None:
     """Show how an inferred statement came to be: rules, premises, quotes and sources.
 
     Give an IRI (or a case-relative id such as womens-association/women-ambassador),
@@ -277,8 +332,9 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     """
     from ..errors import UsageError
     from ..explain import Explainer, render_json, render_text
-    from ..query import bind_params, expand_iri, get_query, run_select
+    from ..query import bind_params, get_query, resolve_iri, run_select
     from ..stores import open_store
+    from .tables import safe
 
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
@@ -286,18 +342,18 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     with open_store(target) as st:
         explainer = Explainer(st, lang=lang)
         if iri is not None:
-            steps = explainer.explain_node(expand_iri(iri), everything=everything)
+            steps = explainer.explain_node(resolve_iri(iri, st, param="iri"), everything=everything)
         else:
             assert query_name is not None
             q = get_query(query_name, _extension_queries(target))
-            result = run_select(st, q, bind_params(q, parse_params(params), lang=lang))
+            result = run_select(st, q, bind_params(q, parse_params(params), lang=lang, store=st))
             rows = result.rows
             if row is not None:
                 if not 1 <= row <= len(rows):
                     raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in explain_row(explainer, r)]
-    click.echo(render_json(steps) if fmt == "json" else render_text(steps))
+    click.echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)))
 
 
 @click.command("check")
@@ -324,9 +380,11 @@ def check_cmd(target: Target) -> None:
 @lang_option
 @format_option
 @inference_options
+@width_option
 @store_options
-def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, target: Target) -> None:
-    """Run any SPARQL query, given as text or as a file path; the store is read-only here.
+def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, width: int | None,
+               target: Target) -> None:
+    """Run any SPARQL query, given as text, as a file path, or `-` for standard input; read-only.
 
     SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
     ASK as true/false.
@@ -336,22 +394,26 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     from ..errors import QueryError
     from ..iris import PREFIXES
     from ..query import Result
+    from ..sparql_text import syntax_error_message
     from ..stores import open_store
     from ..stores.layout import query_dataset
 
-    path = Path(query)
-    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
+    if query == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(query)
+        text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(target, not no_inference, not no_reason)
     with open_store(target) as st:
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
-            raise QueryError(f"the query does not parse: {str(exc).splitlines()[0]}") from exc
+            raise QueryError("the query does not parse: " + syntax_error_message(text, str(exc), PREFIXES)) from exc
         except (OSError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QuerySolutions):
             names = [v.value for v in answer.variables]
-            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt)
+            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt, width, lang)
         elif isinstance(answer, ox.QueryBoolean):
             click.echo("true" if bool(answer) else "false")
         else:

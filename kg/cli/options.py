@@ -95,6 +95,10 @@ param_option = click.option("--param", "params", multiple=True, metavar="NAME=VA
                              help="A query parameter (repeatable).")
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                              show_default=True, help="json is the W3C SPARQL 1.1 results format.")
+width_option = click.option("--width", type=click.IntRange(min=20), default=None, envvar="ROLEGRAPH_WIDTH",
+                            show_envvar=True,
+                            help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
+                                 "one row per line, tab-separated, values whole).")
 lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
                            help="Language of labels.")
 inference_options = with_options([
