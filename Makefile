@@ -3,7 +3,8 @@
 #               question with its evidence, and write the browser view
 #   make test   set up (incl. Debian's chromium and the triple-store servers), then ruff, mypy
 #               and the tests
-.PHONY: run test lint bench clean messages
+#   make fuzz   10^4 fuzzed case files (YAML, Turtle, TriG, JSON-LD), each must end cleanly
+.PHONY: run test lint bench fuzz clean messages
 
 VENV := .venv/bin
 OUT := out
@@ -34,6 +35,10 @@ bench:
 	$(VENV)/python bench/pipeline_bench.py
 	$(VENV)/python bench/reasoning_bench.py
 	$(VENV)/python bench/viz_bench.py
+
+fuzz:
+	@scripts/setup.sh test
+	$(VENV)/python -m tests.fuzz --count $(or $(FUZZ_COUNT),10000) --seed $(or $(FUZZ_SEED),1) --save $(OUT)/fuzz-findings
 
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache

@@ -6,7 +6,8 @@
     │                           carries the list of Problems
     ├── OntologyError           the ontology or an extension is broken
     ├── StoreError              the store cannot be opened, built or swapped
-    │   └── StoreMissingError   no store where one was named (exit 2, like an unknown file)
+    │   ├── StoreMissingError   no store where one was named (exit 2, like an unknown file)
+    │   └── ForeignFolderError  --store names a folder that is not a store (exit 2)
     ├── QueryError              a named query or its parameters are wrong
     ├── ReasoningError          reasoning failed or found an inconsistency
     └── RemoteError             a remote SPARQL endpoint failed or refused
@@ -94,6 +95,12 @@ class StoreError(RolegraphError):
 
 class StoreMissingError(StoreError):
     """There is no store at the given place: a usage error, like an unknown file."""
+
+    exit_code = 2
+
+
+class ForeignFolderError(StoreError):
+    """The store folder holds something that is not a rolegraph store; it is left alone."""
 
     exit_code = 2
 

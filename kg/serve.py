@@ -38,6 +38,7 @@ for real.
 from __future__ import annotations
 
 import csv
+import gc
 import hmac
 import html
 import io
@@ -59,6 +60,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
+
+from .errors import StoreError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -285,6 +288,8 @@ class _WorkerState:
             return "pong"
         if op == "viz":
             return _render_viz(self.path, job["options"])
+        if op == "update":
+            return self.update(job["text"])
         store = self.open()
         if op == "info":
             import pyoxigraph as ox
@@ -300,17 +305,31 @@ class _WorkerState:
                 raise
         if op == "query":
             return self.query(store, job)
-        if op == "update":
-            try:
-                store.update(job["text"], prefixes=PREFIXES)
-            except SyntaxError as exc:
-                raise HttpError(400, f"the update does not parse: {_first_line(exc)}",
-                                "check the SPARQL Update syntax") from exc
-            except (OSError, RuntimeError, ValueError) as exc:
-                raise HttpError(500, f"the update failed: {exc}") from exc
-            store.flush()
-            return {"ok": True}
         raise HttpError(500, f"unknown job {op!r}")
+
+    def update(self, text: str) -> dict[str, bool]:
+        """Run an update holding the store's writer lock, and let the handle go after it, so
+        that a build or reason in between finds no other writer and leaves nothing stale."""
+        from .stores.folder import writer_lock  # only the writer process needs it (kg.stores loads rdflib)
+
+        try:
+            with writer_lock(self.path, "serve --allow-update"):
+                store = self.open()
+                try:
+                    store.update(text, prefixes=PREFIXES)
+                    store.flush()
+                except SyntaxError as exc:
+                    raise HttpError(400, f"the update does not parse: {_first_line(exc)}",
+                                    "check the SPARQL Update syntax") from exc
+                except (OSError, RuntimeError, ValueError) as exc:
+                    raise HttpError(500, f"the update failed: {exc}") from exc
+                finally:
+                    del store
+                    self.store, self.sig = None, None
+                    gc.collect()
+        except StoreError as exc:
+            raise HttpError(503, exc.message, exc.hint) from exc
+        return {"ok": True}
 
     def query(self, store: Any, job: dict[str, Any]) -> dict[str, Any]:
         import pyoxigraph as ox

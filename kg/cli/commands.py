@@ -17,11 +17,14 @@ from ..iris import CASE, LANGS
 from ..targets import Target
 from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
 from .options import (
+    echo,
     format_option,
     inference_options,
     lang_option,
+    notice,
     param_option,
     parse_params,
+    remote_context_option,
     rules_option,
     shacl_option,
     store_options,
@@ -42,7 +45,8 @@ def _say_warnings(warnings: list[Any]) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @shacl_option
-def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
+@remote_context_option
+def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: bool) -> None:
     """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem; `-` reads standard input."""
     import dataclasses
 
@@ -54,7 +58,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
     files = [str(stdin_copy) if p == "-" else p for p in paths]
     bar = terminal_bar()
     try:
-        cs = load_cases(files, shacl=shacl, progress=bar)
+        cs = load_cases(files, shacl=shacl, progress=bar, allow_remote_context=allow_remote_context)
     except CaseDataError as exc:
         if stdin_copy is None:
             raise
@@ -66,7 +70,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
         if stdin_copy is not None:
             stdin_copy.unlink(missing_ok=True)
     _say_warnings(cs.warnings)
-    click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
+    echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
 
@@ -94,8 +98,10 @@ def _stdin_case_file() -> Path:
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
                    "faster on big corpora).")
+@remote_context_option
 @store_options
-def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, target: Target) -> None:
+def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allow_remote_context: bool,
+          target: Target) -> None:
     """Validate case files and load them with the ontology into the store.
 
     With no PATHS, builds from ./cases. On any error nothing is loaded and the
@@ -110,15 +116,16 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, targ
     exts = find_extensions()
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
-        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning,
+        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar,
+                        allow_remote_context=allow_remote_context)
+        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
                              release_cases=True)
     finally:
         if bar:
             bar.close()
     _say_warnings(cs.warnings)
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
-    click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
+    echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
@@ -145,13 +152,15 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
     if ontology_only:
         data = export_ontology(fmt, [e.ontology for e in find_extensions()])
     else:
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             data = export_store(st, fmt, ontology=ontology, inferred=inferred)
-    if output is None:
+    if output is None and sys.stdout.isatty():
+        echo(data.decode("utf-8"), nl=False)
+    elif output is None:
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+        echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
 def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
@@ -160,7 +169,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
     from ..stores import open_store
 
     bar = terminal_bar()
-    with open_store(target, write=True) as st:
+    with open_store(target, write=True, on_wait=notice) as st:
         report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
     if bar:
@@ -171,7 +180,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
 def _say_reasoned(report: Any) -> None:
     fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
     how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
-    click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
+    echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
                f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
 
 
@@ -194,12 +203,12 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "e
 
     if not needed or not allowed:
         return
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
         _ = translator(lang)
-        click.echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
+        echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
         _reason_store(target, ())
 
 
@@ -210,7 +219,7 @@ def _extension_queries(target: Target) -> list[Path]:
     from ..stores.layout import store_extensions
 
     try:
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
         del st
     except StoreError:
@@ -225,12 +234,12 @@ def queries_cmd(target: Target) -> None:
     from ..query import load_queries
 
     for q in load_queries(_extension_queries(target)).values():
-        click.echo(f"{q.name}: {q.title}")
+        echo(f"{q.name}: {q.title}")
         for p in q.params:
             if p.name == "lang":
                 continue
             default = f" (default {p.default})" if p.default is not None else ""
-            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+            echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
 
 
 def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
@@ -240,19 +249,19 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
 
     assert isinstance(result, Result)
     if fmt == "json":
-        click.echo(to_json(result))
+        echo(to_json(result), data=True)
     elif fmt == "csv":
-        click.echo(to_csv(result), nl=False)
+        echo(to_csv(result), nl=False, data=True)
     else:
         # an IRI column beside its label column shows as the label; the findings column feeds --evidence
         shown = [v for v in result.variables if f"{v}Label" not in result.variables and v != "findings"]
         _ = translator(lang)
         terminal = sys.stdout.isatty()
         none_text = "(" + _("no rows") + ")"
-        click.echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
+        echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
                           rows_word=(_("row"), _("rows")), none_text=none_text))
         if not result.rows and not terminal and width is None:
-            click.echo(none_text, err=True)  # a pipe gets the header line alone; people are told
+            echo(none_text, err=True)  # a pipe gets the header line alone; people are told
 
 
 @click.command("query")
@@ -277,7 +286,7 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     given = parse_params(params)
     check_params(q, given)  # names and prefixes checked before any reasoning
     _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         bindings = bind_params(q, given, lang=lang, store=st)
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt, width, lang)
@@ -288,10 +297,10 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
             lang_arg = f" --lang {lang}" if lang != "en" else ""
             for i, row in enumerate(result.rows, start=1):
                 again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
-                click.echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
                            + " ===")
-                click.echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
-            click.echo(safe("\n".join(citations.render())))
+                echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
+            echo(safe("\n".join(citations.render())))
 
 
 def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
@@ -339,7 +348,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
     _ensure_reasoned(target, True, True)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         explainer = Explainer(st, lang=lang)
         if iri is not None:
             steps = explainer.explain_node(resolve_iri(iri, st, param="iri"), everything=everything)
@@ -353,7 +362,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
                     raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in explain_row(explainer, r)]
-    click.echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)))
+    echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)), data=fmt == "json")
 
 
 @click.command("check")
@@ -368,9 +377,9 @@ def check_cmd(target: Target) -> None:
     from ..stores import open_store
 
     _ensure_reasoned(target, True, True)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         report = check(st)
-    click.echo(render(report))
+    echo(render(report))
     if not report.consistent:
         sys.exit(1)
 
@@ -404,7 +413,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
         path = Path(query)
         text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(target, not no_inference, not no_reason)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
@@ -415,10 +424,10 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             names = [v.value for v in answer.variables]
             _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt, width, lang)
         elif isinstance(answer, ox.QueryBoolean):
-            click.echo("true" if bool(answer) else "false")
+            echo("true" if bool(answer) else "false")
         else:
             data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-            click.echo((data or b"").decode("utf-8"), nl=False)
+            echo((data or b"").decode("utf-8"), nl=False, data=True)
 
 
 @click.command("new-case")
@@ -430,7 +439,7 @@ def new_case_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_case
 
     path = new_case(name, directory)
-    click.echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+    echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
 
 
 @click.command("new-extension")
@@ -445,7 +454,7 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_extension
 
     root = new_extension(name, directory)
-    click.echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
+    echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
                f"edit the ontology, then: rolegraph validate-extensions")
 
 
@@ -457,7 +466,7 @@ def validate_extensions_cmd() -> None:
 
     exts = find_extensions()
     load_ontology(exts)
-    click.echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
+    echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
 
 
 @click.command("docs")
@@ -470,7 +479,7 @@ def docs_cmd(out: Path) -> None:
     from ..ontology import load_ontology
 
     path = write_docs(load_ontology(find_extensions()), out)
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 @click.command()
@@ -490,7 +499,7 @@ def roles(lang: str) -> None:
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
             line += f"  (specialises {', '.join(parents)})"
-        click.echo(line)
+        echo(line)
 
 
 @click.command("generate")
@@ -514,7 +523,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
     finally:
         if bar:
             bar.close()
-    click.echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
+    echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
                f"{report.responses} responses, {report.transfer_cases} case(s) with a "
                "recognised-here/refused-there pattern")
 
@@ -566,11 +575,11 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
                         params=given, lang=lang, threshold=threshold, overview=overview,
                         query_dirs=list(query_dirs) or None)
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        echo(f"warning: {w}", err=True)
     extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
             f"by '{query}'" if query else ""
     opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
-    click.echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
+    echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
                f"({report.bytes / 1024:.0f} KiB)")
 
 
@@ -614,7 +623,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, time
                          hint="point your SPARQL clients at the remote store directly")
     warning = check_host(host, public)
     if warning:
-        click.echo(warning, err=True)
+        echo(warning, err=True)
     token = read_token(token_file)
     if token_file is not None and not allow_update:
         raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
@@ -623,8 +632,8 @@ def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, time
                          hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
                               "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
     if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
+        echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
     n = workers or max(1, min(4, os.cpu_count() or 1))
     settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
                         allow_update, token, public, quiet)
-    serve(settings, announce=lambda line: click.echo(line))
+    serve(settings, announce=lambda line: echo(line))

@@ -11,7 +11,6 @@ rich lays the tables out (a well-kept library, rather than a printer of our own)
 from __future__ import annotations
 
 import io
-import re
 import shutil
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..iris import shorten
+from ..terminal import escape_controls
 
 
 def N_(message: str) -> str:
@@ -88,13 +88,8 @@ def column_headers(variables: list[str], _: Callable[[str], str]) -> dict[str, s
 
 MAX_WORD = 22  # a longer word may be folded
 MIN_COLUMN = 12  # narrower than this, a table is harder to read than blocks of name: value
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def safe(text: str) -> str:
-    """Text from case files made harmless for a terminal: control characters (ESC, BEL, ...)
-    shown as escapes instead of being sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+# Text from case files made harmless for a terminal: the one escaping function of every printer.
+safe = escape_controls
 
 
 def cell(term: Any) -> str:
