@@ -35,6 +35,7 @@ bench:
 	$(VENV)/python bench/pipeline_bench.py
 	$(VENV)/python bench/reasoning_bench.py
 	$(VENV)/python bench/viz_bench.py
+	$(VENV)/python bench/load_test.py
 
 fuzz:
 	@scripts/setup.sh test

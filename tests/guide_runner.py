@@ -33,6 +33,7 @@ def normalise(lines: list[str]) -> list[str]:
         line = re.sub(r"\d+\.\d+ s\b", "N s", line)
         line = re.sub(r"built \S+store:", "built STORE:", line)
         line = re.sub(r"in \d+ rounds", "in N rounds", line)
+        line = re.sub(r"\(\d+ KiB\)", "(N KiB)", line)  # the page's size moves with its script
         out.append(line.rstrip())
     return [line for line in out if line]
 

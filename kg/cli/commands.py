@@ -15,7 +15,7 @@ import click
 
 from ..iris import CASE, LANGS
 from ..targets import Target
-from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
+from ..view.defaults import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: imports nothing else of the view
 from .options import (
     echo,
     format_option,
@@ -537,7 +537,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
 @click.option("--actor", "actors", multiple=True, metavar="ID",
               help="Only claims this actor bears, gives or responds to (repeatable).")
 @click.option("--query", "query", metavar="NAME", default=None,
-              help="Highlight the nodes and edges in the rows of this named query, e.g. role-transfer.")
+              help="Open on the answers of this named query (highlighted), e.g. role-transfer.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeatable).")
 @click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
@@ -549,7 +549,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
 @click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
               help="Above this many nodes the page opens on an overview and expands on click.")
 @click.option("--overview/--full", "overview", default=None,
-              help="Force the overview or the full graph (default: by --threshold).")
+              help="Force the overview or the full graph (default: the query's answers, else by --threshold).")
 @store_options
 def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
             params: tuple[str, ...], query_dirs: tuple[Path, ...], lang: str, out: Path, threshold: int,
@@ -561,7 +561,7 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
     keeps distance). Click a node or an edge for its evidence quotes.
     """
     from ..errors import UsageError
-    from ..viz import Filters, write_view
+    from ..view import Filters, write_view
 
     given: dict[str, str] = {}
     for p in params:
@@ -578,7 +578,9 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
         echo(f"warning: {w}", err=True)
     extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
             f"by '{query}'" if query else ""
-    opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
+    opening = {"overview": f"; opens on an overview of {report.initial_nodes} nodes",
+               "answers": f"; opens on the answers and their neighbourhood ({report.initial_nodes} nodes)"
+               }.get(report.mode, "")
     echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
                f"({report.bytes / 1024:.0f} KiB)")
 
@@ -603,37 +605,29 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
               help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
 @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
+                   "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
+@click.option("--memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MIB",
+              help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
+@click.option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
+              help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
+@click.option("--base-iri", default=None, metavar="IRI",
+              help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, timeout: float, max_rows: int,
-              workers: int | None, allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
+def serve_cmd(ctx: click.Context, /, store: Path | None, **options: Any) -> None:
     """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
     /queries/NAME, a query page at / and the browser view at /viz.
 
     Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
-    are stopped after --timeout seconds; SERVICE and LOAD are refused.
+    are stopped after --timeout seconds or above --memory; SERVICE and LOAD are refused;
+    other web sites may not POST here unless --cors lets them.
     """
-    import os
-
     from ..errors import UsageError
-    from ..serve import TOKEN_ENV, Settings, check_host, read_token, serve
+    from ..server.run import run_command
     from ..targets import RemoteConfig, default_store_path
 
     if isinstance(ctx.find_root().obj, RemoteConfig):
         raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
                          hint="point your SPARQL clients at the remote store directly")
-    warning = check_host(host, public)
-    if warning:
-        echo(warning, err=True)
-    token = read_token(token_file)
-    if token_file is not None and not allow_update:
-        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
-    if allow_update and token is None:
-        raise UsageError("--allow-update needs a token",
-                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
-                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
-    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
-    n = workers or max(1, min(4, os.cpu_count() or 1))
-    settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
-                        allow_update, token, public, quiet)
-    serve(settings, announce=lambda line: echo(line))
+    run_command(store=store or default_store_path(), **options, say=lambda line, err: echo(line, err=err))
