@@ -369,7 +369,7 @@ def test_cli_viz(shipped: Path, tmp_path: Path) -> None:
     res = runner.invoke(_cli(), ["viz", "--store", str(shipped), "--out", str(out), "--param", "x=1"])
     assert res.exit_code == 2 and "--param needs --query" in res.output
     res = runner.invoke(_cli(), ["viz", "--store", str(tmp_path / "missing"), "--out", str(out)])
-    assert res.exit_code == 1 and "no store at" in res.output
+    assert res.exit_code == 2 and "no store at" in res.output
     res = runner.invoke(_cli(), ["viz", "--store", str(shipped), "--out", str(tmp_path / "sub" / "p.html"),
                                  "--query", "role-transfer", "--param",
                                  f"bearer={WOMEN}", "--param", "role=role:adviser", "--overview"])
