@@ -33,6 +33,16 @@ from .options import (
     width_option,
 )
 
+_WARNINGS_SHOWN = 20
+
+
+def _say_warnings(warnings: list[Any]) -> None:
+    """Warnings (not errors) on stderr: the first few, then how many more."""
+    for w in warnings[:_WARNINGS_SHOWN]:
+        click.echo(f"warning: {w}", err=True)
+    if len(warnings) > _WARNINGS_SHOWN:
+        click.echo(f"... and {len(warnings) - _WARNINGS_SHOWN} more warning(s) of the same kinds", err=True)
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
@@ -61,6 +71,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: b
             bar.close()
         if stdin_copy is not None:
             stdin_copy.unlink(missing_ok=True)
+    _say_warnings(cs.warnings)
     echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
@@ -114,6 +125,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allo
     finally:
         if bar:
             bar.close()
+    _say_warnings(cs.warnings)
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
     echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
@@ -508,9 +520,11 @@ def roles(lang: str) -> None:
     """List the shared roles a case file can name, with what they specialise."""
     from rdflib import RDFS, Literal
 
+    from ..i18n import translator
     from ..ontology import load_ontology
     from ..vocab import RG
 
+    _ = translator(lang)
     onto = load_ontology()
     g = onto.graph
     for local, iri in sorted(onto.roles.items()):
@@ -518,7 +532,7 @@ def roles(lang: str) -> None:
         parents = sorted(str(p).rsplit("/", 1)[-1] for p in g.objects(iri, RG.specialises))
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
-            line += f"  (specialises {', '.join(parents)})"
+            line += "  (" + _("specialises {roles}").format(roles=", ".join(parents)) + ")"
         echo(line)
 
 
