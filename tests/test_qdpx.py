@@ -22,6 +22,7 @@ from kg.qdpx.write import XSD, find_quote, write_qdpx
 from kg.study import read_study
 
 from . import qdpx_fixtures as F
+from .conftest import CASES
 
 STUDY = Path(__file__).parent / "data" / "qdpx" / "study"
 
@@ -308,3 +309,17 @@ def test_mapping_refuses_one_id_for_two_kinds(tmp_path: Path) -> None:
         read_mapping(p)
     assert [(pr.line, pr.message) for pr in err.value.problems] == [
         (4, "'kitchen' is already a context (code 'A/k')"), (5, "'kitchen' is already a context (code 'A/k')")]
+
+
+def test_shipped_study_exports_every_quote_and_comes_back(tmp_path: Path) -> None:
+    study = read_study([CASES])
+    out = tmp_path / "shipped.qdpx"
+    report = write_qdpx(list(study.cases.values()), out, shared_roles=study.shared_role_labels())
+    quotes = sum(1 for c in study.cases.values() for r in c.records() if r.kind == "evidence" and r.get("quote"))
+    assert report.no_text == [] and report.not_found == [] and report.selections == quotes
+    xmlschema.XMLSchema(str(XSD)).validate(io.BytesIO(zipfile.ZipFile(out).read("project.qde")))
+    (tmp_path / "map.yaml").write_text(scaffold(read_qdpx(out)), encoding="utf-8")
+    import_qdpx(out, read_mapping(tmp_path / "map.yaml"), tmp_path / "back" / "cases",
+                shared_roles=set(study.ontology.roles))
+    load_cases([tmp_path / "back" / "cases"])
+    assert _projection(tmp_path / "back" / "cases") == _projection(CASES)

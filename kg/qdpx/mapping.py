@@ -37,16 +37,17 @@ from ..cases.yamlsrc import Y, load_yaml
 from ..errors import CaseDataError, Problem
 from .model import Code, Project, Selection, Source, norm_guid
 
-KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome")
+KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome", "mode")
+MODES = ("taken", "given")
 STANCES = ("embraces", "accepts", "distances")
 OUTCOMES = ("recognised", "refused", "contested")
 _ENTRY_FIELDS = {"role": ("specialises", "label"), "actor": ("kind", "side", "personal", "aliases", "label"),
                  "team": ("label",), "audience": ("kind", "side", "personal", "aliases", "label"),
                  "speaker": ("kind", "side", "personal", "aliases", "label"),
                  "giver": ("kind", "side", "personal", "aliases", "label"), "context": ("kind", "label"),
-                 "stance": (), "outcome": ()}
+                 "stance": (), "outcome": (), "mode": ()}
 # a code whose description carries this marker was written by `rolegraph export-qdpx`
-MARKER = re.compile(r"rolegraph:(role|actor|team|audience|speaker|giver|context|stance|outcome|case|source)"
+MARKER = re.compile(r"rolegraph:(role|actor|team|audience|speaker|giver|context|stance|outcome|mode|case|source)"
                     r"=([a-z0-9][a-z0-9-]*)(?:/([a-z0-9][a-z0-9-]*))?")
 # the whole marker line, with its extra fields (` kind=person side=citizen`), is not a note
 MARKER_LINE = re.compile(r"^rolegraph:[a-z]+=\S+(?: [a-z_]+=\S+)*[ \t]*$\n?", re.MULTILINE)
@@ -162,7 +163,7 @@ def read_mapping(path: Path) -> Mapping:
         space: dict[str, tuple[str, str]] = {}  # id -> (record kind, code) across the draft's id space
         for key, y in codes.value.items():
             e = m.codes[key] = _entry(y, f"codes.{key}", bad)
-            if e is None or e.kind in ("stance", "outcome"):
+            if e is None or e.kind in ("stance", "outcome", "mode"):
                 continue
             rec_kind = {"audience": "actor", "speaker": "actor", "giver": "actor"}.get(e.kind, e.kind)
             first = space.setdefault(e.value, (rec_kind, key))
@@ -186,7 +187,7 @@ def _entry(y: Y, where: str, bad: Any) -> Entry | None:
         return None
     kind = kinds[0]
     value = y.value[kind].value
-    allowed = STANCES if kind == "stance" else OUTCOMES if kind == "outcome" else None
+    allowed = {"stance": STANCES, "outcome": OUTCOMES, "mode": MODES}.get(kind)
     if allowed and value not in allowed:
         bad(y.value[kind], f"{where}.{kind}", f"'{value}' is not one of {', '.join(allowed)}", "")
         return None
@@ -239,7 +240,7 @@ def scaffold(project: Project) -> str:
               f"{len(project.sources)} sources, {len(project.cases)} cases"),
              "# Say for each code what it means: {role: id}, {actor: id}, {team: id}, {audience: id},",
              "# {speaker: id}, {context: id}, {stance: embraces|accepts|distances},",
-             "# {outcome: recognised|refused|contested}; ~ keeps its segments as notes.",
+             "# {outcome: recognised|refused|contested}, {mode: taken|given}; ~ keeps its segments as notes.",
              f"case: {case_id}", f"title: {json.dumps(project.name)}", "lang: en",
              f"split: {split}       # project: one case; cases: one case per REFI-QDA case",
              "context: ~           # context id for segments without a context code"]
@@ -530,6 +531,8 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
             for ctx in contexts:
                 claim = b.claims.setdefault((be.value, re_.value, ctx),
                                             {"bearer": be.value, "role": re_.value, "context": ctx})
+                if kinds["mode"]:
+                    claim["mode"] = kinds["mode"][0][0].value
                 if kinds["giver"]:
                     claim["mode"] = "given"
                     claim["by"] = sorted(set(claim.get("by", [])) | {g.value for g, _ in kinds["giver"]})

@@ -239,6 +239,9 @@ class _Writer:
                 if rec.get("stance") in stance:
                     base.append(stance[str(rec.get("stance"))])
                 base += [agent_code("giver", g) for g in rec.refs("by")]
+                if rec.get("mode") in ("taken", "given"):
+                    mode = str(rec.get("mode"))
+                    base.append(self.code("Modes", f"mode/{mode}", mode, f"rolegraph:mode={mode}"))
                 for ev in rec.children.get("evidence", []):
                     speaker = [agent_code("speaker", s) for s in ev.refs("speaker")]
                     select(ev, base + speaker, f"claim {rec.id}")
@@ -258,11 +261,14 @@ class _Writer:
             elif rec.kind not in ("response", "evidence"):
                 key = f"evidence/{cid}/{rec.kind}/{rec.id or rec.path}"
                 label = f"{rec.kind} {rec.id}" if rec.id else f"{rec.kind} at {rec.path}"
-                evs = rec.children.get("evidence", [])
+                # its own evidence and its responses' (a membership's audiences)
+                evs = [(ev, label) for ev in rec.children.get("evidence", [])]
+                evs += [(ev, f"response to {label}") for resp in rec.children.get("responses", [])
+                        for ev in resp.children.get("evidence", [])]
                 if evs:
                     code = self.code(f"Other evidence/{cid}", key, label, "")
-                    for ev in evs:
-                        select(ev, [code], label)
+                    for ev, what in evs:
+                        select(ev, [code], what)
         for g in src_refs:
             self._el(case_el, "SourceRef", {"targetGUID": g})
         for g in sel_refs:
