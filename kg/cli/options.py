@@ -102,7 +102,8 @@ width_option = click.option("--width", type=click.IntRange(min=20), default=None
                             help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
                                  "one row per line, tab-separated, values whole).")
 lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
-                           help="Language of labels.")
+                           envvar="ROLEGRAPH_LANG", show_envvar=True,
+                           help="Language of labels and of what rolegraph prints (en or da).")
 inference_options = with_options([
     click.option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
     click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
