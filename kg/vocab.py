@@ -112,6 +112,8 @@ class RG(DefinedNamespace):
     assignedBy: URIRef
     bearer: URIRef
     citation: URIRef
+    personal: URIRef
+    alias: URIRef
     citizenInfluence: URIRef
     classifiedType: URIRef
     conclusion: URIRef
