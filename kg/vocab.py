@@ -36,6 +36,7 @@ class RG(DefinedNamespace):
     CitizensInIdeationProcess: URIRef
     CitizensInImplementationProcess: URIRef
     Claim: URIRef
+    Clash: URIRef
     ClaimMode: URIRef
     CoCreation: URIRef
     CoProductionProcess: URIRef
@@ -111,6 +112,8 @@ class RG(DefinedNamespace):
     assignedBy: URIRef
     bearer: URIRef
     citation: URIRef
+    personal: URIRef
+    alias: URIRef
     citizenInfluence: URIRef
     classifiedType: URIRef
     conclusion: URIRef
@@ -170,6 +173,8 @@ class RG(DefinedNamespace):
     time: URIRef
     transferredRole: URIRef
     usedRule: URIRef
+    clashNode: URIRef
+    clashRule: URIRef
 
 
 ROLE = Namespace(iris.ROLE)
@@ -178,6 +183,7 @@ ROLE = Namespace(iris.ROLE)
 ONTOLOGY_GRAPH = URIRef(iris.ONTOLOGY_GRAPH)
 INFERRED_GRAPH = URIRef(iris.INFERRED_GRAPH)
 EXPLANATION_GRAPH = URIRef(iris.EXPLANATION_GRAPH)
+CLASH_BASE = BASE + "clash/"  # one IRI per clash the reasoner finds: CLASH_BASE + rule id + "/" + hash
 
 
 def case_graph(case_id: str) -> URIRef:

@@ -99,7 +99,7 @@ def _config(remote: dict[str, Any]) -> Any:
 
 def _concat_vars(text: str) -> dict[str, str]:
     return {m.group(2): m.group(1) for m in re.finditer(
-        r'GROUP_CONCAT\s*\(.*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)', text, re.S | re.I)}
+        r'GROUP_CONCAT\s*\(.*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)', text, re.DOTALL | re.IGNORECASE)}
 
 
 def _value(term: Any) -> Any:

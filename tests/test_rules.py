@@ -140,7 +140,7 @@ def test_rule_fires_and_removing_a_premise_removes_its_conclusion(
     with_premise = _reasoned(tmp_path / "with", case(*claims))
     without = _reasoned(tmp_path / "without", case(*claims, drop=premise))
     if conclusion is None:  # the finding node's IRI is minted by the rule
-        conclusion_of = lambda ts: {s for s, p, o in ts if p == T and o == RG + "NonTransferredRole"}  # noqa: E731
+        conclusion_of = lambda ts: {s for s, p, o in ts if p == T and o == RG + "NonTransferredRole"}
         assert conclusion_of(with_premise)
         assert not conclusion_of(without)
     else:

@@ -20,15 +20,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import N_
 from .plain import cell, is_id, safe, tsv
 
-__all__ = ["cell", "column_headers", "is_id", "render", "safe", "tsv"]
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue; it is translated where it is shown."""
-    return message
-
+__all__ = ["N_", "cell", "column_headers", "is_id", "render", "safe", "tsv"]
 
 # Column names of the shipped queries, as people read them (a query's variable `roleLabel`
 # shows as `role`); a variable not listed here shows as it is written in the query.

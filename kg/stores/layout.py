@@ -39,6 +39,7 @@ META_GRAPH = ox.NamedNode(_META_GRAPH_IRI)
 _DEFINED_AT = ox.NamedNode(META + "definedAt")
 _EXTENSION = ox.NamedNode(META + "extension")
 _REASONED = ox.NamedNode(META + "reasoned")
+_CLASH = ox.NamedNode(BASE + "ontology#Clash")
 
 
 @dataclass
@@ -208,6 +209,11 @@ def store_extensions(store: GraphStore) -> list[Extension]:
 def is_reasoned(store: GraphStore) -> bool:
     """Whether the store's inferences are up to date with its asserted graphs."""
     return any(True for _ in store.quads_for_pattern(_REASONED, None, None, META_GRAPH))
+
+
+def has_clashes(store: GraphStore) -> int:
+    """How many clashes the store's inferences hold."""
+    return sum(1 for _ in store.quads_for_pattern(None, _RDF_TYPE, _CLASH, ox.NamedNode(INFERRED_GRAPH)))
 
 
 def asserted_graphs(store: GraphStore) -> list[ox.NamedNode]:

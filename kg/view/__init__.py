@@ -8,7 +8,7 @@
     compact    the graph as the compact tables the page embeds
     render     the page (Jinja template, inline script and styles, CSP)
     page       a store's view: write it to a file, or return it for the server's /viz
-    words      the page's words in English and Danish (viz/words.json)
+    words      the page's words in English and Danish (the message catalogue, locale/)
     defaults   the defaults the command line shows (imports nothing)
 
 The page's files (template, script, styles, words, vendored vis-network) are package
