@@ -28,6 +28,7 @@ def _rows(store: Path, *, write: bool) -> list[dict[str, str]]:
 def test_an_answer_is_read_back_until_the_store_changes(cli, tmp_path: Path) -> None:
     corpus = tmp_path / "cases"
     shutil.copytree(CASES, corpus)
+    shutil.copytree(CASES.parent / "sources", tmp_path / "sources")  # the texts the quotes come from
     store = tmp_path / "store"
     assert cli("build", "--reason", str(corpus), "--store", str(store)).exit_code == 0
     first = cli("query", "role-transfer", "--store", str(store)).output

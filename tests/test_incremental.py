@@ -28,6 +28,7 @@ def _quads(store: Path) -> set[str]:
 def corpus(tmp_path: Path) -> Path:
     out = tmp_path / "cases"
     shutil.copytree(CASES, out)
+    shutil.copytree(CASES.parent / "sources", tmp_path / "sources")  # the texts the quotes come from
     return out
 
 
@@ -102,3 +103,14 @@ def test_a_rebuild_failing_midway_leaves_the_store_as_it_was(cli, corpus: Path, 
     assert r.exit_code == 1 and "previous store is unchanged" in r.output
     assert _quads(store) == before
     assert not list(tmp_path.glob(".store.building-*"))
+
+
+def test_a_changed_source_text_reads_the_cases_quoting_it_again(cli, corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _build(cli, corpus, store)
+    source = tmp_path / "sources" / "mueller-stougaard-2022-akademisk-kvarter.txt"
+    citing = [f for f in corpus.glob("*.yaml") if source.name in f.read_text(encoding="utf-8")]
+    assert citing
+    source.write_text(source.read_text(encoding="utf-8") + "\nA note added to the source.\n", encoding="utf-8")
+    out = _build(cli, corpus, store)
+    assert f"read {len(citing)} changed file(s) again" in out, out

@@ -60,9 +60,24 @@ class CaseSet:
         return sum(len(g) for g in self.graphs.values())
 
 
+# A YAML case's `file:` lines name the source texts its quotes are checked against.
+_SOURCE_FILE = re.compile(rb"^\s*-?\s*file:\s*['\"]?([^'\"#\r\n]+?)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+
+
 def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes: what an incremental build compares."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a file's bytes and of the source texts it names (its quotes are checked
+    against them): what an incremental build compares."""
+    data = path.read_bytes()
+    h = hashlib.sha256(data)
+    if path.suffix.lower() in YAML_SUFFIXES:
+        for m in _SOURCE_FILE.finditer(data):
+            source = path.parent / m.group(1).decode("utf-8", "replace").strip()
+            h.update(b"\0" + m.group(1) + b"\0")
+            try:
+                h.update(source.read_bytes() if source.is_file() else b"(missing)")
+            except OSError:
+                h.update(b"(unreadable)")
+    return h.hexdigest()
 
 
 def display_path(path: Path) -> str:
