@@ -33,6 +33,7 @@ from ..iris import RULE as RULE_BASE
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..resources import data_dir
+from ..stores import layout as _layout
 from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import to_ox
@@ -484,6 +485,9 @@ def clear_inferences(store: GraphStore) -> None:
             store.remove_graph(g)
     for q in list(store.quads_for_pattern(_REASONED, None, None, _META_GRAPH)):
         store.remove(q)
+
+
+is_reasoned = _layout.is_reasoned  # the store layout keeps the marker; imported from here too
 
 
 def unrecorded_rules(rules: list[Rule], known: set[str] | None = None) -> frozenset[str]:
