@@ -8,7 +8,6 @@ roles exist, which classes of context exist, which terms the vocabulary has.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,9 +15,9 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from .errors import OntologyError
+from .errors import CaseDataError, OntologyError
 from .resources import ontology_files, shapes_file
-from .vocab import BASE, ROLE, RG
+from .vocab import BASE, RG, ROLE
 
 RG_NS = BASE + "ontology#"
 
@@ -41,6 +40,9 @@ class Ontology:
     graph: Graph
     files: list[Path]
     extensions: list[Any] = field(default_factory=list)
+    # kinds of interaction-order rule (rules/order-kinds.yaml and the extensions'), and where looked for
+    order_kinds: dict[str, Any] = field(default_factory=dict)
+    kinds_looked_in: tuple[str, ...] = ()
 
     @cached_property
     def roles(self) -> dict[str, URIRef]:
@@ -102,6 +104,7 @@ def _local(term: URIRef) -> str:
 def load_ontology(extensions: list[Any] | None = None) -> Ontology:
     """Load the ontology modules shipped with rolegraph and the given extensions (checked)."""
     from .extensions import load_extensions
+    from .orderkinds import kinds_graph, load_kinds
 
     g = Graph()
     files = ontology_files()
@@ -109,7 +112,11 @@ def load_ontology(extensions: list[Any] | None = None) -> Ontology:
         parse_rdf_file(f, g)
     if extensions:
         g += load_extensions(g, extensions)
-    return Ontology(g, files, list(extensions or []))
+    kinds = load_kinds(extensions)
+    if kinds.problems:
+        raise CaseDataError(kinds.problems)
+    g += kinds_graph(kinds.kinds)
+    return Ontology(g, files, list(extensions or []), kinds.kinds, tuple(kinds.looked_in))
 
 
 def load_shapes() -> Graph:

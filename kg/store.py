@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import StoreError
+from .orderkinds import kinds_graph, load_kinds
 from .progress import Progress, report as report_progress
 from .resources import ontology_files
 from .vocab import BASE, CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -191,6 +192,8 @@ def build_store(case_set: object, path: Path | None = None, *, extensions: list[
         store = ox.Store(str(tmp))
         load_ontology_into(store, [e.ontology for e in extensions or []])
         onto = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        # classes and properties of the order-rule kinds that extensions declare in YAML
+        store.bulk_extend(list(graph_quads(kinds_graph(load_kinds(extensions).kinds), onto)))
         counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
         # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
         for name, g in case_set.graphs.items():

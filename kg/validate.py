@@ -202,6 +202,13 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
                                     f"unknown {rec.kind} kind '{kind}'", hint))
 
 
+def _extension_places(ontology: Ontology) -> tuple[str, ...]:
+    """Where extensions are looked for, for hints (the extensions found, or the places searched)."""
+    from .extensions import extension_places
+
+    return (f"extensions are looked for in {extension_places()}",)
+
+
 def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
                shacl: bool | None = None, progress: Progress | None = None) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem.
@@ -219,7 +226,8 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files])
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    cases = read_cases(yaml_files, set(ontology.roles), problems, progress)
+    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, ontology.order_kinds,
+                       ontology.kinds_looked_in + _extension_places(ontology))
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
         _read_rdf(p, d, ontology, problems, out)
@@ -228,7 +236,7 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
         for i, case in enumerate(cases.values(), 1):
             report_progress(progress, "compile", i, len(cases))
             compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
-                                    roles=ontology.roles)
+                                    roles=ontology.roles, order_kinds=ontology.order_kinds)
             name = case_graph(case.id)
             if name in out.graphs:  # the same case also given as RDF
                 for t in compiled.graph:
