@@ -233,7 +233,7 @@ def _print_result(result: object, fmt: str) -> None:
     elif fmt == "csv":
         click.echo(to_csv(result), nl=False)
     else:
-        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings",)
+        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings", "claims")
         click.echo(to_table(result, hide=hide))
 
 
@@ -289,6 +289,8 @@ def _explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
     iris: list[str] = []
     if row.get("findings") is not None:
         iris = row["findings"].value.split()
+    elif row.get("claims") is not None:  # role-across-settings: the claims on both sides
+        iris = row["claims"].value.split()
     else:
         for key in ("finding", "claim"):
             if row.get(key) is not None:

@@ -19,6 +19,7 @@ from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from .cases import did_you_mean, read_cases
 from .compile import Triples, compile_case
 from .errors import CaseDataError, Problem, UsageError
+from .extensions import extension_places
 from .ontology import RG_NS, Ontology, load_ontology, load_shapes
 from .progress import Progress, report as report_progress
 from .vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
@@ -197,15 +198,14 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
             if kinds is None or not isinstance(kind, str) or kind in kinds:
                 continue
             hint = did_you_mean(kind, kinds) or (f"known kinds: {', '.join(sorted(kinds)) or '(none yet)'}; "
-                                                 "an extension can add more (rolegraph new-extension)")
+                                                 "an extension can add more (rolegraph new-extension); "
+                                                 f"extensions are looked for in {extension_places()}")
             problems.append(Problem(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
                                     f"unknown {rec.kind} kind '{kind}'", hint))
 
 
 def _extension_places(ontology: Ontology) -> tuple[str, ...]:
-    """Where extensions are looked for, for hints (the extensions found, or the places searched)."""
-    from .extensions import extension_places
-
+    """Where extensions are looked for, for hints."""
     return (f"extensions are looked for in {extension_places()}",)
 
 
