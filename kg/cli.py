@@ -114,19 +114,28 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, stor
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "nq", "jsonld"]),
-              default="ttl", show_default=True)
-@click.option("--ontology", is_flag=True, help="Include the ontology graph (build loads it anyway).")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "nq", "jsonld", "rdfxml"]),
+              default="ttl", show_default=True,
+              help="rdfxml is what Protégé and owlready2 read best; jsonld carries an inline @context.")
+@click.option("--ontology", is_flag=True,
+              help="Include the ontology, merged into one ontology with one header (build loads it anyway).")
+@click.option("--ontology-only", is_flag=True,
+              help="Only the ontology (with the extensions found), merged into one; needs no store.")
 @click.option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (default: standard output).")
 @_store_option
-def export(fmt: str, ontology: bool, inferred: bool, output: Path | None, store: Path | None) -> None:
+def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output: Path | None,
+           store: Path | None) -> None:
     """Write the store's case graphs as RDF; export, build and export again round-trips."""
-    from .store import export_store, open_store
+    from .extensions import find_extensions
+    from .store import export_ontology, export_store, open_store
 
-    with open_store(store) as st:
-        data = export_store(st, fmt, ontology=ontology, inferred=inferred)
+    if ontology_only:
+        data = export_ontology(fmt, [e.ontology for e in find_extensions()])
+    else:
+        with open_store(store) as st:
+            data = export_store(st, fmt, ontology=ontology, inferred=inferred)
     if output is None:
         sys.stdout.buffer.write(data)
     else:

@@ -485,16 +485,13 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
     anything fails before that, the staging graphs are dropped and the previous
     graphs are left as they were.
     """
-    from .resources import ontology_files
-    from .store import META_GRAPH, BuildReport, graph_quads, meta_quads
+    from .store import META_GRAPH, BuildReport, graph_quads, meta_quads, ontology_triples
     from .vocab import ONTOLOGY_GRAPH
 
     start = time.perf_counter()
     store = RemoteStore(config)
     graphs: dict[str, list[ox.Triple]] = {str(ONTOLOGY_GRAPH): []}
-    for f in [*ontology_files(), *[e.ontology for e in extensions or []]]:
-        graphs[str(ONTOLOGY_GRAPH)] += [ox.Triple(q.subject, q.predicate, q.object)
-                                        for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+    graphs[str(ONTOLOGY_GRAPH)] += ontology_triples([e.ontology for e in extensions or []])
     for name, g in case_set.graphs.items():
         graphs[str(name)] = [ox.Triple(q.subject, q.predicate, q.object)
                              for q in graph_quads(g, ox.NamedNode(str(name)))]

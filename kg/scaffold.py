@@ -84,7 +84,10 @@ EXTENSION_TEMPLATE = """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 
+# It imports the rolegraph ontology whose terms it uses (Protégé resolves that import
+# offline through the catalog-v001.xml beside rolegraph.ttl; rolegraph merges both).
 <https://w3id.org/rolegraph/ext/{name}> a owl:Ontology ;
+    owl:imports <https://w3id.org/rolegraph/ontology> ;
     rdfs:label "rolegraph extension: {name}"@en , "rolegraph-udvidelse: {name}"@da .
 
 # A new kind of role. Replace the name, labels and definition; keep rg:specialises.

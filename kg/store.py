@@ -139,10 +139,34 @@ def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
         yield ox.Quad(conv(s), conv(p), conv(o), name)
 
 
+ONTOLOGY_IRI = BASE + "ontology"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+_OWL_IMPORTS = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
+_HAS_PART = ox.NamedNode("http://purl.org/dc/terms/hasPart")
+
+
+def ontology_triples(extra: list[Path] | None = None) -> list[ox.Triple]:
+    """The ontology modules (and extension modules `extra`) merged into one ontology.
+
+    The header of ontology/rolegraph.ttl is the one header; the modules' headers become
+    its `dcterms:hasPart` and imports among merged parts are dropped, so a tool that
+    follows owl:imports (owlready2, Protégé) reads one ontology and fetches nothing."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for f in [*ontology_files(), *(extra or [])]
+               for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+    top = ox.NamedNode(ONTOLOGY_IRI)
+    parts = {t.subject for t in triples if t.predicate == _RDF_TYPE and t.object == _OWL_ONTOLOGY} - {top}
+    kept = [t for t in triples if t.subject not in parts
+            and not (t.predicate == _OWL_IMPORTS and isinstance(t.object, ox.NamedNode)
+                     and t.object.value.startswith(BASE))]
+    kept += [ox.Triple(top, _HAS_PART, part) for part in sorted(parts, key=str)]
+    return list(dict.fromkeys(kept))
+
+
 def load_ontology_into(store: ox.Store, extra: list[Path] | None = None) -> None:
-    """Load the ontology modules into the ontology graph."""
-    for f in [*ontology_files(), *(extra or [])]:
-        store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    """Load the ontology modules, merged into one ontology, into the ontology graph."""
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extra))
 
 
 def meta_quads(case_set: Any, extensions: list[Any] | None = None) -> list[ox.Quad]:
@@ -280,7 +304,7 @@ def derived_graphs(store: ox.Store) -> list[ox.NamedNode]:
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
                   "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
-                  "jsonld": ox.RdfFormat.JSON_LD}
+                  "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
 PREFIXES = {"rg": BASE + "ontology#", "role": BASE + "role/",
             "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -299,13 +323,35 @@ def export_store(store: ox.Store, fmt: str, *, ontology: bool = False, inferred:
         raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
     graphs = [g for g in asserted_graphs(store) if ontology or g.value != str(ONTOLOGY_GRAPH)]
     graphs += derived_graphs(store) if inferred else []
+    return serialize_quads((q for g in graphs for q in store.quads_for_pattern(None, None, None, g)), fmt)
+
+
+def export_ontology(fmt: str, extensions: list[Path] | None = None) -> bytes:
+    """The ontology (with extension modules) as one merged ontology in `fmt`; needs no store."""
+    if fmt not in EXPORT_FORMATS:
+        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    return serialize_quads((ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extensions)),
+                           fmt)
+
+
+def serialize_quads(quads: Iterator[ox.Quad], fmt: str) -> bytes:
+    """Quads as `fmt`: datasets keep their graphs; triple formats get the union of the graphs.
+
+    JSON-LD is written by rdflib, compacted with an inline `@context` of the prefixes
+    (Oxigraph writes expanded JSON-LD only); nothing in it refers to a remote context."""
     rdf_format = EXPORT_FORMATS[fmt]
-    quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    if fmt == "jsonld":
+        from rdflib import Dataset
+
+        ds = Dataset()
+        ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
+        return ds.serialize(format="json-ld", context=PREFIXES, auto_compact=True, encoding="utf-8")
     if rdf_format.supports_datasets:
         data = ox.serialize(quads, format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
     else:
         seen = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
         data = ox.serialize(sorted(seen, key=str), format=rdf_format,
-                            prefixes=PREFIXES if fmt == "ttl" else None)
+                            prefixes=PREFIXES if fmt in ("ttl", "rdfxml") else None)
     assert data is not None
     return data
