@@ -435,7 +435,7 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from .scaffold import new_extension
 
     root = new_extension(name, directory)
-    click.echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
+    click.echo(f"wrote {root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/ and {root}/queries/; "
                f"edit the ontology, then: rolegraph validate-extensions")
 
 

@@ -106,8 +106,9 @@ def _iri(text: str, ns: str) -> URIRef | None:
 def _bilingual(y: Y | None) -> dict[str, str] | None:
     if y is None or not isinstance(y.value, dict):
         return None
+    # exactly en and da: an unquoted comma inside { } would start a stray entry
     out = {k: v.value for k, v in y.value.items() if isinstance(v.value, str) and v.value.strip()}
-    return out if set(out) == {"en", "da"} else None
+    return out if set(out) == set(y.value) == {"en", "da"} else None
 
 
 def _check_type(t: object) -> bool:
@@ -144,7 +145,7 @@ def _read_field(name: str, y: Y, display: str, ns: str, default_prop: URIRef,
     label = _bilingual(y.value.get("label"))
     if label is None:
         problems.append(Problem(display, y.line, f"{where}.label", "a declared field needs a label in en and da",
-                                "add `label: {en: ..., da: ...}`"))
+                                'write `label: {en: ..., da: ...}`; quote text with commas: {en: "a, b", da: "c, d"}'))
         ok = False
     prop = default_prop
     if "property" in y.value:
@@ -211,7 +212,9 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
     for what, got in (("label", label), ("definition", definition)):
         if got is None:
             problems.append(Problem(display, spec.value[what].line if what in spec.value else line, f"{name}.{what}",
-                                    f"a kind needs a {what} in en and da", f"add `{what}: {{en: ..., da: ...}}`"))
+                                    f"a kind needs a {what} in en and da, and nothing else",
+                                    f"write `{what}: {{en: ..., da: ...}}`; quote text with commas: "
+                                    '{en: "a, b", da: "c, d"}'))
     cls = URIRef(ns + _camel(name, True))
     if "class" in spec.value:
         got_cls = _iri(str(spec.value["class"].value), ns)

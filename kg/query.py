@@ -336,14 +336,14 @@ def to_csv(result: Result) -> str:
     return buf.getvalue()
 
 
-_CASE_IRI = re.compile(r"^https://w3id\.org/rolegraph/case/([^/]+)/")
+_CASE_PREFIX = "https://w3id.org/rolegraph/case/"
 
 
 def colliding_labels(result: Result) -> dict[tuple[int, str], str]:
     """Labels shared by different nodes, made distinct by the node's case: (row, column) -> text.
 
     A label column `xLabel` names the node in column `x`; when two different nodes carry the same
-    label (two cases each with 'the staff'), each such label gets its case id in brackets."""
+    label (two cases each with 'the staff'), each such label gets its case and id in brackets."""
     pairs = [(v, f"{v}Label") for v in result.variables if f"{v}Label" in result.variables]
     seen: dict[str, set[str]] = {}
     for row in result.rows:
@@ -355,8 +355,9 @@ def colliding_labels(result: Result) -> dict[tuple[int, str], str]:
         for node, label in pairs:
             if row.get(node) is None or row.get(label) is None or len(seen.get(row[label].value, ())) < 2:
                 continue
-            m = _CASE_IRI.match(row[node].value)
-            out[(i, label)] = f"{row[label].value} [{m.group(1) if m else _short(row[node])}]"
+            value = row[node].value
+            which = value[len(_CASE_PREFIX):] if value.startswith(_CASE_PREFIX) else _short(row[node])
+            out[(i, label)] = f"{row[label].value} [{which}]"
     return out
 
 
