@@ -485,11 +485,11 @@ _KIND_WORDS = {"actor": "an actor", "team": "a team", "context": "a context", "p
 
 
 def check_references(case: Case, shared_roles: set[str], problems: list[Problem],
-                     kinds: dict[str, Any] | None = None, looked_in: tuple[str, ...] = ()) -> None:
+                     order_kinds: dict[str, Any] | None = None, looked_in: tuple[str, ...] = ()) -> None:
     """Check that every reference of a case resolves to a record of the right kind."""
     case_roles = {rid for rid, r in case.ids.items() if r.kind == "role"}
     all_roles = case_roles | shared_roles
-    spec_rule = rule_fields(kinds)
+    spec_rule = rule_fields(order_kinds)
     role_hint = ("declare it under `roles:` with `specialises:`, or use a shared role (`rolegraph roles` lists "
                  "them); roles are looked for in the case's `roles:`, ontology/roles.ttl and the extensions' "
                  "ontology.ttl under ./extensions and the directories in $ROLEGRAPH_EXTENSIONS")

@@ -129,7 +129,7 @@ def _read_field(name: str, y: Y, display: str, ns: str, default_prop: URIRef,
                                 "write `{type: text, label: {en: ..., da: ...}}`"))
         return None
     ok = True
-    for key, val in y.value.items():
+    for key in y.value:
         if key not in FIELD_KEYS:
             problems.append(Problem(display, y.key_lines.get(key, y.line), f"{where}.{key}",
                                     f"unknown field '{key}' of a declared field",

@@ -485,6 +485,7 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
     anything fails before that, the staging graphs are dropped and the previous
     graphs are left as they were.
     """
+    from .orderkinds import kinds_graph, load_kinds
     from .store import META_GRAPH, BuildReport, graph_quads, meta_quads, ontology_triples
     from .vocab import ONTOLOGY_GRAPH
 
@@ -492,6 +493,9 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
     store = RemoteStore(config)
     graphs: dict[str, list[ox.Triple]] = {str(ONTOLOGY_GRAPH): []}
     graphs[str(ONTOLOGY_GRAPH)] += ontology_triples([e.ontology for e in extensions or []])
+    # classes and properties of the order-rule kinds that extensions declare in YAML
+    graphs[str(ONTOLOGY_GRAPH)] += [ox.Triple(q.subject, q.predicate, q.object) for q in
+                                    graph_quads(kinds_graph(load_kinds(extensions).kinds), ox.NamedNode(str(ONTOLOGY_GRAPH)))]
     for name, g in case_set.graphs.items():
         graphs[str(name)] = [ox.Triple(q.subject, q.predicate, q.object)
                              for q in graph_quads(g, ox.NamedNode(str(name)))]

@@ -231,7 +231,9 @@ def test_explain_reaches_the_quotes_of_the_new_findings(study: Path) -> None:
 
 
 def test_outcomes_beyond_refused_count_only_when_asked(study: Path) -> None:
-    mine = lambda rows: [r for r in rows if r["bearer"] == C + "partners-two/volunteers"]  # noqa: E731
+    def mine(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [r for r in rows if r["bearer"] == C + "partners-two/volunteers"]
+
     assert mine(_ask(study, "role-transfer")) == []
     failed = mine(_ask(study, "role-transfer", outcome="failed"))
     assert len(failed) == 1 and failed[0]["outcomes"] == "failed"
@@ -435,5 +437,8 @@ def test_the_answers_of_the_earlier_cases_are_unchanged(reasoned_store: Path) ->
         before = [{k: v or None for k, v in r.items()} for r in before]  # unbound and "" alike
         now = [{k: r.get(k) or None for k in keys} for r in _ask(reasoned_store, name)]
         now = [r for r in now if "user-voices" not in json.dumps(r)]
-        key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
-        assert sorted(now, key=key) == sorted(before, key=key), name
+        assert sorted(now, key=_key) == sorted(before, key=_key), name
+
+
+def _key(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True)
