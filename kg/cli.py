@@ -298,8 +298,15 @@ def _explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
     iris: list[str] = []
     if row.get("findings") is not None:
         iris = row["findings"].value.split()
-    elif row.get("claims") is not None:  # role-across-settings: the claims on both sides
-        iris = row["claims"].value.split()
+    elif row.get("claims") is not None:  # role-across-settings: the claims on both sides, and
+        # their audiences' responses (asserted, so explained by their own quotes)
+        import pyoxigraph as ox
+
+        responds_to = ox.NamedNode("https://w3id.org/rolegraph/ontology#respondsTo")
+        for claim in row["claims"].value.split():
+            iris.append(claim)
+            iris += sorted(q.subject.value for q in
+                           explainer.store.quads_for_pattern(None, responds_to, ox.NamedNode(claim), None))
     else:
         for key in ("finding", "claim"):
             if row.get(key) is not None:

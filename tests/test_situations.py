@@ -201,7 +201,9 @@ def test_role_across_settings_regardless_of_bearer(study: Path) -> None:
     r = rows[0]
     assert r["recognisedSetting"] == C + "partners/area-north" and r["refusedSetting"] == C + "partners/area-south"
     assert (r["recognisedCount"], r["refusedCount"]) == ("1", "1")
-    assert r["recognisedBearers"] == r["refusedBearers"] == "the volunteers"
+    # two groups labelled alike: each named with its case and id
+    assert r["recognisedBearers"] == "the volunteers [partners/volunteers-north]"
+    assert r["refusedBearers"] == "the volunteers [partners/volunteers-south]"
     assert r["outcomes"] == "refused" and r["group"] == "setting"
     kinds = [r for r in _ask(study, "role-across-settings", group="kind") if r["role"].endswith("/bridge-builder")]
     assert [(k["recognisedSettingLabel"], k["refusedSettingLabel"]) for k in kinds] == \
