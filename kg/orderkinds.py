@@ -27,6 +27,7 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from .cases import did_you_mean
 from .errors import Problem, ReasoningError
 from .resources import data_dir
 from .rules import parse_rule
@@ -202,8 +203,6 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
     before = len(problems)
     for key in spec.value:
         if key not in KIND_KEYS:
-            from .cases import did_you_mean
-
             problems.append(Problem(display, spec.key_lines.get(key, spec.line), f"{name}.{key}",
                                     f"unknown field '{key}' of a kind",
                                     did_you_mean(key, KIND_KEYS) or f"a kind has: {', '.join(KIND_KEYS)}"))
@@ -273,6 +272,14 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
     return OrderKind(name, label, definition, cls, value, fields, rule_path, display, line, extension)
 
 
+def display_path(path: Path) -> str:
+    """How to name a file in messages: relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def core_kinds_file() -> Path:
     """The core's declaration of order-rule kinds."""
     return data_dir("rules") / CORE_FILE
@@ -285,8 +292,6 @@ def extension_kinds_file(ext_path: Path) -> Path:
 
 def load_kinds(extensions: list[Any] | None = None) -> KindSet:
     """The core's kinds and those of the extensions (each with `name` and `path`), with problems."""
-    from .validate import display_path
-
     out = KindSet()
     core = core_kinds_file()
     out.looked_in.append(f"{display_path(core)} (core)")
