@@ -449,12 +449,13 @@ def new_extension_cmd(name: str, directory: Path) -> None:
 @main.command("validate-extensions")
 def validate_extensions_cmd() -> None:
     """Check the extensions under ./extensions and $ROLEGRAPH_EXTENSIONS."""
-    from .extensions import find_extensions
+    from .extensions import extension_places, find_extensions
     from .ontology import load_ontology
 
     exts = find_extensions()
     load_ontology(exts)
-    click.echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
+    found = ", ".join(e.name for e in exts) or f"none found in {extension_places()}"
+    click.echo(f"valid: {len(exts)} extension(s) ({found})")
 
 
 @main.command("docs")
