@@ -446,3 +446,48 @@ def test_the_answers_of_the_earlier_cases_are_unchanged(reasoned_store: Path) ->
 
 def _key(row: dict[str, Any]) -> str:
     return json.dumps(row, sort_keys=True)
+
+
+REQUIRES = """\
+case: req
+title: requires
+actors:
+  - {id: ann, label: Ann, member_of: [club]}
+  - {id: club, kind: organisation, label: the club}
+  - {id: bo, label: Bo}
+standings:
+  - id: badge
+    label: the badge
+    HOLDERS
+    RECOGNISED
+orders:
+  - id: order
+    label: the order
+    rules:
+      - requires: STANDING
+        role: adviser
+contexts:
+  - {id: wide, label: the wide setting}
+  - {id: here, label: here, part_of: wide, order: order}
+  - {id: elsewhere, label: elsewhere}
+claims:
+  - {id: advises, bearer: ann, role: adviser, context: here}
+"""
+
+
+@pytest.mark.parametrize("holders,recognised,standing,breaks", [
+    ("holders: [ann]", "", "badge", False),                          # held, recognised everywhere
+    ("holders: [bo]", "", "badge", True),                            # not held
+    ("holders: [ann]", "recognised_in: [here]", "badge", False),     # held and recognised here
+    ("holders: [ann]", "recognised_in: [wide]", "badge", False),     # ... or in a setting 'here' is part of
+    ("holders: [ann]", "recognised_in: [elsewhere]", "badge", True),  # held, but not recognised here
+    ("holders: [club]", "recognised_in: [here]", "badge", False),    # held through the club she belongs to
+    ("holders: [bo]", "", "club", False),                            # membership of an organisation
+])
+def test_requires_counts_a_role_only_with_a_standing_recognised_there(
+        tmp_path: Path, holders: str, recognised: str, standing: str, breaks: bool) -> None:
+    text = REQUIRES.replace("HOLDERS", holders).replace("RECOGNISED", recognised).replace("STANDING", standing)
+    store = _store(tmp_path, {"req.yaml": text})
+    with open_store(store) as st:
+        found = any(q.predicate.value == RG + "breaksRule" for q in st.quads_for_pattern(None, None, None, None))
+    assert found is breaks
