@@ -42,9 +42,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def prepare_store(path: Path) -> None:
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.reasoning import reason
+    from kg.pipeline import build_store
+    from kg.stores import open_store
+    from kg.cases.validate import load_cases
 
     build_store(load_cases([ROOT / "cases"]), path)
     with open_store(path, write=True) as st:

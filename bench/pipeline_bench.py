@@ -4,7 +4,7 @@
                                              [--output bench/results/pipeline.json]
 
 For each size (`shipped` = the case files in cases/; a number such as `1e4` = a target of
-asserted triples, for which ceil(N / 500) cases are generated with `kg.generate`, seed 0)
+asserted triples, for which ceil(N / 500) cases are generated with `kg.synthetic`, seed 0)
 the parent prepares the data once, in a child process: the case files, and the asserted graph
 (ontology plus compiled cases) as one N-Triples file. Then every step runs in a FRESH
 SUBPROCESS, so that its peak memory is its own:
@@ -117,13 +117,13 @@ def flagship_text() -> str:
 
 def order_rules() -> list[Any]:
     """Our rules that are not OWL 2 RL axioms (rules/order and rules/typology)."""
-    from kg.rules import load_rules
+    from kg.reasoning.rules import load_rules
 
     return [r for r in load_rules() if r.kind != "axiom"]
 
 
 def _rdflib_to_ox(term: Any) -> Any:
-    from kg.store import to_ox
+    from kg.stores.layout import to_ox
 
     return to_ox(term)
 
@@ -151,7 +151,7 @@ def child_prepare(a: argparse.Namespace) -> None:
     if a.size == "shipped":
         cases_dir = ROOT / "cases"
     else:
-        from kg.generate import generate
+        from kg.synthetic import generate
 
         cases_dir = work / "cases"
         report = generate(cases_dir, cases=a.cases, seed=SEED)
@@ -160,7 +160,7 @@ def child_prepare(a: argparse.Namespace) -> None:
     info["generate_s"] = round(time.perf_counter() - t, 2)
     _stage("generate", time.perf_counter() - t)
     from kg.ontology import load_ontology
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
 
     t = time.perf_counter()
     onto = load_ontology().graph
@@ -201,7 +201,7 @@ def child_query_engine(a: argparse.Namespace) -> None:
     """The flagship query alone, in-process, on our store opened read-only."""
     t = time.perf_counter()
     from kg.query import bind_params, get_query, run_select
-    from kg.store import open_store
+    from kg.stores import open_store
 
     q = get_query(FLAGSHIP)
     bindings = bind_params(q, {})

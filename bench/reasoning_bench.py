@@ -1,16 +1,16 @@
-"""Compare reasoning engines on the same graph: ours (kg.reason), owlrl and reasonable.
+"""Compare reasoning engines on the same graph: ours (kg.reasoning), owlrl and reasonable.
 
     .venv/bin/python bench/reasoning_bench.py [--sizes shipped 10 100 1000] [--timeout 300]
 
 For each size (`shipped` = the cases in cases/, a number = a generated corpus
-of that many cases, `kg.generate`, seed 0) the parent process prepares the
+of that many cases, `kg.synthetic`, seed 0) the parent process prepares the
 data once: it validates the cases (`load_cases`, without SHACL unless
 --shacl), builds an Oxigraph store with `build_store` (our engine's input) and
 writes the same asserted graph, ontology plus cases, as one N-Triples file
 (owlrl's and reasonable's input). Then it runs every engine in a fresh
 subprocess per run, so that the peak memory is that engine's:
 
-  ours        copy of the built store; kg.reason.reason(store): SPARQL rules inside
+  ours        copy of the built store; kg.reasoning.reason(store): SPARQL rules inside
               Oxigraph to a fixpoint, a derivation recorded per inferred triple
   owlrl       rdflib Graph parsed from the file; DeductiveClosure(OWLRL_Semantics).expand
   reasonable  PyReasoner.load_file; reason()
@@ -80,8 +80,8 @@ def _rss_mb() -> float:
 def child_ours(work: Path, out: dict[str, Any], check_dir: Path | None) -> None:
     import pyoxigraph as ox
 
-    from kg.reason import reason
-    from kg.store import open_store
+    from kg.reasoning import reason
+    from kg.stores import open_store
     from kg.vocab import EXPLANATION_GRAPH, INFERRED_GRAPH
 
     t = time.perf_counter()
@@ -103,7 +103,7 @@ def child_ours(work: Path, out: dict[str, Any], check_dir: Path | None) -> None:
             out["inferred_graph_triples"] = sum(
                 1 for _ in st.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH))))
             if check_dir is not None:
-                from kg.store import asserted_graphs, derived_graphs
+                from kg.stores.layout import asserted_graphs, derived_graphs
 
                 graphs = asserted_graphs(st) + [g for g in derived_graphs(st) if g.value == str(INFERRED_GRAPH)]
                 _write_lines(check_dir / "ours.restricted.txt", _restricted(st, graphs))
@@ -238,8 +238,8 @@ def run_child(args: argparse.Namespace) -> None:
 def run_check(args: argparse.Namespace) -> None:
     import pyoxigraph as ox
 
-    from kg.reason import Reasoner
-    from kg.rules import load_rules
+    from kg.reasoning import Reasoner
+    from kg.reasoning.rules import load_rules
     from kg.vocab import CASE_GRAPH_PREFIX, INFERRED_GRAPH
 
     check_dir = Path(args.check_dir)
@@ -337,9 +337,9 @@ def _read_lines(path: Path) -> set[str] | None:
 
 def run_profile(args: argparse.Namespace) -> None:
     """Per-rule time of our engine: apply() in total and the rule's SPARQL SELECT alone."""
-    from kg.reason import Reasoner, clear_inferences
-    from kg.rules import load_rules
-    from kg.store import open_store
+    from kg.reasoning import Reasoner, clear_inferences
+    from kg.reasoning.rules import load_rules
+    from kg.stores import open_store
 
     work = Path(args.work)
     store_dir = Path(tempfile.mkdtemp(dir=work)) / "store"
@@ -353,7 +353,7 @@ def run_profile(args: argparse.Namespace) -> None:
         def graphs(self) -> list[Any]:
             import pyoxigraph as ox
 
-            from kg.store import asserted_graphs
+            from kg.stores.layout import asserted_graphs
             from kg.vocab import INFERRED_GRAPH
 
             return [*asserted_graphs(self.store), ox.NamedNode(str(INFERRED_GRAPH))]
@@ -403,10 +403,10 @@ def run_profile(args: argparse.Namespace) -> None:
 
 def prepare(size: str, base: Path, shacl: bool) -> tuple[Path, dict[str, Any]]:
     """Validate the cases once, build the store, write the asserted graph as N-Triples."""
-    from kg.generate import generate
+    from kg.synthetic import generate
     from kg.ontology import load_ontology
-    from kg.store import build_store
-    from kg.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.cases.validate import load_cases
 
     work = base / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)

@@ -58,7 +58,7 @@ def generate_store(path: Path, n_claims: int, *, claims_per_case: int = 500, see
     """
     import pyoxigraph as ox
 
-    from kg.store import load_ontology_into
+    from kg.stores.embedded import load_ontology_into
 
     rnd = random.Random(seed)
     shutil.rmtree(path, ignore_errors=True)

@@ -18,17 +18,20 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Variable
 
 from .errors import RolegraphError
-from .reason import _instantiate, statement_iri
-from .store import asserted_graphs, defined_at
+from .iris import DCTERMS, RDF, RDFS_LABEL, shorten
+from .reasoning import display_path, instantiate, statement_iri, store_rules
+from .stores.base import GraphStore
+from .stores.layout import asserted_graphs, defined_at, to_ox
 from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
 
 _EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
 _INF = ox.NamedNode(str(INFERRED_GRAPH))
 _ONT = ox.NamedNode(str(ONTOLOGY_GRAPH))
-_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-_DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+_RDFS_LABEL = ox.NamedNode(RDFS_LABEL)
+_DCT_TITLE = ox.NamedNode(DCTERMS + "title")
 MAX_DEPTH = 25
 
 # Inferred statements about a node worth explaining by default (not every superclass).
@@ -82,7 +85,7 @@ class Step:
 class Explainer:
     """Builds explanation trees from a reasoned store."""
 
-    def __init__(self, store: ox.Store, *, lang: str = "en") -> None:
+    def __init__(self, store: GraphStore, *, lang: str = "en") -> None:
         self.store = store
         self.lang = lang
         self.asserted = [g for g in asserted_graphs(store)]
@@ -93,8 +96,6 @@ class Explainer:
     def rules(self) -> list[Any]:
         """The store's rules (shipped and its extensions'), to re-derive unrecorded conclusions."""
         if self._rules is None:
-            from .reason import store_rules
-
             self._rules = store_rules(self.store)
         return self._rules
 
@@ -117,11 +118,11 @@ class Explainer:
                 for row in rows:
                     if any(row[name] != value for name, value in later.items()):
                         continue
-                    conclusions = [c for p in rule.conclusions if (c := _instantiate(p, row)) is not None]
+                    conclusions = [c for p in rule.conclusions if (c := instantiate(p, row)) is not None]
                     if t not in conclusions:
                         continue
                     premises = list(dict.fromkeys(
-                        p for pat in rule.premises if (p := _instantiate(pat, row)) is not None
+                        p for pat in rule.premises if (p := instantiate(pat, row)) is not None
                         and self._in(p, [*self.asserted, _INF])))
                     circular = sum(1 for p in premises if p == t or str(p) in seen)
                     inferred = sum(1 for p in premises if not self._in(p, self.asserted))
@@ -142,14 +143,14 @@ class Explainer:
             lit = q.object
             if isinstance(lit, ox.Literal) and (chosen is None or lit.language == self.lang):
                 chosen = lit.value
-        self._labels[term.value] = chosen or _short(term.value)
+        self._labels[term.value] = chosen or shorten(term.value)
         return self._labels[term.value]
 
     def _in(self, t: ox.Triple, graphs: list[ox.NamedNode]) -> bool:
         return any(True for g in graphs for _ in self.store.quads_for_pattern(t.subject, t.predicate, t.object, g))
 
     def evidence_of(self, node: Any) -> list[Evidence]:
-        out = []
+        out: list[Evidence] = []
         if not isinstance(node, ox.NamedNode):
             return out
         for q in self.store.quads_for_pattern(node, ox.NamedNode(str(RG.evidence)), None, None):
@@ -164,7 +165,7 @@ class Explainer:
             title = None
             if source is not None:
                 for r in self.store.quads_for_pattern(source, _DCT_TITLE, None, None):
-                    title = r.object.value
+                    title = _value(r.object)
             speaker = one(RG.speaker)
             quote, para, loc = one(RG.quote), one(RG.paraphrase), one(RG.locator)
             out.append(Evidence(quote.value if quote else None, para.value if para else None,
@@ -177,10 +178,10 @@ class Explainer:
         stmt = statement_iri(t)
         for q in self.store.quads_for_pattern(None, ox.NamedNode(str(RG.conclusion)), stmt, _EXP):
             return q.subject  # type: ignore[return-value]
-        if getattr(self.store, "is_remote", False) and not any(isinstance(x, ox.BlankNode) for x in t):
+        if self.store.traits.reasons_in_place and not any(isinstance(x, ox.BlankNode) for x in t):
             # A remote store mints statement IRIs in SPARQL; should its text form of a term
             # differ from pyoxigraph's, find the statement by what it says instead.
-            rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+            rdf = RDF
             rows = self.store.query(
                 f"SELECT ?d WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ ?d <{RG.conclusion}> ?st . "
                 f"?st <{rdf}subject> {t.subject} ; <{rdf}predicate> {t.predicate} ; <{rdf}object> {t.object} }} }} "
@@ -192,21 +193,21 @@ class Explainer:
     def premises_of(self, deriv: ox.NamedNode) -> list[ox.Triple]:
         out = []
         for q in self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.premise)), None, _EXP):
-            stmt = q.object
-            parts = {}
+            stmt: Any = q.object  # a statement node: an IRI
+            parts: dict[str, Any] = {}
             for name in ("subject", "predicate", "object"):
                 for r in self.store.quads_for_pattern(
-                        stmt, ox.NamedNode(f"http://www.w3.org/1999/02/22-rdf-syntax-ns#{name}"), None, _EXP):
+                        stmt, ox.NamedNode(RDF + name), None, _EXP):
                     parts[name] = r.object
             if len(parts) == 3:
                 out.append(ox.Triple(parts["subject"], parts["predicate"], parts["object"]))
         return sorted(out, key=str)
 
     def rule_of(self, deriv: ox.NamedNode) -> dict[str, str]:
-        rule = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object
+        rule: Any = next(iter(self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.usedRule)), None, _EXP))).object
         info = {"id": rule.value.rsplit("/", 1)[-1], "iri": rule.value, "title": self.label(rule)}
         for q in self.store.quads_for_pattern(rule, ox.NamedNode(str(RG.ruleFile)), None, _EXP):
-            info["file"] = q.object.value
+            info["file"] = _value(q.object)
         return info
 
     def explain_triple(self, t: ox.Triple, *, depth: int = 0, seen: set[str] | None = None) -> Step:
@@ -235,9 +236,7 @@ class Explainer:
             premises = self.premises_of(deriv)
         elif (found := self.rederive(t, seen)) is not None:
             rule, premises = found
-            from .reason import _display
-
-            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": _display(rule.path)}
+            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": display_path(rule.path)}
         else:
             raise RolegraphError(f"no derivation found for {key}",
                                  hint="run `rolegraph reason` again; the store may predate reasoning")
@@ -274,13 +273,14 @@ class Explainer:
         return out
 
 
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The lexical value of a term (a quoted triple as its N-Triples text)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str, Any]]:
     """Bind a conclusion pattern's variables to the triple's terms: N-Triples text for the
     query's VALUES, and blank nodes (which VALUES cannot carry) to check on the rows."""
-    from rdflib import Variable
-
-    from .store import to_ox
-
     bound: dict[str, str] = {}
     later: dict[str, Any] = {}
     for term, value in zip(pattern, (t.subject, t.predicate, t.object)):
@@ -295,17 +295,6 @@ def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str,
         elif to_ox(term) != value:
             return None, {}
     return bound, later
-
-
-def _short(iri: str) -> str:
-    for prefix, short in (("https://w3id.org/rolegraph/ontology#", "rg:"), ("https://w3id.org/rolegraph/role/", "role:"),
-                          ("https://w3id.org/rolegraph/case/", ""), ("https://w3id.org/rolegraph/", ""),
-                          ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-                          ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-                          ("http://www.w3.org/2002/07/owl#", "owl:")):
-        if iri.startswith(prefix):
-            return short + iri[len(prefix):]
-    return iri
 
 
 def _quoted(e: Evidence) -> str:

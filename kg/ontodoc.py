@@ -11,6 +11,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from .iris import shorten
 from .ontology import Ontology
 from .vocab import RG, ROLE
 
@@ -50,15 +51,7 @@ def _labels(g: Graph, term: URIRef, prop: URIRef = RDFS.label) -> dict[str, str]
 
 
 def _short(term: object) -> str:
-    s = str(term)
-    for ns, p in ((str(RG), "rg:"), (str(ROLE), "role:"), ("http://www.w3.org/2002/07/owl#", "owl:"),
-                  ("http://www.w3.org/2001/XMLSchema#", "xsd:"), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-                  ("http://www.ontologydesignpatterns.org/ont/dul/DUL.owl#", "dul:"), ("http://www.w3.org/ns/prov#", "prov:"),
-                  ("http://www.w3.org/ns/org#", "org:"), ("http://xmlns.com/foaf/0.1/", "foaf:"),
-                  ("http://www.w3.org/ns/oa#", "oa:"), ("https://w3id.org/rolegraph/ext/", "ext:")):
-        if s.startswith(ns):
-            return p + s[len(ns):]
-    return s
+    return shorten(str(term))
 
 
 def _anchor(term: object) -> str:

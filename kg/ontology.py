@@ -15,8 +15,9 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
+from .cases.extensions import load_extensions
+from .cases.orderkinds import kinds_graph, load_kinds
 from .errors import CaseDataError, OntologyError
-from .orderkinds import kinds_graph, load_kinds
 from .resources import ontology_files, shapes_file
 from .vocab import BASE, RG, ROLE
 
@@ -104,8 +105,6 @@ def _local(term: URIRef) -> str:
 
 def load_ontology(extensions: list[Any] | None = None) -> Ontology:
     """Load the ontology modules shipped with rolegraph and the given extensions (checked)."""
-    from .extensions import load_extensions
-
     g = Graph()
     files = ontology_files()
     for f in files:

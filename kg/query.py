@@ -13,6 +13,7 @@ One `Query` record serves the CLI, the Python API and the HTTP endpoint.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -20,26 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import pyoxigraph as ox
 
 from .errors import QueryError
-from .resources import data_dir, header_lines
-
-HEADER_KEYS = {"title", "description", "tags", "reasoning", "params"}
-PARAM_KEYS = {"type", "default", "description"}
-PARAM_TYPES = ("iri", "string", "integer", "lang")
-LANGS = ("en", "da")
-
-PREFIXES = {
-    "rg": "https://w3id.org/rolegraph/ontology#",
-    "role": "https://w3id.org/rolegraph/role/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+from .headers import PARAM_KEYS, PARAM_TYPES
+from .headers import QUERY as QUERY_HEADER
+from .headers import read as read_header
+from .iris import CASE, LANGS, PREFIXES, shorten
+from .resources import data_dir
+from .sparql_text import group_after, variables
+from .stores.base import GraphStore
+from .stores.layout import query_dataset
 
 
 @dataclass(frozen=True)
@@ -84,42 +76,14 @@ def _fail(path: Path, line: int, message: str, hint: str = "", fieldname: str | 
 def parse_query_file(path: Path) -> Query:
     """Read a named query strictly: a bad header or a stray parameter is an error."""
     text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    head = header_lines(text)
-    if not head:
-        raise _fail(path, 1, "a named query must open with a '#+ ' header",
-                    "start with `#+ title: ...`; see queries/role-transfer.rq")
-    try:
-        meta = yaml.safe_load("\n".join(head)) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = (exc.problem_mark.line + 1) if exc.problem_mark else 1
-        raise _fail(path, line, f"bad header: {exc.problem}", "the header is YAML behind '#+ '") from exc
-    if not isinstance(meta, dict):
-        raise _fail(path, 1, "the header must be `key: value` lines")
-
-    def line_of(key: str) -> int:
-        return next((i for i, h in enumerate(head, 1) if re.match(rf"\s*{re.escape(key)}\s*:", h)), 1)
-
-    for key in meta:
-        if key not in HEADER_KEYS:
-            raise _fail(path, line_of(key), f"unknown header field '{key}'",
-                        f"query headers have: {', '.join(sorted(HEADER_KEYS))}", key)
-    if not isinstance(meta.get("title"), str):
-        raise _fail(path, 1, "the header needs a title", "add `#+ title: the question answered`", "title")
-    reasoning = meta.get("reasoning", "required")
-    if reasoning not in ("required", "none"):
-        raise _fail(path, line_of("reasoning"), f"reasoning must be 'required' or 'none', not {reasoning!r}",
-                    fieldname="reasoning")
-    body = "\n".join(lines[len(head):])
-    variables = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", body))
+    header = read_header(path, QUERY_HEADER, text)
+    meta = header.values
+    body = "\n".join(text.splitlines()[header.length:])
+    names = variables(body)
     params: list[Param] = []
-    raw_params = meta.get("params") or {}
-    if not isinstance(raw_params, dict):
-        raise _fail(path, line_of("params"), "params must be a mapping of name to {type, default, description}",
-                    fieldname="params")
-    for name, spec in raw_params.items():
+    for name, spec in (meta["params"] or {}).items():
         spec = spec or {}
-        where = line_of(str(name))
+        where = header.line_of(str(name))
         if not isinstance(spec, dict):
             raise _fail(path, where, f"parameter '{name}' must be a mapping", fieldname=f"params.{name}")
         for key in spec:
@@ -130,26 +94,24 @@ def parse_query_file(path: Path) -> Query:
         if ptype not in PARAM_TYPES:
             raise _fail(path, where, f"parameter '{name}' has unknown type '{ptype}'",
                         f"use one of: {', '.join(PARAM_TYPES)}", f"params.{name}")
-        if name not in variables:
+        if name not in names:
             raise _fail(path, where, f"parameter '{name}' is not a variable of the query",
                         f"use ?{name} in the query or remove the parameter", f"params.{name}")
         default = spec.get("default")
         params.append(Param(str(name), ptype, None if default is None else str(default),
                             str(spec.get("description", ""))))
-    if "lang" in variables and not any(p.name == "lang" for p in params):
+    if "lang" in names and not any(p.name == "lang" for p in params):
         params.append(Param("lang", "lang", "en", "language of labels (en or da)"))
-    if params and not _WHERE.search(_blank_comments(body)):
-        raise _fail(path, len(head) + 1, "a query with parameters needs a `WHERE {` clause",
+    if params and group_after(body, "WHERE") is None:
+        raise _fail(path, header.length + 1, "a query with parameters needs a `WHERE {` clause",
                     "parameters are bound at the head of the outer WHERE group")
-    query = Query(path.stem, meta["title"], str(meta.get("description", "")).strip(), body, path,
-                  tuple(params), tuple(meta.get("tags") or ()), reasoning)
-    _check_parses(query, len(head))
+    query = Query(path.stem, meta["title"], str(meta["description"] or "").strip(), body, path,
+                  tuple(params), tuple(meta["tags"] or ()), meta["reasoning"])
+    _check_parses(query, header.length)
     return query
 
 
 def _check_parses(query: Query, offset: int) -> None:
-    import pyoxigraph as ox
-
     try:
         ox.Store().query(query.text)
     except SyntaxError as exc:
@@ -173,8 +135,6 @@ def load_queries(extra: list[Path] | None = None) -> dict[str, Query]:
 
 def get_query(name: str, extra: list[Path] | None = None) -> Query:
     """One named query, or a QueryError with a did-you-mean."""
-    import difflib
-
     queries = load_queries(extra)
     if name not in queries:
         close = difflib.get_close_matches(name, list(queries), n=1)
@@ -187,8 +147,6 @@ def get_query(name: str, extra: list[Path] | None = None) -> Query:
 
 def bind_params(query: Query, given: dict[str, str], *, lang: str = "en") -> dict[str, Any]:
     """Turn `name=value` strings into typed RDF values for the query's parameters."""
-    import pyoxigraph as ox
-
     for name in given:
         if query.param(name) is None:
             names = ", ".join(p.name for p in query.params) or "none"
@@ -226,11 +184,8 @@ def expand_iri(value: str) -> str:
     if m and m.group(1) in PREFIXES:
         return PREFIXES[m.group(1)] + m.group(2)
     if re.fullmatch(r"[a-z0-9-]+/[a-z0-9-/]+", value):
-        return "https://w3id.org/rolegraph/case/" + value
+        return CASE + value
     return value
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] = ()) -> str:
@@ -246,26 +201,16 @@ def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] =
     names = [n for n in names if n in bindings]
     if not names:
         return text
-    m = _WHERE.search(_blank_comments(text))
-    if m is None:
+    where = group_after(text, "WHERE")
+    if where is None:
         raise QueryError("a parameterised query needs a `WHERE {` clause")
     row = " ".join(str(bindings[n]) for n in names)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
-    return text[:m.end()] + block + text[m.end():]
+    return text[:where[0]] + block + text[where[0]:]
 
 
-def _blank_comments(text: str) -> str:
-    """The text with comments, strings and IRIs blanked out (same length), for searching keywords."""
-    return re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
-                  lambda m: " " * len(m.group(0)), text)
-
-
-def run_select(store: Any, query: Query | str, bindings: dict[str, Any], *, inference: bool = True) -> Result:
+def run_select(store: GraphStore, query: Query | str, bindings: dict[str, Any], *, inference: bool = True) -> Result:
     """Run a SELECT on the embedded store with values bound; optionally without inferred triples."""
-    import pyoxigraph as ox
-
-    from .store import query_dataset
-
     if isinstance(query, Query):
         text = with_values(query.text, bindings, query.params)
     else:
@@ -288,16 +233,7 @@ def run_select(store: Any, query: Query | str, bindings: dict[str, Any], *, infe
 def _short(term: Any) -> str:
     if term is None:
         return ""
-    value = term.value
-    if type(term).__name__ == "NamedNode":
-        for prefix, ns in (("role:", PREFIXES["role"]), ("rg:", PREFIXES["rg"])):
-            if value.startswith(ns):
-                return prefix + value[len(ns):]
-        if value.startswith("https://w3id.org/rolegraph/case/"):
-            return value[len("https://w3id.org/rolegraph/case/"):]
-        if value.startswith("https://w3id.org/rolegraph/"):
-            return value[len("https://w3id.org/rolegraph/"):]
-    return str(value)
+    return shorten(term.value) if type(term).__name__ == "NamedNode" else str(term.value)
 
 
 def term_json(term: Any) -> dict[str, Any]:
@@ -336,7 +272,7 @@ def to_csv(result: Result) -> str:
     return buf.getvalue()
 
 
-_CASE_PREFIX = "https://w3id.org/rolegraph/case/"
+_CASE_PREFIX = CASE
 
 
 def colliding_labels(result: Result) -> dict[tuple[int, str], str]:

@@ -37,13 +37,3 @@ def ontology_files() -> list[Path]:
 def shapes_file() -> Path:
     """The SHACL shapes that case data must satisfy."""
     return data_dir("ontology") / "shapes.ttl"
-
-
-def header_lines(text: str) -> list[str]:
-    """The `#+ ` header of a query or rule file: its leading lines, without the marker."""
-    head: list[str] = []
-    for line in text.splitlines():
-        if not line.startswith("#+"):
-            break
-        head.append(line[2:].removeprefix(" "))
-    return head

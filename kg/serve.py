@@ -68,7 +68,7 @@ MAX_BODY = 4 * 1024 * 1024
 TOKEN_ENV = "ROLEGRAPH_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
 
-# The graph layout of kg.vocab / kg.store, restated so that workers need not import rdflib
+# The graph layout of kg.iris, restated so that workers need not import rdflib
 # (tests/test_serve.py checks that the two agree).
 _BASE = "https://w3id.org/rolegraph/"
 ONTOLOGY_GRAPH = _BASE + "graph/ontology"
@@ -322,9 +322,10 @@ class _WorkerState:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default"] or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named"] or []]
         elif not job["has_from"]:
-            from .store import query_dataset
-
-            kwargs.update(query_dataset(store, job["inference"]))
+            # What kg.stores.layout.query_dataset gives the embedded store, restated so that a
+            # worker's first query does not wait for the store layer's imports within --timeout.
+            kwargs.update({"use_default_graph_as_union": True} if job["inference"]
+                          else {"default_graph": self.graphs(store, False)})
         try:
             answer = store.query(job["text"], prefixes=PREFIXES, **kwargs)
             return _serialize(answer, job)
@@ -870,7 +871,7 @@ class _Handler(BaseHTTPRequestHandler):
             "X-Frame-Options": "DENY"})
 
     def _sparql(self, parts: urllib.parse.SplitResult, body: bytes) -> None:
-        from .backend import forbidden_keywords, has_dataset_clause, query_form
+        from .sparql_text import forbidden_keywords, has_dataset_clause, query_form
 
         app = self.server.app
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -954,7 +955,7 @@ class _Handler(BaseHTTPRequestHandler):
         return values
 
     def _update(self, text: str, params: dict[str, list[str]]) -> None:
-        from .backend import QUERY_FORMS, forbidden_keywords, query_form
+        from .sparql_text import QUERY_FORMS, forbidden_keywords, query_form
 
         app = self.server.app
         looks_like_query = query_form(text) in QUERY_FORMS
@@ -1131,44 +1132,6 @@ def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
         for s, h in old.items():
             signal.signal(s, h)
         server.stop()
-
-
-def run_command(host: str, port: int, store: Path | None, timeout: float, max_rows: int, workers: int | None,
-                allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
-    """The body of `rolegraph serve` (its options are declared in kg.backend.register_serve,
-    so that the command line does not import the server to list its commands)."""
-    import click
-
-    from .backend import current
-    from .errors import UsageError
-    from .store import default_store_path
-
-    if current() is not None:
-        raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
-                         hint="point your SPARQL clients at the remote store directly")
-    warning = check_host(host, public)
-    if warning:
-        click.echo(warning, err=True)
-    token = read_token(token_file)
-    if token_file is not None and not allow_update:
-        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
-    if allow_update and token is None:
-        raise UsageError("--allow-update needs a token",
-                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
-                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
-    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
-    n = workers or max(1, min(4, os.cpu_count() or 1))
-    settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
-                        allow_update, token, public, quiet)
-    serve(settings, announce=lambda line: click.echo(line))
-
-
-def register(main: Any) -> None:
-    """Add the `serve` command to the click group `main` (see kg.backend.register_serve)."""
-    from .backend import register_serve
-
-    register_serve(main)
 
 
 DEFAULT_QUERY = """SELECT ?claim ?bearer ?role ?situation
@@ -1368,10 +1331,3 @@ QUERY_JS = r"""
   }
 })();
 """
-
-
-if __name__ == "__main__":  # `python -m kg.serve ...` is `rolegraph serve ...`
-    from .cli import main as _main
-
-    register(_main)
-    _main(["serve", *sys.argv[1:]], prog_name="rolegraph")

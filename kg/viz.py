@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    import click
+    from .targets import Target
 from .resources import data_dir
 
 BASE = "https://w3id.org/rolegraph/"
@@ -254,7 +254,7 @@ def read_model(store: Any) -> _Model:
     """Read types, labels and the predicates the view draws from the asserted graphs."""
     import pyoxigraph as ox
 
-    from .store import asserted_graphs
+    from .stores.layout import asserted_graphs
 
     model = _Model()
     graphs = asserted_graphs(store)
@@ -846,7 +846,7 @@ def query_highlight(store: Any, g: Graph, name: str, *, params: dict[str, str] |
 
 def _is_reasoned(store: Any) -> bool:
     try:
-        from .reason import is_reasoned
+        from .reasoning import is_reasoned
     except ImportError:  # pragma: no cover - reason.py is always there
         return True
     return bool(is_reasoned(store))
@@ -1036,20 +1036,21 @@ def _markup(text: str) -> Any:
     return Markup(text)
 
 
-def write_view(store_path: Path | None = None, out: Path = DEFAULT_OUT, *, filters: Filters | None = None,
+def write_view(store_path: Target | None = None, out: Path = DEFAULT_OUT, *, filters: Filters | None = None,
                query: str | None = None, params: dict[str, str] | None = None, lang: str = "en",
                threshold: int = DEFAULT_THRESHOLD, overview: bool | None = None,
                query_dirs: list[Path] | None = None, store: Any = None) -> ViewReport:
-    """Write the browser view of the store at `store_path` (or of an open `store`) to `out`."""
+    """Write the browser view of the store at `store_path` (a directory or a remote store's
+    RemoteConfig; or of an open `store`) to `out`."""
     from contextlib import nullcontext
 
-    from .store import default_store_path, open_store
+    from .stores import describe, open_store
 
     if lang not in LANGS:
         raise UsageError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")
     start = time.perf_counter()
     filters = filters or Filters()
-    label = str(store_path or default_store_path())
+    label = describe(store_path)
     with (nullcontext(store) if store is not None else open_store(store_path)) as st:
         html, g, hl, summary = _page(st, label, filters=filters, query=query, params=params, lang=lang,
                                      threshold=threshold, overview=overview, query_dirs=query_dirs)
@@ -1072,7 +1073,7 @@ def _page(st: Any, label: str, *, filters: Filters, query: str | None, params: d
     g = build_graph(model, lang, filters)
     hl = None
     if query:
-        from .store import store_extensions
+        from .stores.layout import store_extensions
 
         # the queries of the extensions the store was built with count too, as for `query`
         dirs = [*(query_dirs or []), *(e.queries for e in store_extensions(st) if e.queries is not None)]
@@ -1086,7 +1087,7 @@ def render_for_store(store_path: Path | None = None, *, query: str | None = None
                      case: str | tuple[str, ...] = (), context: str | tuple[str, ...] = (),
                      actor: str | tuple[str, ...] = ()) -> str:
     """The page for the store at `store_path`, as the HTTP server serves it at /viz."""
-    from .store import default_store_path, open_store
+    from .stores import describe, open_store
 
     if lang not in LANGS:
         raise UsageError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")
@@ -1096,66 +1097,6 @@ def render_for_store(store_path: Path | None = None, *, query: str | None = None
 
     filters = Filters(many(case), many(context), many(actor))
     with open_store(store_path) as st:
-        html, *_ = _page(st, str(store_path or default_store_path()), filters=filters, query=query, params=None,
+        html, *_ = _page(st, describe(store_path), filters=filters, query=query, params=None,
                          lang=lang, threshold=DEFAULT_THRESHOLD, overview=None, query_dirs=None)
     return html
-
-
-# ---- the command ----------------------------------------------------------------
-
-def register(main: click.Group) -> None:
-    """Add the `viz` command to the click group `main`."""
-    import click
-
-    @main.command("viz")
-    @click.option("--case", "cases", multiple=True, metavar="ID",
-                  help="Only this case (repeatable), e.g. womens-association.")
-    @click.option("--context", "contexts", multiple=True, metavar="ID",
-                  help="Only claims in this context and the contexts part of it (repeatable), "
-                       "e.g. department-encounter or womens-association/ssp-partnership.")
-    @click.option("--actor", "actors", multiple=True, metavar="ID",
-                  help="Only claims this actor bears, gives or responds to (repeatable).")
-    @click.option("--query", "query", metavar="NAME", default=None,
-                  help="Highlight the nodes and edges in the rows of this named query, e.g. role-transfer.")
-    @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-                  help="A parameter of the query (repeatable).")
-    @click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-                  help="Another directory of named queries (repeatable).")
-    @click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
-                  help="Language of labels and of the page.")
-    @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
-                  show_default=True, help="The HTML file to write.")
-    @click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
-                  help="Above this many nodes the page opens on an overview and expands on click.")
-    @click.option("--overview/--full", "overview", default=None,
-                  help="Force the overview or the full graph (default: by --threshold).")
-    @click.option("--store", "store", type=click.Path(path_type=Path), default=None,
-                  envvar="ROLEGRAPH_STORE", show_envvar=True,
-                  help="Store directory (default: ~/.local/share/rolegraph/store).")
-    def viz(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
-            params: tuple[str, ...], query_dirs: tuple[Path, ...], lang: str, out: Path, threshold: int,
-            overview: bool | None, store: Path | None) -> None:
-        """Write the browser view: one self-contained HTML file (no network access).
-
-        Actors, teams, roles and contexts, with role claims coloured by the audience's
-        outcome (green recognised, red refused, orange contested; dashed: the bearer
-        keeps distance). Click a node or an edge for its evidence quotes.
-        """
-        given: dict[str, str] = {}
-        for p in params:
-            if "=" not in p:
-                raise UsageError(f"--param '{p}' is not NAME=VALUE")
-            k, v = p.split("=", 1)
-            given[k.strip()] = v
-        if given and not query:
-            raise UsageError("--param needs --query")
-        report = write_view(store, out, filters=Filters(cases, contexts, actors), query=query,
-                            params=given, lang=lang, threshold=threshold, overview=overview,
-                            query_dirs=list(query_dirs) or None)
-        for w in report.warnings:
-            click.echo(f"warning: {w}", err=True)
-        extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
-                f"by '{query}'" if query else ""
-        opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
-        click.echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
-                   f"({report.bytes / 1024:.0f} KiB)")

@@ -1,4 +1,4 @@
-"""The vocabulary of rolegraph: namespaces and the IRIs of graphs and case data.
+"""The vocabulary of rolegraph as rdflib terms, built from the IRIs of `kg.iris`.
 
 `RG` lists every term of ontology/*.ttl and fails on a misspelt one; a test keeps
 it in step with the ontology files.
@@ -9,13 +9,17 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-BASE = "https://w3id.org/rolegraph/"
+from . import iris
+
+BASE = iris.BASE
+CASE_GRAPH_PREFIX = iris.CASE_GRAPH_PREFIX
+CASE_PREFIX = iris.CASE
 
 
 class RG(DefinedNamespace):
     """Terms of the rolegraph ontology (core, goffman, typology)."""
 
-    _NS = Namespace(BASE + "ontology#")
+    _NS = Namespace(iris.RG)
     _fail = True
 
     Accepts: URIRef
@@ -200,23 +204,19 @@ class RG(DefinedNamespace):
     validIn: URIRef
 
 
-ROLE = Namespace(BASE + "role/")
+ROLE = Namespace(iris.ROLE)
 """Shared roles of ontology/roles.ttl, e.g. ROLE["co-creator"]."""
 
-ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
-INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
-EXPLANATION_GRAPH = URIRef(BASE + "graph/explanations")
-CASE_GRAPH_PREFIX = BASE + "graph/case/"
-CASE_PREFIX = BASE + "case/"
+ONTOLOGY_GRAPH = URIRef(iris.ONTOLOGY_GRAPH)
+INFERRED_GRAPH = URIRef(iris.INFERRED_GRAPH)
+EXPLANATION_GRAPH = URIRef(iris.EXPLANATION_GRAPH)
 
 
 def case_graph(case_id: str) -> URIRef:
     """The named graph that holds one case's asserted statements."""
-    return URIRef(CASE_GRAPH_PREFIX + case_id)
+    return URIRef(iris.case_graph(case_id))
 
 
 def case_iri(case_id: str, local: str | None = None) -> URIRef:
     """The IRI of a case, or of a record `local` within it."""
-    if local is None:
-        return URIRef(CASE_PREFIX + case_id)
-    return URIRef(f"{CASE_PREFIX}{case_id}/{local}")
+    return URIRef(iris.case_iri(case_id, local))

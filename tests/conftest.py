@@ -51,8 +51,8 @@ def cli(store: Path):
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built once from the shipped cases."""
-    from kg.store import build_store
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
 
     path = tmp_path_factory.mktemp("shipped") / "store"
     build_store(load_cases([CASES]), path)
@@ -62,9 +62,10 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def reasoned_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the shipped cases and reasoned, once per session."""
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.reasoning import reason
+    from kg.stores import open_store
 
     path = tmp_path_factory.mktemp("reasoned") / "store"
     build_store(load_cases([CASES]), path)

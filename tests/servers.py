@@ -1,6 +1,6 @@
 """Start and stop real servers on 127.0.0.1 for the tests and the load test.
 
-    rolegraph_serve(store, ...)     `rolegraph serve` (as `python -m kg.serve`), on a free port
+    rolegraph_serve(store, ...)     `rolegraph serve` (through kg.cli.main), on a free port
     oxigraph_server(dir, binary)    `oxigraph serve --location DIR --bind 127.0.0.1:PORT`
     virtuoso_server(dir)            Virtuoso 7 (virtuoso-t in the foreground) with a temporary
                                     virtuoso.ini, loopback ports, SPARQL update and the Graph
@@ -108,11 +108,16 @@ def _wait(running: Running, ready: callable, timeout: float) -> None:  # type: i
     raise ServerError(f"{running.name} did not come up within {timeout:g} s:\n{running.logs()}")
 
 
+_SERVE_MAIN = "import sys; from kg.cli import main; main(sys.argv[1:], prog_name='rolegraph')"
+
+
 @contextmanager
 def rolegraph_serve(store: Path, *args: str, log: Path, timeout: float = 60.0,
                     env: dict[str, str] | None = None) -> Iterator[Running]:
     """`rolegraph serve --store STORE --port 0 ARGS...`; the URL it announces is `.url`."""
-    cmd = [sys.executable, "-m", "kg.serve", "--store", str(store), "--port", "0", *args]
+    # `python -c`: a main module without a file, so that the spawned query workers import only
+    # kg.serve, not the command line again (as `python -m kg.serve` did before the CLI moved)
+    cmd = [sys.executable, "-c", _SERVE_MAIN, "serve", "--store", str(store), "--port", "0", *args]
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("ROLEGRAPH_ENDPOINT", None)
     running = _start("rolegraph serve", cmd, log, cwd=ROOT, env=full_env)

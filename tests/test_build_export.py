@@ -21,8 +21,8 @@ def _graphs(path: Path, fmt: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_export_build_export_round_trips(fmt: str, cli, tmp_path: Path, monkeypatch) -> None:
-    assert cli("build", str(CASES)).exit_code == 0
+def test_export_build_export_round_trips(fmt: str, cli, built_store: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ROLEGRAPH_STORE", str(built_store))  # the shipped cases, built once per session
     first = tmp_path / f"first.{fmt}"
     assert cli("export", "--format", fmt, "-o", str(first)).exit_code == 0
     monkeypatch.setenv("ROLEGRAPH_STORE", str(tmp_path / "second-store"))
@@ -54,12 +54,12 @@ def test_failed_build_leaves_previous_store_intact(cli, store: Path, tmp_path: P
 def test_build_failure_midway_leaves_previous_store_intact(cli, store: Path, monkeypatch) -> None:
     assert cli("build", str(CASES)).exit_code == 0
     before = cli("export", "--format", "nt").output
-    import kg.store
+    import kg.stores.embedded
 
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(kg.store, "graph_quads", explode)
+    monkeypatch.setattr(kg.stores.embedded, "graph_quads", explode)
     result = cli("build", str(CASES))
     assert result.exit_code == 1 and "previous store is unchanged" in result.output
     monkeypatch.undo()
@@ -68,7 +68,8 @@ def test_build_failure_midway_leaves_previous_store_intact(cli, store: Path, mon
 
 
 def test_store_holds_ontology_and_one_graph_per_case(built_store: Path) -> None:
-    from kg.store import asserted_graphs, open_store
+    from kg.stores import open_store
+    from kg.stores.layout import asserted_graphs
 
     with open_store(built_store) as st:
         names = [g.value for g in asserted_graphs(st)]

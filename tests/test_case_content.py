@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from kg.vocab import RG, ROLE, case_graph, case_iri
 
@@ -38,7 +38,7 @@ def _ws(text: str) -> str:
 @pytest.fixture(scope="session")
 def graphs() -> dict[URIRef, Graph]:
     """The compiled case graphs of the shipped cases, one per case."""
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
 
     return load_cases([CASES]).graphs
 

@@ -80,6 +80,7 @@ def test_explain_cli_text_and_json(cli, built) -> None:
     assert r.exit_code == 2 and "does not exist" in r.output
 
 
+@pytest.mark.slow
 def test_check_with_hermit_consistent_and_inconsistent(cli, tmp_path: Path, monkeypatch) -> None:
     require_tool("java")
     assert cli("build", str(CASES)).exit_code == 0

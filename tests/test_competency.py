@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.query import bind_params, get_query, load_queries, run_select, to_json
-from kg.store import open_store
+from kg.stores import open_store
 
 C = "https://w3id.org/rolegraph/case/"
 

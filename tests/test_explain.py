@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kg.explain import Explainer, render_json, render_text
 from kg.query import bind_params, get_query, run_select
-from kg.store import open_store
+from kg.stores import open_store
 
 
 def _rows(st):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.extensions import Extension, find_extensions
+from kg.cases.scaffold import new_case, new_extension
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError, UsageError
-from kg.extensions import Extension, find_extensions
 from kg.ontology import load_ontology
-from kg.scaffold import new_case, new_extension
-from kg.validate import load_cases
 
 from .conftest import ROOT
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from kg.errors import UsageError
-from kg.generate import case_id, generate, register
+from kg.synthetic import case_id, generate
 
 
 def _texts(d: Path) -> dict[str, str]:
@@ -47,7 +46,7 @@ def test_different_seeds_differ(tmp_path: Path) -> None:
 
 
 def test_twenty_generated_cases_validate(tmp_path: Path) -> None:
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
 
     report = generate(tmp_path / "corpus", cases=20, seed=0)
     cs = load_cases([tmp_path / "corpus"])  # schema, references and SHACL
@@ -79,10 +78,11 @@ def test_generated_cases_have_the_shape_of_the_shipped_ones(tmp_path: Path) -> N
 
 
 def test_flagship_query_has_rows_on_a_generated_corpus(tmp_path: Path) -> None:
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
     from kg.query import bind_params, get_query, run_select
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.reasoning import reason
+    from kg.stores import open_store
 
     generate(tmp_path / "corpus", cases=4, seed=0)  # case 0 always carries the pattern
     build_store(load_cases([tmp_path / "corpus"], shacl=False), tmp_path / "store")
@@ -105,12 +105,9 @@ def test_refuses_a_directory_with_other_case_files(tmp_path: Path) -> None:
         generate(tmp_path / "x", cases=2, seed=0)
 
 
-def test_register_adds_a_generate_command(tmp_path: Path) -> None:
-    @click.group()
-    def main() -> None:
-        pass
+def test_the_generate_command(tmp_path: Path) -> None:
+    from kg.cli import main
 
-    register(main)
     result = CliRunner().invoke(main, ["generate", str(tmp_path / "out"), "--cases", "3", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "wrote 3 case file(s)" in result.output

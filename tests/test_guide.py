@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT, require_tool
 from .guide_runner import normalise, parse, run
 
@@ -20,6 +22,7 @@ def test_the_guides_files_are_the_worked_example() -> None:
         assert body == (EXAMPLE / path).read_text(encoding="utf-8"), f"{path} in the guide differs from the example"
 
 
+@pytest.mark.slow
 def test_every_command_of_the_guide_prints_what_it_shows(tmp_path: Path) -> None:
     require_tool("java")
     results = run(GUIDE, tmp_path, str(ROOT / ".venv" / "bin" / "rolegraph"))

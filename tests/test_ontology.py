@@ -12,7 +12,7 @@ from rdflib.namespace import SKOS
 
 from kg.ontology import RG_NS, load_ontology
 from kg.resources import data_dir
-from kg.store import export_ontology
+from kg.stores import export_ontology
 from kg.vocab import RG, ROLE
 
 from .conftest import require_tool
@@ -70,6 +70,7 @@ def test_alignment_module_imports_no_external_ontology() -> None:
     assert (RG.Team, RDFS.subClassOf, URIRef("http://xmlns.com/foaf/0.1/Group")) in g
 
 
+@pytest.mark.slow
 def test_hermit_finds_ontology_consistent_with_no_unsatisfiable_class() -> None:
     require_tool("java")
     import owlready2

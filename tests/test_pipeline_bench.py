@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT, require_tool
+
+pytestmark = pytest.mark.slow  # a benchmark: `make test` runs it, `pytest -m "not slow"` does not
 
 BENCH = ROOT / "bench" / "pipeline_bench.py"
 

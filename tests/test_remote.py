@@ -1,4 +1,4 @@
-"""rolegraph on remote SPARQL 1.1 stores (kg/remote.py, `--endpoint`): build, reason,
+"""rolegraph on remote SPARQL 1.1 stores (kg/stores/remote.py, kg/reasoning/in_store.py, `--endpoint`): build, reason,
 query, explain, viz and export against the Oxigraph server and Virtuoso 7, each started
 on 127.0.0.1 for this module (tests/servers.py), compared with the embedded store.
 
@@ -22,6 +22,8 @@ from click.testing import CliRunner
 from .conftest import CASES, ROOT, require_tool
 from .servers import oxigraph_server, virtuoso_server
 
+pytestmark = pytest.mark.slow  # remote SPARQL servers: `make test` runs these, `pytest -m "not slow"` does not
+
 LANGS = ("en", "da")
 INFERRED = "https://w3id.org/rolegraph/graph/inferred"
 RG = "https://w3id.org/rolegraph/ontology#"
@@ -31,11 +33,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 @pytest.fixture(scope="module")
 def cli() -> Any:
-    """The rolegraph command with the remote options (and serve) registered."""
-    from kg.backend import register
+    """The rolegraph command (--endpoint on the group and each store command)."""
     from kg.cli import main
 
-    register(main)  # what kg/cli.py calls last: `serve`, and --endpoint on the group and each store command
     runner = CliRunner()
 
     def run(*args: str, expect: int = 0) -> Any:
@@ -91,7 +91,7 @@ def remote(request: pytest.FixtureRequest, cli: Any) -> dict[str, Any]:
 
 
 def _config(remote: dict[str, Any]) -> Any:
-    from kg.backend import config_from
+    from kg.targets import config_from
 
     e = remote["endpoints"]
     return config_from(e["query"], e.get("update") or None, e.get("store") or None)
@@ -138,8 +138,7 @@ def _named_rows(store_handle: Any, name: str, lang: str, params: dict[str, str] 
 # ---- build and reason ----------------------------------------------------------------------
 
 def test_build_loads_every_graph(remote: dict[str, Any], built_store: Path) -> None:
-    from kg.backend import use_remote
-    from kg.store import open_store
+    from kg.stores import open_store
 
     def counts(st: Any) -> dict[str, int]:
         return {g.value: len(st.quads_for_pattern(None, None, None, g)) for g in st.named_graphs()
@@ -149,7 +148,7 @@ def test_build_loads_every_graph(remote: dict[str, Any], built_store: Path) -> N
         local = {g.value: len(list(st.quads_for_pattern(None, None, None, g))) for g in st.named_graphs()
                  if hasattr(g, "value") and g.value.startswith("https://w3id.org/rolegraph/graph/")
                  and not g.value.endswith("/meta")}
-    with use_remote(_config(remote)), open_store() as st:
+    with open_store(_config(remote)) as st:
         assert counts(st) == local
         staging = st.select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } '
                             'FILTER(STRSTARTS(STR(?g), "https://w3id.org/rolegraph/staging/")) }')
@@ -161,8 +160,7 @@ def test_reasoning_inside_the_store_matches_the_embedded_reasoner(remote: dict[s
     """The same inferred triples, and the interaction-order rules fired as often."""
     import pyoxigraph as ox
 
-    from kg.backend import use_remote
-    from kg.store import open_store
+    from kg.stores import open_store
 
     def inferred(st: Any) -> Counter[tuple[Any, ...]]:
         g = ox.NamedNode(INFERRED)
@@ -179,7 +177,7 @@ def test_reasoning_inside_the_store_matches_the_embedded_reasoner(remote: dict[s
 
     with open_store(reasoned_store) as st:
         local, local_findings = inferred(st), findings(st)
-    with use_remote(_config(remote)), open_store() as st:
+    with open_store(_config(remote)) as st:
         assert inferred(st) == local
         assert findings(st) == local_findings  # each finding derived by the same rule
         assert local_findings
@@ -191,14 +189,13 @@ def test_reasoning_inside_the_store_matches_the_embedded_reasoner(remote: dict[s
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_named_query_gives_the_same_rows(remote: dict[str, Any], reasoned_store: Path, lang: str) -> None:
-    from kg.backend import use_remote
     from kg.query import load_queries
-    from kg.store import open_store
+    from kg.stores import open_store
 
     names = list(load_queries())
     with open_store(reasoned_store) as st:
         local = {n: _named_rows(st, n, lang) for n in names}
-    with use_remote(_config(remote)), open_store() as st:
+    with open_store(_config(remote)) as st:
         for name in names:
             got = _named_rows(st, name, lang)
             assert got == local[name], (remote["name"], name, lang)
@@ -206,13 +203,12 @@ def test_every_named_query_gives_the_same_rows(remote: dict[str, Any], reasoned_
 
 
 def test_named_query_parameters_on_the_remote_store(remote: dict[str, Any], reasoned_store: Path) -> None:
-    from kg.backend import use_remote
-    from kg.store import open_store
+    from kg.stores import open_store
 
     params = {"bearer": "womens-association/womens-association", "role": "role:ambassador"}
     with open_store(reasoned_store) as st:
         local = _named_rows(st, "role-transfer", "da", params)
-    with use_remote(_config(remote)), open_store() as st:
+    with open_store(_config(remote)) as st:
         got = _named_rows(st, "role-transfer", "da", params)
     assert got == local and 0 < sum(got.values()) < 6
 
@@ -254,7 +250,7 @@ def _canon(x: Any) -> Any:
 
 def _explain(st: Any, name: str) -> dict[Any, list[Any]]:
     """Each row's explanation, by the row's values (tied rows may come in another order)."""
-    from kg.cli import _explain_row
+    from kg.cli.commands import explain_row
     from kg.explain import Explainer
     from kg.query import bind_params, get_query, run_select
 
@@ -265,7 +261,7 @@ def _explain(st: Any, name: str) -> dict[Any, list[Any]]:
     out = {}
     for row in result.rows:
         key = tuple(sorted(str(_value(row[v])) for v in result.variables if v not in concat))
-        out[key] = [asdict(s) for s in _explain_row(explainer, row)]
+        out[key] = [asdict(s) for s in explain_row(explainer, row)]
     assert len(out) == len(result.rows)
     return out
 
@@ -292,12 +288,11 @@ def test_explanations_match_the_embedded_store(remote: dict[str, Any], reasoned_
     """Every row is explained down to quotes and file:line. Where one conclusion has a single
     derivation the trees are identical; where several rows of a rule derive it, the store
     may record another of them, so the rules and quotes are compared."""
-    from kg.backend import use_remote
-    from kg.store import open_store
+    from kg.stores import open_store
 
     with open_store(reasoned_store) as st:
         local = _explain(st, name)
-    with use_remote(_config(remote)), open_store() as st:
+    with open_store(_config(remote)) as st:
         got = _explain(st, name)
     assert got.keys() == local.keys() and all(got.values())
     if name in ("role-transfer", "role-conflicts", "team-crossings", "coproduction-type"):
@@ -315,12 +310,10 @@ def test_explain_command_against_the_remote_store(remote: dict[str, Any], cli: A
 
 
 def test_browser_view_of_the_remote_store(remote: dict[str, Any], reasoned_store: Path, tmp_path: Path) -> None:
-    from kg.backend import use_remote
     from kg.viz import write_view
 
     local = write_view(reasoned_store, tmp_path / "local.html", query="role-transfer")
-    with use_remote(_config(remote)):
-        got = write_view(None, tmp_path / "remote.html", query="role-transfer")
+    got = write_view(_config(remote), tmp_path / "remote.html", query="role-transfer")
     assert (got.nodes, got.edges, got.highlighted_nodes, got.highlighted_edges) == \
            (local.nodes, local.edges, local.highlighted_nodes, local.highlighted_edges)
     assert got.warnings == []
@@ -330,12 +323,11 @@ def test_export_of_the_remote_store_is_the_same_graph(remote: dict[str, Any], re
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from kg.backend import use_remote
-    from kg.store import export_store, open_store
+    from kg.stores import export_store, open_store
 
     with open_store(reasoned_store) as st:
         local = export_store(st, "nt", ontology=True)
-    with use_remote(_config(remote)), open_store() as st:
+    with open_store(_config(remote)) as st:
         got = export_store(st, "nt", ontology=True)
     assert isomorphic(Graph().parse(data=local, format="nt"), Graph().parse(data=got, format="nt"))
 
@@ -355,22 +347,21 @@ def test_rebuild_replaces_graphs_and_a_failed_build_changes_nothing(tmp_path: Pa
 
 
 def _rebuild_and_fail(config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg.backend import use_remote
+    from kg.cases.validate import load_cases
     from kg.errors import RemoteError, StoreError
-    from kg.remote import RemoteStore
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.stores import open_store
+    from kg.stores.remote import RemoteStore
 
     def graphs() -> dict[str, int]:
-        with use_remote(config), open_store() as st:
+        with open_store(config) as st:
             return {g.value.rsplit("/", 1)[-1]: len(st.quads_for_pattern(None, None, None, g))
                     for g in st.named_graphs()}
 
-    with use_remote(config):
-        build_store(load_cases([CASES]))
-        with open_store() as st:
-            st.update(f"INSERT DATA {{ GRAPH <{INFERRED}> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}")
-        build_store(load_cases([CASES / "frontline-roles.yaml"]))
+    build_store(load_cases([CASES]), config)
+    with open_store(config) as st:
+        st.update(f"INSERT DATA {{ GRAPH <{INFERRED}> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}")
+    build_store(load_cases([CASES / "frontline-roles.yaml"]), config)
     one = graphs()
     assert set(one) == {"ontology", "frontline-roles", "meta"}  # old cases and inferences dropped
 
@@ -384,11 +375,11 @@ def _rebuild_and_fail(config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         return real(self, graph, triples)
 
     monkeypatch.setattr(RemoteStore, "load_graph", failing)
-    with use_remote(config), pytest.raises(StoreError, match="injected"):
-        build_store(load_cases([CASES]))
+    with pytest.raises(StoreError, match="injected"):
+        build_store(load_cases([CASES]), config)
     monkeypatch.undo()
     assert graphs() == one
-    with use_remote(config), open_store() as st:
+    with open_store(config) as st:
         left = st.select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } '
                          'FILTER(STRSTARTS(STR(?g), "https://w3id.org/rolegraph/staging/")) }')
         assert int(left[0]["n"].value) == 0
@@ -410,16 +401,15 @@ def test_messages_for_wrong_settings(cli: Any, oxigraph: Any) -> None:
 
 def test_statement_iris_minted_in_the_store(oxigraph: Any) -> None:
     """The SPARQL expression that mints statement IRIs inside the store agrees with
-    kg.reason.statement_iri; for a literal that N-Triples must escape it cannot (stores
+    kg.reasoning.statement_iri; for a literal that N-Triples must escape it cannot (stores
     disagree on backslashes in REPLACE), and explain then finds the statement by what it says."""
     import pyoxigraph as ox
     from rdflib import Variable
 
-    from kg.backend import use_remote
     from kg.explain import Explainer
-    from kg.reason import statement_iri
-    from kg.remote import _statement_expr
-    from kg.store import open_store
+    from kg.reasoning import statement_iri
+    from kg.reasoning.in_store import _statement_expr
+    from kg.stores import open_store
     from kg.vocab import RG
 
     config = _config({"endpoints": {"query": oxigraph.endpoints["query"], "update": oxigraph.endpoints["update"]}})
@@ -433,7 +423,7 @@ def test_statement_iris_minted_in_the_store(oxigraph: Any) -> None:
     exp = ox.NamedNode(EXPLANATIONS)
     deriv = ox.NamedNode("https://w3id.org/rolegraph/derivation/zz-test")
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    with use_remote(config), open_store() as st:
+    with open_store(config) as st:
         try:
             st.extend([ox.Quad(s, p, o, graph) for o in [*exact, special]])
             rows = st.select(f"SELECT ?o ?st WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} BIND({expr} AS ?st) }}")

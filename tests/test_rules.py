@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.validate import load_cases
 from kg.errors import ReasoningError
-from kg.reason import reason
-from kg.rules import load_rules, parse_rule
-from kg.store import build_store, open_store
-from kg.validate import load_cases
+from kg.pipeline import build_store
+from kg.reasoning import reason
+from kg.reasoning.rules import load_rules, parse_rule
+from kg.stores import open_store
 
 C = "https://w3id.org/rolegraph/case/mini/"
 RG = "https://w3id.org/rolegraph/ontology#"

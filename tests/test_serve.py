@@ -84,7 +84,8 @@ def embedded_rows(store: Path, text: str, *, inference: bool = True) -> list[tup
     import pyoxigraph as ox
 
     from kg.query import PREFIXES
-    from kg.store import asserted_graphs, derived_graphs, open_store
+    from kg.stores import open_store
+    from kg.stores.layout import asserted_graphs, derived_graphs
 
     with open_store(store) as st:
         graphs = asserted_graphs(st) + (derived_graphs(st) if inference else [])
@@ -113,8 +114,8 @@ def server(store: Path, tmp_path_factory: pytest.TempPathFactory):
 def limited(tmp_path_factory: pytest.TempPathFactory):
     """A second server with a 1 s timeout, 5 rows at most, one worker, over a store of one
     case that is not reasoned (the store-change test rebuilds and reasons it)."""
-    from kg.store import build_store
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
 
     base = tmp_path_factory.mktemp("serve-limited")
     path = base / "store"
@@ -140,6 +141,7 @@ def writable(store: Path, tmp_path_factory: pytest.TempPathFactory):
 
 # ---- SPARQLWrapper and the README example -------------------------------------------------
 
+@pytest.mark.slow
 def test_sparqlwrapper_select_with_a_leading_comment(server: Any) -> None:
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
@@ -153,6 +155,7 @@ def test_sparqlwrapper_select_with_a_leading_comment(server: Any) -> None:
     assert [b["claim"]["value"] for b in result["results"]["bindings"]] == [MIA]
 
 
+@pytest.mark.slow
 def test_sparqlwrapper_misguessed_type_gets_a_clear_error(server: Any) -> None:
     """Without the explicit type SPARQLWrapper posts the SELECT as an update; the answer says why."""
     import warnings
@@ -186,6 +189,7 @@ def _readme_snippets() -> list[tuple[str, str]]:
     return out
 
 
+@pytest.mark.slow
 def test_readme_example_runs_against_a_live_server(server: Any) -> None:
     """The SPARQLWrapper example of the documentation, run as written (port aside)."""
     snippets = _readme_snippets()
@@ -201,6 +205,7 @@ def test_readme_example_runs_against_a_live_server(server: Any) -> None:
 
 # ---- the protocol -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_get_post_form_and_direct_post_agree(server: Any, store: Path) -> None:
     url = server.endpoints["sparql"]
     expected = embedded_rows(store, CONFLICTS)
@@ -218,6 +223,7 @@ def test_get_post_form_and_direct_post_agree(server: Any, store: Path) -> None:
     ("application/sparql-results+json", "json"), ("application/json", "json"),
     ("application/sparql-results+xml", "xml"), ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
 ])
+@pytest.mark.slow
 def test_select_result_formats(server: Any, store: Path, accept: str, fmt: str) -> None:
     text = "SELECT ?claim ?label WHERE { ?claim a rg:RoleClaim ; rg:bearer/rdfs:label ?label FILTER(LANG(?label) = 'da') }"
     expected = embedded_rows(store, text)
@@ -241,6 +247,7 @@ def test_select_result_formats(server: Any, store: Path, accept: str, fmt: str) 
     ("text/turtle", "turtle", "TURTLE"), ("application/ld+json", "jsonld", "JSON_LD"),
     ("application/n-triples", "ntriples", "N_TRIPLES"), ("application/rdf+xml", "rdfxml", "RDF_XML"),
 ])
+@pytest.mark.slow
 def test_construct_by_content_negotiation(server: Any, accept: str, fmt: str, rdf: str) -> None:
     import pyoxigraph as ox
 
@@ -255,6 +262,7 @@ def test_construct_by_content_negotiation(server: Any, accept: str, fmt: str, rd
         assert len(triples) == 2
 
 
+@pytest.mark.slow
 def test_construct_and_ask_with_sparqlwrapper(server: Any) -> None:
     import warnings
 
@@ -279,6 +287,7 @@ def test_construct_and_ask_with_sparqlwrapper(server: Any) -> None:
     assert "true" in s.queryAndConvert().toxml()
 
 
+@pytest.mark.slow
 def test_dataset_in_the_request(server: Any, store: Path) -> None:
     url = server.endpoints["sparql"]
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -307,6 +316,7 @@ def test_dataset_in_the_request(server: Any, store: Path) -> None:
     "# SERVICE is mentioned here\nSELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
     "SELECT * WHERE { ?x ?p \"a\\u0022\" SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
 ])
+@pytest.mark.slow
 def test_service_is_refused(server: Any, text: str) -> None:
     err = assert_error(*http("POST", server.endpoints["sparql"], {"query": text}), 400)
     assert "SERVICE" in err["message"]
@@ -318,11 +328,13 @@ def test_service_is_refused(server: Any, text: str) -> None:
     "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }",
     "SELECT * WHERE { ?s ?p \"x\"@service }",
 ])
+@pytest.mark.slow
 def test_lookalikes_of_service_are_not_refused(server: Any, text: str) -> None:
     status, _, body = http("POST", server.endpoints["sparql"], {"query": text})
     assert status == 200, body
 
 
+@pytest.mark.slow
 def test_updates_are_refused_by_default(server: Any) -> None:
     insert = "INSERT DATA { GRAPH <https://w3id.org/rolegraph/graph/case/x> { <urn:a> <urn:b> <urn:c> } }"
     for data, headers in (({"update": insert}, {}), (insert, {"Content-Type": "application/sparql-update"})):
@@ -331,6 +343,7 @@ def test_updates_are_refused_by_default(server: Any) -> None:
     assert_error(*http("GET", server.endpoints["sparql"] + "?" + urllib.parse.urlencode({"update": insert})), 405)
 
 
+@pytest.mark.slow
 def test_updates_with_a_token(writable: Any) -> None:
     url = writable.endpoints["sparql"]
     graph = "https://w3id.org/rolegraph/graph/case/frontline-roles"
@@ -361,6 +374,7 @@ def test_updates_with_a_token(writable: Any) -> None:
     assert json.loads(body)["boolean"] is False
 
 
+@pytest.mark.slow
 def test_timeout_stops_the_query_and_the_server_goes_on(limited: Any) -> None:
     url = limited.endpoints["sparql"]
     start = time.monotonic()
@@ -371,6 +385,7 @@ def test_timeout_stops_the_query_and_the_server_goes_on(limited: Any) -> None:
     assert status == 200, body
 
 
+@pytest.mark.slow
 def test_result_size_limit(limited: Any) -> None:
     url = limited.endpoints["sparql"]
     err = assert_error(*http("POST", url, {"query": "SELECT * WHERE { ?s ?p ?o }"}), 422)
@@ -383,6 +398,7 @@ def test_result_size_limit(limited: Any) -> None:
 
 # ---- the named queries ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_named_queries_listed(server: Any) -> None:
     from kg.query import load_queries
 
@@ -394,10 +410,11 @@ def test_named_queries_listed(server: Any) -> None:
     assert {p["name"] for p in listed["role-transfer"]["params"]} >= {"bearer", "role", "lang"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "da"])
 def test_every_named_query_matches_the_embedded_store(server: Any, store: Path, lang: str) -> None:
     from kg.query import bind_params, load_queries, run_select, to_json
-    from kg.store import open_store
+    from kg.stores import open_store
 
     for name, q in load_queries().items():
         with open_store(store) as st:
@@ -407,6 +424,7 @@ def test_every_named_query_matches_the_embedded_store(server: Any, store: Path, 
         assert rows_of(body) == expected, name
 
 
+@pytest.mark.slow
 def test_named_query_parameters_and_formats(server: Any, store: Path) -> None:
     base = f"{server.url}queries/role-transfer"
     women = "womens-association/womens-association"
@@ -431,6 +449,7 @@ def test_named_query_parameters_and_formats(server: Any, store: Path) -> None:
     assert "role-transfer" in err["hint"]
 
 
+@pytest.mark.slow
 def test_store_changes_are_picked_up_without_a_restart(limited: Any, tmp_path: Path) -> None:
     """Not reasoned: a query that needs reasoning says so (409); `rolegraph build` and
     `rolegraph reason` on the served store show up at the next request."""
@@ -453,6 +472,7 @@ def test_store_changes_are_picked_up_without_a_restart(limited: Any, tmp_path: P
 
 # ---- one error shape, every route ----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_one_error_shape_on_every_route(server: Any) -> None:
     url = server.url
     sparql = server.endpoints["sparql"]
@@ -508,6 +528,7 @@ def _raw(url: str, payload: bytes) -> tuple[int, dict[str, Any]]:
     return int(doc["error"]["status"]), doc
 
 
+@pytest.mark.slow
 def test_protocol_level_errors_are_json_too(server: Any) -> None:
     """Errors http.server raises itself (a garbled request line, an unknown method, a body
     too large) come in the same shape."""
@@ -524,6 +545,7 @@ def test_protocol_level_errors_are_json_too(server: Any) -> None:
 
 # ---- the query page ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_query_page_is_offline_and_lists_the_named_queries(server: Any) -> None:
     from kg.query import load_queries
 
@@ -556,8 +578,8 @@ def wait_until(page: Any, condition: str, timeout: float = 20.0) -> None:
 
 @pytest.fixture(scope="module")
 def xss_server(tmp_path_factory: pytest.TempPathFactory):
-    from kg.store import build_store
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
 
     base = tmp_path_factory.mktemp("serve-xss")
     build_store(load_cases([XSS_DIR]), base / "store")
@@ -565,6 +587,7 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory):
         yield s
 
 
+@pytest.mark.slow
 def test_query_page_in_a_browser_escapes_everything(xss_server: Any) -> None:
     require_tool("chromium", CHROMIUM)
     from playwright.sync_api import sync_playwright
@@ -615,10 +638,8 @@ def test_non_loopback_host_needs_public() -> None:
 
     from kg.cli import main
     from kg.errors import UsageError
-    from kg.backend import register
     from kg.serve import check_host
 
-    register(main)
     assert check_host("127.0.0.1", False) is None and check_host("::1", False) is None
     assert check_host("localhost", False) is None
     with pytest.raises(UsageError, match="--public"):
@@ -632,10 +653,8 @@ def test_non_loopback_host_needs_public() -> None:
 def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from kg.backend import register
     from kg.cli import main
 
-    register(main)
     monkeypatch.delenv("ROLEGRAPH_SERVE_TOKEN", raising=False)
     result = CliRunner().invoke(main, ["serve", "--allow-update", "--store", str(tmp_path)])
     assert result.exit_code == 2 and "token" in result.output
@@ -648,8 +667,8 @@ def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_graph_layout_matches_the_vocabulary() -> None:
-    from kg import serve
-    from kg.store import META_GRAPH
+    from kg import serve  # noqa
+    from kg.stores.layout import META_GRAPH
     from kg.vocab import CASE_GRAPH_PREFIX, EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
     assert serve.ONTOLOGY_GRAPH == str(ONTOLOGY_GRAPH) and serve.CASE_GRAPH_PREFIX == CASE_GRAPH_PREFIX

@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
-from kg.validate import load_cases
 
 from .conftest import CASES, ROOT
 
 
 def test_compiled_yaml_conforms_to_the_shapes(tmp_path: Path) -> None:
-    from kg.generate import generate
-
-    from kg.extensions import find_extensions
+    from kg.cases.extensions import find_extensions
     from kg.ontology import load_ontology
+    from kg.synthetic import generate
 
     generate(tmp_path / "gen", cases=8, seed=5)
     load_cases([CASES, tmp_path / "gen", ROOT / "docs" / "example-case.yaml"], shacl=True)

@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
+from kg.cases.extensions import find_extensions
+from kg.cases.scaffold import new_extension
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
-from kg.extensions import find_extensions
 from kg.ontology import load_ontology
+from kg.pipeline import build_store
 from kg.query import bind_params, get_query, run_select, to_table
-from kg.reason import reason
-from kg.scaffold import new_extension
-from kg.store import build_store, open_store
-from kg.validate import load_cases
+from kg.reasoning import reason
+from kg.stores import open_store
 
 from .conftest import ROOT
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases.validate import load_cases
 from kg.errors import CaseDataError, UsageError
-from kg.validate import load_cases
 
 from .conftest import CASES, ROOT
 

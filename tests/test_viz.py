@@ -37,9 +37,10 @@ WOMEN = "womens-association/womens-association"
 # ---- stores and pages ------------------------------------------------------------
 
 def _build_and_reason(paths: list[Path], store: Path) -> Path:
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.cases.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.reasoning import reason
+    from kg.stores import open_store
 
     build_store(load_cases(paths), store)
     with open_store(store, write=True) as st:
@@ -193,7 +194,7 @@ def test_template_never_writes_html_from_strings() -> None:
 
 
 def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.viz import build_graph, read_model
 
     with open_store(shipped) as st:
@@ -222,7 +223,7 @@ def test_counts_and_kinds_of_the_shipped_graph(shipped: Path) -> None:
 
 def test_filters_and_language(shipped: Path) -> None:
     from kg.errors import UsageError
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.viz import Filters, build_graph, read_model
 
     with open_store(shipped) as st:
@@ -251,7 +252,7 @@ def test_filters_and_language(shipped: Path) -> None:
 
 
 def test_role_transfer_highlight_marks_the_answer(shipped: Path, pages: dict[str, Any]) -> None:
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.viz import build_graph, query_highlight, read_model
 
     with open_store(shipped) as st:
@@ -279,11 +280,12 @@ def test_role_transfer_highlight_marks_the_answer(shipped: Path, pages: dict[str
 def test_an_extensions_kinds_are_drawn(tmp_path: Path) -> None:
     """docs/examples/elderly-care: an actor of an extension's kind (a subclass of rg:Organisation)
     is drawn as an organisation, and the extension's query directories count for --query."""
-    from kg.extensions import find_extensions
+    from kg.cases.extensions import find_extensions
+    from kg.cases.validate import load_cases
     from kg.ontology import load_ontology
-    from kg.reason import reason
-    from kg.store import build_store, open_store
-    from kg.validate import load_cases
+    from kg.pipeline import build_store
+    from kg.reasoning import reason
+    from kg.stores import open_store
     from kg.viz import write_view
 
     example = ROOT / "docs" / "examples" / "elderly-care"
@@ -315,15 +317,9 @@ def _page_data(html: Path) -> dict[str, Any]:
 
 
 def _cli() -> click.Group:
-    from kg.cli import _Group
-    from kg.viz import register
+    from kg.cli import main
 
-    @click.group(cls=_Group)
-    def root() -> None:
-        """A group like rolegraph's main, with `viz` registered."""
-
-    register(root)
-    return root
+    return main
 
 
 def test_cli_viz(shipped: Path, tmp_path: Path) -> None:
@@ -352,6 +348,7 @@ def test_cli_viz(shipped: Path, tmp_path: Path) -> None:
 
 # ---- in the browser -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
     html = pages["query"].path
@@ -373,9 +370,10 @@ def test_page_is_offline_and_requests_nothing(browser: Any, pages: dict[str, Any
         offline.close()
 
 
+@pytest.mark.slow
 def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], shipped: Path) -> None:
     require_tool("chromium", CHROMIUM)
-    from kg.store import open_store
+    from kg.stores import open_store
     from kg.viz import build_graph, read_model
 
     with open_store(shipped) as st:
@@ -400,6 +398,7 @@ def test_vis_dataset_matches_python_graph(browser: Any, pages: dict[str, Any], s
         page.close()
 
 
+@pytest.mark.slow
 def test_clicking_a_claim_shows_its_evidence(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
     page = Page(browser, pages["plain"].path)
@@ -428,6 +427,7 @@ def test_clicking_a_claim_shows_its_evidence(browser: Any, pages: dict[str, Any]
         page.close()
 
 
+@pytest.mark.slow
 def test_query_highlights_the_refused_edge(browser: Any, pages: dict[str, Any]) -> None:
     require_tool("chromium", CHROMIUM)
     page = Page(browser, pages["query"].path)
@@ -466,6 +466,7 @@ def test_query_highlights_the_refused_edge(browser: Any, pages: dict[str, Any]) 
         page.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("csp", ["enforced", "bypassed"])
 def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path, csp: str) -> None:
     """Injection payloads in labels, quotes, notes, titles and locators stay text.
@@ -522,6 +523,7 @@ def test_case_text_is_never_markup(browser: Any, xss_store: Path, tmp_path: Path
             page.close()
 
 
+@pytest.mark.slow
 def test_large_graph_opens_on_an_overview_and_expands(browser: Any, big_store: Path, tmp_path: Path) -> None:
     require_tool("chromium", CHROMIUM)
     from kg.viz import DEFAULT_THRESHOLD, write_view

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from ..errors import Problem
 from .yamlsrc import Y, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

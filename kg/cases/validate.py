@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyshacl import validate as shacl_validate
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
-from .cases import did_you_mean, read_cases
+from ..errors import CaseDataError, Problem, UsageError
+from ..iris import shorten
+from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
+from ..progress import Progress
+from ..progress import report as report_progress
+from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
 from .compile import Triples, compile_case
-from .errors import CaseDataError, Problem, UsageError
-from .extensions import extension_places
-from .ontology import RG_NS, Ontology, load_ontology, load_shapes
-from .progress import Progress, report as report_progress
-from .vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
+from .extensions import extension_places, find_extensions
+from .schema import did_you_mean, read_cases
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -150,8 +153,6 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
     names = [n for n in case_set.graphs if n != ONTOLOGY_GRAPH and (every or n in case_set.rdf_graphs)]
     if not names:
         return
-    from pyshacl import validate as shacl_validate  # heavy import, only when validating
-
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
     if len(names) == 1:
@@ -175,18 +176,10 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
                 continue
             seen.add(key)
             file, line = case_set.locations.get(focus, ("?", 1)) if isinstance(focus, URIRef) else ("?", 1)
-            field_name = _short(path) if path is not None else _short(focus)
+            field_name = shorten(path) if path is not None else shorten(focus)
             text = str(msg) if isinstance(msg, Literal) else "violates a SHACL shape"
-            problems.append(Problem(file, line, field_name, f"{_short(focus)}: {text}",
+            problems.append(Problem(file, line, field_name, f"{shorten(focus)}: {text}",
                                     "see ontology/shapes.ttl for what this kind of node needs"))
-
-
-def _short(term: object) -> str:
-    s = str(term)
-    for prefix, short in ((RG_NS, "rg:"), (CASE_PREFIX, ""), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:")):
-        if s.startswith(prefix):
-            return short + s[len(prefix):]
-    return s
 
 
 def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Problem]) -> None:
@@ -219,8 +212,6 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     checks every graph, False none."""
     files = collect_files(paths)
     if ontology is None:
-        from .extensions import find_extensions
-
         ontology = load_ontology(find_extensions())
     problems: list[Problem] = []
     out = CaseSet(files=[d for _, d in files])

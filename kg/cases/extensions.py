@@ -22,8 +22,9 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from .errors import Problem
-from .vocab import RG
+from ..errors import CaseDataError, Problem
+from ..iris import shorten
+from ..vocab import RG
 
 _BUILTIN_NS = ("http://www.w3.org/", "http://purl.org/dc/", "http://xmlns.com/foaf/",
                "http://www.ontologydesignpatterns.org/")
@@ -158,19 +159,11 @@ def _reaches(g: Graph, cls: URIRef, core: set[URIRef]) -> bool:
 
 
 def _short(term: object) -> str:
-    s = str(term)
-    for ns, p in ((str(RG), "rg:"), ("https://w3id.org/rolegraph/role/", "role:")):
-        if s.startswith(ns):
-            return p + s[len(ns):]
-    if s.startswith("https://w3id.org/rolegraph/ext/") and "#" in s:
-        return "ext:" + s.split("#", 1)[1]
-    return s
+    return shorten(str(term))
 
 
 def load_extensions(base: Graph, extensions: list[Extension]) -> Graph:
     """Check every extension; raise OntologyError listing all problems, else return their union."""
-    from .errors import CaseDataError
-
     union = Graph()
     problems: list[Problem] = []
     for ext in extensions:

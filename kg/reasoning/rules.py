@@ -20,27 +20,23 @@ extension; no code changes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rdflib.paths import Path as RdfPath
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import BNode, Node, URIRef, Variable
 
-from .errors import ReasoningError
-from .resources import data_dir, header_lines
+from ..errors import ReasoningError
+from ..headers import RULE as RULE_HEADER
+from ..headers import read as read_header
+from ..iris import RDF_TYPE, RULE
+from ..resources import data_dir
+from ..sparql_text import group_after, keyword_at
 
-RULE_BASE = "https://w3id.org/rolegraph/rule/"
-HEADER_KEYS = {"title", "description", "kind", "scope"}
-KINDS = ("axiom", "interaction-order", "classification")
-# `case`: the rule joins its premises through nodes of one case (all shipped rules do), so it
-# can run on each case with the ontology, in time linear in the number of cases.
-# `store`: the rule compares across cases (say, the same role in two cases) and runs on the
-# whole store after the per-case fixpoint.
-SCOPES = ("case", "store")
+RULE_BASE = RULE
 
 Pattern = tuple[Node, Node, Node]
 
@@ -94,68 +90,6 @@ class Rule:
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
 
-def _header(text: str, path: Path) -> tuple[dict[str, Any], int]:
-    head = header_lines(text)
-    if not head:
-        raise ReasoningError("a rule file must open with a '#+ ' header", file=str(path), line=1,
-                             hint="start with `#+ title: ...` and `#+ kind: axiom|interaction-order`")
-    try:
-        meta = yaml.safe_load("\n".join(head)) or {}
-    except yaml.YAMLError as exc:
-        raise ReasoningError(f"bad rule header: {exc}", file=str(path), line=1,
-                             hint="the header is YAML behind '#+ '") from exc
-    if not isinstance(meta, dict):
-        raise ReasoningError("the rule header must be `key: value` lines", file=str(path), line=1)
-    for key in meta:
-        if key not in HEADER_KEYS:
-            n = next((i for i, h in enumerate(head, 1) if h.startswith(f"{key}:")), 1)
-            raise ReasoningError(f"unknown header field '{key}'", file=str(path), line=n,
-                                 field=key, hint=f"rule headers have: {', '.join(sorted(HEADER_KEYS))}")
-    if "title" not in meta:
-        raise ReasoningError("the rule header needs a title", file=str(path), line=1, field="title",
-                             hint="add `#+ title: what the rule concludes`")
-    kind = meta.get("kind", "interaction-order")
-    if kind not in KINDS:
-        raise ReasoningError(f"unknown rule kind '{kind}'", file=str(path), line=1, field="kind",
-                             hint=f"use one of: {', '.join(KINDS)}")
-    scope = meta.get("scope", "case")
-    if scope not in SCOPES:
-        n = next((i for i, h in enumerate(head, 1) if h.startswith("scope:")), 1)
-        raise ReasoningError(f"unknown rule scope '{scope}'", file=str(path), line=n, field="scope",
-                             hint="use `case` (premises joined within one case) or `store` (compares across cases)")
-    return meta, len(head)
-
-
-def _braced(text: str, start: int) -> tuple[str, int]:
-    """The text inside the brace block opening at or after `start`, and the index after it."""
-    open_at = text.index("{", start)
-    depth, i, in_str, in_iri = 0, open_at, "", False
-    while i < len(text):
-        c = text[i]
-        if in_str:
-            if c == "\\":
-                i += 1
-            elif c == in_str:
-                in_str = ""
-        elif in_iri:
-            in_iri = c != ">"
-        elif c in "\"'":
-            in_str = c
-        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            in_iri = True
-        elif c == "#":
-            i = text.index("\n", i) if "\n" in text[i:] else len(text)
-            continue
-        elif c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[open_at + 1:i], i + 1
-        i += 1
-    raise ValueError("unbalanced braces")
-
-
 def _bgp_triples(node: Any, out: list[Pattern]) -> None:
     """Positive triple patterns of an algebra tree (not those inside FILTER expressions)."""
     if not hasattr(node, "name"):
@@ -169,9 +103,6 @@ def _bgp_triples(node: Any, out: list[Pattern]) -> None:
         child = node.get(key) if hasattr(node, "get") else None
         if child is not None:
             _bgp_triples(child, out)
-
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def read_keys(p: Node, o: Node) -> list[str]:
@@ -211,10 +142,25 @@ def _reads(node: Any, out: set[str]) -> bool:
     return ok
 
 
+_PARSED: dict[Path, tuple[int, int, Rule]] = {}
+
+
 def parse_rule(path: Path) -> Rule:
-    """Read and check one rule file."""
+    """Read and check one rule file; parsed once per process while the file is unchanged."""
+    key = path.resolve()
+    stat = key.stat()
+    cached = _PARSED.get(key)
+    if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+        rule = cached[2]
+        return rule if rule.path == path else replace(rule, path=path)
+    rule = _parse_rule(path)
+    _PARSED[key] = (stat.st_mtime_ns, stat.st_size, rule)
+    return rule
+
+
+def _parse_rule(path: Path) -> Rule:
     text = path.read_text(encoding="utf-8")
-    meta, _ = _header(text, path)
+    meta = read_header(path, RULE_HEADER, text).values
     try:
         parsed = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing errors and friends
@@ -225,12 +171,15 @@ def parse_rule(path: Path) -> Rule:
     if algebra.name != "ConstructQuery":
         raise ReasoningError("a rule must be a CONSTRUCT query", file=str(path),
                              hint="write `CONSTRUCT { conclusion } WHERE { premises }`")
-    m = re.search(r"\bCONSTRUCT\b", text, re.IGNORECASE)
-    assert m is not None
-    template_text, after = _braced(text, m.end())
-    w = re.compile(r"\bWHERE\b", re.IGNORECASE).search(text, after)
-    body_text, _ = _braced(text, w.end() if w else after)
-    prefixes = "\n".join(line for line in text[:m.start()].splitlines()
+    construct = keyword_at(text, "CONSTRUCT")
+    template = group_after(text, "CONSTRUCT")
+    assert construct is not None and template is not None  # the query parsed as a CONSTRUCT
+    body = group_after(text, "WHERE", template[1] + 1) or group_after(text, None, template[1] + 1)
+    if body is None:
+        raise ReasoningError("the rule has no WHERE group", file=str(path),
+                             hint="write `CONSTRUCT { conclusion } WHERE { premises }`")
+    template_text, body_text = text[template[0]:template[1]], text[body[0]:body[1]]
+    prefixes = "\n".join(line for line in text[:construct].splitlines()
                          if re.match(r"\s*(PREFIX|BASE)\b", line, re.IGNORECASE))
     premises: list[Pattern] = []
     _bgp_triples(algebra.p, premises)
@@ -238,9 +187,9 @@ def parse_rule(path: Path) -> Rule:
     reads: set[str] = set()
     bounded = _reads(algebra.p, reads)
     rule_id = path.stem
-    return Rule(rule_id, str(meta["title"]), str(meta.get("description", "")).strip(),
-                str(meta.get("kind", "interaction-order")), path, prefixes, template_text.strip(),
-                body_text.strip(), conclusions, tuple(premises), str(meta.get("scope", "case")),
+    return Rule(rule_id, str(meta["title"]), str(meta["description"] or "").strip(),
+                str(meta["kind"]), path, prefixes, template_text.strip(),
+                body_text.strip(), conclusions, tuple(premises), str(meta["scope"]),
                 frozenset(reads) if bounded else None)
 
 

@@ -14,10 +14,13 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
+import owlready2
 import pyoxigraph as ox
 
 from .errors import ReasoningError
-from .store import asserted_graphs, defined_at, derived_graphs
+from .iris import CASE, OWL, RDF_TYPE, shorten
+from .stores.base import GraphStore
+from .stores.layout import asserted_graphs, defined_at, derived_graphs
 from .vocab import CASE_GRAPH_PREFIX, ONTOLOGY_GRAPH, RG
 
 _FEATURES = ("CitizenInitiatedProcess", "PublicInitiatedProcess", "CitizensInIdeationProcess",
@@ -44,22 +47,20 @@ class CheckReport:
     inconsistent_cases: list[str] = field(default_factory=list)
 
 
-def _ntriples(store: ox.Store, graphs: list[ox.NamedNode]) -> bytes:
+def _ntriples(store: GraphStore, graphs: list[ox.NamedNode]) -> bytes:
     """N-Triples of the graphs, with case nodes declared owl:NamedIndividual (owlready2 needs it)."""
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    named = ox.NamedNode("http://www.w3.org/2002/07/owl#NamedIndividual")
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    named = ox.NamedNode(OWL + "NamedIndividual")
     triples = {ox.Triple(q.subject, q.predicate, q.object) for g in graphs
                for q in store.quads_for_pattern(None, None, None, g)}
     for t in list(triples):
         if (t.predicate == rdf_type and isinstance(t.subject, ox.NamedNode)
-                and t.subject.value.startswith("https://w3id.org/rolegraph/case/")):
+                and t.subject.value.startswith(CASE)):
             triples.add(ox.Triple(t.subject, rdf_type, named))
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _hermit(nt: bytes) -> tuple[bool, object, object]:
-    import owlready2
-
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "check.nt")
         with open(path, "wb") as fh:
@@ -77,7 +78,7 @@ def _hermit(nt: bytes) -> tuple[bool, object, object]:
         return True, world, onto
 
 
-def _diagnose(store: ox.Store) -> list[Clash]:
+def _diagnose(store: GraphStore) -> list[Clash]:
     graphs = asserted_graphs(store) + derived_graphs(store)
     clashes: list[Clash] = []
 
@@ -110,7 +111,7 @@ def _diagnose(store: ox.Store) -> list[Clash]:
     return clashes
 
 
-def check(store: ox.Store) -> CheckReport:
+def check(store: GraphStore) -> CheckReport:
     """Run HermiT on the ontology and the asserted cases; classify processes."""
     graphs = asserted_graphs(store)
     consistent, world, onto = _hermit(_ntriples(store, graphs))
@@ -122,8 +123,6 @@ def check(store: ox.Store) -> CheckReport:
                 if g.value.startswith(CASE_GRAPH_PREFIX) and not _hermit(_ntriples(store, ontology + [g]))[0]:
                     report.inconsistent_cases.append(g.value[len(CASE_GRAPH_PREFIX):])
         return report
-    import owlready2
-
     unsat = sorted(str(c.iri) for c in world.inconsistent_classes())  # type: ignore[attr-defined]
     report = CheckReport(True, unsatisfiable=[_short(ox.NamedNode(u)) for u in unsat])
     process_cls = world[str(RG.CoProductionProcess)]  # type: ignore[index]
@@ -143,12 +142,7 @@ def check(store: ox.Store) -> CheckReport:
 
 
 def _short(term: object) -> str:
-    value = getattr(term, "value", str(term))
-    for prefix, short in (("https://w3id.org/rolegraph/ontology#", "rg:"), ("https://w3id.org/rolegraph/role/", "role:"),
-                          ("https://w3id.org/rolegraph/case/", ""), ("http://www.w3.org/2002/07/owl#", "owl:")):
-        if value.startswith(prefix):
-            return short + value[len(prefix):]
-    return str(value)
+    return shorten(str(getattr(term, "value", term)))
 
 
 def render(report: CheckReport) -> str:

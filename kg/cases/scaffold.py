@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

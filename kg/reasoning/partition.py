@@ -16,6 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..stores.base import GraphStore
+
 Node = ox.NamedNode | ox.BlankNode
 
 
@@ -44,7 +46,7 @@ class SchemaStatement(Exception):
         self.triple = triple
 
 
-def partitions(store: ox.Store, graphs: list[ox.NamedNode],
+def partitions(store: GraphStore, graphs: list[ox.NamedNode],
                shared: set[Node]) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
     """The case graphs of a store grouped into parts that mention no common node outside
     `shared`. Parts come in the order of their first graph; graphs keep their order within

@@ -27,11 +27,12 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from .cases import did_you_mean
-from .errors import Problem, ReasoningError
-from .resources import data_dir
-from .rules import parse_rule
-from .vocab import BASE, RG
+from rdflib.plugins.sparql.parser import parseQuery
+
+from ..errors import Problem
+from ..resources import data_dir
+from ..vocab import BASE, RG
+from .schema import did_you_mean
 from .yamlsrc import Y, load_yaml
 
 EXT_BASE = BASE + "ext/"
@@ -263,10 +264,20 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
             problems.append(Problem(display, ry.line, f"{name}.rule", "the rule file must lie in the extension's rules/",
                                     "`reason` applies the rules under rules/ of the extension"))
         else:
+            # a first check here; `reason` reads the rule in full (header, template, premises)
+            text = rule_path.read_text(encoding="utf-8")
             try:
-                parse_rule(rule_path)
-            except ReasoningError as exc:
-                problems.append(Problem(display, ry.line, f"{name}.rule", f"the rule does not load: {exc}", ""))
+                parsed = parseQuery(text)
+                is_construct = parsed[1].name == "ConstructQuery"
+            except Exception as exc:  # pyparsing's errors and friends  # noqa: BLE001
+                problems.append(Problem(display, ry.line, f"{name}.rule",
+                                        f"the rule {ry.value} does not parse: {str(exc).splitlines()[0]}",
+                                        "rules are SPARQL 1.1 CONSTRUCT queries with a `#+ title:` header"))
+            else:
+                if not is_construct or not text.startswith("#+"):
+                    problems.append(Problem(display, ry.line, f"{name}.rule",
+                                            f"the rule {ry.value} is not a CONSTRUCT query with a `#+` header",
+                                            "start with `#+ title: ...`, then `CONSTRUCT { ... } WHERE { ... }`"))
     if len(problems) > before or value is None or rule_path is None or label is None or definition is None:
         return None
     return OrderKind(name, label, definition, cls, value, fields, rule_path, display, line, extension)

@@ -15,8 +15,8 @@ from typing import Any
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from .cases import Case, Record
-from .vocab import RG, ROLE, case_iri
+from ..vocab import RG, ROLE, case_iri
+from .schema import Case, Record
 
 _KIND_CLASS = {"person": RG.Person, "organisation": RG.Organisation, "group": RG.Group}
 _SIDE_CLASS = {"citizen": RG.CitizenActor, "public": RG.PublicSectorActor}

@@ -1,0 +1,566 @@
+"""The bodies of the `rolegraph` commands (the table is in `kg.cli`).
+
+The only module that imports stages inside functions: a command imports what it
+uses when it runs, so that `rolegraph query` does not pay for owlready2, pySHACL
+or pyvis. Commands talk to people; the stages they call never print.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..iris import CASE, LANGS
+from ..targets import Target
+from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
+from .options import (
+    format_option,
+    inference_options,
+    lang_option,
+    param_option,
+    parse_params,
+    rules_option,
+    shacl_option,
+    store_options,
+)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@shacl_option
+def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
+    """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem."""
+    from ..cases.validate import load_cases
+    from ..progress import terminal_bar
+
+    bar = terminal_bar()
+    try:
+        cs = load_cases(list(paths), shacl=shacl, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
+               f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
+
+
+@click.command()
+@click.argument("paths", nargs=-1)
+@shacl_option
+@click.option("--reason", "with_reasoning", is_flag=True,
+              help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
+                   "faster on big corpora).")
+@store_options
+def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, target: Target) -> None:
+    """Validate case files and load them with the ontology into the store.
+
+    With no PATHS, builds from ./cases. On any error nothing is loaded and the
+    previous store is left as it was.
+    """
+    from ..cases.extensions import find_extensions
+    from ..cases.validate import load_cases
+    from ..ontology import load_ontology
+    from ..pipeline import build_store
+    from ..progress import terminal_bar
+
+    exts = find_extensions()
+    bar = terminal_bar()
+    try:
+        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
+        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning,
+                             release_cases=True)
+    finally:
+        if bar:
+            bar.close()
+    with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
+    click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
+               f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
+    if report.reasoned is not None:
+        _say_reasoned(report.reasoned)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "nq", "jsonld", "rdfxml"]),
+              default="ttl", show_default=True,
+              help="rdfxml is what Protégé and owlready2 read best; jsonld carries an inline @context.")
+@click.option("--ontology", is_flag=True,
+              help="Include the ontology, merged into one ontology with one header (build loads it anyway).")
+@click.option("--ontology-only", is_flag=True,
+              help="Only the ontology (with the extensions found), merged into one; needs no store.")
+@click.option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@store_options
+def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output: Path | None,
+           target: Target) -> None:
+    """Write the store's case graphs as RDF; export, build and export again round-trips."""
+    from ..cases.extensions import find_extensions
+    from ..stores import export_ontology, export_store, open_store
+
+    if ontology_only:
+        data = export_ontology(fmt, [e.ontology for e in find_extensions()])
+    else:
+        with open_store(target) as st:
+            data = export_store(st, fmt, ontology=ontology, inferred=inferred)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+
+
+def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
+    from ..progress import terminal_bar
+    from ..reasoning import reason
+    from ..stores import open_store
+
+    bar = terminal_bar()
+    with open_store(target, write=True) as st:
+        report = reason(st, extra_rules=list(rules), progress=bar)
+    del st  # release the writer before anything reopens the store
+    if bar:
+        bar.close()
+    _say_reasoned(report)
+
+
+def _say_reasoned(report: Any) -> None:
+    fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
+    how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
+    click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
+               f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
+
+
+@click.command("reason")
+@rules_option
+@store_options
+def reason_cmd(rules: tuple[Path, ...], target: Target) -> None:
+    """Materialise OWL 2 RL and interaction-order inferences, with their derivations.
+
+    Inferred triples go to their own named graph, apart from the asserted ones;
+    every one records the rule and premises it came from (see `explain`).
+    """
+    _reason_store(target, rules)
+
+
+def _ensure_reasoned(target: Target, needed: bool, allowed: bool) -> None:
+    from ..reasoning import is_reasoned
+    from ..stores import open_store
+
+    if not needed or not allowed:
+        return
+    with open_store(target) as st:
+        done = is_reasoned(st)
+    del st  # release the read-only handle before a writer opens the same store
+    if not done:
+        click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
+        _reason_store(target, ())
+
+
+def _extension_queries(target: Target) -> list[Path]:
+    """Query directories of the extensions the store was built with (none if there is no store yet)."""
+    from ..errors import StoreError
+    from ..stores import open_store
+    from ..stores.layout import store_extensions
+
+    try:
+        with open_store(target) as st:
+            dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
+        del st
+    except StoreError:
+        return []
+    return dirs
+
+
+@click.command("queries")
+@store_options
+def queries_cmd(target: Target) -> None:
+    """List the named queries (with those of the store's extensions) and their parameters."""
+    from ..query import load_queries
+
+    for q in load_queries(_extension_queries(target)).values():
+        click.echo(f"{q.name}: {q.title}")
+        for p in q.params:
+            if p.name == "lang":
+                continue
+            default = f" (default {p.default})" if p.default is not None else ""
+            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+
+
+def _print_result(result: object, fmt: str) -> None:
+    from ..query import Result, to_csv, to_json, to_table
+
+    assert isinstance(result, Result)
+    if fmt == "json":
+        click.echo(to_json(result))
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    else:
+        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings", "claims")
+        click.echo(to_table(result, hide=hide))
+
+
+@click.command("query")
+@click.argument("name")
+@param_option
+@lang_option
+@format_option
+@inference_options
+@click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
+@store_options
+def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
+              evidence: bool, target: Target) -> None:
+    """Run a named query (see `rolegraph queries`)."""
+    from ..explain import Explainer, render_summary
+    from ..query import bind_params, get_query, run_select
+    from ..stores import open_store
+
+    q = get_query(name, _extension_queries(target))
+    bindings = bind_params(q, parse_params(params), lang=lang)
+    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason)
+    with open_store(target) as st:
+        result = run_select(st, q, bindings, inference=not no_inference)
+        _print_result(result, fmt)
+        if evidence and result.rows:
+            explainer = Explainer(st, lang=lang)
+            for i, row in enumerate(result.rows, start=1):
+                click.echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
+                click.echo(render_summary(explain_row(explainer, row)))
+
+
+def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
+    """Explain the findings (or else the claims) named in a result row."""
+    iris: list[str] = []
+    if row.get("findings") is not None:
+        iris = row["findings"].value.split()
+    elif row.get("claims") is not None:  # role-across-settings: the claims on both sides, and
+        # their audiences' responses (asserted, so explained by their own quotes)
+        import pyoxigraph as ox
+
+        responds_to = ox.NamedNode("https://w3id.org/rolegraph/ontology#respondsTo")
+        for claim in row["claims"].value.split():
+            iris.append(claim)
+            iris += sorted(q.subject.value for q in
+                           explainer.store.quads_for_pattern(None, responds_to, ox.NamedNode(claim), None))
+    else:
+        for key in ("finding", "claim"):
+            if row.get(key) is not None:
+                iris.append(row[key].value)
+    if not iris:
+        iris = [v.value for v in row.values() if v is not None and type(v).__name__ == "NamedNode"
+                and v.value.startswith(CASE)][:1]
+    steps = []
+    for iri in iris:
+        steps += explainer.explain_node(iri)
+    return steps
+
+
+@click.command("explain")
+@click.argument("iri", required=False)
+@click.option("--query", "query_name", help="Explain a row of this named query instead of an IRI.")
+@click.option("--row", type=int, default=None, help="Row number (1-based) of --query; all rows if left out.")
+@param_option
+@click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
+@store_options
+def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
+                everything: bool, fmt: str, lang: str, target: Target) -> None:
+    """Show how an inferred statement came to be: rules, premises, quotes and sources.
+
+    Give an IRI (or a case-relative id such as womens-association/women-ambassador),
+    or --query NAME [--row N].
+    """
+    from ..errors import UsageError
+    from ..explain import Explainer, render_json, render_text
+    from ..query import bind_params, expand_iri, get_query, run_select
+    from ..stores import open_store
+
+    if (iri is None) == (query_name is None):
+        raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
+    _ensure_reasoned(target, True, True)
+    with open_store(target) as st:
+        explainer = Explainer(st, lang=lang)
+        if iri is not None:
+            steps = explainer.explain_node(expand_iri(iri), everything=everything)
+        else:
+            assert query_name is not None
+            q = get_query(query_name, _extension_queries(target))
+            result = run_select(st, q, bind_params(q, parse_params(params), lang=lang))
+            rows = result.rows
+            if row is not None:
+                if not 1 <= row <= len(rows):
+                    raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
+                rows = [rows[row - 1]]
+            steps = [s for r in rows for s in explain_row(explainer, r)]
+    click.echo(render_json(steps) if fmt == "json" else render_text(steps))
+
+
+@click.command("check")
+@store_options
+def check_cmd(target: Target) -> None:
+    """Check consistency with HermiT and classify co-production processes.
+
+    Exit code 1 when the data is inconsistent; the axioms and case statements
+    involved are listed with their files and lines.
+    """
+    from ..consistency import check, render
+    from ..stores import open_store
+
+    _ensure_reasoned(target, True, True)
+    with open_store(target) as st:
+        report = check(st)
+    click.echo(render(report))
+    if not report.consistent:
+        sys.exit(1)
+
+
+@click.command("sparql")
+@click.argument("query")
+@lang_option
+@format_option
+@inference_options
+@store_options
+def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, target: Target) -> None:
+    """Run any SPARQL query, given as text or as a file path; the store is read-only here.
+
+    SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
+    ASK as true/false.
+    """
+    import pyoxigraph as ox
+
+    from ..errors import QueryError
+    from ..iris import PREFIXES
+    from ..query import Result
+    from ..stores import open_store
+    from ..stores.layout import query_dataset
+
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
+    _ensure_reasoned(target, not no_inference, not no_reason)
+    with open_store(target) as st:
+        try:
+            answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {str(exc).splitlines()[0]}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+        if isinstance(answer, ox.QuerySolutions):
+            names = [v.value for v in answer.variables]
+            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt)
+        elif isinstance(answer, ox.QueryBoolean):
+            click.echo("true" if bool(answer) else "false")
+        else:
+            data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            click.echo((data or b"").decode("utf-8"), nl=False)
+
+
+@click.command("new-case")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+              show_default=True, help="Where to write NAME.yaml.")
+def new_case_cmd(name: str, directory: Path) -> None:
+    """Write an annotated case file to start a new case from (valid as written)."""
+    from ..cases.scaffold import new_case
+
+    path = new_case(name, directory)
+    click.echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+
+
+@click.command("new-extension")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("extensions"),
+              show_default=True, help="Where to create NAME/.")
+def new_extension_cmd(name: str, directory: Path) -> None:
+    """Write an ontology extension module (new role, actor and context kinds, rules, queries).
+
+    `rolegraph build` picks up every extension under ./extensions (and $ROLEGRAPH_EXTENSIONS).
+    """
+    from ..cases.scaffold import new_extension
+
+    root = new_extension(name, directory)
+    click.echo(f"wrote {root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/ and {root}/queries/; "
+               f"edit the ontology, then: rolegraph validate-extensions")
+
+
+@click.command("validate-extensions")
+def validate_extensions_cmd() -> None:
+    """Check the extensions under ./extensions and $ROLEGRAPH_EXTENSIONS."""
+    from ..cases.extensions import extension_places, find_extensions
+    from ..ontology import load_ontology
+
+    exts = find_extensions()
+    load_ontology(exts)
+    found = ", ".join(e.name for e in exts) or f"none found in {extension_places()}"
+    click.echo(f"valid: {len(exts)} extension(s) ({found})")
+
+
+@click.command("docs")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/ontology.html"),
+              show_default=True)
+def docs_cmd(out: Path) -> None:
+    """Write the ontology's documentation (with extensions) as one offline HTML page."""
+    from ..cases.extensions import find_extensions
+    from ..ontodoc import write_docs
+    from ..ontology import load_ontology
+
+    path = write_docs(load_ontology(find_extensions()), out)
+    click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True)
+def roles(lang: str) -> None:
+    """List the shared roles a case file can name, with what they specialise."""
+    from rdflib import RDFS, Literal
+
+    from ..ontology import load_ontology
+    from ..vocab import RG
+
+    onto = load_ontology()
+    g = onto.graph
+    for local, iri in sorted(onto.roles.items()):
+        labels = [str(v) for v in g.objects(iri, RDFS.label) if isinstance(v, Literal) and v.language == lang]
+        parents = sorted(str(p).rsplit("/", 1)[-1] for p in g.objects(iri, RG.specialises))
+        line = f"{local:28} {labels[0] if labels else ''}"
+        if parents:
+            line += f"  (specialises {', '.join(parents)})"
+        click.echo(line)
+
+
+@click.command("generate")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--cases", "n", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many case files to write.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Random seed; the same seed gives the same files.")
+def generate_cmd(out: Path, n: int, seed: int) -> None:
+    """Write a synthetic corpus of N case files (YAML) into OUT, for tests and benchmarks.
+
+    The cases are shaped like the shipped ones and some carry on purpose a role
+    recognised in one situation and refused in another. All text is synthetic.
+    """
+    from ..progress import terminal_bar
+    from ..synthetic import generate
+
+    bar = terminal_bar()
+    try:
+        report = generate(out, cases=n, seed=seed, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    click.echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
+               f"{report.responses} responses, {report.transfer_cases} case(s) with a "
+               "recognised-here/refused-there pattern")
+
+
+@click.command("viz")
+@click.option("--case", "cases", multiple=True, metavar="ID",
+              help="Only this case (repeatable), e.g. womens-association.")
+@click.option("--context", "contexts", multiple=True, metavar="ID",
+              help="Only claims in this context and the contexts part of it (repeatable), "
+                   "e.g. department-encounter or womens-association/ssp-partnership.")
+@click.option("--actor", "actors", multiple=True, metavar="ID",
+              help="Only claims this actor bears, gives or responds to (repeatable).")
+@click.option("--query", "query", metavar="NAME", default=None,
+              help="Highlight the nodes and edges in the rows of this named query, e.g. role-transfer.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the query (repeatable).")
+@click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Another directory of named queries (repeatable).")
+@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
+              help="Language of labels and of the page.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
+              show_default=True, help="The HTML file to write.")
+@click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+              help="Above this many nodes the page opens on an overview and expands on click.")
+@click.option("--overview/--full", "overview", default=None,
+              help="Force the overview or the full graph (default: by --threshold).")
+@store_options
+def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
+            params: tuple[str, ...], query_dirs: tuple[Path, ...], lang: str, out: Path, threshold: int,
+            overview: bool | None, target: Target) -> None:
+    """Write the browser view: one self-contained HTML file (no network access).
+
+    Actors, teams, roles and contexts, with role claims coloured by the audience's
+    outcome (green recognised, red refused, orange contested; dashed: the bearer
+    keeps distance). Click a node or an edge for its evidence quotes.
+    """
+    from ..errors import UsageError
+    from ..viz import Filters, write_view
+
+    given: dict[str, str] = {}
+    for p in params:
+        if "=" not in p:
+            raise UsageError(f"--param '{p}' is not NAME=VALUE")
+        k, v = p.split("=", 1)
+        given[k.strip()] = v
+    if given and not query:
+        raise UsageError("--param needs --query")
+    report = write_view(target, out, filters=Filters(cases, contexts, actors), query=query,
+                        params=given, lang=lang, threshold=threshold, overview=overview,
+                        query_dirs=list(query_dirs) or None)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
+            f"by '{query}'" if query else ""
+    opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
+    click.echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
+               f"({report.bytes / 1024:.0f} KiB)")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; a non-loopback one needs --public.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--store", "store", type=click.Path(path_type=Path, file_okay=False), default=None,
+              envvar="ROLEGRAPH_STORE", show_envvar=True,
+              help="Store directory (default: ~/.local/share/rolegraph/store).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Largest result (rows, or triples) the server sends.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Query worker processes [default: CPUs, at most 4].")
+@click.option("--allow-update", is_flag=True,
+              help="Accept SPARQL updates with `Authorization: Bearer TOKEN` (needs a token).")
+@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
+@click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
+@click.option("--quiet", is_flag=True, help="Do not log requests.")
+@click.pass_context
+def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, timeout: float, max_rows: int,
+              workers: int | None, allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
+    """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
+    /queries/NAME, a query page at / and the browser view at /viz.
+
+    Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
+    are stopped after --timeout seconds; SERVICE and LOAD are refused.
+    """
+    import os
+
+    from ..errors import UsageError
+    from ..serve import TOKEN_ENV, Settings, check_host, read_token, serve
+    from ..targets import RemoteConfig, default_store_path
+
+    if isinstance(ctx.find_root().obj, RemoteConfig):
+        raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
+                         hint="point your SPARQL clients at the remote store directly")
+    warning = check_host(host, public)
+    if warning:
+        click.echo(warning, err=True)
+    token = read_token(token_file)
+    if token_file is not None and not allow_update:
+        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
+    if allow_update and token is None:
+        raise UsageError("--allow-update needs a token",
+                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
+                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
+    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
+        click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
+    n = workers or max(1, min(4, os.cpu_count() or 1))
+    settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
+                        allow_update, token, public, quiet)
+    serve(settings, announce=lambda line: click.echo(line))

@@ -1,0 +1,110 @@
+"""The options the commands share, declared once, and how they become a `Target`.
+
+The store a command works on is decided here, once: `--endpoint URL` (on the
+group or the command, or ROLEGRAPH_ENDPOINT) names a remote SPARQL store, else
+`--store DIR` (or ROLEGRAPH_STORE) the embedded one. The command gets the
+resulting `Target` as its `target` argument (and in `ctx.obj`) and passes it down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+from ..iris import LANGS
+from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _remote_options(scope: str) -> list[Decorator]:
+    common: dict[str, Any] = {"default": None, "show_envvar": True}
+    return [
+        click.option("--endpoint", metavar="URL", envvar="ROLEGRAPH_ENDPOINT",
+                     help="Work on the SPARQL 1.1 store at URL instead of the local store "
+                          f"{scope}(credentials from ROLEGRAPH_USER / ROLEGRAPH_PASSWORD).", **common),
+        click.option("--update-endpoint", metavar="URL", envvar="ROLEGRAPH_UPDATE_ENDPOINT",
+                     help="Its SPARQL Update URL, when it differs from --endpoint.", **common),
+        click.option("--graph-store", metavar="URL", envvar="ROLEGRAPH_GRAPH_STORE",
+                     help="Its Graph Store Protocol URL, for bulk loading (else INSERT DATA in batches).",
+                     **common),
+    ]
+
+
+def with_options(options: list[Decorator]) -> Decorator:
+    """Apply several click options, in the order listed."""
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for opt in reversed(options):
+            fn = opt(fn)
+        return fn
+    return deco
+
+
+def remote_config(endpoint: str | None, update: str | None, graph_store: str | None,
+                  base: RemoteConfig | None) -> RemoteConfig | None:
+    """The remote store these option values name, on top of the group's (`base`), or None."""
+    if endpoint:
+        return config_from(endpoint, update, graph_store)
+    if update or graph_store:
+        if base is None:
+            raise UsageError("--update-endpoint and --graph-store need --endpoint")
+        return with_config(base, update_endpoint=update or base.update_endpoint,
+                           graph_store=graph_store or base.graph_store)
+    return base
+
+
+group_remote_options = with_options(_remote_options("for every command "))
+
+
+def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--store and the remote-store options, turned into one `target` argument."""
+    @click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+                  envvar="ROLEGRAPH_STORE", show_envvar=True,
+                  help="Store directory (default: ~/.local/share/rolegraph/store).")
+    @with_options(_remote_options(""))
+    @wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        store: Path | None = kwargs.pop("store")
+        base = ctx.find_root().obj
+        config = remote_config(kwargs.pop("endpoint"), kwargs.pop("update_endpoint"), kwargs.pop("graph_store"),
+                               base if isinstance(base, RemoteConfig) else None)
+        target: Target = config if config is not None else (store or default_store_path())
+        ctx.obj = target
+        return fn(*args, target=target, **kwargs)
+    return inner
+
+
+def parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """`--param name=value` options as a dict."""
+    out = {}
+    for item in params:
+        if "=" not in item:
+            raise click.UsageError(f"--param takes name=value, not {item!r}")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                             help="A query parameter (repeatable).")
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                             show_default=True, help="json is the W3C SPARQL 1.1 results format.")
+lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
+                           help="Language of labels.")
+inference_options = with_options([
+    click.option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
+    click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
+])
+rules_option = click.option("--rules", "rules", multiple=True,
+                            type=click.Path(exists=True, file_okay=False, path_type=Path),
+                            help="Extra directory of rule files (SPARQL CONSTRUCT with a #+ header).")
+shacl_option = click.option("--shacl/--no-shacl", default=None,
+                            help="Check every graph against the SHACL shapes, or none. By default the shapes "
+                                 "check graphs from RDF files; YAML cases are checked field by field by the "
+                                 "case schema.")

@@ -1,0 +1,188 @@
+"""The one reader of `#+ ` headers: the YAML that opens a rule or a named query file.
+
+    #+ title: Who kept a role in one situation and lost it in another
+    #+ params:
+    #+   role: {type: iri, description: the role}
+
+A `Schema` per file kind lists its fields (type, required, allowed values, a
+description); `read(path, schema)` checks a header strictly against it and
+raises the schema's error at the header's file and line, with a hint. The same
+schemas generate the header reference in docs (`reference_table`), so the docs
+list exactly the fields the reader accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import QueryError, ReasoningError, RolegraphError
+
+MARK = "#+"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One header field."""
+
+    name: str
+    type: type | tuple[type, ...]
+    description: str
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The header of one kind of file."""
+
+    kind: str  # what the file is called in messages: "rule", "named query"
+    fields: tuple[Field, ...]
+    error: type[RolegraphError]
+    example: str  # the first line a file of this kind should open with
+
+    def field(self, name: str) -> Field | None:
+        """The field called `name`, if the schema has one."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(f.name for f in self.fields)
+
+
+@dataclass
+class Header:
+    """A header as read: its values (defaults filled in) and where each key was written."""
+
+    path: Path
+    values: dict[str, Any]
+    lines: list[str]  # the header's lines without the `#+ ` mark
+    schema: Schema = field(repr=False)
+
+    @property
+    def length(self) -> int:
+        """How many lines of the file the header takes."""
+        return len(self.lines)
+
+    def line_of(self, key: str) -> int:
+        """The 1-based line where `key:` is written in the header (1 if nowhere)."""
+        pattern = re.compile(rf"\s*{re.escape(key)}\s*:")
+        return next((i for i, h in enumerate(self.lines, 1) if pattern.match(h)), 1)
+
+    def fail(self, message: str, *, line: int | None = None, field: str | None = None,
+             hint: str = "") -> RolegraphError:
+        """The schema's error for this file, at `line` (or the line of `field`)."""
+        if line is None:
+            line = self.line_of(field.split(".")[-1]) if field else 1
+        return self.schema.error(message, file=str(self.path), line=line, field=field, hint=hint)
+
+
+def header_lines(text: str) -> list[str]:
+    """The `#+ ` header of a file's text: its leading lines, without the mark."""
+    head: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith(MARK):
+            break
+        head.append(line[len(MARK):].removeprefix(" "))
+    return head
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    return kind.__name__ if isinstance(kind, type) else " or ".join(t.__name__ for t in kind)
+
+
+def _a(noun: str) -> str:
+    names = {"str": "text", "list": "a list", "dict": "a mapping", "int": "a number"}
+    return " or ".join(names.get(n, n) for n in noun.split(" or "))
+
+
+def read(path: Path, schema: Schema, text: str | None = None) -> Header:
+    """Read and check the header of `path` (or of `text`, read from it)."""
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    head = header_lines(text)
+    where = str(path)
+    if not head:
+        raise schema.error(f"a {schema.kind} file must open with a '#+ ' header", file=where, line=1,
+                           hint=f"start with `{schema.example}`")
+    try:
+        raw = yaml.safe_load("\n".join(head)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise schema.error(f"bad header: {problem}", file=where, line=(mark.line + 1) if mark else 1,
+                           hint="the header is YAML behind '#+ '") from exc
+    if not isinstance(raw, dict):
+        raise schema.error("the header must be `key: value` lines", file=where, line=1)
+    header = Header(path, {}, head, schema)
+    for key, value in raw.items():
+        spec = schema.field(str(key))
+        if spec is None:
+            raise header.fail(f"unknown header field '{key}'", field=str(key),
+                              hint=f"{schema.kind} headers have: {', '.join(schema.names)}")
+        if value is None and not spec.required:
+            continue
+        if not isinstance(value, spec.type):
+            expected = _type_name(spec.type)
+            if spec.required:
+                raise header.fail(f"the header needs a {spec.name}", field=spec.name,
+                                  hint=f"`{spec.name}` is {_a(expected)}")
+            raise header.fail(f"{spec.name} must be {_a(expected)}, not {value!r}", field=spec.name)
+        if spec.choices and value not in spec.choices:
+            raise header.fail(f"{spec.name} must be one of {', '.join(spec.choices)}, not {value!r}",
+                              field=spec.name, hint=f"use one of: {', '.join(spec.choices)}")
+        header.values[spec.name] = value
+    for spec in schema.fields:
+        if spec.name not in header.values:
+            if spec.required:
+                raise header.fail(f"the header needs a {spec.name}", line=1, field=spec.name,
+                                  hint=f"add `#+ {spec.name}: ...`")
+            header.values[spec.name] = spec.default
+    return header
+
+
+def reference_table(schema: Schema) -> str:
+    """The header fields of a file kind as a Markdown table, for the docs."""
+    rows = ["| field | required | values | default | what |", "|---|---|---|---|---|"]
+    for f in schema.fields:
+        values = ", ".join(f"`{c}`" for c in f.choices) if f.choices else _a(_type_name(f.type))
+        default = "" if f.default is None else f"`{f.default}`"
+        rows.append(f"| `{f.name}` | {'yes' if f.required else 'no'} | {values} | {default} | {f.description} |")
+    return "\n".join(rows)
+
+
+RULE_KINDS = ("axiom", "interaction-order", "classification")
+# `case`: the rule joins its premises through nodes of one case (all shipped rules do), so it
+# can run on each case with the ontology, in time linear in the number of cases.
+# `store`: the rule compares across cases (say, the same role in two cases) and runs on the
+# whole store after the per-case fixpoint.
+RULE_SCOPES = ("case", "store")
+
+RULE = Schema("rule", (
+    Field("title", str, "what the rule concludes, in one line", required=True),
+    Field("description", str, "why the rule holds: the theory behind it"),
+    Field("kind", str, "axiom (OWL 2 RL), interaction-order (Goffman) or classification (typologies)",
+          default="interaction-order", choices=RULE_KINDS),
+    Field("scope", str, "case: premises join within one case; store: the rule compares across cases",
+          default="case", choices=RULE_SCOPES),
+), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
+
+PARAM_KEYS = ("type", "default", "description")
+PARAM_TYPES = ("iri", "string", "integer", "lang")
+
+QUERY = Schema("named query", (
+    Field("title", str, "the question the query answers", required=True),
+    Field("description", str, "what the answer means, and how to read it"),
+    Field("tags", list, "words to find the query by"),
+    Field("reasoning", str, "required: the answer needs a reasoned store (it reasons first); none: it does not",
+          default="required", choices=("required", "none")),
+    Field("params", dict, "parameters: name -> {type (iri, string, integer or lang), default, description}; "
+          "each must be a variable of the query"),
+), QueryError, "#+ title: ...`; see queries/role-transfer.rq")
+
+SCHEMAS = {"rules": RULE, "queries": QUERY}

@@ -1,0 +1,45 @@
+"""The pipeline: build a store from validated cases, and reason it, composed from the layers below.
+
+`build_store(cases, target, reason=True)` gives the same store as `build` then
+`reason`. On the embedded store the cases are reasoned batch by batch as they
+load, without reading them back from disk; a store that reasons in place (a
+remote one) is loaded first and then reasoned inside itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import stores
+from .progress import Progress
+from .reasoning import reason as reason_store
+from .reasoning import reason_while_loading
+from .stores import BuildReport
+from .stores.embedded import EmbeddedStore
+from .targets import Target
+
+if TYPE_CHECKING:  # validating pulls in pySHACL; building takes cases already validated
+    from .cases.validate import CaseSet
+
+
+def build_store(case_set: CaseSet, target: Target | None = None, *, extensions: list[Any] | None = None,
+                progress: Progress | None = None, reason: bool = False,
+                release_cases: bool = False) -> BuildReport:
+    """Build a new store from the ontology, extensions and validated cases, then swap it in.
+
+    `target` is a store directory or a `RemoteConfig` (default: the embedded store at
+    `kg.targets.default_store_path()`). With `reason`, the store is also reasoned; the
+    report's `reasoned` says how. `release_cases` lets the build drop each case graph
+    from `case_set` once loaded (the command line does; a notebook may want to keep them)."""
+    if reason and not stores.traits_of(target).reasons_in_place:
+        def loader(store: EmbeddedStore) -> Any:
+            return reason_while_loading(store, case_set, extensions, progress, release=release_cases)
+
+        return stores.build(target, case_set, extensions=extensions, progress=progress,
+                            release_cases=release_cases, loader=loader)
+    report = stores.build(target, case_set, extensions=extensions, progress=progress,
+                          release_cases=release_cases)
+    if reason:
+        with stores.open_store(target, write=True) as store:
+            report.reasoned = reason_store(store, progress=progress)
+    return report

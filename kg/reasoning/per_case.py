@@ -1,0 +1,233 @@
+"""Reasoning case by case: the ontology once, then each independent part of the cases with it.
+
+Cases share only the ontology, so the rules need not run over the whole store.
+The ontology is reasoned alone once, then each part of the store (`partition`:
+one case, or cases that mention a common node) together with the ontology and
+its inferences, in a small in-memory store, batch by batch, and the conclusions
+and their derivations are copied back. Time and memory grow linearly with the
+number of cases, and the closure is the same as a whole-store run
+(`tests/test_reason_partition.py`). Rules marked `scope: store` compare across
+cases; when there are any, they and the rest run on the whole store after the
+per-case fixpoint. With more than one batch and core, worker processes reason
+the batches.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Literal
+
+from ..iris import ONTOLOGY_GRAPH
+from ..progress import Progress
+from ..progress import report as report_progress
+from ..stores.base import GraphStore
+from ..stores.embedded import in_memory
+from ..stores.layout import asserted_graphs, graph_quads, meta_quads
+from .engine import BATCH_TRIPLES, Reasoner, ReasonReport, mark_reasoned, rule_descriptions, unrecorded_rules
+from .partition import SchemaStatement, batches, group, partitions, schema_nodes
+from .rules import Rule, load_rules
+
+
+class CaseReasoner:
+    """Reasons the ontology once, then each independent part of the cases with it.
+
+    `run` reasons the cases of a built store. `kg.pipeline.build_store(reason=True)`
+    uses `prepare` and `reason_batch` directly, on the cases it is loading."""
+
+    def __init__(self, rules: list[Rule], *, batch_triples: int = BATCH_TRIPLES,
+                 unrecorded: frozenset[str] = frozenset()) -> None:
+        self.rules = rules
+        self.case_rules = [r for r in rules if r.scope == "case"]
+        self.batch_triples = batch_triples
+        self.unrecorded = unrecorded
+        self.report = ReasonReport(mode="per case")
+        self.schema_quads: list[ox.Quad] = []
+        self.first_round = 1
+
+    def prepare(self, ontology_quads: list[ox.Quad]) -> list[ox.Quad]:
+        """Reason the ontology alone; return its conclusions, the rules' descriptions and the
+        derivations, to add to the store."""
+        schema = in_memory(ontology_quads)
+        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded)
+        tbox.run(keep_explanations=True)
+        self.schema_quads = list(schema)
+        self.report.add(tbox.report)
+        self.first_round = tbox.report.rounds + 1
+        return tbox.concluded + rule_descriptions(self.rules) + tbox.explanations
+
+    def shared_nodes(self) -> set[Any]:
+        """The ontology's nodes (every part has them), as Oxigraph terms."""
+        return schema_nodes(self.schema_quads)
+
+    def reason_batch(self, quads: list[ox.Quad]) -> list[ox.Quad]:
+        """Reason some parts' quads with the ontology in memory; return the conclusions and
+        their derivations."""
+        mem = in_memory(self.schema_quads)
+        mem.extend(quads)
+        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded)
+        r.run(keep_explanations=True)
+        self.report.add(r.report)
+        self.report.batches += 1
+        return r.concluded + r.explanations
+
+    def reason_batches(self, store: GraphStore, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
+                       *, load_input: bool, progress: Progress | None, total: int, stage: str) -> None:
+        """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
+        quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
+        bulk load per batch: the bulk loader buffers what it is given. With more than one
+        batch and core, worker processes reason the batches, a few ahead of the loading."""
+        done = 0
+        report_progress(progress, stage, done, total)
+        work = ((quads_of(batch), len(batch)) for batch in plan)
+        workers = _workers() if len(plan) > 1 else 1
+        if workers < 2:
+            for quads, n in work:
+                store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
+                done += n
+                report_progress(progress, stage, done, total)
+            return
+        nq = ox.RdfFormat.N_QUADS
+        # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
+        # parent's whole heap, the compiled cases included.
+        context = multiprocessing.get_context("spawn")
+        init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
+        with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
+            pending: deque[tuple[Any, int]] = deque()
+
+            def collect() -> None:
+                nonlocal done
+                result, n = pending.popleft()
+                data, numbers = result.get()
+                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would not
+                store.bulk_extend(ox.parse(data, format=nq))
+                self.report.add(ReasonReport(**numbers))
+                self.report.batches += 1
+                done += n
+                report_progress(progress, stage, done, total)
+
+            for quads, n in work:
+                if load_input:
+                    store.bulk_extend(quads)
+                data = ox.serialize(quads, format=nq)
+                pending.append((pool.apply_async(_worker_batch, (data,)), n))
+                while len(pending) > 2 * workers:
+                    collect()
+            while pending:
+                collect()
+
+    def finish(self, store: GraphStore) -> None:
+        """Run the rules that compare across cases (`scope: store`) on the whole store."""
+        if len(self.case_rules) < len(self.rules):
+            r = Reasoner(store, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded)
+            r.run(keep_explanations=True)
+            store.extend(r.explanations)
+            self.report.add(r.report)
+            self.report.mode = "per case, then the whole store for rules with `scope: store`"
+
+    def run(self, store: GraphStore, progress: Progress | None = None) -> ReasonReport:
+        """Reason the cases of a built store."""
+        start = time.perf_counter()
+        onto = ox.NamedNode(ONTOLOGY_GRAPH)
+        cases = [g for g in asserted_graphs(store) if g != onto]
+        ontology_conclusions = self.prepare(list(store.quads_for_pattern(None, None, None, onto)))
+        try:
+            parts, sizes = partitions(store, cases, self.shared_nodes())
+        except SchemaStatement as exc:
+            report = Reasoner(store, self.rules, unrecorded=self.unrecorded).run(progress)
+            report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+            return report
+        self.report.parts = len(parts)
+        store.bulk_extend(ontology_conclusions)
+        self.reason_batches(store, list(batches(parts, sizes, self.batch_triples)),
+                            lambda batch: [q for g in batch for q in store.quads_for_pattern(None, None, None, g)],
+                            load_input=False, progress=progress, total=len(cases), stage="reason")
+        self.finish(store)
+        self.report.seconds = time.perf_counter() - start
+        return self.report
+
+
+def _workers() -> int:
+    """How many processes reason batches: ROLEGRAPH_WORKERS, else the usable cores (at most 4)."""
+    env = os.environ.get("ROLEGRAPH_WORKERS", "")
+    if env.isdigit():
+        return max(1, int(env))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return min(cores, 4)
+
+
+_WORKER: CaseReasoner | None = None
+
+
+def _worker_init(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, first_round: int) -> None:
+    global _WORKER
+    _WORKER = CaseReasoner(rules, unrecorded=unrecorded)
+    _WORKER.schema_quads = list(ox.parse(schema, format=ox.RdfFormat.N_QUADS))
+    _WORKER.first_round = first_round
+
+
+def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
+    """In a worker: reason one batch (N-Quads in); the conclusions and derivations (N-Quads
+    out) and the counts."""
+    assert _WORKER is not None
+    _WORKER.report = ReasonReport()
+    out = _WORKER.reason_batch(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+    r = _WORKER.report
+    numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
+    return ox.serialize(out, format=ox.RdfFormat.N_QUADS) or b"", numbers
+
+
+def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any] | None,
+                         progress: Progress | None = None, *, release: bool = False) -> ReasonReport:
+    """Load validated cases into a new store (its ontology already loaded), reasoning each
+    batch of independent cases with the ontology on the way, in one bulk load per batch.
+    With `release`, each case graph is dropped from `case_set` once it is loaded, so that
+    memory does not hold the corpus twice."""
+    start = time.perf_counter()
+    rules = load_rules([e.rules for e in extensions or [] if e.rules is not None])
+    unrecorded = unrecorded_rules(rules)
+    names = list(case_set.graphs)
+    cr = CaseReasoner(rules, unrecorded=unrecorded)
+    onto = ox.NamedNode(ONTOLOGY_GRAPH)
+    ontology_conclusions = cr.prepare(list(store.quads_for_pattern(None, None, None, onto)))
+    shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
+    try:
+        parts, sizes = group(names, ((n, case_set.graphs[n]) for n in names), shared,
+                             lambda t: isinstance(t, Literal), str)
+    except SchemaStatement as exc:
+        store.bulk_extend(itertools.chain(
+            (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
+            meta_quads(case_set, extensions)))
+        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
+        report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+        mark_reasoned(store, rules)
+        return report
+    cr.report.parts = len(parts)
+
+    # One bulk load per batch: the bulk loader buffers what it is given, so one load of
+    # everything would hold the whole corpus in memory a second time.
+    store.bulk_extend(ontology_conclusions)
+    def batch_quads(batch: list[Any]) -> list[ox.Quad]:
+        quads = [q for n in batch for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))]
+        if release:
+            for n in batch:
+                del case_set.graphs[n]
+        return quads
+
+    cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
+                      load_input=True, progress=progress, total=len(names), stage="build")
+    store.bulk_extend(meta_quads(case_set, extensions))
+    cr.finish(store)
+    mark_reasoned(store, rules)
+    cr.report.seconds = time.perf_counter() - start
+    return cr.report

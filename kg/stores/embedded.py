@@ -1,0 +1,183 @@
+"""The embedded store: a persistent Oxigraph (RocksDB) directory on disk.
+
+`build_embedded` writes a complete new store beside the old one and swaps it in
+only when everything has loaded, so a failed build leaves the previous store
+untouched and nothing is ever half-loaded.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..iris import ONTOLOGY_GRAPH
+from ..progress import Progress
+from ..progress import report as report_progress
+from .base import EMBEDDED, StoreTraits
+from .layout import BuildReport, graph_quads, meta_quads, ontology_triples
+
+LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
+
+# Fills a fresh store (its ontology loaded) with the cases and the build's metadata.
+Loader = Callable[["EmbeddedStore"], Any]
+
+
+class EmbeddedStore:
+    """A pyoxigraph Store with its traits: the methods are the Store's own, bound once."""
+
+    traits: StoreTraits = EMBEDDED
+
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+        self.ox = store
+        self.path = path
+        # The stages call these in tight loops: bind them once instead of delegating per call.
+        self.query = store.query
+        self.update = store.update
+        self.quads_for_pattern = store.quads_for_pattern
+        self.named_graphs = store.named_graphs
+        self.contains_named_graph = store.contains_named_graph
+        self.add = store.add
+        self.extend = store.extend
+        self.bulk_extend = store.bulk_extend
+        self.remove = store.remove
+        self.remove_graph = store.remove_graph
+        self.flush = store.flush
+        self.optimize = store.optimize
+
+    def describe(self) -> str:
+        """The store directory (or `memory`)."""
+        return str(self.path) if self.path is not None else "memory"
+
+    def __repr__(self) -> str:
+        return f"<EmbeddedStore {self.describe()}>"
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return iter(self.ox)
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def __getattr__(self, name: str) -> Any:
+        # The rest of pyoxigraph's Store API (load, dump, bulk_load, ...) for callers that want it.
+        if name == "ox":
+            raise AttributeError(name)
+        return getattr(self.ox, name)
+
+
+def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
+    """A fresh in-memory store (for reasoning batches and tests)."""
+    store = EmbeddedStore(ox.Store())
+    if quads:
+        store.extend(quads)
+    return store
+
+
+def _recover(path: Path) -> None:
+    """Finish a swap that was interrupted between its two renames."""
+    old = path.with_name(path.name + ".old")
+    if not path.exists() and old.exists():
+        old.rename(path)
+
+
+@contextmanager
+def open_embedded(path: Path, *, write: bool = False) -> Iterator[EmbeddedStore]:
+    """Open an existing store directory, read-only unless `write`."""
+    _recover(path)
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
+                         "or point --store / ROLEGRAPH_STORE at an existing store")
+    try:
+        store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}",
+                         hint="another rolegraph process may be writing to it; wait for it to finish") from exc
+    handle = EmbeddedStore(store, path)
+    try:
+        yield handle
+    finally:
+        if write:
+            store.flush()
+        del store, handle
+        # Query results can keep the RocksDB handle alive in reference cycles; a
+        # later open of the same directory in this process needs it really closed.
+        gc.collect()
+
+
+def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None = None) -> None:
+    """Load the ontology modules (and extension modules `extra`), merged into one ontology,
+    into the ontology graph."""
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extra))
+
+
+def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | None,
+                progress: Progress | None, release_cases: bool) -> None:
+    # One bulk load per chunk of graphs: the bulk loader buffers what one call gives it.
+    names = list(case_set.graphs)
+    chunk: list[ox.Quad] = []
+    for i, name in enumerate(names, 1):
+        chunk += graph_quads(case_set.graphs[name], ox.NamedNode(str(name)))
+        if release_cases:
+            del case_set.graphs[name]
+        if len(chunk) >= LOAD_CHUNK or i == len(names):
+            store.bulk_extend(chunk)
+            chunk = []
+        report_progress(progress, "load", i, len(names))
+    store.bulk_extend(meta_quads(case_set, extensions))
+
+
+def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = None,
+                   progress: Progress | None = None, release_cases: bool = False,
+                   loader: Loader | None = None) -> BuildReport:
+    """Build a new store at `path` from the ontology, extensions and validated cases, then swap it in.
+
+    `loader`, if given, fills the fresh store (its ontology loaded) instead of the plain
+    bulk load, and what it returns becomes the report's `reasoned` (`kg.pipeline` passes
+    reasoning while loading). `release_cases` lets the plain load drop each case graph
+    from `case_set` once loaded."""
+    start = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _recover(path)
+    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(tmp, ignore_errors=True)
+    counts: dict[str, int] = {}
+    reasoned = None
+    try:
+        store = EmbeddedStore(ox.Store(str(tmp)), path)
+        load_ontology_into(store, [e.ontology for e in extensions or []])
+        onto = ox.NamedNode(ONTOLOGY_GRAPH)
+        counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
+        # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
+        for name, g in case_set.graphs.items():
+            counts[str(name)] = counts.get(str(name), 0) + len(g)
+        if loader is not None:
+            reasoned = loader(store)
+        else:
+            _load_cases(store, case_set, extensions, progress, release_cases)
+        store.flush()
+        store.optimize()
+        del store
+    except BaseException as exc:
+        gc.collect()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise StoreError(f"building the store failed: {exc}",
+                         hint="the previous store is unchanged") from exc
+    gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    tmp.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+    return BuildReport(path, counts, time.perf_counter() - start, reasoned)
