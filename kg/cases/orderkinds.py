@@ -26,7 +26,6 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
-
 from rdflib.plugins.sparql.parser import parseQuery
 
 from ..errors import Problem

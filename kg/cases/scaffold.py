@@ -143,7 +143,7 @@ ext:{example_class} a owl:Class ;
 """
 
 KINDS_TEMPLATE = """\
-# Kinds of interaction-order rule that extension '{name}' brings (kg/orderkinds.py). A case
+# Kinds of interaction-order rule that extension '{name}' brings (kg/cases/orderkinds.py). A case
 # uses a kind like `reserve`, in an order's rules:
 #     orders:
 #       - id: my-order
