@@ -46,7 +46,8 @@ SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
 
-# The prefixes every query may use without declaring them, and exports write.
+# The prefixes every query may use without declaring them, and exports write: the
+# ontology's own and those of the vocabularies it aligns to.
 PREFIXES: dict[str, str] = {
     "rg": RG,
     "role": ROLE,
@@ -56,15 +57,14 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS,
     "dcterms": DCTERMS,
     "xsd": XSD,
-}
-
-# Extra prefixes for printing (the ontology's alignment targets); never predefined in queries.
-_PRINT_ONLY = {
     "dul": "http://www.ontologydesignpatterns.org/ont/dul/DUL.owl#",
     "prov": "http://www.w3.org/ns/prov#",
     "org": "http://www.w3.org/ns/org#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "oa": "http://www.w3.org/ns/oa#",
+    "vann": "http://purl.org/vocab/vann/",
+    "sh": SH,
+    "rgsh": BASE + "shapes#",
 }
 
 LANGS = ("en", "da")  # every label and user-facing word exists in these languages
@@ -73,7 +73,7 @@ LANGS = ("en", "da")  # every label and user-facing word exists in these languag
 def _table() -> list[tuple[str, str]]:
     # Case IRIs print as their case-relative id (womens-association/ambassador), which
     # `rolegraph explain` and --param accept back; other rolegraph IRIs without their base.
-    pairs = [(ns, f"{p}:") for p, ns in {**PREFIXES, **_PRINT_ONLY}.items()]
+    pairs = [(ns, f"{p}:") for p, ns in PREFIXES.items()]
     pairs += [(CASE, ""), (BASE, "")]
     return sorted(pairs, key=lambda pair: -len(pair[0]))  # the longest namespace wins
 

@@ -27,7 +27,7 @@ from .errors import QueryError
 from .headers import PARAM_KEYS, PARAM_TYPES
 from .headers import QUERY as QUERY_HEADER
 from .headers import read as read_header
-from .iris import CASE, LANGS, PREFIXES, shorten
+from .iris import CASE, EXT, LANGS, PREFIXES, shorten
 from .resources import data_dir
 from .sparql_text import group_after, variables
 from .stores.base import GraphStore
@@ -145,24 +145,21 @@ def get_query(name: str, extra: list[Path] | None = None) -> Query:
     return queries[name]
 
 
-def bind_params(query: Query, given: dict[str, str], *, lang: str = "en") -> dict[str, Any]:
-    """Turn `name=value` strings into typed RDF values for the query's parameters."""
-    for name in given:
-        if query.param(name) is None:
-            names = ", ".join(p.name for p in query.params) or "none"
-            raise QueryError(f"query '{query.name}' has no parameter '{name}'", hint=f"its parameters: {names}")
+def bind_params(query: Query, given: dict[str, str], *, lang: str = "en",
+                store: GraphStore | None = None) -> dict[str, Any]:
+    """Turn `name=value` strings into typed RDF values for the query's parameters.
+
+    An IRI parameter takes a bare id (`bridge-builder`), a case-qualified id
+    (`womens-association/ambassador`), a prefixed name (`role:ambassador`) or a full IRI;
+    with a `store`, the value must name something in it (else an error with the close matches)."""
+    check_params(query, given)
     values: dict[str, Any] = {}
     for p in query.params:
         raw = lang if p.type == "lang" and p.name not in given else given.get(p.name, p.default)
         if raw is None:
             continue
         if p.type == "iri":
-            raw = expand_iri(raw)
-            try:
-                values[p.name] = ox.NamedNode(raw)
-            except ValueError as exc:
-                raise QueryError(f"parameter '{p.name}': '{raw}' is not an IRI",
-                                 hint="give a full IRI or a prefixed name such as role:ambassador") from exc
+            values[p.name] = ox.NamedNode(resolve_iri(raw, store, param=p.name))
         elif p.type == "integer":
             if not re.fullmatch(r"-?\d+", raw):
                 raise QueryError(f"parameter '{p.name}': '{raw}' is not an integer")
@@ -176,16 +173,104 @@ def bind_params(query: Query, given: dict[str, str], *, lang: str = "en") -> dic
     return values
 
 
+def check_params(query: Query, given: dict[str, str]) -> None:
+    """What can be checked of `name=value` strings without a store: names, and the prefixes of IRIs."""
+    for name, value in given.items():
+        param = query.param(name)
+        if param is None:
+            names = ", ".join(p.name for p in query.params) or "none"
+            raise QueryError(f"query '{query.name}' has no parameter '{name}'", hint=f"its parameters: {names}")
+        if param.type == "iri":
+            _check_prefix(value, name)
+
+
+_PREFIXED = re.compile(r"([A-Za-z][\w.-]*):(?!//)(.+)")
+_BARE_ID = re.compile(r"[\w.-]+")
+_CASE_ID = re.compile(r"[\w.-]+(?:/[\w.-]+)+")
+
+
 def expand_iri(value: str) -> str:
-    """Expand `prefix:local` with the project's prefixes and `case/id` to a case IRI."""
+    """`<iri>`, a full IRI, `prefix:local` (the predefined prefixes) or `case/id` as a full IRI."""
     if value.startswith("<") and value.endswith(">"):
         return value[1:-1]
-    m = re.fullmatch(r"([a-z]+):([^/].*)", value)
+    m = _PREFIXED.fullmatch(value)
     if m and m.group(1) in PREFIXES:
         return PREFIXES[m.group(1)] + m.group(2)
-    if re.fullmatch(r"[a-z0-9-]+/[a-z0-9-/]+", value):
+    if _CASE_ID.fullmatch(value):
         return CASE + value
     return value
+
+
+def resolve_iri(value: str, store: GraphStore | None, *, param: str = "iri") -> str:
+    """The IRI `value` names (see `bind_params`); an unknown prefix or a name that matches
+    nothing in `store` is a usage error with the close matches."""
+    what = f"--param {param}={value}"
+    m = _check_prefix(value, param)
+    if store is None:
+        if _BARE_ID.fullmatch(value) or (m and m.group(1) == "ext"):
+            raise QueryError(f"{what}: a bare id is looked up in the store, and there is none here",
+                             hint="give a prefixed name such as role:ambassador, case/id or a full IRI")
+        iri = expand_iri(value)
+        _check_iri(iri, what)
+        return iri
+    nodes: list[str] | None = None
+    if m and m.group(1) == "ext":
+        nodes = _typed_nodes(store)
+        found = [n for n in nodes if n.startswith(EXT) and _local(n) == m.group(2)]
+    elif _BARE_ID.fullmatch(value):
+        nodes = _typed_nodes(store)
+        found = [n for n in nodes if _local(n) == value]
+        shared = [n for n in found if not n.startswith(CASE)]  # a shared or an extension's term first
+        found = shared or found
+    else:
+        iri = expand_iri(value)
+        _check_iri(iri, what)
+        found = [iri] if _mentioned(store, iri) else []
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise QueryError(f"{what} is ambiguous: it names {', '.join(shorten(f) for f in sorted(found))}",
+                         hint="give one of them as written there (case/id or prefix:name)")
+    names = sorted({shorten(n) for n in (nodes if nodes is not None else _typed_nodes(store))})
+    close = difflib.get_close_matches(value, names, n=5, cutoff=0.5)
+    close += [n for n in names if value in n and n not in close][:5 - len(close)]
+    hint = ("did you mean " + ", ".join(close) + "?") if close else "`rolegraph roles` lists the roles"
+    raise QueryError(f"{what} matches nothing in {store.describe()}", hint=hint)
+
+
+def _check_prefix(value: str, param: str) -> re.Match[str] | None:
+    m = _PREFIXED.fullmatch(value)
+    if m and m.group(1) not in PREFIXES and m.group(1) != "ext":
+        raise QueryError(f"--param {param}={value}: unknown prefix '{m.group(1)}:'",
+                         hint=f"the predefined prefixes are {', '.join(f'{k}:' for k in sorted(PREFIXES))} "
+                              "(and ext: for an extension's own terms); or give a full IRI")
+    return m
+
+
+def _check_iri(iri: str, what: str) -> None:
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"{what}: '{iri}' is not an IRI",
+                         hint="give a bare id (ambassador), case/id, prefix:name (role:ambassador) "
+                              "or a full IRI") from exc
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri)[-1]
+
+
+def _typed_nodes(store: GraphStore) -> list[str]:
+    """Every IRI the store gives a type (the things a parameter can name)."""
+    answer = store.query("SELECT DISTINCT ?s WHERE { ?s a ?type FILTER(isIRI(?s)) }",
+                         **query_dataset(store, True))
+    return [row["s"].value for row in answer]
+
+
+def _mentioned(store: GraphStore, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    answer = store.query(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}", **query_dataset(store, True))
+    return bool(answer)
 
 
 def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] = ()) -> str:

@@ -151,3 +151,29 @@ def query_form(text: str) -> str | None:
 def has_dataset_clause(text: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED."""
     return "FROM" in keywords(text)
+
+
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+def syntax_error_message(text: str, error: str, prefixes: dict[str, str] | None = None) -> str:
+    """A parser's error as one line for people: an unknown prefix is named, and the
+    parser's list of expected characters is replaced by the offending line and a caret."""
+    first = error.splitlines()[0] if error else "syntax error"
+    m = _ERROR_AT.match(first)
+    if not m:
+        return first[:200]
+    line_no, col = int(m.group(1)), int(m.group(2))
+    lines = text.splitlines() or [""]
+    line = lines[min(line_no, len(lines)) - 1]
+    if "Prefix not found" in error:
+        # the last prefixed name that ends at or before the error's column
+        names = re.findall(r"(?<![\w?$<])([A-Za-z][\w.-]*)?:[\w.-]*", line[:col + 1])
+        prefix = names[-1] if names else ""
+        known = ", ".join(f"{p}:" for p in sorted(prefixes or {}))
+        return (f"unknown prefix '{prefix}:' at line {line_no}, column {col}; declare it with PREFIX "
+                f"{prefix}: <...>" + (f" or use a predefined one ({known})" if known else ""))
+    expected = first[m.end():].strip().removeprefix(":").strip()
+    if len(expected) > 80 or "\n" in error:
+        expected = "unexpected text"
+    return f"line {line_no}, column {col}: {expected}: {line.strip()[:120]}"

@@ -32,18 +32,48 @@ from .options import (
 @click.argument("paths", nargs=-1, required=True)
 @shacl_option
 def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
-    """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem."""
+    """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem; `-` reads standard input."""
+    import dataclasses
+
     from ..cases.validate import load_cases
+    from ..errors import CaseDataError
     from ..progress import terminal_bar
 
+    stdin_copy = _stdin_case_file() if "-" in paths else None
+    files = [str(stdin_copy) if p == "-" else p for p in paths]
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths), shacl=shacl, progress=bar)
+        cs = load_cases(files, shacl=shacl, progress=bar)
+    except CaseDataError as exc:
+        if stdin_copy is None:
+            raise
+        raise CaseDataError([dataclasses.replace(pr, file="<stdin>") if Path(pr.file).resolve() == stdin_copy else pr
+                             for pr in exc.problems]) from None
     finally:
         if bar:
             bar.close()
+        if stdin_copy is not None:
+            stdin_copy.unlink(missing_ok=True)
     click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
+
+
+def _stdin_case_file() -> Path:
+    """Standard input copied to a hidden file in the current directory, so that a case's
+    relative `sources: file:` paths resolve as they would for a file written there."""
+    import tempfile
+
+    data = sys.stdin.buffer.read()
+    head = data.lstrip()[:2000]
+    suffix = (".jsonld" if head[:1] in (b"{", b"[") else ".trig" if b"GRAPH" in head or b"{" in head and b"@prefix" in head
+              else ".ttl" if head.startswith((b"@prefix", b"PREFIX", b"@base", b"<")) else ".yaml")
+    try:
+        with tempfile.NamedTemporaryFile(dir=".", prefix=".rolegraph-stdin-", suffix=suffix, delete=False) as fh:
+            fh.write(data)
+    except OSError:  # a read-only working directory
+        with tempfile.NamedTemporaryFile(prefix="rolegraph-stdin-", suffix=suffix, delete=False) as fh:
+            fh.write(data)
+    return Path(fh.name).resolve()
 
 
 @click.command()
@@ -213,13 +243,15 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
               evidence: bool, target: Target) -> None:
     """Run a named query (see `rolegraph queries`)."""
     from ..explain import Explainer, render_summary
-    from ..query import bind_params, get_query, run_select
+    from ..query import bind_params, check_params, get_query, run_select
     from ..stores import open_store
 
     q = get_query(name, _extension_queries(target))
-    bindings = bind_params(q, parse_params(params), lang=lang)
+    given = parse_params(params)
+    check_params(q, given)  # names and prefixes checked before any reasoning
     _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason)
     with open_store(target) as st:
+        bindings = bind_params(q, given, lang=lang, store=st)
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt)
         if evidence and result.rows:
@@ -274,7 +306,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     """
     from ..errors import UsageError
     from ..explain import Explainer, render_json, render_text
-    from ..query import bind_params, expand_iri, get_query, run_select
+    from ..query import bind_params, get_query, resolve_iri, run_select
     from ..stores import open_store
 
     if (iri is None) == (query_name is None):
@@ -283,11 +315,11 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     with open_store(target) as st:
         explainer = Explainer(st, lang=lang)
         if iri is not None:
-            steps = explainer.explain_node(expand_iri(iri), everything=everything)
+            steps = explainer.explain_node(resolve_iri(iri, st, param="iri"), everything=everything)
         else:
             assert query_name is not None
             q = get_query(query_name, _extension_queries(target))
-            result = run_select(st, q, bind_params(q, parse_params(params), lang=lang))
+            result = run_select(st, q, bind_params(q, parse_params(params), lang=lang, store=st))
             rows = result.rows
             if row is not None:
                 if not 1 <= row <= len(rows):
@@ -323,7 +355,7 @@ def check_cmd(target: Target) -> None:
 @inference_options
 @store_options
 def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, target: Target) -> None:
-    """Run any SPARQL query, given as text or as a file path; the store is read-only here.
+    """Run any SPARQL query, given as text, as a file path, or `-` for standard input; read-only.
 
     SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
     ASK as true/false.
@@ -333,17 +365,21 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     from ..errors import QueryError
     from ..iris import PREFIXES
     from ..query import Result
+    from ..sparql_text import syntax_error_message
     from ..stores import open_store
     from ..stores.layout import query_dataset
 
-    path = Path(query)
-    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
+    if query == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(query)
+        text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(target, not no_inference, not no_reason)
     with open_store(target) as st:
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
-            raise QueryError(f"the query does not parse: {str(exc).splitlines()[0]}") from exc
+            raise QueryError("the query does not parse: " + syntax_error_message(text, str(exc), PREFIXES)) from exc
         except (OSError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QuerySolutions):
