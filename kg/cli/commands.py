@@ -271,7 +271,7 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
         import pyoxigraph as ox
 
         responds_to = ox.NamedNode("https://w3id.org/rolegraph/ontology#respondsTo")
-        for claim in row["claims"].value.split():
+        for claim in dict.fromkeys(row["claims"].value.split()):
             iris.append(claim)
             iris += sorted(q.subject.value for q in
                            explainer.store.quads_for_pattern(None, responds_to, ox.NamedNode(claim), None))
