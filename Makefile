@@ -2,7 +2,8 @@
 #   make run    set up, then build the shipped cases, reason, answer the flagship
 #               question with its evidence, and write the browser view
 #   make test   set up (incl. Debian's chromium and the triple-store servers), then run the tests
-.PHONY: run test bench clean
+#   make fuzz   10^4 fuzzed case files (YAML, Turtle, TriG, JSON-LD), each must end cleanly
+.PHONY: run test bench fuzz clean messages
 
 VENV := .venv/bin
 OUT := out
@@ -27,6 +28,19 @@ bench:
 	$(VENV)/python bench/pipeline_bench.py
 	$(VENV)/python bench/reasoning_bench.py
 	$(VENV)/python bench/viz_bench.py
+	$(VENV)/python bench/load_test.py
+
+fuzz:
+	@scripts/setup.sh test
+	$(VENV)/python -m tests.fuzz --count $(or $(FUZZ_COUNT),10000) --seed $(or $(FUZZ_SEED),1) --save $(OUT)/fuzz-findings
 
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache
+
+# Update the message catalogue after marking new strings with _("...") or N_("..."):
+# extract them, merge them into locale/da/LC_MESSAGES/rolegraph.po (translate the new
+# entries there), and compile the .mo that gettext reads.
+messages:
+	$(VENV)/pybabel extract --no-location --omit-header -k _ -k N_ -o locale/rolegraph.pot kg
+	$(VENV)/pybabel update --no-location --omit-header -i locale/rolegraph.pot -d locale -D rolegraph
+	$(VENV)/pybabel compile -d locale -D rolegraph

@@ -20,6 +20,7 @@ from typing import Any as _Any
 __all__ = [
     "CaseDataError",
     "Explainer",
+    "ForeignFolderError",
     "OntologyError",
     "Problem",
     "Query",
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 _WHERE = {
-    **{name: "errors" for name in ("CaseDataError", "OntologyError", "Problem", "QueryError", "ReasoningError",
+    **{name: "errors" for name in ("CaseDataError", "ForeignFolderError", "OntologyError", "Problem", "QueryError", "ReasoningError",
                                     "RemoteError", "RolegraphError", "StoreError", "UsageError")},
     "Explainer": "explain", "render_text": "explain",
     "Query": "query", "bind_params": "query", "get_query": "query", "load_queries": "query",

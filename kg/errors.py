@@ -6,6 +6,7 @@
     │                           carries the list of Problems
     ├── OntologyError           the ontology or an extension is broken
     ├── StoreError              the store cannot be opened, built or swapped
+    │   └── ForeignFolderError  --store names a folder that is not a store (exit 2)
     ├── QueryError              a named query or its parameters are wrong
     ├── ReasoningError          reasoning failed or found an inconsistency
     └── RemoteError             a remote SPARQL endpoint failed or refused
@@ -89,6 +90,12 @@ class OntologyError(RolegraphError):
 
 class StoreError(RolegraphError):
     """The store cannot be opened, built or replaced."""
+
+
+class ForeignFolderError(StoreError):
+    """The store folder holds something that is not a rolegraph store; it is left alone."""
+
+    exit_code = 2
 
 
 class QueryError(RolegraphError):

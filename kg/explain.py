@@ -14,6 +14,8 @@ the file and line where it was written.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Variable
 
 from .errors import RolegraphError
+from .i18n import translator
 from .iris import DCTERMS, RDF, RDFS_LABEL, shorten
 from .reasoning import display_path, instantiate, statement_iri, store_rules
 from .stores.base import GraphStore
@@ -58,6 +61,7 @@ class Evidence:
     speaker: str | None
     source: str | None
     locator: str | None
+    citation: str | None = None  # the full reference of the source, when the case gives one
 
 
 @dataclass
@@ -162,16 +166,18 @@ class Explainer:
                 return None
 
             source = one(RG.source)
-            title = None
+            title = citation = None
             if source is not None:
                 for r in self.store.quads_for_pattern(source, _DCT_TITLE, None, None):
                     title = _value(r.object)
+                for r in self.store.quads_for_pattern(source, ox.NamedNode(str(RG.citation)), None, None):
+                    citation = _value(r.object)
             speaker = one(RG.speaker)
             quote, para, loc = one(RG.quote), one(RG.paraphrase), one(RG.locator)
             out.append(Evidence(quote.value if quote else None, para.value if para else None,
                                 self.label(speaker) if speaker else None,
                                 title or (self.label(source) if source else None),
-                                loc.value if loc else None))
+                                loc.value if loc else None, citation))
         return out
 
     def derivation_of(self, t: ox.Triple) -> ox.NamedNode | None:
@@ -297,22 +303,89 @@ def _unify(pattern: Any, t: ox.Triple) -> tuple[dict[str, str] | None, dict[str,
     return bound, later
 
 
-def _quoted(e: Evidence) -> str:
+def _quoted(e: Evidence, _: Callable[[str], str] = str) -> str:
     if not e.quote:
-        return f"[paraphrase] {e.paraphrase}"
+        return "[" + _("paraphrase") + f"] {e.paraphrase}"
     q = e.quote.strip()
     return q if q[:1] in "”“\"'’" else f"“{q}”"
 
 
-def render_text(steps: list[Step]) -> str:
-    """An indented tree for people: each case node once with its quotes; axioms summarised."""
+def source_key(e: Evidence) -> str:
+    """A short key for a source, as a reader cites it: authors' initials (or name) and year.
+
+    `Müller & Stougaard: ...` with a citation of 2022 gives `M&S 2022`; a source with no
+    authors before a colon keeps the first words of its title."""
+    title = (e.source or "").strip()
+    year = re.search(r"\b(1[89]\d\d|20\d\d)\b", e.citation or title)
+    authors = title.split(":", 1)[0] if ":" in title else ""
+    names = [n.strip() for n in re.split(r"\s*(?:&|,| and | og )\s*", authors) if n.strip()]
+    if names and all(len(n.split()) <= 3 for n in names):
+        short = names[0] if len(names) == 1 else "&".join(n[0] for n in names)
+    else:
+        short = " ".join(title.split()[:3]) or "?"
+    return f"{short} {year.group(1)}" if year else short
+
+
+class Citations:
+    """The distinct quotes of one output, numbered in the order first cited, and their sources."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self._ = translator(lang)
+        self.quotes: dict[tuple[str, str, str], tuple[int, Evidence]] = {}
+        self.sources: dict[str, Evidence] = {}
+
+    def cite(self, e: Evidence) -> str:
+        """The number of this quote (`[3]`), the same each time it is cited."""
+        key = (e.quote or e.paraphrase or "", e.source or "", e.locator or "")
+        if key not in self.quotes:
+            self.quotes[key] = (len(self.quotes) + 1, e)
+        self.sources.setdefault(source_key(e), e)
+        return f"[{self.quotes[key][0]}]"
+
+    def render(self) -> list[str]:
+        """Each quote once with its source key and locator, then each full reference once."""
+        _ = self._
+        if not self.quotes:
+            return []
+        lines = ["", _("Quotes") + ":"]
+        for n, e in self.quotes.values():
+            who = f" — {e.speaker}" if e.speaker else ""
+            where = f" §{_short_locator(e.locator)}" if e.locator else ""
+            lines.append(f"[{n}] {_quoted(e, _)}{who}  [{source_key(e)}{where}]")
+        lines += ["", _("References") + ":"]
+        for key, e in sorted(self.sources.items()):
+            lines.append(f"{key}: {e.citation or e.source}")
+        return lines
+
+
+def _short_locator(locator: str, limit: int = 40) -> str:
+    return locator if len(locator) <= limit else locator[:limit - 1].rstrip() + "…"
+
+
+def render_text(steps: list[Step], *, lang: str = "en", full: bool = False,
+                citations: Citations | None = None) -> str:
+    """An indented tree for people: each case node once; axioms summarised.
+
+    By default each quote is cited by its number and printed once at the end with a
+    short source key, the full references after it; `full` prints every quote where it
+    is used, with its source (the whole chain as recorded)."""
+    _ = translator(lang)
+    cites = citations if citations is not None else Citations(lang)
     lines: list[str] = []
 
     def evidence_lines(step: Step, indent: str) -> None:
+        if not step.evidence:
+            return
+        if not full:
+            lines.append(f"{indent}    " + _("quotes") + ": " + " ".join(cites.cite(e) for e in step.evidence))
+            return
         for e in step.evidence:
             who = f" — {e.speaker}" if e.speaker else ""
             src = ", ".join(x for x in (e.source, e.locator) if x)
-            lines.append(f"{indent}    {_quoted(e)}{who} ({src})")
+            lines.append(f"{indent}    {_quoted(e, _)}{who} ({src})")
+
+    def stated(location: str | None) -> str:
+        return _("stated in {where}").format(where=location or _("the case"))
 
     def premises(items: list[Step], indent: str) -> None:
         case_groups: dict[str, list[Step]] = {}
@@ -327,13 +400,14 @@ def render_text(steps: list[Step]) -> str:
                 rest.append(p)
         for subject, group in case_groups.items():
             facts = "; ".join(f"{g.predicate} {g.object}" for g in group)
-            lines.append(f"{indent}• {subject}: {facts}   (stated in {group[0].location or 'the case'})")
+            lines.append(f"{indent}• {subject}: {facts}   ({stated(group[0].location)})")
             evidence_lines(group[0], indent)
         named = [a for a in axioms if not a.subject.startswith("_:")]
         if named:
             text = "; ".join(f"{a.subject} {a.predicate} {a.object}" for a in named)
             hidden = len(axioms) - len(named)
-            lines.append(f"{indent}• axiom: {text}" + (f" (+{hidden} list triples)" if hidden else ""))
+            more = " (" + _("+{n} list triples").format(n=hidden) + ")" if hidden else ""
+            lines.append(f"{indent}• " + _("axiom") + f": {text}{more}")
         for p in rest:
             walk(p, indent)
 
@@ -342,24 +416,26 @@ def render_text(steps: list[Step]) -> str:
         if step.status == "inferred" and step.rule:
             lines.append(head)
             for extra in step.also:
-                lines.append(f"{indent}  and {extra}")
+                lines.append(f"{indent}  " + _("and") + f" {extra}")
             where = f" [{step.rule['file']}]" if "file" in step.rule else ""
-            lines.append(f"{indent}  ⇐ rule {step.rule['id']}: {step.rule['title']}{where}")
+            lines.append(f"{indent}  ⇐ " + _("rule") + f" {step.rule['id']}: {step.rule['title']}{where}")
             premises(step.premises, indent + "    ")
         elif step.status == "case":
-            lines.append(f"{head}   (stated in {step.location or 'the case'})")
+            lines.append(f"{head}   ({stated(step.location)})")
             evidence_lines(step, indent)
         elif step.status == "ontology":
-            lines.append(f"{head}   (axiom of the ontology)")
+            lines.append(f"{head}   (" + _("axiom of the ontology") + ")")
         elif step.status == "seen-above":
-            lines.append(f"{head}   (explained above)")
+            lines.append(f"{head}   (" + _("explained above") + ")")
         else:
-            lines.append(f"{head}   (chain cut at depth {MAX_DEPTH})")
+            lines.append(f"{head}   (" + _("chain cut at depth {depth}").format(depth=MAX_DEPTH) + ")")
 
     for i, s in enumerate(steps):
         if i:
             lines.append("")
         walk(s, "")
+    if citations is None and not full:
+        lines += cites.render()
     return "\n".join(lines)
 
 
@@ -368,26 +444,27 @@ def render_json(steps: list[Step]) -> str:
     return json.dumps([asdict(s) for s in steps], ensure_ascii=False, indent=1)
 
 
-def render_summary(steps: list[Step]) -> str:
-    """A short account: the rules that produced the answer and each distinct quote once."""
+def render_summary(steps: list[Step], citations: Citations, *, lang: str = "en") -> str:
+    """A short account: the rules that produced the answer, and the numbers of its quotes
+    (`citations` prints each quote once, for all the rows of an output)."""
+    _ = translator(lang)
     rules: list[str] = []
-    cited: dict[str, tuple[Evidence, str]] = {}
+    cited: list[str] = []
 
     def walk(step: Step) -> None:
         if step.rule and step.rule["id"] not in rules:
             rules.append(step.rule["id"])
         if step.status == "case":
             for e in step.evidence:
-                key = e.quote or e.paraphrase or ""
-                cited.setdefault(key, (e, step.subject))
+                key = citations.cite(e)
+                if key not in cited:
+                    cited.append(key)
         for p in step.premises:
             walk(p)
 
     for s in steps:
         walk(s)
-    lines = [f"  rules: {' ⇐ '.join(rules)}"] if rules else []
-    for e, subject in cited.values():
-        who = f" — {e.speaker}" if e.speaker else ""
-        src = ", ".join(x for x in (e.source, e.locator) if x)
-        lines.append(f"  {_quoted(e)}{who}\n      ({src}; supports {subject})")
+    lines = ["  " + _("rules") + ": " + " ⇐ ".join(rules)] if rules else []
+    if cited:
+        lines.append("  " + _("quotes") + ": " + " ".join(sorted(cited, key=lambda k: int(k[1:-1]))))
     return "\n".join(lines)

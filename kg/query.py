@@ -382,6 +382,24 @@ def colliding_labels(result: Result) -> dict[tuple[int, str], str]:
     return out
 
 
+def with_distinct_labels(result: Result) -> Result:
+    """The result with each label that two different nodes share told apart (see `colliding_labels`)."""
+    import pyoxigraph as ox
+
+    distinct = colliding_labels(result)
+    if not distinct:
+        return result
+    rows = []
+    for i, row in enumerate(result.rows):
+        new = dict(row)
+        for (j, col), text in distinct.items():
+            if j == i:
+                lang = getattr(row[col], "language", None)
+                new[col] = ox.Literal(text, language=lang) if lang else ox.Literal(text)
+        rows.append(new)
+    return Result(result.variables, rows)
+
+
 def to_table(result: Result, *, hide: tuple[str, ...] = ()) -> str:
     """A plain-text table for people: IRIs shortened, long cells wrapped, colliding labels told apart."""
     cols = [v for v in result.variables if v not in hide]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-_DATA_DIRS = ("ontology", "queries", "viz", "rules")
+_DATA_DIRS = ("ontology", "queries", "viz", "rules", "locale")
 
 
 def data_dir(name: str) -> Path:

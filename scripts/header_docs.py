@@ -15,7 +15,7 @@ from pathlib import Path
 from kg.headers import SCHEMAS, reference_table
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "file-headers.md"
-BLOCK = re.compile(r"(<!-- generated: (\w+) -->\n).*?(<!-- end generated -->)", re.S)
+BLOCK = re.compile(r"(<!-- generated: (\w+) -->\n).*?(<!-- end generated -->)", re.DOTALL)
 
 
 def render(text: str) -> str:

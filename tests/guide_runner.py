@@ -57,7 +57,8 @@ def run(guide: Path, workdir: Path, rolegraph: str) -> list[tuple[Step, list[str
     text = guide.read_text(encoding="utf-8")
     file_blocks = [(m.start(), m.group("path"), m.group("body")) for m in FILE_BLOCK.finditer(text)]
     _, blocks = parse(guide)
-    env = {**os.environ, "ROLEGRAPH_STORE": str(workdir / "store"), "COLUMNS": "200"}
+    # the guide shows what a terminal 120 columns wide shows
+    env = {**os.environ, "ROLEGRAPH_STORE": str(workdir / "store"), "COLUMNS": "120", "ROLEGRAPH_WIDTH": "120"}
     env.pop("ROLEGRAPH_EXTENSIONS", None)
     results = []
     written: set[int] = set()

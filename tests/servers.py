@@ -1,6 +1,6 @@
 """Start and stop real servers on 127.0.0.1 for the tests and the load test.
 
-    rolegraph_serve(store, ...)     `rolegraph serve` (through kg.cli.main), on a free port
+    rolegraph_serve(store, ...)     `rolegraph serve` (as `python -m kg.server`), on a free port
     oxigraph_server(dir, binary)    `oxigraph serve --location DIR --bind 127.0.0.1:PORT`
     virtuoso_server(dir)            Virtuoso 7 (virtuoso-t in the foreground) with a temporary
                                     virtuoso.ini, loopback ports, SPARQL update and the Graph
@@ -115,9 +115,7 @@ _SERVE_MAIN = "import sys; from kg.cli import main; main(sys.argv[1:], prog_name
 def rolegraph_serve(store: Path, *args: str, log: Path, timeout: float = 60.0,
                     env: dict[str, str] | None = None) -> Iterator[Running]:
     """`rolegraph serve --store STORE --port 0 ARGS...`; the URL it announces is `.url`."""
-    # `python -c`: a main module without a file, so that the spawned query workers import only
-    # kg.serve, not the command line again (as `python -m kg.serve` did before the CLI moved)
-    cmd = [sys.executable, "-c", _SERVE_MAIN, "serve", "--store", str(store), "--port", "0", *args]
+    cmd = [sys.executable, "-m", "kg.server", "--store", str(store), "--port", "0", *args]
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("ROLEGRAPH_ENDPOINT", None)
     running = _start("rolegraph serve", cmd, log, cwd=ROOT, env=full_env)
@@ -207,7 +205,7 @@ VIRTUOSO_GRANTS = [
 
 def isql(isql_binary: str, sql_port: int, statement: str, timeout: float = 30.0) -> str:
     """Run one SQL statement with isql-vt as dba; raise with its output when it fails."""
-    proc = subprocess.run([isql_binary, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement};"],
+    proc = subprocess.run(check=False, args=[isql_binary, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement};"],
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0 or "*** Error" in out:

@@ -39,9 +39,11 @@ def test_explanation_reaches_the_axiom_that_makes_reasoning_necessary(reasoned_s
         row = next(r for r in _rows(st) if r["role"].value.endswith("/ambassador")
                    and "adviser" in r["findings"].value + str([explainer.explain_node(f)[0].also
                                                                 for f in r["findings"].value.split()]))
-        text = render_text([s for f in row["findings"].value.split() for s in explainer.explain_node(f)])
+        steps = [s for f in row["findings"].value.split() for s in explainer.explain_node(f)]
+    text, full = render_text(steps), render_text(steps, full=True)
     assert "rule prp-spo2" in text or "rule prp-spo1" in text
-    assert "“" in text and "Müller & Stougaard" in text
+    assert "“" in text and "[M&S 2022 §" in text and "Müller, M. & Stougaard, M. S. (2022)" in text
+    assert "“" in full and "Müller & Stougaard" in full  # the whole chain, each quote where it is used
 
 
 def test_json_explanation_is_a_tree(reasoned_store: Path) -> None:

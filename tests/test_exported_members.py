@@ -18,6 +18,7 @@ import kg
 DOCUMENTED = {
     "CaseDataError": ("error", "kg.errors"),
     "Explainer": ("class", "kg.explain"),
+    "ForeignFolderError": ("error", "kg.errors"),
     "OntologyError": ("error", "kg.errors"),
     "Problem": ("class", "kg.errors"),
     "Query": ("class", "kg.query"),

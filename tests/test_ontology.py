@@ -176,6 +176,7 @@ def test_jsonld_export_carries_an_inline_context() -> None:
     assert "rdfs:label" in export_ontology("jsonld").decode()
 
 
+@pytest.mark.slow
 def test_owlready2_loads_the_rdfxml_export_as_one_ontology_and_hermit_reasons_it(tmp_path) -> None:
     require_tool("java")
     import owlready2

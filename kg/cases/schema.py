@@ -9,6 +9,7 @@ compile.py.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Callable, Iterable
@@ -194,6 +195,10 @@ def _type_name(value: object) -> str:
         return "true/false"
     if isinstance(value, (int, float)):
         return "a number"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date (quote it to make it text)"
+    if isinstance(value, bytes):
+        return "binary data"
     return "text"
 
 
@@ -438,9 +443,11 @@ def _generated_id(rec: Record) -> str:
     if rec.kind == "definition":
         parts = ["definition", rec.get("by"), rec.get("context")]
         return "-".join(str(p) for p in parts if p)
-    if rec.kind == "rule" and rec.parent is not None and rec.parent.id:
+    if rec.kind == "rule" and rec.parent is not None:
         siblings = rec.parent.children.get("rules", [])
-        return f"{rec.parent.id}-rule-{siblings.index(rec) + 1}"
+        # An order without an id has been reported already; its rules still need ids of their own.
+        owner = rec.parent.id or f"order-at-line-{rec.parent.line}"
+        return f"{owner}-rule-{siblings.index(rec) + 1}"
     raise AssertionError(rec.kind)
 
 

@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
 from ..errors import CaseDataError, Problem, UsageError
-from ..iris import shorten
+from ..iris import EXPLANATION_GRAPH, GRAPH_PREFIX, INFERRED_GRAPH, META, META_GRAPH, shorten
 from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
+from .limits import MAX_FILE_BYTES, MAX_TEXT
 from .schema import did_you_mean, read_cases
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -83,69 +85,224 @@ def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
     return out
 
 
-def _line_of(text: str, iri: URIRef) -> int:
-    """Best-effort line of a node in an RDF file: the first non-comment line naming it."""
-    local = re.split(r"[/#]", str(iri))[-1]
-    patterns = [re.escape(f"<{iri}>")]
-    if local:
-        patterns.append(r"(?<![\w<-])[\w-]*:" + re.escape(local) + r"(?![\w-])")
-        patterns.append(r'"@id"\s*:\s*"[^"]*' + re.escape(local) + '"')
-    rx = re.compile("|".join(patterns))
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith("#"):
-            continue
-        if rx.search(line):
-            return n
-    return 1
+_TOKEN = re.compile(r'<([^>\s]*)>|(?<![\w<-])[\w-]*:([\w-]+)(?![\w-])|"@id"\s*:\s*"([^"]*)"')
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD,
+               "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+_FORMAT_NAMES = {"turtle": "Turtle", "trig": "TriG", "json-ld": "JSON-LD", "nt": "N-Triples", "nquads": "N-Quads"}
+# The graphs a build writes itself; a case file that names them would forge the store's state.
+_OWN_GRAPHS = {INFERRED_GRAPH: "inferred", EXPLANATION_GRAPH: "explanations", META_GRAPH: "meta"}
+_RESERVED_GRAPH_PREFIX = GRAPH_PREFIX
+_META_NS = META
+
+
+class LineIndex:
+    """Where each IRI (or local name) first appears in an RDF file: one pass over its lines,
+    so that finding the line of every node stays linear in the file's size."""
+
+    def __init__(self, text: str) -> None:
+        self.iris: dict[str, int] = {}
+        self.locals: dict[str, int] = {}
+        for n, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            for m in _TOKEN.finditer(line):
+                iri, local, at_id = m.groups()
+                if iri is not None:
+                    self.iris.setdefault(iri, n)
+                elif local is not None:
+                    self.locals.setdefault(local, n)
+                else:
+                    self.iris.setdefault(at_id, n)
+                    self.locals.setdefault(re.split(r"[/#:]", at_id)[-1], n)
+
+    def line_of(self, iri: object) -> int:
+        """Best-effort line of a node: the first non-comment line naming it (1 if none)."""
+        local = re.split(r"[/#]", str(iri))[-1]
+        found = [n for n in (self.iris.get(str(iri)), self.locals.get(local) if local else None) if n]
+        return min(found, default=1)
+
+
+_REMOTE = object()  # what _parse_ox returns for a JSON-LD file whose @context must be fetched
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RdfTriple = tuple[Any, Any, Any]
+
+
+class _Terms:
+    """Oxigraph terms to rdflib ones, each IRI converted once."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+
+    def __call__(self, term: Any) -> Any:
+        if isinstance(term, ox.NamedNode):
+            node = self.iris.get(term.value)
+            if node is None:
+                node = self.iris[term.value] = URIRef(term.value)
+            return node
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=self(term.datatype))
+        raise ValueError("RDF-star triple terms are not supported in case files")
+
+
+def _parse_ox(text: str, fmt: str, display: str, allow_remote_context: bool,
+              problems: list[Problem]) -> dict[Any, list[RdfTriple]] | object | None:
+    """Read an RDF file with Oxigraph, the store's own parser (strict, and it fetches nothing):
+    its triples by graph name (None for the default graph), or None after a problem.
+
+    What passes here loads into the store; what does not is reported at its line."""
+    lang = _FORMAT_NAMES[fmt]
+    conv = _Terms()
+    graphs: dict[Any, list[RdfTriple]] = {}
+    try:
+        for q in ox.parse(text.encode("utf-8"), format=_OX_FORMATS[fmt]):
+            g = q.graph_name
+            key = g.value if isinstance(g, ox.NamedNode) else None if isinstance(g, ox.DefaultGraph) else BNode(g.value)
+            graphs.setdefault(key, []).append((conv(q.subject), conv(q.predicate), conv(q.object)))
+    except SyntaxError as exc:
+        message = str(exc.msg if isinstance(exc.msg, str) else exc).splitlines()[0]
+        if "remote context" in message or "LoadDocumentCallback" in message:
+            if allow_remote_context:
+                return _REMOTE
+            problems.append(Problem(display, _context_line(text), "@context",
+                                    "the JSON-LD @context names a remote document; rolegraph fetches nothing",
+                                    "copy the context into the file, or pass --allow-remote-context to fetch it"))
+            return None
+        message = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
+        message = re.sub(r" \(<[^>]*>, line \d+\)$", "", message)
+        problems.append(Problem(display, int(exc.lineno or 1), fmt, f"bad {lang}: {message}",
+                                f"fix the {lang} syntax near that line"))
+        return None
+    except (ValueError, OSError) as exc:
+        problems.append(Problem(display, 1, fmt, f"bad {lang}: {(str(exc).splitlines() or [repr(exc)])[0]}",
+                                f"fix the {lang} syntax"))
+        return None
+    return graphs
+
+
+def _parse_fetching(text: str, fmt: str, display: str, problems: list[Problem]) -> dict[Any, list[RdfTriple]] | None:
+    """Read a JSON-LD file with rdflib, which fetches remote contexts (--allow-remote-context)."""
+    ds = Dataset()
+    try:
+        ds.parse(data=text, format=fmt)
+    except Exception as exc:  # noqa: BLE001 - JSONDecodeError, URLError, ValueError...
+        reason = (str(getattr(exc, "msg", "") or exc).splitlines() or [repr(exc)])[0]
+        problems.append(Problem(display, int(getattr(exc, "lineno", 1) or 1), fmt, f"bad JSON-LD: {reason}",
+                                "fix the JSON-LD syntax near that line, or check the context's URL"))
+        return None
+    graphs: dict[Any, list[RdfTriple]] = {}
+    for g in ds.graphs():
+        key = None if g.identifier == ds.default_graph.identifier else (
+            str(g.identifier) if isinstance(g.identifier, URIRef) else g.identifier)
+        graphs.setdefault(key, []).extend(g)
+    return graphs
+
+
+def _context_line(text: str) -> int:
+    at = text.find('"@context"')
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
 def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Problem],
-              out: CaseSet) -> None:
+              out: CaseSet, allow_remote_context: bool = False) -> None:
     fmt = RDF_FORMATS[path.suffix.lower()]
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(display, 1, "file", f"the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})",
+                                    "split it into several files"))
+            return
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(display, 1, "file", f"not UTF-8 text ({exc.reason})", "save as UTF-8"))
         return
-    ds = Dataset()
-    try:
-        ds.parse(data=text, format=fmt)
-    except Exception as exc:  # BadSyntax, JSONDecodeError, ValueError...
-        line = getattr(exc, "lines", None)
-        line = line + 1 if isinstance(line, int) else getattr(exc, "lineno", 1) or 1
-        reason = str(getattr(exc, "_why", "") or getattr(exc, "msg", "") or exc).splitlines()[0]
-        lang = {"turtle": "Turtle", "trig": "TriG", "json-ld": "JSON-LD"}.get(fmt, fmt)
-        problems.append(Problem(display, int(line), fmt, f"bad {lang}: {reason}",
-                                f"fix the {lang} syntax near that line"))
+    except OSError as exc:
+        problems.append(Problem(display, 1, "file", f"cannot read the file: {exc.strerror or exc}",
+                                "check that it exists and is readable"))
         return
-    graphs: list[tuple[URIRef, Graph]] = []
-    for g in ds.graphs():
-        if len(g) == 0:
+    parsed = _parse_ox(text, fmt, display, allow_remote_context, problems)
+    fetched = parsed is _REMOTE
+    if fetched:
+        parsed = _parse_fetching(text, fmt, display, problems)
+    if not isinstance(parsed, dict):
+        return
+    lines = LineIndex(text)
+    graphs: list[tuple[URIRef, list[RdfTriple]]] = []
+    for key, triples in parsed.items():
+        if not triples:
             continue
-        name = g.identifier
-        if name == ONTOLOGY_GRAPH:
+        if key == str(ONTOLOGY_GRAPH):
             continue  # an export with --ontology: build loads the shipped ontology itself
-        if name == ds.default_graph.identifier or not isinstance(name, URIRef):
-            cases = [c for c in g.subjects(RDF.type, RG.Case) if str(c).startswith(CASE_PREFIX)]
-            case_id = str(cases[0])[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
+        if isinstance(key, str) and key.startswith(_RESERVED_GRAPH_PREFIX) and not key.startswith(CASE_GRAPH_PREFIX):
+            what = _OWN_GRAPHS.get(key, "reserved")
+            problems.append(Problem(display, lines.line_of(key), "graph",
+                                    f"<{key}> is the store's own {what} graph; case files cannot write it",
+                                    "put the statements in the default graph or a case graph "
+                                    f"({CASE_GRAPH_PREFIX}<case id>)"))
+            continue
+        if isinstance(key, str):
+            name = URIRef(key)
+        else:  # the default graph (or a blank-node graph): the case it describes names it
+            cases = {s for s, p, o in triples if p == RDF.type and o == RG.Case and str(s).startswith(CASE_PREFIX)}
+            case_id = str(next(iter(cases)))[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
             name = case_graph(case_id.split("/")[0])
-        graphs.append((name, g))
-    for name, g in graphs:
-        for s, p, o in g:
+        graphs.append((name, triples))
+    for name, triples in graphs:
+        for s, p, o in triples:
+            for term in (s, p, o):
+                if isinstance(term, URIRef) and str(term).startswith(_META_NS):
+                    problems.append(Problem(display, lines.line_of(term), "rg-meta",
+                                            f"<{term}> is a term of the store's own build record; "
+                                            "case files cannot use it", "remove the statement"))
             for term in (p, o) if p != RDF.type else (o,):
                 if isinstance(term, URIRef) and str(term).startswith(RG_NS) and term not in ontology.terms:
                     local = str(term)[len(RG_NS):]
                     hint = did_you_mean(local, [str(t)[len(RG_NS):] for t in ontology.terms])
-                    problems.append(Problem(display, _line_of(text, term), "rg:" + local,
+                    problems.append(Problem(display, lines.line_of(term), "rg:" + local,
                                             f"rg:{local} is not a term of the ontology",
                                             hint or "see ontology/core.ttl for the vocabulary"))
-        target = out.graphs.setdefault(name, Graph())
+            if isinstance(o, Literal) and len(o) > MAX_TEXT:
+                problems.append(Problem(display, lines.line_of(s), "literal",
+                                        f"a text of {len(o):,} characters (at most {MAX_TEXT:,})",
+                                        "shorten it, or cite the source with a locator instead"))
+        if fetched:
+            _check_terms(triples, display, lines, problems)  # not read by Oxigraph's parser
+        target = out.graphs.setdefault(name, Triples())
         out.rdf_graphs.add(name)
-        for t in g:
+        for t in triples:
             target.add(t)
-        for s in set(g.subjects()):
-            if isinstance(s, URIRef):
-                out.locations.setdefault(s, (display, _line_of(text, s)))
+        for s, _, _ in triples:
+            if isinstance(s, URIRef) and s not in out.locations:
+                out.locations[s] = (display, lines.line_of(s))
+
+
+def _ox_term(term: Any) -> Any:
+    """The term as Oxigraph would store it (ValueError when it cannot)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"unexpected RDF term {term!r}")
+
+
+def _check_terms(triples: list[RdfTriple], display: str, lines: LineIndex, problems: list[Problem]) -> None:
+    """Every term must be one the store accepts (what validates must build)."""
+    for triple in triples:
+        for term in triple:
+            try:
+                _ox_term(term)
+            except (ValueError, TypeError) as exc:
+                problems.append(Problem(display, lines.line_of(triple[0]), "term",
+                                        f"{str(term)[:60]!r} cannot be stored: {exc}", "fix or remove it"))
+                return
 
 
 def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every: bool) -> None:
@@ -155,15 +312,12 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
         return
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
-    if len(names) == 1:
-        one = case_set.graphs[names[0]]
-        union = one.graph() if isinstance(one, Triples) else one
-    else:
-        union = Graph()
-        for name in names:
-            for t in case_set.graphs[name]:
-                union.add(t)
-    conforms, report, _ = shacl_validate(union, shacl_graph=shapes, ont_graph=ontology.graph,
+    # A graph of our own, so pySHACL may mix the ontology in place instead of cloning the data.
+    union = Graph()
+    for name in names:
+        for t in case_set.graphs[name]:
+            union.add(t)
+    conforms, report, _ = shacl_validate(union, shacl_graph=shapes, ont_graph=ontology.graph, inplace=True,
                                          inference="none", advanced=False, allow_warnings=True)
     if not conforms:
         seen: set[tuple[str, str]] = set()
@@ -203,13 +357,15 @@ def _extension_places(ontology: Ontology) -> tuple[str, ...]:
 
 
 def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
-               shacl: bool | None = None, progress: Progress | None = None) -> CaseSet:
+               shacl: bool | None = None, progress: Progress | None = None,
+               allow_remote_context: bool = False) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem.
 
     `shacl`: None (the default) checks the graphs read from RDF files against the
     SHACL shapes; YAML cases are checked by the case schema, field by field, and
     compile to graphs that conform to the shapes (tests/test_shapes.py). True
-    checks every graph, False none."""
+    checks every graph, False none. A JSON-LD @context that names a remote document is
+    refused unless `allow_remote_context` (validation fetches nothing by default)."""
     files = collect_files(paths)
     if ontology is None:
         ontology = load_ontology(find_extensions())
@@ -221,7 +377,7 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
                        ontology.kinds_looked_in + _extension_places(ontology))
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
-        _read_rdf(p, d, ontology, problems, out)
+        _read_rdf(p, d, ontology, problems, out, allow_remote_context)
         report_progress(progress, "read RDF", i, len(rdf_files))
     if not problems:
         for i, case in enumerate(cases.values(), 1):

@@ -3,10 +3,17 @@
 PyYAML's composer keeps a start mark on each node; we turn the node tree into
 `Y` values so the validator can name the file and line of every field.
 Duplicate keys, which PyYAML silently merges, are reported.
+
+Before composing, one linear pass over the parser's events enforces the limits of
+kg.limits (nesting depth, values after alias expansion, text length) and refuses
+recursive aliases, so no input can exhaust the stack or the memory. Every other
+failure of PyYAML (control characters, a timestamp such as 2021-13-45, `!!int abc`,
+a number too long to convert) becomes a problem at its line, never a traceback.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +21,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
+from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT
 
 
 @dataclass
@@ -48,15 +56,110 @@ class _Loader(yaml.SafeLoader):
 _FastLoader: type = getattr(yaml, "CSafeLoader", _Loader)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_QUOTE_HINT = "quote the value to keep it as text, e.g. `title: \"2021-13-45\"`"
+
+
+class _Limit(Exception):
+    """A limit of the pre-pass was passed: the problem it found."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _scan(text: str, display: str, loader_class: type) -> None:
+    """Walk the parser's events once; raise _Limit at the first limit passed.
+
+    Counts every value as it would be after alias expansion (an alias counts the size of
+    its anchor), so that an alias bomb is refused before anything is built."""
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = []  # [size so far, anchor, line] per open collection
+    open_anchors: set[str] = set()
+    total = 0
+
+    def fail(event: Any, field_name: str, message: str, hint: str) -> None:
+        raise _Limit(Problem(display, event.start_mark.line + 1, field_name, message, hint))
+
+    def add(n: int, event: Any) -> None:
+        nonlocal total
+        if stack:
+            stack[-1][0] += n
+        total += n
+        if total > MAX_NODES:
+            fail(event, "yaml", f"the file expands to more than {MAX_NODES:,} values",
+                 "aliases (*name) repeat what their anchor (&name) holds; repeat less, or split the file")
+
+    loader = loader_class(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.ScalarEvent):
+                if len(event.value) > MAX_TEXT:
+                    fail(event, "yaml", f"a text of {len(event.value):,} characters (at most {MAX_TEXT:,})",
+                         "shorten it, or cite the source with a locator instead of copying it whole")
+                if _SURROGATE.search(event.value):
+                    fail(event, "yaml", "a lone surrogate escape (\\ud800-\\udfff) is not a character",
+                         "write the character itself, or its \\U0001xxxx escape")
+                if event.anchor:
+                    sizes[event.anchor] = 1
+                add(1, event)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor in open_anchors:
+                    fail(event, "yaml", f"the alias *{event.anchor} refers to a value that contains it",
+                         "an alias cannot repeat the value it stands in; write the value out")
+                add(sizes.get(event.anchor, 1), event)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    fail(event, "yaml", f"nested deeper than {MAX_DEPTH} levels",
+                         "a case file needs a few levels; check the indentation and the brackets")
+                stack.append([0, event.anchor, event])
+                if event.anchor:
+                    open_anchors.add(event.anchor)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                size, anchor, _ = stack.pop()
+                if anchor:
+                    open_anchors.discard(anchor)
+                    sizes[anchor] = size + 1
+                add(1, event)
+    finally:
+        loader.dispose()
+
+
+def _construct(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -> Any:
+    """A scalar's Python value; a value PyYAML cannot convert is a problem (reported once:
+    its text stands in for it, so the schema does not report it again)."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as exc:
+        what = exc.problem or exc.context or "cannot read this value"
+        problems.append(Problem(file, node.start_mark.line + 1, "yaml", f"bad YAML: {what}", _QUOTE_HINT))
+    except (ValueError, OverflowError, TypeError) as exc:
+        shown = str(node.value)[:40] if isinstance(node.value, str) else "this value"
+        problems.append(Problem(file, node.start_mark.line + 1, "yaml",
+                                f"cannot read '{shown}' as {node.tag.rsplit(':', 1)[-1]} ({str(exc)[:80]})",
+                                _QUOTE_HINT))
+    return node.value if isinstance(node.value, str) else None
+
+
 def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -> Y:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        try:
+            loader.flatten_mapping(node)
+        except yaml.MarkedYAMLError as exc:
+            problems.append(Problem(file, line, "yaml", f"bad YAML: {exc.problem or exc.context}",
+                                    "`<<:` merges a mapping (or a list of mappings) into this one"))
+            return Y({}, line)
         out: dict[str, Y] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
             key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(file, key_line, "yaml", "a key must be a word",
+                                        "write keys as plain names, e.g. `label:`"))
+                continue
+            key = _construct(key_node, loader, file, problems)
             if not isinstance(key, str):
                 problems.append(Problem(file, key_line, str(key), "a key must be a word",
                                         "write keys as plain names, e.g. `label:`"))
@@ -71,16 +174,23 @@ def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -
         return Y(out, line, key_lines)
     if isinstance(node, yaml.SequenceNode):
         return Y([_convert(n, loader, file, problems) for n in node.value], line)
-    return Y(loader.construct_object(node, deep=True), line)
+    return Y(_construct(node, loader, file, problems), line)
 
 
 def load_yaml(path: Path, display: str) -> tuple[Y | None, list[Problem]]:
     """Parse one YAML file; on a syntax error return no tree and the problem."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(display, 1, "file", f"the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})",
+                                  "split the case into several files (they may share one `case:` id)")]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(display, 1, "file", f"not UTF-8 text ({exc.reason})",
                               "save the file as UTF-8")]
+    except OSError as exc:
+        return None, [Problem(display, 1, "file", f"cannot read the file: {exc.strerror or exc}",
+                              "check that it exists and is readable")]
     try:
         return _parse(text, display, _FastLoader)
     except yaml.YAMLError:
@@ -89,13 +199,24 @@ def load_yaml(path: Path, display: str) -> tuple[Y | None, list[Problem]]:
 
 def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[Problem]]:
     problems: list[Problem] = []
-    loader = loader_class(text)
+    loader = None
     try:
+        _scan(text, display, loader_class)
+        loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(display, 1, "file", "the file is empty",
                                   "start with `case: <id>` and `title: ...`")]
         tree = _convert(node, loader, display, problems)
+    except _Limit as exc:
+        return None, [exc.problem]
+    except yaml.reader.ReaderError as exc:
+        if loader_class is not _Loader:
+            raise
+        line = text.count("\n", 0, exc.position) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        return None, [Problem(display, line, "yaml", f"bad YAML: the control character {char} is not allowed",
+                              "remove it; inside double quotes an escape such as \\t may stand for it")]
     except yaml.MarkedYAMLError as exc:
         if loader_class is not _Loader:
             raise
@@ -109,5 +230,6 @@ def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[
             raise
         return None, [Problem(display, 1, "yaml", f"bad YAML: {exc}", "check the file's syntax")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return tree, problems

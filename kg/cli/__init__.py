@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..errors import CaseDataError, RolegraphError
-from .options import group_remote_options, remote_config
+from .options import echo, group_remote_options, remote_config
 
 COMMANDS = {
     "build": "build",
@@ -63,11 +63,11 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CaseDataError as exc:
             for p in exc.problems:
-                click.echo(str(p), err=True)
-            click.echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
+                echo(str(p), err=True)
+            echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
             ctx.exit(exc.exit_code)
         except RolegraphError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -17,21 +17,26 @@ from ..iris import CASE, LANGS
 from ..targets import Target
 from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
 from .options import (
+    echo,
     format_option,
     inference_options,
     lang_option,
+    notice,
     param_option,
     parse_params,
+    remote_context_option,
     rules_option,
     shacl_option,
     store_options,
+    width_option,
 )
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @shacl_option
-def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
+@remote_context_option
+def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: bool) -> None:
     """Check case files (YAML, Turtle, TriG, JSON-LD) and report every problem; `-` reads standard input."""
     import dataclasses
 
@@ -43,7 +48,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
     files = [str(stdin_copy) if p == "-" else p for p in paths]
     bar = terminal_bar()
     try:
-        cs = load_cases(files, shacl=shacl, progress=bar)
+        cs = load_cases(files, shacl=shacl, progress=bar, allow_remote_context=allow_remote_context)
     except CaseDataError as exc:
         if stdin_copy is None:
             raise
@@ -54,7 +59,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None) -> None:
             bar.close()
         if stdin_copy is not None:
             stdin_copy.unlink(missing_ok=True)
-    click.echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
+    echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
 
@@ -82,8 +87,10 @@ def _stdin_case_file() -> Path:
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
                    "faster on big corpora).")
+@remote_context_option
 @store_options
-def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, target: Target) -> None:
+def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allow_remote_context: bool,
+          target: Target) -> None:
     """Validate case files and load them with the ontology into the store.
 
     With no PATHS, builds from ./cases. On any error nothing is loaded and the
@@ -98,14 +105,15 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, targ
     exts = find_extensions()
     bar = terminal_bar()
     try:
-        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar)
-        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning,
+        cs = load_cases(list(paths) or ["cases"], ontology=load_ontology(exts), shacl=shacl, progress=bar,
+                        allow_remote_context=allow_remote_context)
+        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
                              release_cases=True)
     finally:
         if bar:
             bar.close()
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
-    click.echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
+    echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
@@ -132,13 +140,15 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
     if ontology_only:
         data = export_ontology(fmt, [e.ontology for e in find_extensions()])
     else:
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             data = export_store(st, fmt, ontology=ontology, inferred=inferred)
-    if output is None:
+    if output is None and sys.stdout.isatty():
+        echo(data.decode("utf-8"), nl=False)
+    elif output is None:
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+        echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
 def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
@@ -147,7 +157,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
     from ..stores import open_store
 
     bar = terminal_bar()
-    with open_store(target, write=True) as st:
+    with open_store(target, write=True, on_wait=notice) as st:
         report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
     if bar:
@@ -158,7 +168,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
 def _say_reasoned(report: Any) -> None:
     fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
     how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
-    click.echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
+    echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
                f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
 
 
@@ -174,17 +184,19 @@ def reason_cmd(rules: tuple[Path, ...], target: Target) -> None:
     _reason_store(target, rules)
 
 
-def _ensure_reasoned(target: Target, needed: bool, allowed: bool) -> None:
+def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "en") -> None:
+    from ..i18n import translator
     from ..reasoning import is_reasoned
     from ..stores import open_store
 
     if not needed or not allowed:
         return
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         done = is_reasoned(st)
     del st  # release the read-only handle before a writer opens the same store
     if not done:
-        click.echo("the store has not been reasoned yet; reasoning first (use --no-reason to skip)", err=True)
+        _ = translator(lang)
+        echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
         _reason_store(target, ())
 
 
@@ -195,7 +207,7 @@ def _extension_queries(target: Target) -> list[Path]:
     from ..stores.layout import store_extensions
 
     try:
-        with open_store(target) as st:
+        with open_store(target, on_wait=notice) as st:
             dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
         del st
     except StoreError:
@@ -210,25 +222,38 @@ def queries_cmd(target: Target) -> None:
     from ..query import load_queries
 
     for q in load_queries(_extension_queries(target)).values():
-        click.echo(f"{q.name}: {q.title}")
+        echo(f"{q.name}: {q.title}")
         for p in q.params:
             if p.name == "lang":
                 continue
             default = f" (default {p.default})" if p.default is not None else ""
-            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+            echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
 
 
-def _print_result(result: object, fmt: str) -> None:
-    from ..query import Result, to_csv, to_json, to_table
+def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
+    from ..i18n import translator
+    from ..query import Result, to_csv, to_json, with_distinct_labels
+    from .tables import column_headers, render
 
     assert isinstance(result, Result)
     if fmt == "json":
-        click.echo(to_json(result))
+        echo(to_json(result), data=True)
     elif fmt == "csv":
-        click.echo(to_csv(result), nl=False)
+        echo(to_csv(result), nl=False, data=True)
     else:
-        hide = tuple(v for v in result.variables if f"{v}Label" in result.variables) + ("findings", "claims")
-        click.echo(to_table(result, hide=hide))
+        # an IRI column beside its label column shows as the label; the findings column feeds --evidence
+        # (the claims column of role-across-settings likewise); labels that two nodes share get the
+        # node's case and id
+        shown = [v for v in result.variables if f"{v}Label" not in result.variables
+                 and v not in ("findings", "claims")]
+        result = with_distinct_labels(result)
+        _ = translator(lang)
+        terminal = sys.stdout.isatty()
+        none_text = "(" + _("no rows") + ")"
+        echo(render(shown, result.rows, width=width, terminal=terminal, headers=column_headers(shown, _),
+                          rows_word=(_("row"), _("rows")), none_text=none_text))
+        if not result.rows and not terminal and width is None:
+            echo(none_text, err=True)  # a pipe gets the header line alone; people are told
 
 
 @click.command("query")
@@ -238,27 +263,36 @@ def _print_result(result: object, fmt: str) -> None:
 @format_option
 @inference_options
 @click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
+@width_option
 @store_options
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
-              evidence: bool, target: Target) -> None:
+              evidence: bool, width: int | None, target: Target) -> None:
     """Run a named query (see `rolegraph queries`)."""
-    from ..explain import Explainer, render_summary
+    from ..explain import Citations, Explainer, render_summary
+    from ..i18n import translator
     from ..query import bind_params, check_params, get_query, run_select
     from ..stores import open_store
+    from .tables import safe
 
     q = get_query(name, _extension_queries(target))
     given = parse_params(params)
     check_params(q, given)  # names and prefixes checked before any reasoning
-    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason)
-    with open_store(target) as st:
+    _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
+    with open_store(target, on_wait=notice) as st:
         bindings = bind_params(q, given, lang=lang, store=st)
         result = run_select(st, q, bindings, inference=not no_inference)
-        _print_result(result, fmt)
+        _print_result(result, fmt, width, lang)
         if evidence and result.rows:
+            _ = translator(lang)
             explainer = Explainer(st, lang=lang)
+            citations = Citations(lang)
+            lang_arg = f" --lang {lang}" if lang != "en" else ""
             for i, row in enumerate(result.rows, start=1):
-                click.echo(f"\n=== row {i}: why (full chain: rolegraph explain --query {name} --row {i}) ===")
-                click.echo(render_summary(explain_row(explainer, row)))
+                again = f"rolegraph explain --query {name} --row {i}{lang_arg}"
+                echo("\n=== " + _("row {n}: why (the whole chain: {command})").format(n=i, command=again)
+                           + " ===")
+                echo(safe(render_summary(explain_row(explainer, row), citations, lang=lang)))
+            echo(safe("\n".join(citations.render())))
 
 
 def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
@@ -295,10 +329,12 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
 @param_option
 @click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--full", is_flag=True, help="Print every quote where it is used, with its source (the whole "
+                                             "chain as recorded), instead of each quote once at the end.")
 @lang_option
 @store_options
 def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
-                everything: bool, fmt: str, lang: str, target: Target) -> None:
+                everything: bool, fmt: str, full: bool, lang: str, target: Target) -> None:
     """Show how an inferred statement came to be: rules, premises, quotes and sources.
 
     Give an IRI (or a case-relative id such as womens-association/women-ambassador),
@@ -308,11 +344,12 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     from ..explain import Explainer, render_json, render_text
     from ..query import bind_params, get_query, resolve_iri, run_select
     from ..stores import open_store
+    from .tables import safe
 
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
     _ensure_reasoned(target, True, True)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         explainer = Explainer(st, lang=lang)
         if iri is not None:
             steps = explainer.explain_node(resolve_iri(iri, st, param="iri"), everything=everything)
@@ -326,7 +363,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
                     raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in explain_row(explainer, r)]
-    click.echo(render_json(steps) if fmt == "json" else render_text(steps))
+    echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)), data=fmt == "json")
 
 
 @click.command("check")
@@ -341,9 +378,9 @@ def check_cmd(target: Target) -> None:
     from ..stores import open_store
 
     _ensure_reasoned(target, True, True)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         report = check(st)
-    click.echo(render(report))
+    echo(render(report))
     if not report.consistent:
         sys.exit(1)
 
@@ -353,8 +390,10 @@ def check_cmd(target: Target) -> None:
 @lang_option
 @format_option
 @inference_options
+@width_option
 @store_options
-def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, target: Target) -> None:
+def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, width: int | None,
+               target: Target) -> None:
     """Run any SPARQL query, given as text, as a file path, or `-` for standard input; read-only.
 
     SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
@@ -375,7 +414,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
         path = Path(query)
         text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(target, not no_inference, not no_reason)
-    with open_store(target) as st:
+    with open_store(target, on_wait=notice) as st:
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
@@ -384,12 +423,12 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QuerySolutions):
             names = [v.value for v in answer.variables]
-            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt)
+            _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt, width, lang)
         elif isinstance(answer, ox.QueryBoolean):
-            click.echo("true" if bool(answer) else "false")
+            echo("true" if bool(answer) else "false")
         else:
             data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-            click.echo((data or b"").decode("utf-8"), nl=False)
+            echo((data or b"").decode("utf-8"), nl=False, data=True)
 
 
 @click.command("new-case")
@@ -401,7 +440,7 @@ def new_case_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_case
 
     path = new_case(name, directory)
-    click.echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+    echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
 
 
 @click.command("new-extension")
@@ -416,7 +455,7 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_extension
 
     root = new_extension(name, directory)
-    click.echo(f"wrote {root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/ and {root}/queries/; "
+    echo(f"wrote {root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/ and {root}/queries/; "
                f"edit the ontology, then: rolegraph validate-extensions")
 
 
@@ -429,7 +468,7 @@ def validate_extensions_cmd() -> None:
     exts = find_extensions()
     load_ontology(exts)
     found = ", ".join(e.name for e in exts) or f"none found in {extension_places()}"
-    click.echo(f"valid: {len(exts)} extension(s) ({found})")
+    echo(f"valid: {len(exts)} extension(s) ({found})")
 
 
 @click.command("docs")
@@ -442,7 +481,7 @@ def docs_cmd(out: Path) -> None:
     from ..ontology import load_ontology
 
     path = write_docs(load_ontology(find_extensions()), out)
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 @click.command()
@@ -462,7 +501,7 @@ def roles(lang: str) -> None:
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
             line += f"  (specialises {', '.join(parents)})"
-        click.echo(line)
+        echo(line)
 
 
 @click.command("generate")
@@ -486,7 +525,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
     finally:
         if bar:
             bar.close()
-    click.echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
+    echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
                f"{report.responses} responses, {report.transfer_cases} case(s) with a "
                "recognised-here/refused-there pattern")
 
@@ -538,11 +577,11 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
                         params=given, lang=lang, threshold=threshold, overview=overview,
                         query_dirs=list(query_dirs) or None)
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        echo(f"warning: {w}", err=True)
     extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
             f"by '{query}'" if query else ""
     opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
-    click.echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
+    echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
                f"({report.bytes / 1024:.0f} KiB)")
 
 
@@ -566,37 +605,29 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
               help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
 @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
+                   "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
+@click.option("--memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MIB",
+              help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
+@click.option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
+              help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
+@click.option("--base-iri", default=None, metavar="IRI",
+              help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, store: Path | None, timeout: float, max_rows: int,
-              workers: int | None, allow_update: bool, token_file: Path | None, public: bool, quiet: bool) -> None:
+def serve_cmd(ctx: click.Context, /, store: Path | None, **options: Any) -> None:
     """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
     /queries/NAME, a query page at / and the browser view at /viz.
 
     Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes and
-    are stopped after --timeout seconds; SERVICE and LOAD are refused.
+    are stopped after --timeout seconds or above --memory; SERVICE and LOAD are refused;
+    other web sites may not POST here unless --cors lets them.
     """
-    import os
-
     from ..errors import UsageError
-    from ..serve import TOKEN_ENV, Settings, check_host, read_token, serve
+    from ..server.run import run_command
     from ..targets import RemoteConfig, default_store_path
 
     if isinstance(ctx.find_root().obj, RemoteConfig):
         raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
                          hint="point your SPARQL clients at the remote store directly")
-    warning = check_host(host, public)
-    if warning:
-        click.echo(warning, err=True)
-    token = read_token(token_file)
-    if token_file is not None and not allow_update:
-        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
-    if allow_update and token is None:
-        raise UsageError("--allow-update needs a token",
-                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
-                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
-    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        click.echo(f"warning: {token_file} can be read by other users; chmod 600 it", err=True)
-    n = workers or max(1, min(4, os.cpu_count() or 1))
-    settings = Settings((store or default_store_path()).resolve(), host, port, timeout, max_rows, n,
-                        allow_update, token, public, quiet)
-    serve(settings, announce=lambda line: click.echo(line))
+    run_command(store=store or default_store_path(), **options, say=lambda line, err: echo(line, err=err))

@@ -8,6 +8,7 @@ resulting `Target` as its `target` argument (and in `ctx.obj`) and passes it dow
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -18,6 +19,7 @@ import click
 from ..errors import UsageError
 from ..iris import LANGS
 from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
+from ..terminal import escape_controls
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -95,6 +97,10 @@ param_option = click.option("--param", "params", multiple=True, metavar="NAME=VA
                              help="A query parameter (repeatable).")
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                              show_default=True, help="json is the W3C SPARQL 1.1 results format.")
+width_option = click.option("--width", type=click.IntRange(min=20), default=None, envvar="ROLEGRAPH_WIDTH",
+                            show_envvar=True,
+                            help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
+                                 "one row per line, tab-separated, values whole).")
 lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
                            help="Language of labels.")
 inference_options = with_options([
@@ -108,3 +114,22 @@ shacl_option = click.option("--shacl/--no-shacl", default=None,
                             help="Check every graph against the SHACL shapes, or none. By default the shapes "
                                  "check graphs from RDF files; YAML cases are checked field by field by the "
                                  "case schema.")
+remote_context_option = click.option(
+    "--allow-remote-context", is_flag=True,
+    help="Let a JSON-LD case file's @context name a remote document, and fetch it "
+         "(by default nothing is fetched and such a file is refused).")
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = False) -> None:
+    """Print through the one escaping function (kg.terminal): control characters in case
+    text are shown, not obeyed. `data` output (CSV, JSON, RDF) stays exact when it goes to a
+    file or a pipe rather than a terminal."""
+    stream = sys.stderr if err else sys.stdout
+    exact = data and not stream.isatty()
+    # color=True: click would strip what it takes for colour codes, and data must stay exact
+    click.echo(message if exact else escape_controls(message), err=err, nl=nl, color=True)
+
+
+def notice(message: str) -> None:
+    """Tell the person at the terminal why a command waits."""
+    echo(message, err=True)

@@ -145,6 +145,15 @@ def _reads(node: Any, out: set[str]) -> bool:
 _PARSED: dict[Path, tuple[int, int, Rule]] = {}
 
 
+def _has_service(node: Any) -> bool:
+    """Whether an algebra tree holds a SERVICE pattern (anywhere, filters included)."""
+    if isinstance(node, (list, tuple)):
+        return any(_has_service(x) for x in node)
+    if not hasattr(node, "name") or not hasattr(node, "items"):
+        return False
+    return node.name == "ServiceGraphPattern" or any(_has_service(v) for _, v in node.items())
+
+
 def parse_rule(path: Path) -> Rule:
     """Read and check one rule file; parsed once per process while the file is unchanged."""
     key = path.resolve()
@@ -171,6 +180,11 @@ def _parse_rule(path: Path) -> Rule:
     if algebra.name != "ConstructQuery":
         raise ReasoningError("a rule must be a CONSTRUCT query", file=str(path),
                              hint="write `CONSTRUCT { conclusion } WHERE { premises }`")
+    if _has_service(algebra.p):
+        at = re.search(r"\bSERVICE\b", text, re.IGNORECASE)
+        raise ReasoningError("a rule cannot use SERVICE: reasoning reads the store and fetches nothing",
+                             file=str(path), line=text.count("\n", 0, at.start()) + 1 if at else None,
+                             hint="remove the SERVICE block; load the data it would fetch as a case file")
     construct = keyword_at(text, "CONSTRUCT")
     template = group_after(text, "CONSTRUCT")
     assert construct is not None and template is not None  # the query parsed as a CONSTRUCT

@@ -22,6 +22,7 @@ from ..progress import Progress
 from ..targets import RemoteConfig, Target, config_from, default_store_path, describe
 from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits
 from .embedded import Loader, build_embedded, open_embedded
+from .folder import Notice
 from .layout import BuildReport, asserted_graphs, derived_graphs, ontology_triples
 from .remote import RemoteStore, build_remote
 
@@ -42,9 +43,13 @@ def traits_of(target: Target | None) -> StoreTraits:
 
 
 @contextmanager
-def open_store(target: Target | None = None, *, write: bool = False) -> Iterator[GraphStore]:
+def open_store(target: Target | None = None, *, write: bool = False,
+               on_wait: Notice | None = None) -> Iterator[GraphStore]:
     """Open the store a target names (default: the embedded store at `default_store_path()`),
-    read-only unless `write` (a remote store takes updates whenever its server does)."""
+    read-only unless `write` (a remote store takes updates whenever its server does).
+
+    A writer of the embedded store holds its writer lock (`on_wait` hears when it waits
+    for another writer; kg.stores.folder)."""
     target = _resolve(target)
     if isinstance(target, RemoteConfig):
         handle = RemoteStore(target)
@@ -53,13 +58,13 @@ def open_store(target: Target | None = None, *, write: bool = False) -> Iterator
         finally:
             handle.close()
         return
-    with open_embedded(target, write=write) as store:
+    with open_embedded(target, write=write, on_wait=on_wait) as store:
         yield store
 
 
 def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None = None,
           progress: Progress | None = None, release_cases: bool = False,
-          loader: Loader | None = None) -> BuildReport:
+          loader: Loader | None = None, on_wait: Notice | None = None) -> BuildReport:
     """Load the ontology (with the extensions' modules) and validated cases into the target,
     replacing its previous contents only once everything has loaded.
 
@@ -72,7 +77,7 @@ def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None 
                              hint="build, then reason (the rules run inside the remote store)")
         return build_remote(target, case_set, extensions=extensions)
     return build_embedded(target, case_set, extensions=extensions, progress=progress,
-                          release_cases=release_cases, loader=loader)
+                          release_cases=release_cases, loader=loader, on_wait=on_wait)
 
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,

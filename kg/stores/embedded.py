@@ -8,7 +8,6 @@ untouched and nothing is ever half-loaded.
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,17 @@ from ..iris import ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
 from .base import EMBEDDED, StoreTraits
+from .folder import (
+    Notice,
+    building_path,
+    check_replaceable,
+    recover,
+    remove_leftovers,
+    swap_in,
+    wait_for_writer,
+    write_marker,
+    writer_lock,
+)
 from .layout import BuildReport, graph_quads, meta_quads, ontology_triples
 
 LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
@@ -81,25 +91,47 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
     return store
 
 
-def _recover(path: Path) -> None:
-    """Finish a swap that was interrupted between its two renames."""
-    old = path.with_name(path.name + ".old")
-    if not path.exists() and old.exists():
-        old.rename(path)
+def _no_store(path: Path) -> StoreError:
+    return StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
+                      "or point --store / ROLEGRAPH_STORE at an existing store")
 
 
 @contextmanager
-def open_embedded(path: Path, *, write: bool = False) -> Iterator[EmbeddedStore]:
-    """Open an existing store directory, read-only unless `write`."""
-    _recover(path)
+def open_embedded(path: Path, *, write: bool = False, on_wait: Notice | None = None) -> Iterator[EmbeddedStore]:
+    """Open an existing store directory, read-only unless `write`.
+
+    A writer holds the store's writer lock while the store is open (waiting for another
+    writer, bounded, with `on_wait` told why); a reader takes no lock and reads the store
+    as it is, unless a build is just swapping it in."""
+    if write:
+        if not path.parent.is_dir():
+            raise _no_store(path)
+        with writer_lock(path, "reason", on_wait):
+            recover(path)
+            remove_leftovers(path)
+            with _opened(path, write=True) as handle:
+                yield handle
+        return
     if not (path / "CURRENT").exists():
-        raise StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
-                         "or point --store / ROLEGRAPH_STORE at an existing store")
+        # A build may be between its two renames: wait for it, then finish a swap a
+        # killed build left half done.
+        wait_for_writer(path, on_wait)
+        if not (path / "CURRENT").exists() and path.with_name(path.name + ".old").exists():
+            with writer_lock(path, "recover", on_wait):
+                recover(path)
+    with _opened(path, write=False) as handle:
+        yield handle
+
+
+@contextmanager
+def _opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
+    if not (path / "CURRENT").exists():
+        raise _no_store(path)
     try:
         store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}",
-                         hint="another rolegraph process may be writing to it; wait for it to finish") from exc
+                         hint="another program may be writing to it; wait for it to finish") from exc
     handle = EmbeddedStore(store, path)
     try:
         yield handle
@@ -137,22 +169,38 @@ def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | Non
 
 def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = None,
                    progress: Progress | None = None, release_cases: bool = False,
-                   loader: Loader | None = None) -> BuildReport:
+                   loader: Loader | None = None, on_wait: Notice | None = None) -> BuildReport:
     """Build a new store at `path` from the ontology, extensions and validated cases, then swap it in.
 
     `loader`, if given, fills the fresh store (its ontology loaded) instead of the plain
     bulk load, and what it returns becomes the report's `reasoned` (`kg.pipeline` passes
     reasoning while loading). `release_cases` lets the plain load drop each case graph
-    from `case_set` once loaded."""
+    from `case_set` once loaded.
+
+    `path` must be new, an empty folder or a rolegraph store (ForeignFolderError, and
+    nothing touched, otherwise). The build holds the store's writer lock throughout
+    (`on_wait` hears when it waits for another writer)."""
+    old = path.with_name(path.name + ".old")  # where the swap puts the previous store
+    check_replaceable(path)
+    check_replaceable(old)
+    with writer_lock(path, "build", on_wait):
+        recover(path)
+        check_replaceable(path)  # again: it may have changed while we waited
+        check_replaceable(old)
+        remove_leftovers(path)
+        return _build(path, case_set, extensions, progress, release_cases, loader)
+
+
+def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Progress | None,
+           release_cases: bool, loader: Loader | None) -> BuildReport:
     start = time.perf_counter()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _recover(path)
-    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    old = path.with_name(path.name + ".old")
+    tmp = building_path(path)
     shutil.rmtree(tmp, ignore_errors=True)
     counts: dict[str, int] = {}
     reasoned = None
     try:
+        tmp.mkdir(parents=True)
+        write_marker(tmp)  # before RocksDB writes: a killed build leaves a folder known as ours
         store = EmbeddedStore(ox.Store(str(tmp)), path)
         load_ontology_into(store, [e.ontology for e in extensions or []])
         onto = ox.NamedNode(ONTOLOGY_GRAPH)
@@ -175,9 +223,9 @@ def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = 
         raise StoreError(f"building the store failed: {exc}",
                          hint="the previous store is unchanged") from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
-    shutil.rmtree(old, ignore_errors=True)
-    if path.exists():
-        path.rename(old)
-    tmp.rename(path)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        swap_in(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return BuildReport(path, counts, time.perf_counter() - start, reasoned)

@@ -1,0 +1,54 @@
+"""The query page, from the template and words in kg/server/web (files, not strings in code)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..iris import LANGS, PREFIXES
+from ..query import Query
+from .settings import Settings
+
+WEB = Path(__file__).resolve().parent / "web"
+ASSETS = WEB / "assets"
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(WEB / "templates"), autoescape=True,
+                          undefined=jinja2.StrictUndefined)
+
+
+@functools.cache
+def words() -> dict[str, dict[str, str]]:
+    """The page's words, per language (web/words.json)."""
+    doc: dict[str, dict[str, str]] = json.loads((WEB / "words.json").read_text(encoding="utf-8"))
+    return doc
+
+
+@functools.cache
+def default_query() -> str:
+    """The query the editor opens with (web/default-query.rq)."""
+    return (WEB / "default-query.rq").read_text(encoding="utf-8")
+
+
+def pick_language(asked: str | None, accept_language: str | None) -> str:
+    """?lang= if given and known, else the first known language of Accept-Language, else English."""
+    if asked in LANGS:
+        return asked
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGS:
+            return tag
+    return "en"
+
+
+def query_page(lang: str, queries: dict[str, Query], settings: Settings) -> str:
+    """The query page in `lang`."""
+    w = words()[lang]
+    config: dict[str, Any] = {"prefixes": PREFIXES, "defaultQuery": default_query(), "lang": lang,
+                              "words": {k: v for k, v in w.items() if k.startswith("js_")}}
+    return _ENV.get_template("index.html").render(
+        w=w, lang=lang, langs=LANGS, queries=list(queries.values()), config=config,
+        store=str(settings.store), timeout=f"{settings.timeout:g}", max_rows=settings.max_rows,
+        prefixes=", ".join(p + ":" for p in PREFIXES))

@@ -1,0 +1,141 @@
+"""Starting and stopping the server: the `rolegraph serve` command body and a Server for tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from ..errors import StoreError, UsageError
+from .app import Service, create_app
+from .errors import HttpError
+from .protocol import JsonErrorHttpProtocol
+from .settings import TOKEN_ENV, Settings, check_host, check_origins, read_token
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # headers and body leave in two writes: without TCP_NODELAY (inherited by accepted sockets on
+    # Linux) Nagle holds the body for the client's delayed ACK, 40 ms per answer on asyncio's loop
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(256)
+    except OSError as exc:
+        sock.close()
+        raise StoreError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         hint="another program may use the port; pick one with --port") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+class Server:
+    """A server over `settings.store`: `start()` spawns the workers and binds; `serve()` runs until
+    SIGINT/SIGTERM (or `stop()`), then stops the workers."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.service: Service | None = None
+        self.sock: socket.socket | None = None
+        self.uvicorn: uvicorn.Server | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's base URL, ending in /."""
+        assert self.sock is not None
+        host, port = self.sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}/"
+
+    def start(self) -> Server:
+        """Check the store, start the workers and bind the socket."""
+        store = self.settings.store
+        if not (store / "CURRENT").exists():
+            raise StoreError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
+                             "or point --store / ROLEGRAPH_STORE at an existing store")
+        self.service = Service(self.settings)
+        try:
+            self.service.info_now()  # fail now, not at the first request, if the store cannot be read
+            self.sock = listen(self.settings.host, self.settings.port)
+        except HttpError as exc:
+            self.service.close()
+            raise StoreError(exc.message, hint=exc.hint) from exc
+        except StoreError:
+            self.service.close()
+            raise
+        config = uvicorn.Config(create_app(self.service), http=JsonErrorHttpProtocol, loop="auto",
+                                lifespan="off", access_log=False, log_level="warning", timeout_keep_alive=30,
+                                server_header=False)
+        self.uvicorn = uvicorn.Server(config)
+        return self
+
+    def serve(self) -> None:
+        """Serve until interrupted, then stop the workers."""
+        assert self.uvicorn is not None and self.sock is not None
+        try:
+            self.uvicorn.run(sockets=[self.sock])
+        finally:
+            self.close()
+
+    def stop(self) -> None:
+        """Ask a serving server to stop."""
+        if self.uvicorn is not None:
+            self.uvicorn.should_exit = True
+
+    def close(self) -> None:
+        """Stop the workers and close the socket."""
+        if self.service is not None:
+            self.service.close()
+        if self.sock is not None:
+            self.sock.close()
+
+
+def serve_in_thread(settings: Settings) -> tuple[Server, threading.Thread]:
+    """A started server serving in a thread (for notebooks and in-process use); stop() ends it."""
+    server = Server(settings).start()
+    assert server.uvicorn is not None
+    server.uvicorn.config.install_signal_handlers = False  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve, name="rolegraph-serve", daemon=True)
+    thread.start()
+    return server, thread
+
+
+def run_command(host: str, port: int, store: Path, timeout: float, max_rows: int, workers: int | None,
+                allow_update: bool, token_file: Path | None, public: bool, quiet: bool,
+                cors: tuple[str, ...] = (), memory: int = 2048, per_client: int = 0,
+                base_iri: str | None = None, say: Callable[[str, bool], None] | None = None) -> None:
+    """The body of `rolegraph serve`: check the options, start, announce, serve until Ctrl-C."""
+    def echo(line: str, err: bool = False) -> None:
+        if say is not None:
+            say(line, err)
+
+    warning = check_host(host, public)
+    if warning:
+        echo(warning, True)
+    token = read_token(token_file)
+    if token_file is not None and not allow_update:
+        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
+    if allow_update and token is None:
+        raise UsageError("--allow-update needs a token",
+                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
+                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
+    if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
+        echo(f"warning: {token_file} can be read by other users; chmod 600 it", True)
+    n = workers or max(1, min(4, os.cpu_count() or 1))
+    settings = Settings(store.resolve(), host, port, timeout, max_rows, n, allow_update, token, public, quiet,
+                        cors=check_origins(cors), memory_mb=memory, per_client=per_client, base_iri=base_iri)
+    server = Server(settings).start()
+    mode = "updates with a token" if allow_update else "read-only"
+    cors_text = f"CORS for {', '.join(settings.cors)}" if settings.cors else "no CORS"
+    echo(f"rolegraph serve: {server.url} (SPARQL endpoint {server.url}sparql, named queries "
+         f"{server.url}queries; store {settings.store}, {mode}, {n} workers, "
+         f"timeout {timeout:g} s, at most {max_rows} rows, {memory} MiB per worker, {cors_text}). "
+         "Ctrl-C stops it.")
+    server.serve()

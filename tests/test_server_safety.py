@@ -1,0 +1,169 @@
+"""`rolegraph serve` (kg/server/) staying up and staying put: CORS and the Origin rule, the service
+description, the base IRI, lanes that keep named queries and /health answering beside expensive
+queries, the per-client limit and the memory cap per worker; against real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from .servers import rolegraph_serve
+from .test_serve import SLOW, assert_error, http
+
+pytestmark = pytest.mark.slow
+ALLOWED = "http://allowed.example"
+EVIL = "http://evil.example"
+# an ORDER BY over a three-way cartesian product: it must hold every row before the first one
+HUNGRY = ("SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?p1 ?b . ?c ?p2 ?d . ?e ?p3 ?f } "
+          "ORDER BY ?a ?b ?c ?d ?e ?f LIMIT 1")
+
+
+@pytest.fixture(scope="module")
+def store(reasoned_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("safety") / "store"
+    shutil.copytree(reasoned_store, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def cors_server(store: Path, tmp_path_factory: pytest.TempPathFactory):
+    log = tmp_path_factory.mktemp("cors") / "serve.log"
+    with rolegraph_serve(store, "--cors", ALLOWED, log=log) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def small(store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One query worker, a 6 s timeout and 800 MiB per worker."""
+    log = tmp_path_factory.mktemp("small") / "serve.log"
+    with rolegraph_serve(store, "--workers", "1", "--timeout", "6", "--memory", "800", log=log) as s:
+        yield s
+
+
+def test_cors_is_off_by_default_and_cross_origin_posts_are_refused(small: Any) -> None:
+    url = small.endpoints["sparql"]
+    status, headers, body = http("GET", url + "?query=ASK%7B%7D", headers={"Origin": EVIL})
+    assert status == 200 and "access-control-allow-origin" not in headers, body
+    err = assert_error(*http("POST", url, {"query": "ASK {}"}, {"Origin": EVIL}), 403)
+    assert "--cors" in err["hint"]
+    assert_error(*http("POST", url, "ASK {}", {"Origin": EVIL, "Content-Type": "application/sparql-query"}), 403)
+    assert_error(*http("OPTIONS", url, None, {"Origin": EVIL, "Access-Control-Request-Method": "POST"}), 403)
+    same = small.url.rstrip("/")
+    status, _, body = http("POST", url, {"query": "ASK {}"}, {"Origin": same})
+    assert status == 200, body
+
+
+def test_cors_allow_list(cors_server: Any) -> None:
+    url = cors_server.endpoints["sparql"]
+    status, headers, _ = http("OPTIONS", url, None, {"Origin": ALLOWED, "Access-Control-Request-Method": "POST",
+                                                    "Access-Control-Request-Headers": "content-type"})
+    assert status == 200 and headers["access-control-allow-origin"] == ALLOWED
+    assert "POST" in headers["access-control-allow-methods"]
+    status, headers, body = http("POST", url, {"query": "ASK { ?c a rg:RoleConflict }"}, {"Origin": ALLOWED})
+    assert status == 200 and headers["access-control-allow-origin"] == ALLOWED
+    assert json.loads(body)["boolean"] is True
+    status, headers, _ = http("GET", cors_server.url + "queries/role-transfer", headers={"Origin": ALLOWED})
+    assert status == 200 and headers["access-control-allow-origin"] == ALLOWED
+    assert_error(*http("POST", url, {"query": "ASK {}"}, {"Origin": EVIL}), 403)
+    status, headers, _ = http("GET", url + "?query=ASK%7B%7D", headers={"Origin": EVIL})
+    assert "access-control-allow-origin" not in headers
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", ox.RdfFormat.TURTLE), ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+                                        ("application/ld+json", ox.RdfFormat.JSON_LD), (None, ox.RdfFormat.TURTLE)])
+def test_service_description(small: Any, accept: str | None, fmt: Any) -> None:
+    url = small.endpoints["sparql"]
+    status, _, body = http("GET", url, headers={"Accept": accept} if accept else {})
+    assert status == 200, body
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    triples = {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(body, format=fmt)}
+    preds = {(p, o) for _, p, o in triples}
+    assert (f"<{sd}endpoint>", f"<{url}>") in preds
+    assert (f"<{sd}supportedLanguage>", f"<{sd}SPARQL11Query>") in preds
+    assert (f"<{sd}supportedLanguage>", f"<{sd}SPARQL11Update>") not in preds  # read-only
+    assert (f"<{sd}resultFormat>", "<http://www.w3.org/ns/formats/SPARQL_Results_JSON>") in preds
+
+
+def test_relative_iris_resolve_against_the_endpoint(small: Any) -> None:
+    url = small.endpoints["sparql"]
+    text = "CONSTRUCT { <thing> <says> <hello> } WHERE {}"
+    status, _, body = http("POST", url, {"query": text}, {"Accept": "application/n-triples"})
+    assert status == 200, body
+    base = small.url
+    assert [str(t) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] == \
+        [f"<{base}thing> <{base}says> <{base}hello>"]
+    status, _, body = http("POST", url, {"query": "SELECT (STR(<x>) AS ?i) WHERE {}"})
+    assert json.loads(body)["results"]["bindings"][0]["i"]["value"] == base + "x"
+
+
+def test_expensive_queries_do_not_starve_named_queries_or_health(small: Any) -> None:
+    """The only query worker is busy with a cartesian product; a second one from the same client is
+    refused at once (429); /health, the page and a named query (not yet cached) still answer."""
+    url = small.endpoints["sparql"]
+    slow_answer: list[tuple[int, dict[str, str], bytes]] = []
+
+    def start_slow() -> threading.Thread:
+        slow_answer.clear()
+        thread = threading.Thread(target=lambda: slow_answer.append(http("POST", url, {"query": SLOW})))
+        thread.start()
+        return thread
+
+    slow = start_slow()
+    try:
+        for _ in range(100):  # until the slow query holds the client's one place (bounded: 10 s)
+            if slow_answer and slow_answer[0][0] == 429:  # our own ASK held the place: try again
+                slow.join()
+                slow = start_slow()
+            second = http("POST", url, {"query": "ASK {}"})
+            if second[0] == 429:
+                break
+            threading.Event().wait(0.1)
+        err = assert_error(*second, 429)
+        assert "--per-client" in err["hint"] and second[1].get("retry-after") == "1"
+        for target in ("health", "", "queries/repertoire?lang=da", "queries/role-transfer?bearer="
+                       + urllib.parse.quote("womens-association/womens-association")):
+            status, _, body = http("GET", small.url + target, timeout=30)
+            assert status == 200, (target, body[:300])
+        assert slow.is_alive(), "the expensive query ended before the others were asked"
+    finally:
+        slow.join(timeout=60)
+    err = assert_error(*slow_answer[0], 503)
+    assert "longer than 6 s" in err["message"]
+
+
+def test_memory_cap_gives_a_clean_503_and_the_server_goes_on(small: Any) -> None:
+    url = small.endpoints["sparql"]
+    err = assert_error(*http("POST", url, {"query": HUNGRY}, timeout=60), 503)
+    assert "800 MiB" in err["message"] and "--memory" in err["hint"]
+    status, _, body = http("POST", url, {"query": "ASK { ?c a rg:RoleConflict }"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_named_answers_follow_the_store(small: Any, store: Path) -> None:
+    """Named answers are cached per store version: a change to the store shows at the next request."""
+    def rows() -> list[str]:
+        status, _, body = http("GET", small.url + "queries/repertoire?format=csv")
+        assert status == 200, body
+        return body.decode("utf-8").splitlines()
+
+    first = rows()
+    assert rows() == first  # from the cache
+    writer = ox.Store(str(store))  # the server only reads; no other writer holds it now
+    try:
+        writer.update("INSERT DATA { GRAPH <https://w3id.org/rolegraph/graph/case/frontline-roles> { "
+                      "<urn:x:claim> a <https://w3id.org/rolegraph/ontology#RoleClaim> ; "
+                      "<https://w3id.org/rolegraph/ontology#bearer> <urn:x:bearer> ; "
+                      "<https://w3id.org/rolegraph/ontology#role> <urn:x:role> ; "
+                      "<https://w3id.org/rolegraph/ontology#inSituation> <urn:x:situation> } }")
+        writer.flush()
+    finally:
+        del writer
+    after = rows()
+    assert len(after) == len(first) + 1 and any("urn:x:claim" in line for line in after)
