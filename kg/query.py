@@ -384,8 +384,6 @@ def colliding_labels(result: Result) -> dict[tuple[int, str], str]:
 
 def with_distinct_labels(result: Result) -> Result:
     """The result with each label that two different nodes share told apart (see `colliding_labels`)."""
-    import pyoxigraph as ox
-
     distinct = colliding_labels(result)
     if not distinct:
         return result

@@ -169,7 +169,8 @@ def _read_field(name: str, y: Y, display: str, ns: str, default_prop: URIRef,
 def read_kinds(path: Path, display: str, ns: str, rules_root: Path, extension: str | None,
                out: KindSet) -> None:
     """Read one declaration file into `out`, adding its problems."""
-    tree, found = load_yaml(path, display)
+    # rolegraph's own declarations are not held to the limit on case files
+    tree, found = load_yaml(path, display, limited=extension is not None)
     out.problems.extend(found)
     if tree is None:
         return
