@@ -1,9 +1,10 @@
 # The two commands of the README:
 #   make run    set up, then build the shipped cases, reason, answer the flagship
 #               question with its evidence, and write the browser view
-#   make test   set up (incl. Debian's chromium and the triple-store servers), then run the tests
+#   make test   set up (incl. Debian's chromium and the triple-store servers), then ruff, mypy
+#               and the tests
 #   make fuzz   10^4 fuzzed case files (YAML, Turtle, TriG, JSON-LD), each must end cleanly
-.PHONY: run test bench fuzz clean messages
+.PHONY: run test lint bench fuzz clean messages
 
 VENV := .venv/bin
 OUT := out
@@ -21,7 +22,13 @@ run:
 
 test:
 	@scripts/setup.sh test
+	@$(MAKE) --no-print-directory lint
 	$(VENV)/python -m pytest -q $(PYTEST_ARGS)
+
+# The configured checks, before the tests: ruff (pyproject [tool.ruff]) and mypy --strict (pyproject [tool.mypy]).
+lint:
+	$(VENV)/ruff check .
+	$(VENV)/mypy
 
 bench:
 	@scripts/setup.sh test
@@ -42,5 +49,5 @@ clean:
 # entries there), and compile the .mo that gettext reads.
 messages:
 	$(VENV)/pybabel extract --no-location --omit-header -k _ -k N_ -o locale/rolegraph.pot kg
-	$(VENV)/pybabel update --no-location --omit-header -i locale/rolegraph.pot -d locale -D rolegraph
+	$(VENV)/pybabel update --no-fuzzy-matching -i locale/rolegraph.pot -d locale -D rolegraph
 	$(VENV)/pybabel compile -d locale -D rolegraph

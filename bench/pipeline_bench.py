@@ -159,8 +159,8 @@ def child_prepare(a: argparse.Namespace) -> None:
         info["transfer_cases"] = report.transfer_cases
     info["generate_s"] = round(time.perf_counter() - t, 2)
     _stage("generate", time.perf_counter() - t)
-    from kg.ontology import load_ontology
     from kg.cases.validate import load_cases
+    from kg.ontology import load_ontology
 
     t = time.perf_counter()
     onto = load_ontology().graph
@@ -973,9 +973,9 @@ def _where_the_time_goes(steps: dict[str, Any]) -> str:
     if br.get("status") != "ok" or not built or not reasoned:
         return ""
     total, store_s, reason_s = br["s"], float(built.group(1)), float(reasoned.group(1))
-    parts = [f"build --reason {total:.1f} s = start-up, reading, validating and compiling the case files "
+    parts = [(f"build --reason {total:.1f} s = start-up, reading, validating and compiling the case files "
              f"{total - store_s:.1f} s + loading and reasoning the cases batch by batch {reason_s:.1f} s + "
-             f"the ontology, flush and compaction {store_s - reason_s:.1f} s"]
+             f"the ontology, flush and compaction {store_s - reason_s:.1f} s")]
     if q.get("status") == "ok":
         parts.append(f"query {q['s']:.2f} s")
     return "; " + "; ".join(parts)
@@ -1160,7 +1160,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     report = markdown(doc)
     out.with_suffix(".md").write_text(report, encoding="utf-8")
     print(report)
-    print(f"JSON: {out.resolve()}\nMarkdown: {out.with_suffix('.md').resolve()}")
+    shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out.resolve()
+    print(f"JSON: {shown}\nMarkdown: {shown.with_suffix('.md')}")
     return doc
 
 

@@ -403,10 +403,10 @@ def run_profile(args: argparse.Namespace) -> None:
 
 def prepare(size: str, base: Path, shacl: bool) -> tuple[Path, dict[str, Any]]:
     """Validate the cases once, build the store, write the asserted graph as N-Triples."""
-    from kg.synthetic import generate
+    from kg.cases.validate import load_cases
     from kg.ontology import load_ontology
     from kg.pipeline import build_store
-    from kg.cases.validate import load_cases
+    from kg.synthetic import generate
 
     work = base / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)
@@ -442,7 +442,7 @@ def spawn(argv: list[str], timeout: float, mem_limit_mb: float) -> dict[str, Any
     os.unlink(result_path)
     cmd = [sys.executable, str(Path(__file__).resolve()), *argv, "--result", result_path]
     t = time.perf_counter()
-    err_file = tempfile.TemporaryFile(mode="w+")
+    err_file = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=err_file, text=True)
     status, peak_polled = "ok", 0.0
@@ -533,8 +533,8 @@ def fmt_s(x: float) -> str:
 
 
 def table(results: list[dict[str, Any]], timeout: float) -> str:
-    lines = ["| size | cases | asserted | engine | reason s | load s | whole process s | peak RSS MB "
-             "| inferred | reason ×ours | whole ×ours |",
+    lines = [("| size | cases | asserted | engine | reason s | load s | whole process s | peak RSS MB "
+             "| inferred | reason ×ours | whole ×ours |"),
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for res in results:
         ours = res["engines"].get("ours", {})
@@ -561,9 +561,9 @@ def table(results: list[dict[str, Any]], timeout: float) -> str:
 
 
 def check_table(results: list[dict[str, Any]]) -> str:
-    lines = ["| size | closure | flagship rows | same rows as ours | countsAs + rg:type triples "
+    lines = [("| size | closure | flagship rows | same rows as ours | countsAs + rg:type triples "
              "| OWL RL gap: our axiom rules add | of which countsAs / rg:type | engine-only countsAs + rg:type "
-             "| = ours after all our rules |",
+             "| = ours after all our rules |"),
              "|---|---|---|---|---|---|---|---|---|"]
     for res in results:
         chk = res.get("check") or {}
@@ -582,7 +582,7 @@ def check_table(results: list[dict[str, Any]]) -> str:
             if "rows_equal_owlrl" in c:
                 same = "n/a; = owlrl's: " + ("yes" if c["rows_equal_owlrl"] else "**no**")
             if c.get("rows_equal_ours") is False:
-                same += f" (yes with our OWL RL rules too)" if c.get(
+                same += " (yes with our OWL RL rules too)" if c.get(
                     "rows_with_our_owl_rl_rules_too_equal_ours") else ""
             gap = c["owl_rl_gap_restricted"]
             n_counts = gap.get("countsAs", 0)
@@ -605,12 +605,12 @@ def run_bench(args: argparse.Namespace) -> None:
     doc: dict[str, Any] = {"machine": machine(), "settings": {
         "sizes": args.sizes, "engines": args.engines, "timeout_s": timeout, "mem_limit_gb": args.mem_limit_gb,
         "runs_small": args.runs, "small_max_cases": args.small, "seed": SEED, "shacl": args.shacl},
-        "notes": ["ours records a derivation (rule, round, premises) per inferred triple in an explanation "
-                  "graph; owlrl and reasonable record no provenance",
-                  "inferred: ours = triples in the inferred graph (not already asserted); owlrl = graph size "
+        "notes": [("ours records a derivation (rule, round, premises) per inferred triple in an explanation "
+                  "graph; owlrl and reasonable record no provenance"),
+                  ("inferred: ours = triples in the inferred graph (not already asserted); owlrl = graph size "
                   "after minus before; reasonable = closure size minus asserted triples. owlrl and "
                   "reasonable compute full OWL 2 RL (owl:Thing types, sameAs reflexivity, ...), ours the "
-                  "OWL 2 RL subset in rules/owl-rl plus the interaction-order and typology rules"],
+                  "OWL 2 RL subset in rules/owl-rl plus the interaction-order and typology rules")],
         "sizes": []}
     failed: dict[str, str] = {}
     try:
@@ -677,7 +677,9 @@ def run_bench(args: argparse.Namespace) -> None:
                        if "fixpoint_select_union_s" in s else "")
                 print(f"| {rid} | {s['kind']} | {s['calls']:.0f} | {s['apply_s']:.2f} | {s['select_s']:.2f} "
                       f"| {s['rows']:.0f} | {s['fired']:.0f} | {fix} |")
-    print(f"\nJSON: {Path(args.output).resolve()}")
+    out = Path(args.output).resolve()
+    # a path inside the checkout is printed relative to it: the output is kept in bench/results/
+    print(f"\nJSON: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 
 def main() -> None:

@@ -5,10 +5,14 @@ role claims.
     .venv/bin/python bench/viz_bench.py                 # 1000 10000 50000
     .venv/bin/python bench/viz_bench.py 1000 5000       # other sizes
     .venv/bin/python bench/viz_bench.py --no-browser    # Python side only
+    .venv/bin/python bench/viz_bench.py 10000 --claims-per-case 10 --baseline /tmp/old-checkout
+                                     # 1,000 small cases, and the view of another checkout
+                                     # (e.g. `git archive OLD | tar -x -C /tmp/old-checkout`)
+                                     # written from the same store and measured in the same browser
 
 For each size it generates a store (quads written directly with pyoxigraph, no
 YAML and no reasoning: the view reads asserted graphs only), writes the view
-with `kg.viz.write_view`, opens it in headless Chromium (file://, offline) and
+with `kg.view.write_view`, opens it in headless Chromium (file://, offline) and
 measures:
   - write_s       Python: reading the store and writing the HTML
   - html_mib      size of the single HTML file
@@ -28,6 +32,7 @@ import os
 import platform
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -211,7 +216,7 @@ def measure_page(browser: object, html: Path, timeout_s: float = 300) -> dict[st
         "settled_by": t["by"], "physics_after": str(t["physics"]).lower(), "outside_requests": len(outside)}
     target = page.evaluate("""() => { const ids = rolegraph.nodes.getIds();
         const ctx = ids.find(id => rolegraph.nodes.get(id).kind === 'ovcontext');
-        return ctx || ids.find(id => rolegraph.nodes.get(id).kind === 'ovcase') || ids[0]; }""")
+        return ctx || ids.find(id => ['ovcase', 'ovcluster'].includes(rolegraph.nodes.get(id).kind)) || ids[0]; }""")
     if target is not None:
         start = time.perf_counter()
         page.evaluate("id => { rolegraph.settled = false; rolegraph.expand(id); rolegraph.show(id); }", target)
@@ -223,8 +228,34 @@ def measure_page(browser: object, html: Path, timeout_s: float = 300) -> dict[st
     return out
 
 
-def run(sizes: list[int], browser_on: bool, workdir: Path) -> list[dict[str, object]]:
-    from kg.viz import write_view
+def write_baseline(checkout: Path, store: Path, html: Path, overview: bool | None) -> dict[str, object]:
+    """Write the view of `store` with the code of another checkout (in its own process)."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+            "from kg.viz import write_view; "
+            "r = write_view(Path(sys.argv[2]), Path(sys.argv[3]), overview=json.loads(sys.argv[4])); "
+            "print(json.dumps([r.nodes, r.edges, r.seconds, r.bytes]))")
+    out = subprocess.run([sys.executable, "-c", code, str(checkout), str(store), str(html), json.dumps(overview)],
+                         capture_output=True, text=True, check=True, cwd=checkout)
+    nodes, edges, seconds, size = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"nodes": nodes, "edges": edges, "write_s": round(seconds, 2), "html_mib": round(size / 2**20, 2)}
+
+
+def count_store(path: Path) -> dict[str, object]:
+    """Claims (role and membership), responses and cases of an existing store."""
+    from kg.stores import open_store
+
+    counts: dict[str, object] = {}
+    with open_store(path) as st:
+        for key, cls in (("claims", "?c a ?t . VALUES ?t { rg:RoleClaim rg:MembershipClaim }"),
+                         ("responses", "?c a rg:Response"), ("cases", "?c a rg:Case")):
+            q = f"PREFIX rg: <{RG}> SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH ?g {{ {cls} }} }}"
+            counts[key] = int(next(iter(st.query(q)))[0].value)
+    return counts
+
+
+def run(sizes: list[int], browser_on: bool, workdir: Path, *, claims_per_case: int = 500,
+        baseline: Path | None = None, existing: Path | None = None) -> list[dict[str, object]]:
+    from kg.view import write_view
 
     results: list[dict[str, object]] = []
     browser = None
@@ -239,22 +270,35 @@ def run(sizes: list[int], browser_on: bool, workdir: Path) -> list[dict[str, obj
         if sizes and min(sizes) <= 2000:
             variants.append((min(sizes), False))  # the same corpus forced into one full physics view
         stores: dict[int, Path] = {}
+        made: dict[int, dict[str, object]] = {}
+        if existing is not None:  # a store built elsewhere, e.g. from `rolegraph generate` case files
+            variants = [(0, None)]
+            stores[0] = existing
+            made[0] = count_store(existing)
         for n, overview in variants:
-            row: dict[str, object] = {"claims": n, "view": "full (forced)" if overview is False else "default"}
             if n not in stores:
                 stores[n] = workdir / f"store-{n}"
                 t = time.perf_counter()
-                counts = generate_store(stores[n], n)
-                row["generate_s"] = round(time.perf_counter() - t, 2)
-                row["responses"] = counts["responses"]
-            html = workdir / f"view-{n}{'-full' if overview is False else ''}.html"
-            report = write_view(stores[n], html, overview=overview)
-            row.update({"nodes": report.nodes, "edges": report.edges, "write_s": round(report.seconds, 2),
-                        "html_mib": round(report.bytes / 2**20, 2)})
-            if browser is not None:
-                row.update(measure_page(browser, html))
-            results.append(row)
-            print(json.dumps(row), file=sys.stderr, flush=True)
+                counts = generate_store(stores[n], n, claims_per_case=claims_per_case)
+                made[n] = {"generate_s": round(time.perf_counter() - t, 2), "responses": counts["responses"],
+                           "cases": counts["cases"]}
+            generated = made[n]
+            for code in (["before", "after"] if baseline else ["this"]):
+                row: dict[str, object] = {"claims": n or generated["claims"], "cases": generated["cases"], "code": code,
+                                          "view": "full (forced)" if overview is False else "default"}
+                row.update(generated)
+                html = workdir / f"view-{n}-{code}{'-full' if overview is False else ''}.html"
+                if code == "before":
+                    assert baseline is not None
+                    row.update(write_baseline(baseline, stores[n], html, overview))
+                else:
+                    report = write_view(stores[n], html, overview=overview)
+                    row.update({"nodes": report.nodes, "edges": report.edges, "write_s": round(report.seconds, 2),
+                                "html_mib": round(report.bytes / 2**20, 2)})
+                if browser is not None:
+                    row.update(measure_page(browser, html))
+                results.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
     finally:
         if browser is not None:
             browser.close()
@@ -264,7 +308,7 @@ def run(sizes: list[int], browser_on: bool, workdir: Path) -> list[dict[str, obj
 
 
 def table(results: list[dict[str, object]]) -> str:
-    cols = ["claims", "view", "nodes", "edges", "write_s", "html_mib", "mode", "initial_nodes",
+    cols = ["claims", "cases", "code", "view", "nodes", "edges", "write_s", "html_mib", "mode", "initial_nodes",
             "load_ms", "drawn_ms", "settled_ms", "expand_ms", "outside_requests"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in results:
@@ -278,11 +322,17 @@ def main() -> None:
     ap.add_argument("--no-browser", action="store_true", help="measure only the Python side")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "viz.json")
     ap.add_argument("--keep", type=Path, default=None, help="keep stores and pages in this directory")
+    ap.add_argument("--claims-per-case", type=int, default=500, help="claims in each generated case")
+    ap.add_argument("--store", type=Path, default=None,
+                    help="measure the view of this existing store instead of generated ones (sizes ignored)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout (its kg.viz.write_view) to measure beside this one, in the same run")
     args = ap.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="rolegraph-viz-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        results = run(args.sizes, not args.no_browser, workdir)
+        results = run(args.sizes, not args.no_browser, workdir, claims_per_case=args.claims_per_case,
+                      baseline=args.baseline, existing=args.store)
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -6,6 +6,7 @@
     │                           carries the list of Problems
     ├── OntologyError           the ontology or an extension is broken
     ├── StoreError              the store cannot be opened, built or swapped
+    │   ├── StoreMissingError   no store where one was named (exit 2, like an unknown file)
     │   └── ForeignFolderError  --store names a folder that is not a store (exit 2)
     ├── QueryError              a named query or its parameters are wrong
     ├── ReasoningError          reasoning failed or found an inconsistency
@@ -90,6 +91,12 @@ class OntologyError(RolegraphError):
 
 class StoreError(RolegraphError):
     """The store cannot be opened, built or replaced."""
+
+
+class StoreMissingError(StoreError):
+    """There is no store at the given place: a usage error, like an unknown file."""
+
+    exit_code = 2
 
 
 class ForeignFolderError(StoreError):

@@ -21,6 +21,17 @@ DOMAIN = "rolegraph"
 SOURCE_LANG = "en"
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogue where it is defined; it is translated where it is shown."""
+    return message
+
+
+def words(table: dict[str, str], lang: str) -> dict[str, str]:
+    """A table of messages (key -> English, marked with N_) in `lang`, for a page's scripts."""
+    _ = translator(lang)
+    return {key: _(message) for key, message in table.items()}
+
+
 @cache
 def translator(lang: str) -> Callable[[str], str]:
     """The function that gives a message in `lang` (en or da)."""

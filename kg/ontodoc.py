@@ -6,10 +6,12 @@ ontology's own domain and range axioms. No script and nothing loaded from outsid
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
 from .iris import shorten
 from .ontology import Ontology
@@ -66,8 +68,8 @@ def _link(g: Graph, term: object, own: set[URIRef]) -> str:
 def _term_block(g: Graph, term: URIRef, own: set[URIRef], facts: list[tuple[str, list[object]]]) -> str:
     labels = _labels(g, term)
     defs = _labels(g, term, SKOS.definition)
-    parts = [f'<div class="term" id="{_anchor(term)}"><h3>{html.escape(labels.get("en", _short(term)))}'
-             f' <span class="da">/ {html.escape(labels.get("da", ""))}</span></h3>',
+    parts = [(f'<div class="term" id="{_anchor(term)}"><h3>{html.escape(labels.get("en", _short(term)))}'
+             f' <span class="da">/ {html.escape(labels.get("da", ""))}</span></h3>'),
              f'<div class="iri">{html.escape(str(term))}</div>']
     if defs.get("en"):
         parts.append(f"<p>{html.escape(defs['en'])}</p>")
@@ -96,17 +98,19 @@ def diagram(g: Graph) -> str:
     labels: dict[tuple[URIRef, URIRef], list[str]] = {}
     for p in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)), key=str):
         d, rng = g.value(p, RDFS.domain), g.value(p, RDFS.range)
+        if not (isinstance(p, URIRef) and isinstance(d, URIRef) and isinstance(rng, URIRef)):
+            continue
         if d in pos and rng in pos and d != rng and (rng, d) not in labels:
             labels.setdefault((d, rng), []).append(_labels(g, p).get("en", _short(p)))
     for sub in pos:
         for sup in g.objects(sub, RDFS.subClassOf):
-            if sup in pos and sub != sup:
+            if isinstance(sup, URIRef) and sup in pos and sub != sup:
                 labels.setdefault((sub, sup), []).append("is a")
     w, h = 900, 660
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
-           f'aria-label="core model of the rolegraph ontology">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
+           f'aria-label="core model of the rolegraph ontology">'),
+           ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>')]
     for (a, b), names in labels.items():
         (x1, y1), (x2, y2) = pos[a], pos[b]
         ex, ey = _clip(x1, y1, x2, y2)
@@ -130,13 +134,16 @@ def diagram(g: Graph) -> str:
 def render(ontology: Ontology) -> str:
     """The documentation page for an ontology and its extensions."""
     g = ontology.graph
-    own = {s for s in g.subjects() if isinstance(s, URIRef) and (
+    own: set[URIRef] = {s for s in g.subjects() if isinstance(s, URIRef) and (
         str(s).startswith(str(RG)) or str(s).startswith(str(ROLE)) or "/rolegraph/ext/" in str(s))}
-    classes = sorted((c for c in g.subjects(RDF.type, OWL.Class) if c in own), key=_short)
-    props = sorted((p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(RDF.type, t)
-                    if p in own), key=_short)
-    roles = sorted((r for r in g.subjects(RDF.type, RG.Role) if r in own), key=_short)
-    other = sorted((i for i in g.subjects(RDF.type, OWL.NamedIndividual) if i in own and i not in roles), key=_short)
+
+    def owned(nodes: Iterable[Node]) -> list[URIRef]:
+        return sorted((n for n in nodes if isinstance(n, URIRef) and n in own), key=_short)
+
+    classes = owned(g.subjects(RDF.type, OWL.Class))
+    props = owned(p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(RDF.type, t))
+    roles = owned(g.subjects(RDF.type, RG.Role))
+    other = [i for i in owned(g.subjects(RDF.type, OWL.NamedIndividual)) if i not in roles]
 
     def class_facts(c: URIRef) -> list[tuple[str, list[object]]]:
         return [("subclass of", sorted(g.objects(c, RDFS.subClassOf), key=str)),
@@ -144,7 +151,7 @@ def render(ontology: Ontology) -> str:
                 ("disjoint with", sorted(g.objects(c, OWL.disjointWith), key=str))]
 
     def prop_facts(p: URIRef) -> list[tuple[str, list[object]]]:
-        chars = [t for t in g.objects(p, RDF.type) if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
+        chars: list[object] = [t for t in g.objects(p, RDF.type) if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
         return [("domain", list(g.objects(p, RDFS.domain))), ("range", list(g.objects(p, RDFS.range))),
                 ("subproperty of", list(g.objects(p, RDFS.subPropertyOf))),
                 ("inverse of", list(g.objects(p, OWL.inverseOf))), ("characteristics", chars)]
@@ -163,10 +170,10 @@ def render(ontology: Ontology) -> str:
     ext_names = ", ".join(e.name for e in ontology.extensions) or "none"
     body = [
         '<header><h1>rolegraph ontology / ontologi</h1>',
-        f'<p>Roles in co-production after Goffman. Modules: {html.escape(", ".join(f.name for f in ontology.files))}; '
-        f'extensions: {html.escape(ext_names)}.</p></header><main>',
-        '<nav><a href="#model">core model</a><a href="#classes">classes</a><a href="#properties">properties</a>'
-        '<a href="#roles">roles</a><a href="#individuals">other individuals</a></nav>',
+        (f'<p>Roles in co-production after Goffman. Modules: {html.escape(", ".join(f.name for f in ontology.files))}; '
+        f'extensions: {html.escape(ext_names)}.</p></header><main>'),
+        ('<nav><a href="#model">core model</a><a href="#classes">classes</a><a href="#properties">properties</a>'
+        '<a href="#roles">roles</a><a href="#individuals">other individuals</a></nav>'),
         f'<h2 id="model">Core model / kernemodel</h2>{diagram(g)}',
         '<h2 id="classes">Classes / klasser</h2>',
         *[_term_block(g, c, own, class_facts(c)) for c in classes],
@@ -184,7 +191,7 @@ def render(ontology: Ontology) -> str:
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def _indirect(g: Graph, child: URIRef, parent: URIRef, roles: list[URIRef]) -> bool:
+def _indirect(g: Graph, child: URIRef, parent: Node, roles: list[URIRef]) -> bool:
     """Whether `child` specialises `parent` only through another listed parent (skip in the tree)."""
     return any(other != parent and parent in g.transitive_objects(other, RG.specialises)
                for other in g.objects(child, RG.specialises) if other in roles)

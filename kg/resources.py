@@ -1,8 +1,9 @@
 """Where the packaged data lives: ontology/, queries/, viz/ and rules.
 
-In a wheel these directories are installed inside the `kg` package; in a
-source checkout (an editable install) they sit beside it at the top of the
-repository. Both are found the same way, so an installed wheel works outside
+In a wheel these directories are installed in one package data folder,
+`kg/_data/` (pyproject's force-include), so no data folder sits beside a module of
+the same name; in a source checkout (an editable install) they sit beside `kg/` at
+the top of the repository. Both are found the same way, so an installed wheel works outside
 the repository.
 """
 
@@ -18,7 +19,7 @@ def data_dir(name: str) -> Path:
     """The directory of packaged data `name` (one of ontology, queries, viz, rules)."""
     if name not in _DATA_DIRS:
         raise ValueError(f"unknown data directory {name!r}")
-    packaged = Path(str(resources.files("kg"))) / name
+    packaged = Path(str(resources.files("kg"))) / "_data" / name
     if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parent.parent / name

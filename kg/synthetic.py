@@ -358,7 +358,7 @@ class _Case:
         self.caseworkers = add("caseworkers", "group", "public", _label(cw, r), cw[0])
         if len(out) < 10 and r.random() < 0.5:  # someone whose side the sources do not state
             name = r.choice([n for n in STAFF_NAMES if n.lower() not in self.ids])
-            self.volunteer = add(name.lower(), "person", None, f"{name}, a volunteer",
+            self.volunteer: str | None = add(name.lower(), "person", None, f"{name}, a volunteer",
                                  f"{name}, a volunteer", note="The sources do not say who employs them.")
         else:
             self.volunteer = None

@@ -129,6 +129,8 @@ class RG(DefinedNamespace):
     castRole: URIRef
     casts: URIRef
     citation: URIRef
+    personal: URIRef
+    alias: URIRef
     citizenInfluence: URIRef
     classifiedType: URIRef
     conclusion: URIRef

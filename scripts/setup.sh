@@ -48,6 +48,11 @@ if ! command -v java >/dev/null 2>&1; then
     apt_install default-jre-headless
 fi
 
+# Graphviz's dot draws the role networks of `rolegraph report`, offline.
+if ! command -v dot >/dev/null 2>&1; then
+    apt_install graphviz
+fi
+
 if [ "$purpose" = test ]; then
     # Debian's chromium for the browser tests (Playwright cannot download a browser here).
     if [ ! -x /usr/bin/chromium ]; then

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SOURCES = ROOT / "sources"
 
 
 def require_tool(name: str, path: str | None = None) -> str:

@@ -83,4 +83,4 @@ def test_exit_codes(cli, tmp_path: Path) -> None:
     assert cli("validate", str(bad)).exit_code == 1
     assert cli("validate", str(tmp_path / "missing.yaml")).exit_code == 2
     assert cli("export", "--format", "xml").exit_code == 2
-    assert cli("export").exit_code == 1  # no store built yet
+    assert cli("export").exit_code == 2  # no store built yet: like an unknown file

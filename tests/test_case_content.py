@@ -1,8 +1,9 @@
 """Content of the shipped cases, checked on the compiled RDF.
 
-- every quote is verbatim in the seed file its source names (whitespace collapsed);
-- every piece of evidence has a source, and every source a seed file that exists;
-- the cases hold what ../shared/domain.md lists for case 1 (the women's
+- every quote is verbatim in the source file its source names (whitespace collapsed), read
+  here independently of the validator's own quote check;
+- every piece of evidence has a source, and every source a file in sources/ that exists;
+- the cases hold what the project's domain primer lists for case 1 (the women's
   association), case 2 (the future workshop), the slides' drop-in-centre cases and the
   front-line workers' roles, with the key quotes as evidence;
 - every role claim, membership claim and response carries evidence.
@@ -19,7 +20,7 @@ from rdflib import RDF, RDFS, Graph, URIRef
 
 from kg.vocab import RG, ROLE, case_graph, case_iri
 
-from .conftest import CASES, SEEDS
+from .conftest import CASES, SOURCES
 
 NS = {"rg": RG._NS, "role": ROLE, "rdfs": RDFS, "rdf": RDF}
 
@@ -27,8 +28,9 @@ C1 = "womens-association"
 C2 = "future-workshop"
 SLIDES = "drop-in-centres"
 FRONT = "frontline-roles"
-ARTICLE_FILE = "000_b2d192c051a145e6.txt"
-SLIDES_FILE = "001_04bea6760b0266ad.txt"
+# `file:` of a source, relative to the case file (all shipped cases are in cases/)
+ARTICLE_FILE = "../sources/mueller-stougaard-2022-akademisk-kvarter.txt"
+SLIDES_FILE = "../sources/mueller-slides-roller-og-mulighedsrum.txt"
 
 
 def _ws(text: str) -> str:
@@ -64,7 +66,7 @@ def _n(uri: URIRef) -> str:
 
 
 # ---------------------------------------------------------------------------
-# 1. Quotes are verbatim in the seeds
+# 1. Quotes are verbatim in the sources
 # ---------------------------------------------------------------------------
 
 QUOTES = """
@@ -74,8 +76,8 @@ SELECT ?ev ?quote ?src ?file WHERE {
 }"""
 
 
-def test_every_quote_is_verbatim_in_its_seed(graphs: dict[URIRef, Graph]) -> None:
-    seed_text: dict[str, str] = {}
+def test_every_quote_is_verbatim_in_its_source(graphs: dict[URIRef, Graph]) -> None:
+    source_text: dict[str, str] = {}
     bad: list[str] = []
     count = 0
     for gi, g in sorted(graphs.items()):
@@ -85,22 +87,22 @@ def test_every_quote_is_verbatim_in_its_seed(graphs: dict[URIRef, Graph]) -> Non
             if file is None:
                 bad.append(f"{where}: quote has no source file (source {src}): {str(quote)!r}")
                 continue
-            path = SEEDS / str(file)
-            if not path.is_file():
-                bad.append(f"{where}: seed file {file} does not exist: {str(quote)!r}")
+            path = (CASES / str(file)).resolve()
+            if not path.is_file() or not path.is_relative_to(SOURCES):
+                bad.append(f"{where}: {file} is not a file in sources/: {str(quote)!r}")
                 continue
-            text = seed_text.setdefault(str(file), _ws(path.read_text(encoding="utf-8")))
+            text = source_text.setdefault(str(file), _ws(path.read_text(encoding="utf-8")))
             if _ws(str(quote)) not in text:
                 bad.append(f"{where}: not verbatim in {file}: {str(quote)!r}")
     assert count > 0, "no rg:quote literal in the compiled cases"
-    assert not bad, f"{len(bad)} of {count} quotes are not verbatim in their seed:\n" + "\n".join(bad)
+    assert not bad, f"{len(bad)} of {count} quotes are not verbatim in their source:\n" + "\n".join(bad)
 
 
 # ---------------------------------------------------------------------------
-# 2. Evidence has a source; sources have existing seed files
+# 2. Evidence has a source; sources have existing files in sources/
 # ---------------------------------------------------------------------------
 
-def test_every_evidence_has_a_source_with_an_existing_seed_file(graphs: dict[URIRef, Graph]) -> None:
+def test_every_evidence_has_a_source_with_an_existing_file(graphs: dict[URIRef, Graph]) -> None:
     problems: list[str] = []
     n_evidence = 0
     for gi, g in sorted(graphs.items()):
@@ -119,8 +121,9 @@ def test_every_evidence_has_a_source_with_an_existing_seed_file(graphs: dict[URI
             if not files:
                 problems.append(f"{_n(gi)} source {_n(src)}: no rg:fileName")
             for f in files:
-                if not (SEEDS / str(f)).is_file():
-                    problems.append(f"{_n(gi)} source {_n(src)}: file {f} does not exist in {SEEDS}")
+                path = (CASES / str(f)).resolve()
+                if not path.is_file() or not path.is_relative_to(SOURCES):
+                    problems.append(f"{_n(gi)} source {_n(src)}: file {f} is not a file in sources/")
     assert n_evidence > 0, "no rg:Evidence in the compiled cases"
     assert not problems, "\n".join(problems)
 
@@ -140,7 +143,7 @@ def test_every_claim_and_response_has_evidence(graphs: dict[URIRef, Graph]) -> N
 
 
 # ---------------------------------------------------------------------------
-# 3. The cases hold what domain.md lists
+# 3. The cases hold what the domain primer lists
 # ---------------------------------------------------------------------------
 
 ACTOR_CLASSES = (RG.Person, RG.Organisation, RG.Group)
@@ -219,7 +222,7 @@ def _assert_none(problems: list[str], what: str) -> None:
 
 def test_case1_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     problems = _check_actors(g, C1, {
         "womens-association": None,           # treated as one group; coded as an organisation
         "ssp-worker": RG.Person,
@@ -238,12 +241,12 @@ def test_case1_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
     if not _ask(g, "?p a rg:CoProductionProcess ; rg:initiator ?w .", w=c("womens-association")):
         problems.append(f"{C1}: no rg:CoProductionProcess with rg:initiator womens-association "
                         "(the women initiated the collaboration)")
-    _assert_none(problems, "case 1 lacks actors/contexts listed in domain.md")
+    _assert_none(problems, "case 1 lacks actors/contexts listed in the domain primer")
 
 
 def test_case1_roles_recognised_with_ssp_refused_in_department(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     women, ssp_ctx, dept = c("womens-association"), c("ssp-partnership"), c("department-encounter")
     problems = []
     for role in ("crime-prevention-partner", "co-creator", "ambassador", "adviser", "vulnerable-mother"):
@@ -260,12 +263,12 @@ def test_case1_roles_recognised_with_ssp_refused_in_department(graphs: dict[URIR
     if not _response_exists(g, women, ROLE["vulnerable-mother"], c("caseworkers"), RG.Recognised, dept):
         problems.append("the caseworkers do not hold the women in role:vulnerable-mother "
                         "(no rg:Recognised response by caseworkers in department-encounter)")
-    _assert_none(problems, "case 1 lacks roles/audiences listed in domain.md")
+    _assert_none(problems, "case 1 lacks roles/audiences listed in the domain primer")
 
 
 def test_case1_role_distance(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     dept = c("department-encounter")
     problems = []
     if not _claim_exists(g, c("womens-association"), ROLE["vulnerable-mother"],
@@ -280,12 +283,12 @@ def test_case1_role_distance(graphs: dict[URIRef, Graph]) -> None:
     if not any(_claim_exists(g, c("caseworkers"), ROLE["co-creator"], stance=RG.Distances, by=c(who))
                for who in ("ssp", "ssp-worker")):
         problems.append("the caseworkers' co-creator claim is not rg:assignedBy ssp or ssp-worker")
-    _assert_none(problems, "case 1 lacks role distance listed in domain.md")
+    _assert_none(problems, "case 1 lacks role distance listed in the domain primer")
 
 
 def test_case1_teams(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     problems = []
     team, cw_team = c("womens-ssp-team"), c("caseworkers-team")
     for t in (team, cw_team, c("municipal-team")):
@@ -304,12 +307,12 @@ def test_case1_teams(graphs: dict[URIRef, Graph]) -> None:
                 d=c("department-encounter")):
         problems.append("no rg:MembershipClaim of womens-association on municipal-team refused by "
                         "caseworkers in department-encounter")
-    _assert_none(problems, "case 1 lacks teams listed in domain.md")
+    _assert_none(problems, "case 1 lacks teams listed in the domain primer")
 
 
 def test_case1_interaction_order(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C1)
-    c = lambda x: case_iri(C1, x)  # noqa: E731
+    c = lambda x: case_iri(C1, x)
     assert _ask(g, """
         ?d rg:hasOrder ?o . ?o rg:hasRule ?rule .
         ?rule a rg:RoleIncompatibility ; rg:incompatibleRole role:vulnerable-mother , role:adviser ;
@@ -329,7 +332,7 @@ def test_case1_key_quote(graphs: dict[URIRef, Graph]) -> None:
 
 def test_case2_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C2)
-    c = lambda x: case_iri(C2, x)  # noqa: E731
+    c = lambda x: case_iri(C2, x)
     problems = _check_actors(g, C2, {
         "michael": RG.Person, "mia": RG.Person, "inger": RG.Person, "bo": RG.Person,
         "other-users": RG.Group, "staff": RG.Group, "project-leader": RG.Person, "users": RG.Group,
@@ -340,12 +343,12 @@ def test_case2_actors_and_contexts(graphs: dict[URIRef, Graph]) -> None:
             problems.append(f"{C2}: context {ctx!r} is not rg:time {_n(time)}")
     if not _ask(g, "?p a rg:CoProductionProcess ; rg:statedType rg:CoCreation ."):
         problems.append(f"{C2}: the future workshop process is not rg:statedType rg:CoCreation (slides)")
-    _assert_none(problems, "case 2 lacks actors/contexts listed in domain.md")
+    _assert_none(problems, "case 2 lacks actors/contexts listed in the domain primer")
 
 
 def test_case2_mia_minute_taker(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C2)
-    c = lambda x: case_iri(C2, x)  # noqa: E731
+    c = lambda x: case_iri(C2, x)
     mia, ws = c("mia"), c("workshop")
     problems = []
     if not _claim_exists(g, mia, ROLE["minute-taker"], mode=RG.Given, by=c("michael"), ctx=ws):
@@ -364,19 +367,19 @@ def test_case2_mia_minute_taker(graphs: dict[URIRef, Graph]) -> None:
     if not _ask(g, "?m a rg:MembershipClaim ; rg:bearer ?mia ; rg:team ?t ; rg:inSituation ?ws .",
                 mia=mia, t=c("staff-team"), ws=ws):
         problems.append("no rg:MembershipClaim of mia on staff-team in workshop (crossing towards the staff)")
-    _assert_none(problems, "case 2 lacks Mia's minute-taker role conflict listed in domain.md")
+    _assert_none(problems, "case 2 lacks Mia's minute-taker role conflict listed in the domain primer")
 
 
 def test_case2_michael(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, C2)
-    c = lambda x: case_iri(C2, x)  # noqa: E731
+    c = lambda x: case_iri(C2, x)
     problems = []
     if not _claim_exists(g, c("michael"), ROLE["staff-member"], stance=RG.Distances, ctx=c("workshop")):
         problems.append("no claim: michael in role:staff-member with rg:stance rg:Distances in workshop")
     if not _claim_exists(g, c("michael"), ROLE["initiator-in-charge"], ctx=c("implementation")):
         problems.append("no claim: michael in role:initiator-in-charge in implementation "
                         "(after the workshops the responsibility slides back to him)")
-    _assert_none(problems, "case 2 lacks Michael's roles listed in domain.md")
+    _assert_none(problems, "case 2 lacks Michael's roles listed in the domain primer")
 
 
 @pytest.mark.parametrize(("fragment", "speaker", "file"), [
@@ -393,7 +396,7 @@ def test_case2_key_quotes(graphs: dict[URIRef, Graph], fragment: str, speaker: s
 
 def test_slides_drop_in_centre_cases(graphs: dict[URIRef, Graph]) -> None:
     g = _case(graphs, SLIDES)
-    c = lambda x: case_iri(SLIDES, x)  # noqa: E731
+    c = lambda x: case_iri(SLIDES, x)
     problems = []
     for proc, typ in (("madhaandvaerkere", RG.UserCentred), ("hverdagshelte", RG.CitizenDriven)):
         if (c(proc), RDF.type, RG.CoProductionProcess) not in g:
@@ -407,7 +410,7 @@ def test_slides_drop_in_centre_cases(graphs: dict[URIRef, Graph]) -> None:
             problems.append(f"no claim: {leader} in role:course-leader in hverdagshelte-course")
     problems += _quote_evidence(g, "hvad fanden skal vi gøre", c("lauritz"), SLIDES_FILE)
     problems += _quote_evidence(g, "smelte sammen", c("camilla"), SLIDES_FILE)
-    _assert_none(problems, "the slides' drop-in-centre cases lack what domain.md lists")
+    _assert_none(problems, "the slides' drop-in-centre cases lack what the domain primer lists")
 
 
 # --- Slides: front-line workers' roles -------------------------------------
@@ -421,4 +424,4 @@ def test_frontline_roles(graphs: dict[URIRef, Graph]) -> None:
     for role in ("facilitator", "supporter", "inclusion-operator", "protective-carer", "initiator-in-charge"):
         if not _claim_exists(g, staff, ROLE[role]):
             problems.append(f"no claim: frontline-staff in role:{role}")
-    _assert_none(problems, "the front-line roles case lacks roles listed in domain.md")
+    _assert_none(problems, "the front-line roles case lacks roles listed in the domain primer")

@@ -26,7 +26,8 @@ def test_the_table_is_the_command_line() -> None:
 
 def test_store_commands_take_a_store_or_an_endpoint() -> None:
     ctx = click.Context(main)
-    store_commands = {"build", "check", "explain", "export", "queries", "query", "reason", "sparql", "viz"}
+    store_commands = {"build", "check", "explain", "export", "export-qdpx", "queries", "query", "reason", "report",
+                      "sparql", "viz"}
     for name in COMMANDS:
         cmd = main.get_command(ctx, name)
         assert cmd is not None

@@ -1,7 +1,8 @@
 """Every Python block of README.md and docs/*.md runs as written: a notebook user copies them.
 
 Each block runs in a fresh interpreter, in an empty folder holding a copy of the shipped
-cases (as `cases/`), with its own store. The blocks that talk to `rolegraph serve` at
+cases (as `cases/`) and of the documents they quote (as `sources/`, beside them as in the
+checkout: validation checks every quote against them), with its own store. The blocks that talk to `rolegraph serve` at
 127.0.0.1:7878 run against a live server in tests/test_serve.py
 (`test_readme_example_runs_against_a_live_server`); this test checks that it finds them.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CASES, ROOT
+from .conftest import CASES, ROOT, SOURCES
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SERVER = 'SPARQLWrapper("http://127.0.0.1:7878/sparql")'
@@ -46,6 +47,7 @@ def test_the_docs_have_python_blocks_and_each_is_run_somewhere() -> None:
 @pytest.mark.parametrize("doc, line, code", LOCAL, ids=[f"{d}:{n}" for d, n, _ in LOCAL])
 def test_python_block_runs_as_written(doc: str, line: int, code: str, tmp_path: Path) -> None:
     shutil.copytree(CASES, tmp_path / "cases")
+    shutil.copytree(SOURCES, tmp_path / "sources")
     script = tmp_path / "block.py"
     script.write_text(code, encoding="utf-8")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "ROLEGRAPH_STORE": str(tmp_path / "default-store"),

@@ -14,7 +14,7 @@ from kg.iris import PREFIXES
 from kg.query import bind_params, get_query, resolve_iri
 from kg.stores import open_store
 
-from .conftest import CASES
+from .conftest import CASES, SOURCES
 
 ROLE_AMBASSADOR = PREFIXES["role"] + "ambassador"
 
@@ -89,6 +89,8 @@ def test_sparql_reads_the_query_from_standard_input(reasoned_store: Path) -> Non
 
 def test_validate_reads_a_case_from_standard_input() -> None:
     text = (CASES / "future-workshop.yaml").read_text(encoding="utf-8")
+    # a case from standard input has no folder: its source files are named from the working directory
+    text = text.replace("file: ../sources/", f"file: {SOURCES}/")
     ok = CliRunner().invoke(main, ["validate", "-"], input=text)
     assert ok.exit_code == 0, ok.output
     assert "future-workshop" in ok.output

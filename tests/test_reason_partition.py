@@ -110,7 +110,7 @@ def test_cases_that_share_a_node_are_reasoned_together(tmp_path: Path, corpus: P
         st.add(ox.Quad(bearer, member, team, second))
 
     a, b = _twins(tmp_path, [src], link)
-    whole, by_case = _reason_both(a, b)
+    _whole, by_case = _reason_both(a, b)
     assert by_case.parts == 1
     assert _inferred(a) == _inferred(b)
 
@@ -122,7 +122,7 @@ def test_a_case_graph_about_an_ontology_term_makes_reasoning_whole_store(tmp_pat
                        ox.NamedNode(str(RG.Finding)), g))
 
     a, b = _twins(tmp_path, [CASES], widen)
-    whole, by_case = _reason_both(a, b)
+    _whole, by_case = _reason_both(a, b)
     assert by_case.mode.startswith("whole store: a case graph states something about the ontology")
     assert _inferred(a) == _inferred(b)
 
@@ -139,7 +139,7 @@ def test_a_rule_with_scope_store_compares_across_cases(tmp_path: Path) -> None:
         "        FILTER(STRBEFORE(STRAFTER(STR(?a), 'case/'), '/') != STRBEFORE(STRAFTER(STR(?b), 'case/'), '/')) }\n",
         encoding="utf-8")
     a, b = _twins(tmp_path, [CASES])
-    whole, by_case = _reason_both(a, b, extra_rules=[rules])
+    _whole, by_case = _reason_both(a, b, extra_rules=[rules])
     assert by_case.mode.startswith("per case, then the whole store")
     assert by_case.fired.get("same-role-elsewhere", 0) > 0
     assert _inferred(a) == _inferred(b)
@@ -183,7 +183,7 @@ def test_re_derived_explanations_match_recorded_ones(tmp_path: Path) -> None:
             assert deriv is not None
             found = ex.rederive(t, set())
             assert found is not None
-            rule, premises = found
+            _rule, premises = found
             assert t not in premises
             for p in premises:
                 assert any(True for _ in st.quads_for_pattern(p.subject, p.predicate, p.object, None))

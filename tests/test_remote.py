@@ -99,7 +99,7 @@ def _config(remote: dict[str, Any]) -> Any:
 
 def _concat_vars(text: str) -> dict[str, str]:
     return {m.group(2): m.group(1) for m in re.finditer(
-        r'GROUP_CONCAT\s*\(.*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)', text, re.S | re.I)}
+        r'GROUP_CONCAT\s*\(.*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)', text, re.DOTALL | re.IGNORECASE)}
 
 
 def _value(term: Any) -> Any:
@@ -310,7 +310,7 @@ def test_explain_command_against_the_remote_store(remote: dict[str, Any], cli: A
 
 
 def test_browser_view_of_the_remote_store(remote: dict[str, Any], reasoned_store: Path, tmp_path: Path) -> None:
-    from kg.viz import write_view
+    from kg.view import write_view
 
     local = write_view(reasoned_store, tmp_path / "local.html", query="role-transfer")
     got = write_view(_config(remote), tmp_path / "remote.html", query="role-transfer")

@@ -164,7 +164,7 @@ def test_rule_fires_and_removing_a_premise_removes_its_conclusion(
     without = _reasoned(tmp_path / "without", case(*claims, drop=premise))
     if conclusion is None:  # the finding node's IRI is minted by the rule
         finding = RG + ("DivergentDefinitions" if rule == "divergent-definitions" else "NonTransferredRole")
-        conclusion_of = lambda ts: {s for s, p, o in ts if p == T and o == finding}  # noqa: E731
+        conclusion_of = lambda ts: {s for s, p, o in ts if p == T and o == finding}
         assert conclusion_of(with_premise)
         assert not conclusion_of(without)
     else:

@@ -37,7 +37,7 @@ def test_update_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(main, ["serve", "--allow-update", "--token-file", str(short), "--store", str(tmp_path)])
     assert result.exit_code == 2 and "shorter" in result.output
     result = CliRunner().invoke(main, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
-    assert result.exit_code == 1 and "no store" in result.output
+    assert result.exit_code == 2 and "no store" in result.output  # a missing store is a usage error (README)
 
 
 def test_content_negotiation_rules() -> None:

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.stores.folder import MARKER, building_path, is_ours, lock_path
-from tests.conftest import CASES
+from tests.conftest import CASES, SOURCES
 from tests.servers import rolegraph_serve
 
 ROLEGRAPH = [sys.executable, "-m", "kg.cli"]
@@ -60,6 +60,7 @@ def test_build_refuses_a_folder_of_notes(tmp_path: Path) -> None:
 def test_build_refuses_the_case_folder_it_reads(tmp_path: Path) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)
+    shutil.copytree(SOURCES, tmp_path / "sources")  # the documents the cases quote, beside them
     before = _tree(cases)
     proc = _run("build", "--store", "cases", "cases/", cwd=tmp_path)
     _no_traceback(proc)

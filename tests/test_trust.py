@@ -37,6 +37,8 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
                         f'{{en: "the SSP worker {HOSTILE}", da: "SSP-medarbejderen {HOSTILE}"}}')
     text = text.replace("quote: særligt én frontmedarbejder", f'quote: "{HOSTILE} særligt én frontmedarbejder')
     text = text.replace("en central og gennemgående figur", 'en central og gennemgående figur"', 1)
+    # the quote is altered on purpose: its source names no file, so it is not checked against the article
+    text = text.replace("    file: ../sources/mueller-stougaard-2022-akademisk-kvarter.txt\n", "")
     case = base / "hostile.yaml"
     case.write_text(text, encoding="utf-8")
     store = base / "store"

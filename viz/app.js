@@ -1,14 +1,20 @@
-/* rolegraph's page script. Reads the graph from the JSON element, draws it with
- * vis-network, and shows evidence in the side panel.
+/* rolegraph's page script. Reads the graph from the JSON element (compact tables,
+ * expanded below), draws it with vis-network, and shows evidence in the side panel.
  *
  * Safety rule of this file: text from case data is only ever written with
  * textContent (through el()), or given to vis-network as plain strings (node
  * labels are drawn on a canvas; string tooltips are set with innerText).
  * Never innerHTML, never insertAdjacentHTML, never document.write.
  *
+ * How it opens (DATA.mode): "answers" -- the answers of a query and their
+ * neighbourhood; "overview" -- contexts, cases or clusters of cases with positions
+ * computed in Python (no physics); "full" -- the whole graph, laid out by a bounded
+ * stabilisation. A click on a node opens its neighbourhood.
+ *
  * window.rolegraph exposes the network for tests and the curious:
  *   network, nodes, edges (vis DataSets), data, mode, settled, stabilizations,
- *   timing, expected, show(id), expand(id), selectRow(i), domPosition(id).
+ *   timing, expected, show(id), expand(id), selectRow(i), fitAnswer(), showAll(),
+ *   details(id), domPosition(id).
  */
 (function () {
   "use strict";
@@ -16,6 +22,119 @@
   var DATA = JSON.parse(document.getElementById("rolegraph-data").textContent);
   var UI = DATA.ui;
   var T_PARSED = performance.now();
+
+  // ---- the compact tables, expanded into node and edge records -------------------
+  // kg/view/compact.py writes them; the records and ids are those kg/view/graph.py builds.
+  var G = DATA.graph;
+  var OUTCOMES = ["recognised", "refused", "contested", "none"];
+  var EDGE_KINDS = ["member", "specialises", "partof"];
+  var FULL = { nodes: new Map(), edges: new Map(), adj: new Map() };
+  var NAMES = new Map();
+  var JINDEX = new Map();  // claim node id -> its row in G.junctions
+  var LIST_N = [], LIST_E = [];
+  // fields left out at the end of a row take their defaults; " local" ids are "<case>/local"
+  function fill(row, defaults) {
+    for (var k = row.length; k < defaults.length; k++) { row.push(defaults[k]); }
+    return row;
+  }
+  var D = G.defaults;
+  G.claims.forEach(function (c) { fill(c, D.claim); c[6].forEach(function (r) { fill(r, D.response); }); });
+  G.junctions.forEach(function (jr) { fill(jr, D.junction); });
+  G.evidence.forEach(function (e) { fill(e, D.evidence); });
+  // texts are written once and named by number (kg/view/compact.py)
+  function T(i) { return i >= 0 ? G.texts[i] : ""; }
+  G.labels = G.labels.map(T);
+  Object.keys(G.details).forEach(function (k) {
+    var d = G.details[k];
+    G.detailTexts.forEach(function (f) { if (d[f] !== undefined) { d[f] = T(d[f]); } });
+  });
+  var SUB = new Set(G.sub);
+  function inCase(id, caseIndex) {
+    return id.charAt(0) === " " && caseIndex >= 0 ? G.caseIds[caseIndex] + "/" + id.slice(1) : id;
+  }
+  for (var w = 0; w < G.entities; w++) { G.ids[w] = inCase(G.ids[w], G["case"][w]); }
+  G.junctions.forEach(function (jr) { var c = G.claims[jr[0]]; c[0] = inCase(c[0], jr[3]); });
+  G.ids.forEach(function (id, i) { NAMES.set(id, G.labels[i]); });
+  function addNodeRec(n) { FULL.nodes.set(n.id, n); FULL.adj.set(n.id, []); LIST_N.push(n); }
+  function addEdgeRec(e) {
+    FULL.edges.set(e.id, e); FULL.adj.get(e.from).push(e.id); FULL.adj.get(e.to).push(e.id); LIST_E.push(e);
+  }
+  for (var i = 0; i < G.entities; i++) {
+    var ent = { id: G.ids[i], kind: G.kinds[G.kind[i]], label: G.labels[i] };
+    if (G["case"][i] >= 0) { ent["case"] = G.caseIds[G["case"][i]]; }
+    if (SUB.has(i)) { ent.sub = G.cases[ent["case"]] ? G.cases[ent["case"]].label : ent["case"]; }
+    addNodeRec(ent);
+  }
+  G.junctions.forEach(function (jr, n) {
+    var c = G.claims[jr[0]];
+    var jid = "j" + (n + 1);
+    var kind = c[1] ? "mclaim" : "claim";
+    var rec = { id: jid, kind: kind, outcome: OUTCOMES[jr[1]], claim: c[0] };
+    if (jr[4]) { rec.dist = true; }
+    if (jr[2] >= 0) { rec.where = G.ids[jr[2]]; }
+    if (jr[3] >= 0) { rec["case"] = G.caseIds[jr[3]]; }
+    JINDEX.set(jid, n);
+    addNodeRec(rec);
+  });
+  G.junctions.forEach(function (jr, n) {
+    var c = G.claims[jr[0]];
+    var jid = "j" + (n + 1);
+    var kind = c[1] ? "mclaim" : "claim";
+    addEdgeRec({ id: jid + "b", from: G.ids[c[2]], to: jid, kind: kind, j: jid });
+    addEdgeRec({ id: jid + "t", from: jid, to: G.ids[c[3]], kind: kind, j: jid });
+    if (jr[2] >= 0) { addEdgeRec({ id: jid + "w", from: jid, to: G.ids[jr[2]], kind: "where", j: jid }); }
+    jr[6].forEach(function (a, k) { addEdgeRec({ id: jid + "a" + k, from: G.ids[a], to: jid, kind: "audience", j: jid }); });
+  });
+  G.edges.forEach(function (e, k) {
+    addEdgeRec({ id: "s" + (k + 1), from: G.ids[e[0]], to: G.ids[e[1]], kind: EDGE_KINDS[e[2]] });
+  });
+  DATA.compact = G;
+  DATA.graph = { nodes: LIST_N, edges: LIST_E };
+  // the edges a query marks are those of the claim nodes it marks (kg/view/highlight.py)
+  function claimEdges(ids) {
+    var out = [];
+    ids.forEach(function (id) {
+      if (!JINDEX.has(id)) { return; }
+      FULL.adj.get(id).forEach(function (eid) { if (FULL.edges.get(eid).j === id) { out.push(eid); } });
+    });
+    return out;
+  }
+  if (DATA.highlight) { DATA.highlight.edges = claimEdges(DATA.highlight.nodes); }
+
+  function idn(i) { return G.ids[i]; }
+  // The side panel's facts of a node: an entity's own, or a claim node's, built from its claim.
+  function details(id) {
+    if (!JINDEX.has(id)) {
+      var k = G.ids.indexOf(id);
+      return (k >= 0 && G.details[k]) || {};
+    }
+    var jr = G.junctions[JINDEX.get(id)];
+    var c = G.claims[jr[0]];
+    var where = jr[2] >= 0 ? G.ids[jr[2]] : undefined;
+    var d = { bearer: idn(c[2]), target: idn(c[3]), ev: c[5] };
+    if (where) { d.where = where; }
+    var cw = c[4].map(idn);
+    if (!(cw.length === 1 && cw[0] === where)) { d.claimWhere = cw; }
+    if (c[7] !== -1) { d.mode = typeof c[7] === "number" ? G.modes[c[7]] : c[7]; }
+    if (c[8] !== -1) { d.stance = typeof c[8] === "number" ? G.stances[c[8]] : c[8]; }
+    if (c[9].length) { d.by = c[9].map(idn); }
+    if (c[10] >= 0) { d.note = T(c[10]); }
+    var mine = new Set(jr[5]);
+    d.resp = []; d.others = [];
+    c[6].forEach(function (r, k) {
+      if (mine.has(k)) {
+        d.resp.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), ev: r[3], note: T(r[4]) });
+      } else {
+        d.others.push({ outcome: OUTCOMES[r[0]], by: r[1].map(idn), where: r[2].length ? r[2].map(idn) : cw });
+      }
+    });
+    return d;
+  }
+  function evidence(i) {
+    var e = G.evidence[i];  // [quote, source, speaker, locator, paraphrase]
+    return { q: T(e[0]), s: e[1] >= 0 ? e[1] : undefined, sp: e[2] >= 0 ? G.labels[e[2]] : "", loc: T(e[3]),
+             p: T(e[4]) };
+  }
 
   // ---- styles: one table for the graph and the legend ------------------------
   var OUTCOME = { recognised: "#2e7d32", refused: "#c62828", contested: "#ef6c00", none: "#78909c" };
@@ -35,7 +154,9 @@
     mclaim: { shape: "diamond", size: 6 },
     ovcase: { shape: "box", margin: 10, color: { background: "#24303d", border: "#101820" },
               font: { color: "#ffffff", size: 16, strokeWidth: 0, multi: false }, widthConstraint: { maximum: 240 } },
-    ovcontext: { shape: "dot", size: 12, color: { background: "#9fb3c8", border: "#54708f" }, borderWidth: 2 }
+    ovcontext: { shape: "dot", size: 12, color: { background: "#9fb3c8", border: "#54708f" }, borderWidth: 2 },
+    ovcluster: { shape: "box", margin: 12, color: { background: "#3d5166", border: "#101820" },
+                 font: { color: "#ffffff", size: 15, strokeWidth: 0, multi: false }, widthConstraint: { maximum: 260 } }
   };
   var EDGE = {
     claim: { width: 2.6 },
@@ -65,19 +186,39 @@
     return OUTCOME[rec.outcome] || OUTCOME.none;
   }
 
-  // ---- the full graph, indexed ------------------------------------------------
-  var FULL = { nodes: new Map(), edges: new Map(), adj: new Map() };
-  DATA.graph.nodes.forEach(function (n) { FULL.nodes.set(n.id, n); FULL.adj.set(n.id, []); });
-  DATA.graph.edges.forEach(function (e) {
-    FULL.edges.set(e.id, e);
-    FULL.adj.get(e.from).push(e.id);
-    FULL.adj.get(e.to).push(e.id);
-  });
+  // ---- the overview, indexed ---------------------------------------------------
   var OV = DATA.overview;
   var OVNODES = new Map();
-  if (OV) {
-    OV.nodes.forEach(function (n) { OVNODES.set(n.id, n); });
-    Object.keys(OV.contextNodes || {}).forEach(function (k) { OVNODES.set(k, OV.contextNodes[k]); });
+  if (OV) { OV.nodes.forEach(function (n) { OVNODES.set(n.id, n); }); }
+  // An overview node not drawn at first (a case's context, a cluster's case), built when opened.
+  function ovRecord(id) {
+    if (OVNODES.has(id) || !OV) { return OVNODES.get(id); }
+    function counts(row) {
+      var out = {};
+      OV.countKeys.forEach(function (k, i) { out[k] = row[i] || 0; });
+      return out;
+    }
+    var rec;
+    if (OV.contextCounts[id]) {
+      var n = FULL.nodes.get(id);
+      rec = { id: id, kind: "ovcontext", label: n.label, "case": n["case"], counts: counts(OV.contextCounts[id]) };
+      delete rec.counts.contexts;
+    } else if (OV.caseCounts[id]) {
+      var cs = id === "case:-" ? "" : id.slice("case:".length);
+      rec = { id: id, kind: "ovcase", label: G.cases[cs] ? G.cases[cs].label : (cs || "—"), "case": cs,
+              counts: counts(OV.caseCounts[id]) };
+    }
+    if (rec) { OVNODES.set(id, rec); }
+    return rec;
+  }
+  // the answers of the query and their neighbourhood: every end of a marked claim node
+  function answerNeighbourhood() {
+    var ids = new Set(HLN);
+    HLN.forEach(function (id) {
+      if (!JINDEX.has(id)) { return; }
+      FULL.adj.get(id).forEach(function (eid) { var e = FULL.edges.get(eid); ids.add(e.from); ids.add(e.to); });
+    });
+    return ids;
   }
   var HLN = new Set(DATA.highlight ? DATA.highlight.nodes : []);
   var HLE = new Set(DATA.highlight ? DATA.highlight.edges : []);
@@ -87,7 +228,7 @@
   function name(id) {
     var n = FULL.nodes.get(id);
     if (n && n.label) { return n.label; }
-    if (DATA.names[id]) { return DATA.names[id]; }
+    if (NAMES.has(id)) { return NAMES.get(id); }
     var o = OVNODES.get(id);
     return o ? o.label : id;
   }
@@ -95,6 +236,7 @@
   // ---- vis items --------------------------------------------------------------
   function countsText(c) {
     var parts = [];
+    if (c.cases !== undefined) { parts.push(c.cases + " " + UI.cases_n); }
     if (c.contexts !== undefined) { parts.push(c.contexts + " " + UI.contexts); }
     if (c.actors !== undefined) { parts.push(c.actors + " " + UI.actors); }
     if (c.claims !== undefined) { parts.push(c.claims + " " + UI.claims_n); }
@@ -105,7 +247,7 @@
 
   function nodeTitle(rec) {
     if (rec.kind === "claim" || rec.kind === "mclaim") {
-      var d = DATA.details[rec.id] || {};
+      var d = details(rec.id);
       var lines = [name(d.bearer) + " → " + name(d.target)];
       var out = rec.outcome === "none" ? UI.none : UI[rec.outcome];
       lines.push(out + (d.where ? " · " + UI["in"] + " " + name(d.where) : ""));
@@ -117,12 +259,12 @@
       if (rec.dist) { lines.push(UI.distanced); }
       return lines.join("\n");
     }
-    if (rec.kind === "ovcase" || rec.kind === "ovcontext") {
+    if (rec.kind === "ovcase" || rec.kind === "ovcontext" || rec.kind === "ovcluster") {
       return rec.label + "\n" + countsText(rec.counts || {});
     }
-    var own = DATA.details[rec.id];
+    var own = details(rec.id);
     var t = rec.label + "\n" + (own && own.type ? own.type : kindName(rec.kind));
-    if (rec.case && DATA.cases[rec.case]) { t += " · " + DATA.cases[rec.case].label; }
+    if (rec.case && G.cases[rec.case]) { t += " · " + G.cases[rec.case].label; }
     return t;
   }
 
@@ -151,9 +293,15 @@
       item.label = rec.label + "\n" + (k.claims || 0) + " " + UI.claims_n;
       item.size = 8 + Math.min(28, 2.2 * Math.sqrt(k.claims || 0));
       colour = refusalColour(k);
+    } else if (rec.kind === "ovcluster") {
+      var kc = rec.counts || {};
+      item.label = rec.label + "\n" + (kc.claims || 0) + " " + UI.claims_n;
+      colour = Object.assign({}, refusalColour(kc), { border: "#101820" });
     } else {
-      item.label = rec.label;
+      // two nodes of one label from different cases: the second line says which case
+      item.label = rec.sub ? rec.label + "\n(" + rec.sub + ")" : rec.label;
     }
+    if (rec.x !== undefined) { item.x = rec.x; item.y = rec.y; }
     item.color = colour;
     Object.keys(item).forEach(function (k) { if (item[k] === undefined) { delete item[k]; } });
     item.hl = HLN.has(rec.id);
@@ -203,16 +351,17 @@
     return name(rec.from) + " → " + name(rec.to) + "\n" + label;
   }
 
-  function ovItem(rec) { return visNode(rec); }
-  function ovEdge(rec) { return visEdge(rec); }
-
   // ---- the network ------------------------------------------------------------
   var nodes = new vis.DataSet();
   var edges = new vis.DataSet();
   var container = document.getElementById("graph");
   if (DATA.mode === "overview") {
-    nodes.add(OV.nodes.map(ovItem));
-    edges.add(OV.edges.map(ovEdge));
+    nodes.add(OV.nodes.map(visNode));
+    edges.add(OV.edges.map(visEdge));
+  } else if (DATA.mode === "answers") {
+    var START = answerNeighbourhood();
+    nodes.add(Array.from(START).map(function (id) { return visNode(FULL.nodes.get(id)); }));
+    edges.add(DATA.graph.edges.filter(function (e) { return START.has(e.from) && START.has(e.to); }).map(visEdge));
   } else {
     nodes.add(DATA.graph.nodes.map(visNode));
     edges.add(DATA.graph.edges.map(visEdge));
@@ -233,6 +382,7 @@
   var progress = document.getElementById("progress");
   var progressFill = document.getElementById("progress-fill");
   var fixedForSettle = [];
+  var pendingFit = null;
   var settleTimer = null;
 
   function finishSettle(reason) {
@@ -248,6 +398,11 @@
     RG.settledBy = reason;
     if (RG.timing.settled === undefined) { RG.timing.settled = performance.now() - T0; }
     RG.timing.lastSettled = performance.now() - T0;
+    if (pendingFit) {  // a row selected while its nodes were still finding their places
+      var ids = pendingFit.filter(function (id) { return nodes.get(id); });
+      pendingFit = null;
+      if (ids.length) { network.fit({ nodes: ids, animation: false }); }
+    }
   }
 
   network.on("stabilizationProgress", function (p) {
@@ -275,7 +430,9 @@
     if (fixedForSettle.length) {
       nodes.update(fixedForSettle.map(function (id) { return { id: id, fixed: true }; }));
     }
-    network.setOptions({ physics: { enabled: true } });
+    // in the overview, new nodes stay by the node they opened from: no pull to the centre
+    network.setOptions({ physics: DATA.mode === "overview" ?
+      { enabled: true, forceAtlas2Based: { centralGravity: 0 } } : { enabled: true } });
     network.stabilize(iterations);
     // bounded: whatever happens, physics stops
     settleTimer = setTimeout(function () { if (!RG.settled) { finishSettle("timeout"); } }, 20000);
@@ -283,6 +440,12 @@
   if (nodes.length === 0) {
     finishSettle("empty");
     document.getElementById("empty").hidden = false;
+  } else if (DATA.mode === "overview") {
+    // laid out in Python: nothing to settle once it is drawn
+    network.once("afterDrawing", function () {
+      network.fit({ animation: false });
+      finishSettle("preset");
+    });
   } else {
     settleTimer = setTimeout(function () { if (!RG.settled) { finishSettle("timeout"); } }, 30000);
   }
@@ -314,7 +477,7 @@
   // ---- header ---------------------------------------------------------------------
   function updateCounts() {
     var text = UI.counts.replace("{nodes}", DATA.counts.nodes).replace("{edges}", DATA.counts.edges);
-    if (DATA.mode === "overview") {
+    if (DATA.mode !== "full" || nodes.length < DATA.counts.nodes) {
       text = UI.shown.replace("{nodes}", nodes.length).replace("{total}", DATA.counts.nodes);
     }
     document.getElementById("counts").textContent = text;
@@ -325,9 +488,14 @@
   }
   if (DATA.mode === "overview") {
     var banner = document.getElementById("banner");
-    banner.textContent = UI.overview.replace("{unit}", OV.unit === "case" ? UI.unit_case : UI.unit_context) +
+    var unit = { "case": UI.unit_case, context: UI.unit_context, cluster: UI.unit_cluster }[OV.unit];
+    banner.textContent = UI.overview.replace("{unit}", unit) +
       " (" + UI.counts.replace("{nodes}", DATA.counts.nodes).replace("{edges}", DATA.counts.edges) + ")";
     banner.hidden = false;
+  } else if (DATA.mode === "answers") {
+    var abanner = document.getElementById("banner");
+    abanner.textContent = UI.answers.replace("{query}", DATA.highlight.name);
+    abanner.hidden = false;
   }
 
   // ---- legend -----------------------------------------------------------------------
@@ -379,6 +547,9 @@
       nodesCol.appendChild(el("span", { text: kindName(k) }));
     });
     if (DATA.mode === "overview") {
+      if (OV.unit === "cluster") {
+        nodesCol.appendChild(nodeIcon("ovcluster")); nodesCol.appendChild(el("span", { text: UI.ov_cluster }));
+      }
       nodesCol.appendChild(nodeIcon("ovcase")); nodesCol.appendChild(el("span", { text: UI.unit_case }));
       nodesCol.appendChild(nodeIcon("ovcontext", "rgb(122,83,45)"));
       nodesCol.appendChild(el("span", { text: UI.ov_context }));
@@ -413,6 +584,11 @@
     legendBody.appendChild(nodesCol);
     legendBody.appendChild(claimsCol);
     legendBody.appendChild(edgesCol);
+    // the outcome colours stay readable while the legend is folded
+    var key = document.getElementById("legend-key");
+    ["recognised", "refused", "contested"].forEach(function (k) {
+      key.appendChild(el("span", { cls: "key" }, [el("span", { cls: "dot " + k }), UI[k]]));
+    });
   }
   buildLegend();
 
@@ -433,7 +609,8 @@
 
   function placeAround(anchor, ids) {
     var pos = anchor && nodes.get(anchor) ? network.getPosition(anchor) : { x: 0, y: 0 };
-    var r = 160 + 14 * Math.sqrt(ids.length);
+    // a ring with about 150 px of circumference per node, so that labels do not overlap
+    var r = Math.max(170, ids.length * 150 / (2 * Math.PI));
     return ids.map(function (id, i) {
       var a = (2 * Math.PI * i) / Math.max(1, ids.length);
       return { x: pos.x + r * Math.cos(a), y: pos.y + r * Math.sin(a) };
@@ -487,11 +664,12 @@
     expanded.add(id);
     var added = 0;
     var rec = nodes.get(id);
-    if (rec && rec.kind === "ovcase") {
+    var before = nodes.getIds();
+    if (rec && (rec.kind === "ovcase" || rec.kind === "ovcluster")) {
       var kids = (OV.children[id] || []).filter(function (c) { return !nodes.get(c); });
       var places = placeAround(id, kids);
       nodes.add(kids.map(function (c, i) {
-        var item = visNode(OV.contextNodes[c] || FULL.nodes.get(c));
+        var item = visNode(ovRecord(c) || FULL.nodes.get(c));
         item.x = places[i].x; item.y = places[i].y; return item;
       }));
       edges.add(kids.map(function (c, i) {
@@ -504,8 +682,12 @@
       RG.lastExpansion = { id: id, shown: nb.shown, total: nb.total, added: added };
     }
     updateCounts();
-    // everything moves a little rather than new nodes landing on fixed old ones
-    if (added) { settle(300, []); } else { RG.settled = true; }
+    // an opened cluster or case shows its children on a ring sized for their labels: no physics;
+    // a neighbourhood finds its place around the fixed overview; elsewhere everything moves a
+    // little rather than new nodes landing on fixed old ones
+    var ring = rec && (rec.kind === "ovcase" || rec.kind === "ovcluster");
+    if (added && ring) { RG.settled = false; finishSettle("ring"); }
+    else if (added) { settle(300, DATA.mode === "overview" ? before : []); } else { RG.settled = true; }
     return added;
   }
 
@@ -527,7 +709,7 @@
     if (!ids || !ids.length) { return el("p", { cls: "muted", text: UI.no_evidence }); }
     var list = el("ol", { cls: "evidence" });
     ids.forEach(function (i) {
-      var ev = DATA.evidence[i];
+      var ev = evidence(i);
       var li = el("li");
       if (ev.q) { li.appendChild(el("blockquote", { cls: "quote" }, [ev.q])); }
       if (ev.p) {
@@ -535,7 +717,7 @@
       }
       var cite = [];
       if (ev.sp) { cite.push(ev.sp); }
-      if (ev.s !== undefined) { cite.push(DATA.sources[ev.s]); }
+      if (ev.s !== undefined) { cite.push(G.sources[ev.s]); }
       if (ev.loc) { cite.push(ev.loc); }
       if (cite.length) { li.appendChild(el("div", { cls: "cite", text: "— " + cite.join(" · ") })); }
       list.appendChild(li);
@@ -558,7 +740,7 @@
 
   function showClaim(id) {
     var rec = FULL.nodes.get(id);
-    var d = DATA.details[id] || {};
+    var d = details(id);
     clear(body);
     body.appendChild(el("h3", { text: name(d.bearer) + " → " + name(d.target) }));
     var badges = el("p");
@@ -614,7 +796,7 @@
     wrap.appendChild(el("h4", { text: UI.claims + " (" + claims.length + ")" }));
     var ul = el("ul", { cls: "claims" });
     claims.slice(0, 80).forEach(function (j) {
-      var n = FULL.nodes.get(j), d = DATA.details[j];
+      var n = FULL.nodes.get(j), d = details(j);
       var text = name(d.bearer) + " → " + name(d.target) + (d.where ? " · " + name(d.where) : "");
       ul.appendChild(el("li", { onclick: function () { show(j, true); }, title: n.claim },
         [el("span", { cls: "dot " + n.outcome }), text]));
@@ -626,21 +808,21 @@
 
   function showEntity(id) {
     var rec = FULL.nodes.get(id) || OVNODES.get(id);
-    var d = DATA.details[id] || {};
+    var d = details(id);
     clear(body);
     body.appendChild(el("h3", { text: rec.label }));
     if (d.alt) { body.appendChild(el("p", { cls: "muted", text: d.alt })); }
     if (HLN.has(id)) { body.appendChild(el("p", {}, [el("span", { cls: "badge hl", text: DATA.highlight.name })])); }
     var dl = el("dl", { cls: "facts" });
-    var kind = rec.kind === "ovcontext" ? "context" : rec.kind === "ovcase" ? "case" : rec.kind;
+    var kind = { ovcontext: "context", ovcase: "case", ovcluster: "unit_cluster" }[rec.kind] || rec.kind;
     fact(dl, UI.kind, d.type ? d.type + " (" + kindName(kind) + ")" : kindName(kind));
-    if (rec.case && DATA.cases[rec.case]) { fact(dl, UI.case, DATA.cases[rec.case].label); }
-    if (rec.kind !== "ovcase") { fact(dl, UI.id, id); }
+    if (rec.case && G.cases[rec.case]) { fact(dl, UI.case, G.cases[rec.case].label); }
+    if (rec.kind !== "ovcase" && rec.kind !== "ovcluster") { fact(dl, UI.id, id); }
     fact(dl, UI.definition, d.def);
     body.appendChild(dl);
     if (rec.counts) { body.appendChild(el("p", { cls: "counts-line", text: countsText(rec.counts) })); }
-    if (rec.kind === "ovcase" && DATA.cases[rec.case] && DATA.cases[rec.case].description) {
-      body.appendChild(el("div", { cls: "note", text: DATA.cases[rec.case].description }));
+    if (rec.kind === "ovcase" && G.cases[rec.case] && G.cases[rec.case].description) {
+      body.appendChild(el("div", { cls: "note", text: G.cases[rec.case].description }));
     }
     if (d.note) { body.appendChild(el("div", { cls: "note", text: d.note })); }
     if (d.ev && d.ev.length) {
@@ -682,7 +864,7 @@
     if (p.nodes.length) {
       var id = p.nodes[0];
       var item = nodes.get(id);
-      if (DATA.mode === "overview" && item && !expanded.has(id)) { expand(id); }
+      if (DATA.mode !== "full" && item && !expanded.has(id)) { expand(id); }
       show(id, false);
     } else if (p.edges.length) {
       var e = FULL.edges.get(p.edges[0]);
@@ -706,8 +888,8 @@
     H.rows.forEach(function (row, r) {
       var dl = el("dl");
       shown.forEach(function (i) {
-        var cell = row.cells[i] || ["", ""];
-        var text = String(cell[1]);
+        var cell = row.cells[i];  // a node's [id], or the text shown (kg/view/render.py)
+        var text = Array.isArray(cell) ? name(cell[0]) : String(cell || "");
         if (!text) { return; }
         dl.appendChild(el("dt", { text: vars[i] }));
         dl.appendChild(el("dd", { text: text.length > 200 ? text.slice(0, 197) + "…" : text }));
@@ -722,7 +904,14 @@
 
   function selectRow(r) {
     var row = DATA.highlight.rows[r];
-    ensurePresent(row.nodes);
+    if (!row.edges) { row.edges = claimEdges(row.nodes); }
+    // the row's nodes and the ends of its claim nodes, not whole neighbourhoods: a shared role
+    // would bring in every claim of it
+    var want = new Set(row.nodes);
+    row.edges.forEach(function (eid) { var e = FULL.edges.get(eid); want.add(e.from); want.add(e.to); });
+    var anchor = row.nodes.filter(function (id) { return nodes.get(id); })[0] || null;
+    var before = nodes.getIds();
+    if (addFull(Array.from(want), anchor)) { updateCounts(); settle(300, DATA.mode === "overview" ? before : []); }
     var ns = row.nodes.filter(function (id) { return nodes.get(id); });
     var es = row.edges.filter(function (id) { return edges.get(id); });
     network.setSelection({ nodes: ns, edges: es }, { unselectAll: true, highlightEdges: false });
@@ -730,16 +919,59 @@
       tr.classList.toggle("active", tr.getAttribute("data-row") === String(r));
     });
     if (ns.length) { network.fit({ nodes: ns, animation: false }); }
-    var refused = ns.filter(function (id) { var n = FULL.nodes.get(id); return n && n.outcome === "refused"; });
-    var claims = ns.filter(function (id) { var n = FULL.nodes.get(id); return n && (n.kind === "claim" || n.kind === "mclaim"); });
-    if (refused.length) { showClaim(refused[0]); } else if (claims.length) { showClaim(claims[0]); }
+    if (!RG.settled) { pendingFit = ns; }
+    var claims = ns.filter(function (id) { return JINDEX.has(id); });
+    if (claims.length) { showRow(r, claims); }
     return { nodes: ns, edges: es };
+  }
+
+  // A row's claims side by side: recognised here, refused there, each with its audience and quotes.
+  function showRow(r, claims) {
+    clear(body);
+    body.appendChild(el("h3", { text: "#" + (r + 1) + " · " + UI.row_both }));
+    [["recognised", UI.row_recognised], ["contested", UI.contested], ["refused", UI.row_refused],
+     ["none", UI.none]].forEach(function (side) {
+      var ids = claims.filter(function (id) { return FULL.nodes.get(id).outcome === side[0]; });
+      if (!ids.length) { return; }
+      var sec = el("section", { cls: "side " + side[0], "data-outcome": side[0] });
+      sec.appendChild(el("h4", {}, [el("span", { cls: "badge " + side[0], text: side[1] })]));
+      ids.forEach(function (id) {
+        var d = details(id);
+        var box = el("div", { cls: "response side-claim", "data-node": id });
+        box.appendChild(el("div", { cls: "side-head", onclick: function () { show(id, false); },
+          text: name(d.bearer) + " → " + name(d.target) + (d.where ? " · " + UI["in"] + " " + name(d.where) : "") }));
+        var audience = [];
+        var ev = [];
+        (d.resp || []).forEach(function (resp) {
+          resp.by.forEach(function (a) { if (audience.indexOf(name(a)) < 0) { audience.push(name(a)); } });
+          (resp.ev || []).forEach(function (i) { ev.push(i); });
+        });
+        if (audience.length) { box.appendChild(el("div", { cls: "audience", text: UI.audience + ": " + audience.join(", ") })); }
+        if (!ev.length) { ev = d.ev || []; }
+        if (ev.length) { box.appendChild(evidenceList(ev.slice(0, 3))); }
+        sec.appendChild(box);
+      });
+      body.appendChild(sec);
+    });
   }
   buildQuery();
 
   // ---- header controls --------------------------------------------------------------
   document.getElementById("fit").addEventListener("click", function () { network.fit({ animation: false }); });
   document.getElementById("relayout").addEventListener("click", function () { settle(200, []); });
+  // the whole graph, when it is small enough to draw (else the overview's clicks open it)
+  function showAll() {
+    var added = addFull(DATA.graph.nodes.map(function (n) { return n.id; }), null);
+    DATA.graph.nodes.forEach(function (n) { expanded.add(n.id); });
+    updateCounts();
+    if (added) { settle(300, []); }
+    return added;
+  }
+  var allButton = document.getElementById("show-all");
+  if (DATA.mode === "answers" && !OV) {
+    allButton.hidden = false;
+    allButton.addEventListener("click", function () { showAll(); allButton.hidden = true; });
+  }
   var dimBox = document.getElementById("dim");
   if (dimBox) {
     dimBox.addEventListener("change", function () {
@@ -770,9 +1002,9 @@
     hits.forEach(function (n) {
       results.appendChild(el("li", { tabindex: "0", onclick: function () {
         results.hidden = true; search.value = "";
-        if (DATA.mode === "overview") { ensurePresent([n.id]); expanded.add(n.id); }
+        if (DATA.mode !== "full") { ensurePresent([n.id]); expanded.add(n.id); }
         show(n.id, true);
-      } }, [n.label, el("span", { cls: "kind", text: kindName(n.kind) })]));
+      } }, [n.sub ? n.label + " (" + n.sub + ")" : n.label, el("span", { cls: "kind", text: kindName(n.kind) })]));
     });
     results.hidden = hits.length === 0;
   });
@@ -786,6 +1018,8 @@
   RG.expand = expand;
   RG.selectRow = selectRow;
   RG.fitAnswer = fitAnswer;
+  RG.showAll = showAll;
+  RG.details = details;
   RG.domPosition = function (id) {
     var p = network.canvasToDOM(network.getPosition(id));
     var r = container.getBoundingClientRect();

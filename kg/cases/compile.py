@@ -181,6 +181,10 @@ class _Compiler:
         if rec.get("side"):
             self.add(node, RDF.type, _SIDE_CLASS[str(rec.get("side"))])
         self.label(node, RDFS.label, rec, "label", lang)
+        if isinstance(rec.get("personal"), bool):
+            self.add(node, RG.personal, Literal(rec.get("personal")))
+        for alias in rec.refs("aliases"):
+            self.add(node, RG.alias, Literal(alias))
         for m in rec.refs("member_of"):
             self.add(node, RG.memberOf, self.ref(m))
         self.common(node, rec)

@@ -93,7 +93,7 @@ def check_extension(ext: Extension, base: Graph, display: str | None = None) -> 
     text = ext.ontology.read_text(encoding="utf-8")
     try:
         g.parse(data=text, format="turtle")
-    except Exception as exc:  # rdflib's BadSyntax and friends
+    except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise BadSyntax and many unrelated types
         line = getattr(exc, "lines", None)
         problems.append(Problem(display, (line + 1) if isinstance(line, int) else 1, "turtle",
                                 f"bad Turtle: {str(getattr(exc, '_why', '') or exc).splitlines()[0]}",

@@ -28,7 +28,7 @@ title:
 sources:                      # the documents your evidence quotes
   - id: interviews
     title: Interview transcripts (replace with your source)
-    # file: transcript-01.txt
+    # file: ../sources/transcript-01.txt   # its plain text: every quote is checked against it
 
 actors:                       # kind: person | organisation | group (or an extension's kind)
   - id: citizen               # side: citizen | public

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from .quotes import SourceText, find_quote, read_source
 from .yamlsrc import Y, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -48,6 +49,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "actor": {"id": ("id", True), "label": ("label", True),
               "kind": ("text", False),
               "side": ("enum:citizen|public", False),
+              "personal": ("bool", False), "aliases": ("texts", False),
               "member_of": ("refs:actor|team", False), **_COMMON},
     "team": {"id": ("id", True), "label": ("label", True), "members": ("refs:actor|team", False),
              **_COMMON},
@@ -65,8 +67,8 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "process": {"id": ("id", True), "label": ("label", True), "aim": ("label", False),
                 "form": ("label", False), "initiators": ("refs:actor|team", False),
                 "participants": ("refs:actor|team", False),
-                "types": ("enum-list:descriptive|intermediary|transformative|user-centred"
-                          "|co-creation|citizen-driven|individual|collective", False),
+                "types": (("enum-list:descriptive|intermediary|transformative|user-centred"
+                          "|co-creation|citizen-driven|individual|collective"), False),
                 "phases": ("sub:phase", False), **_COMMON},
     "phase": {"id": ("id", True), "kind": ("enum:planning|ideation|design|implementation", True),
               "label": ("label", False), "participants": ("refs:actor|team", False),
@@ -369,7 +371,20 @@ class _Reader:
             self.problem(y.line, fpath, f"expected a label, found {_type_name(v)}",
                          "write `label: text` or `label: {en: text, da: tekst}`")
             return False
-        if ftype.startswith("enum:") or ftype.startswith("enum-list:"):
+        if ftype == "bool":
+            if not isinstance(v, bool):
+                self.problem(y.line, fpath, f"expected true or false, found {_type_name(v)}",
+                             f"write `{name}: true` or `{name}: false`")
+                return False
+            return True
+        if ftype == "texts":
+            items = v if isinstance(v, list) else [y]
+            bad = [i for i in items if not isinstance(i.value, str) or not i.value.strip()]
+            for i in bad:
+                self.problem(i.line, fpath, f"expected text, found {_type_name(i.value)}",
+                             f"write `{name}: [Name, Other name]`")
+            return not bad
+        if ftype.startswith(("enum:", "enum-list:")):
             allowed = ftype.split(":", 1)[1].split("|")
             values = v if isinstance(v, list) else [y]
             if ftype.startswith("enum-list:") and isinstance(v, str):
@@ -514,7 +529,7 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                         problems.append(Problem(rec.file, item.line, fpath,
                                                 f"unknown role '{item.value}'", hint))
                 continue
-            if not (ftype.startswith("ref:") or ftype.startswith("refs:")):
+            if not (ftype.startswith(("ref:", "refs:"))):
                 continue
             kinds = ftype.split(":", 1)[1].split("|")
             for item in items:
@@ -536,10 +551,84 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                         f"point `{name}` at {wanted}"))
 
 
+QUOTE_RULES = "line breaks, hyphenation, typographic quote marks and dashes do not matter"
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when below it."""
+    resolved = path.resolve()
+    cwd = Path.cwd().resolve()
+    return str(resolved.relative_to(cwd)) if resolved.is_relative_to(cwd) else str(resolved)
+
+
+def open_source(path: Path, file: str, where: Problem) -> tuple[SourceText | None, Problem | None]:
+    """Read a source's text, or say (at `where`) why it cannot be read."""
+    try:
+        return read_source(path), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(where.file, where.line, where.field,
+                             f"the source file {file} is not UTF-8 text ({exc.reason})",
+                             "save the source as plain UTF-8 text")
+    except OSError:
+        what = "a directory, not a file" if path.is_dir() else "missing"
+        return None, Problem(where.file, where.line, where.field,
+                             f"the source file {file} is {what} (looked for {shown_path(path)})",
+                             "give the path of the source's plain text relative to this case file, "
+                             "e.g. `file: ../sources/my-interview.txt`")
+
+
+def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> Problem | None:
+    """A problem at `where` when `quote` is not in `source` word for word, naming the closest passage."""
+    miss = find_quote(quote, source)
+    if miss is None:
+        return None
+    reads = f'the source reads at line {miss.line}: "{miss.passage}"'
+    if miss.reason == "not-found":
+        return Problem(where.file, where.line, where.field,
+                       f"quote not found word for word in {file}; closest passage at line {miss.line}",
+                       f"{reads}; quote its words exactly ({QUOTE_RULES})")
+    side = "begins" if miss.reason == "cut-start" else "ends"
+    return Problem(where.file, where.line, where.field,
+                   f"quote {side} inside a word of {file} (line {miss.line})",
+                   f"{reads}; {'begin' if side == 'begins' else 'end'} the quote at a whole word")
+
+
+def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -> None:
+    """Check every quote against its source's file; warn once for each source without one."""
+    case_paths = {f.display: f.path for f in case.files}
+    texts: dict[str, tuple[SourceText, str]] = {}
+    for rid, rec in case.ids.items():
+        if rec.kind != "source":
+            continue
+        file = rec.get("file")
+        if not isinstance(file, str):
+            warnings.append(Problem(rec.file, rec.line, rec.path,
+                                    f"source '{rid}' has no file, so its quotes are not checked",
+                                    "add `file:` with the path of the source's plain text, relative to "
+                                    "this case file; without it, quotes are taken on trust"))
+            continue
+        where = Problem(rec.file, rec.line_of("file"), f"{rec.path}.file", "")
+        text, problem = open_source(case_paths[rec.file].parent / file, file, where)
+        if problem is not None:
+            problems.append(problem)
+        elif text is not None:
+            texts[rid] = (text, file)
+    for rec in case.records():
+        quote, source = rec.get("quote"), rec.get("source")
+        if rec.kind != "evidence" or not isinstance(quote, str) or not isinstance(source, str):
+            continue
+        if source in texts:
+            text, file = texts[source]
+            where = Problem(rec.file, rec.line_of("quote"), f"{rec.path}.quote", "")
+            if (problem := quote_problem(quote, text, file, where)) is not None:
+                problems.append(problem)
+
+
 def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
                problems: list[Problem], progress: Callable[[str, int, int], None] | None = None,
+               warnings: list[Problem] | None = None,
                kinds: dict[str, Any] | None = None, looked_in: tuple[str, ...] = ()) -> dict[str, Case]:
-    """Read YAML case files, group them by case and check all references."""
+    """Read YAML case files, group them by case, check all references and every quote."""
     files = []
     for i, (p, d) in enumerate(paths, 1):
         if (cf := read_case_file(p, d, problems, kinds, looked_in)) is not None:
@@ -549,4 +638,5 @@ def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
     cases = group_cases(files, problems)
     for case in cases.values():
         check_references(case, shared_roles, problems, kinds, looked_in)
+        check_quotes(case, problems, [] if warnings is None else warnings)
     return cases

@@ -10,7 +10,8 @@ CaseDataError that lists every problem found, each at its file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_gra
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
-from .schema import did_you_mean, read_cases
+from .quotes import SourceText
+from .schema import did_you_mean, open_source, quote_problem, read_cases
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -43,6 +45,7 @@ class CaseSet:
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     rdf_graphs: set[URIRef] = field(default_factory=set)  # graphs read from RDF files, not YAML
+    warnings: list[Problem] = field(default_factory=list)  # not errors: e.g. a source without a file
 
     @property
     def case_ids(self) -> list[str]:
@@ -61,7 +64,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
+def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
     """Expand files and directories into case files, each with the name to report it by."""
     if not paths:
         raise UsageError("no case files given", hint="name case files or directories, e.g. `cases/`")
@@ -207,6 +210,63 @@ def _context_line(text: str) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
+def _line_of_literal(text: str, value: str, fallback: int) -> int:
+    """Best-effort line of a literal in an RDF file: the first line holding its first words."""
+    words = " ".join(value.split()[:4])
+    if not words:
+        return fallback
+    for n, line in enumerate(text.splitlines(), start=1):
+        if words in line and not line.lstrip().startswith("#"):
+            return n
+    return fallback
+
+
+def _check_rdf_quotes(path: Path, display: str, text: str, lines: LineIndex,
+                      graphs: list[tuple[URIRef, list[RdfTriple]]], problems: list[Problem],
+                      warnings: list[Problem]) -> None:
+    """Quotes of an RDF case file against `rg:fileName` of their source, resolved beside the file.
+
+    A file name that does not resolve is a warning, not an error: an export keeps the
+    names relative to the YAML case files it came from, which need not lie beside it."""
+    sources: list[Any] = []
+    file_names: dict[Any, str] = {}
+    cited: dict[Any, Any] = {}
+    quotes: list[tuple[Any, str]] = []
+    for _, triples in graphs:
+        for s, p, o in triples:
+            if p == RDF.type and o == RG.SourceDocument:
+                sources.append(s)
+            elif p == RG.fileName:
+                file_names[s] = str(o)
+            elif p == RG.source:
+                cited[s] = o
+            elif p == RG.quote:
+                quotes.append((s, str(o)))
+    texts: dict[Any, tuple[SourceText, str]] = {}
+    for src in dict.fromkeys(sources):
+        # lines are looked up only for what is reported
+        file = file_names.get(src)
+        if file is None:
+            warnings.append(Problem(display, lines.line_of(src), "rg:fileName",
+                                    f"source {shorten(str(src))} has no rg:fileName, so its quotes are not checked",
+                                    "add rg:fileName with the path of the source's plain text, relative "
+                                    "to this file"))
+            continue
+        source, problem = open_source(path.parent / file, file, Problem(display, 0, "rg:fileName", ""))
+        if source is not None:
+            texts[src] = (source, file)
+        if problem is not None:
+            warnings.append(replace(problem, line=_line_of_literal(text, file, lines.line_of(src)),
+                                    message=problem.message + "; its quotes are not checked"))
+    for ev, quote in quotes:
+        found = texts.get(cited.get(ev))
+        if found is None:
+            continue
+        source, file_name = found
+        if (problem := quote_problem(quote, source, file_name, Problem(display, 0, "rg:quote", ""))) is not None:
+            problems.append(replace(problem, line=_line_of_literal(text, quote, lines.line_of(ev))))
+
+
 def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Problem],
               out: CaseSet, allow_remote_context: bool = False) -> None:
     fmt = RDF_FORMATS[path.suffix.lower()]
@@ -251,6 +311,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
             case_id = str(next(iter(cases)))[len(CASE_PREFIX):] if len(cases) == 1 else path.stem
             name = case_graph(case_id.split("/")[0])
         graphs.append((name, triples))
+    _check_rdf_quotes(path, display, text, lines, graphs, problems, out.warnings)
     for name, triples in graphs:
         for s, p, o in triples:
             for term in (s, p, o):
@@ -356,7 +417,7 @@ def _extension_places(ontology: Ontology) -> tuple[str, ...]:
     return (f"extensions are looked for in {extension_places()}",)
 
 
-def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
+def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
                shacl: bool | None = None, progress: Progress | None = None,
                allow_remote_context: bool = False) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem.
@@ -373,7 +434,7 @@ def load_cases(paths: list[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files])
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, ontology.order_kinds,
+    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, out.warnings, ontology.order_kinds,
                        ontology.kinds_looked_in + _extension_places(ontology))
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):

@@ -108,7 +108,7 @@ def _scan(text: str, display: str, loader_class: type) -> None:
                 if event.anchor in open_anchors:
                     fail(event, "yaml", f"the alias *{event.anchor} refers to a value that contains it",
                          "an alias cannot repeat the value it stands in; write the value out")
-                add(sizes.get(event.anchor, 1), event)
+                add(sizes.get(event.anchor or "", 1), event)  # an alias always names an anchor
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) >= MAX_DEPTH:
                     fail(event, "yaml", f"nested deeper than {MAX_DEPTH} levels",

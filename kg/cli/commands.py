@@ -15,21 +15,33 @@ import click
 
 from ..iris import CASE, LANGS
 from ..targets import Target
-from ..viz import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: the view's heavy imports wait for rendering
+from ..view.defaults import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: imports nothing else of the view
 from .options import (
     echo,
     format_option,
     inference_options,
+    key_store,
     lang_option,
     notice,
     param_option,
     parse_params,
+    pseudonymise_options,
     remote_context_option,
     rules_option,
     shacl_option,
     store_options,
     width_option,
 )
+
+_WARNINGS_SHOWN = 20
+
+
+def _say_warnings(warnings: list[Any]) -> None:
+    """Warnings (not errors) on stderr: the first few, then how many more."""
+    for w in warnings[:_WARNINGS_SHOWN]:
+        click.echo(f"warning: {w}", err=True)
+    if len(warnings) > _WARNINGS_SHOWN:
+        click.echo(f"... and {len(warnings) - _WARNINGS_SHOWN} more warning(s) of the same kinds", err=True)
 
 
 @click.command()
@@ -59,6 +71,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: b
             bar.close()
         if stdin_copy is not None:
             stdin_copy.unlink(missing_ok=True)
+    _say_warnings(cs.warnings)
     echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
                f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
 
@@ -112,6 +125,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allo
     finally:
         if bar:
             bar.close()
+    _say_warnings(cs.warnings)
     with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
     echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
@@ -130,9 +144,10 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allo
 @click.option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (default: standard output).")
+@pseudonymise_options
 @store_options
 def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output: Path | None,
-           target: Target) -> None:
+           pseudonymise: bool, key_file: Path | None, target: Target) -> None:
     """Write the store's case graphs as RDF; export, build and export again round-trips."""
     from ..cases.extensions import find_extensions
     from ..stores import export_ontology, export_store, open_store
@@ -140,8 +155,11 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
     if ontology_only:
         data = export_ontology(fmt, [e.ontology for e in find_extensions()])
     else:
+        from ..pseudonym import view_of
+
         with open_store(target, on_wait=notice) as st:
-            data = export_store(st, fmt, ontology=ontology, inferred=inferred)
+            view = view_of(st, pseudonymise, key_file, key_store(target))
+            data = export_store(view, fmt, ontology=ontology, inferred=inferred)
     if output is None and sys.stdout.isatty():
         echo(data.decode("utf-8"), nl=False)
     elif output is None:
@@ -264,9 +282,10 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
 @inference_options
 @click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
 @width_option
+@pseudonymise_options
 @store_options
 def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_inference: bool, no_reason: bool,
-              evidence: bool, width: int | None, target: Target) -> None:
+              evidence: bool, width: int | None, pseudonymise: bool, key_file: Path | None, target: Target) -> None:
     """Run a named query (see `rolegraph queries`)."""
     from ..explain import Citations, Explainer, render_summary
     from ..i18n import translator
@@ -278,8 +297,15 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
     given = parse_params(params)
     check_params(q, given)  # names and prefixes checked before any reasoning
     _ensure_reasoned(target, q.reasoning == "required" and not no_inference, not no_reason, lang)
-    with open_store(target, on_wait=notice) as st:
-        bindings = bind_params(q, given, lang=lang, store=st)
+    from ..pseudonym import pseudonymised_store, store_pseudonymiser
+
+    with open_store(target, on_wait=notice) as raw:
+        st: Any = raw
+        bindings = bind_params(q, given, lang=lang, store=raw)  # names as the user knows them
+        if pseudonymise:
+            pseudo = store_pseudonymiser(raw, key_file, store_path=key_store(target))
+            st = pseudonymised_store(raw, pseudo)
+            bindings = {k: pseudo.value(v) for k, v in bindings.items()}
         result = run_select(st, q, bindings, inference=not no_inference)
         _print_result(result, fmt, width, lang)
         if evidence and result.rows:
@@ -332,9 +358,11 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
 @click.option("--full", is_flag=True, help="Print every quote where it is used, with its source (the whole "
                                              "chain as recorded), instead of each quote once at the end.")
 @lang_option
+@pseudonymise_options
 @store_options
 def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params: tuple[str, ...],
-                everything: bool, fmt: str, full: bool, lang: str, target: Target) -> None:
+                everything: bool, fmt: str, full: bool, lang: str, pseudonymise: bool, key_file: Path | None,
+                target: Target) -> None:
     """Show how an inferred statement came to be: rules, premises, quotes and sources.
 
     Give an IRI (or a case-relative id such as womens-association/women-ambassador),
@@ -349,14 +377,26 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     if (iri is None) == (query_name is None):
         raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
     _ensure_reasoned(target, True, True)
-    with open_store(target, on_wait=notice) as st:
+    from ..pseudonym import pseudonymised_store, store_pseudonymiser
+
+    with open_store(target, on_wait=notice) as raw:
+        st: Any = raw
+        node = resolve_iri(iri, raw, param="iri") if iri is not None else None
+        bindings: dict[str, Any] = {}
+        if query_name is not None:
+            q = get_query(query_name, _extension_queries(target))
+            bindings = bind_params(q, parse_params(params), lang=lang, store=raw)
+        if pseudonymise:  # explain the pseudonymised copy of what the user named
+            pseudo = store_pseudonymiser(raw, key_file, store_path=key_store(target))
+            st = pseudonymised_store(raw, pseudo)
+            node = pseudo.text(node) if node is not None else None
+            bindings = {k: pseudo.value(v) for k, v in bindings.items()}
         explainer = Explainer(st, lang=lang)
-        if iri is not None:
-            steps = explainer.explain_node(resolve_iri(iri, st, param="iri"), everything=everything)
+        if node is not None:
+            steps = explainer.explain_node(node, everything=everything)
         else:
             assert query_name is not None
-            q = get_query(query_name, _extension_queries(target))
-            result = run_select(st, q, bind_params(q, parse_params(params), lang=lang, store=st))
+            result = run_select(st, q, bindings)
             rows = result.rows
             if row is not None:
                 if not 1 <= row <= len(rows):
@@ -391,9 +431,10 @@ def check_cmd(target: Target) -> None:
 @format_option
 @inference_options
 @width_option
+@pseudonymise_options
 @store_options
 def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: bool, width: int | None,
-               target: Target) -> None:
+               pseudonymise: bool, key_file: Path | None, target: Target) -> None:
     """Run any SPARQL query, given as text, as a file path, or `-` for standard input; read-only.
 
     SELECT results print as a table, CSV or JSON; CONSTRUCT and DESCRIBE as Turtle;
@@ -414,7 +455,10 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
         path = Path(query)
         text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
     _ensure_reasoned(target, not no_inference, not no_reason)
-    with open_store(target, on_wait=notice) as st:
+    from ..pseudonym import view_of
+
+    with open_store(target, on_wait=notice) as raw:
+        st = view_of(raw, pseudonymise, key_file, key_store(target))
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
@@ -490,9 +534,11 @@ def roles(lang: str) -> None:
     """List the shared roles a case file can name, with what they specialise."""
     from rdflib import RDFS, Literal
 
+    from ..i18n import translator
     from ..ontology import load_ontology
     from ..vocab import RG
 
+    _ = translator(lang)
     onto = load_ontology()
     g = onto.graph
     for local, iri in sorted(onto.roles.items()):
@@ -500,7 +546,7 @@ def roles(lang: str) -> None:
         parents = sorted(str(p).rsplit("/", 1)[-1] for p in g.objects(iri, RG.specialises))
         line = f"{local:28} {labels[0] if labels else ''}"
         if parents:
-            line += f"  (specialises {', '.join(parents)})"
+            line += "  (" + _("specialises {roles}").format(roles=", ".join(parents)) + ")"
         echo(line)
 
 
@@ -539,7 +585,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
 @click.option("--actor", "actors", multiple=True, metavar="ID",
               help="Only claims this actor bears, gives or responds to (repeatable).")
 @click.option("--query", "query", metavar="NAME", default=None,
-              help="Highlight the nodes and edges in the rows of this named query, e.g. role-transfer.")
+              help="Open on the answers of this named query (highlighted), e.g. role-transfer.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeatable).")
 @click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
@@ -551,11 +597,12 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
 @click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
               help="Above this many nodes the page opens on an overview and expands on click.")
 @click.option("--overview/--full", "overview", default=None,
-              help="Force the overview or the full graph (default: by --threshold).")
+              help="Force the overview or the full graph (default: the query's answers, else by --threshold).")
+@pseudonymise_options
 @store_options
 def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str, ...], query: str | None,
             params: tuple[str, ...], query_dirs: tuple[Path, ...], lang: str, out: Path, threshold: int,
-            overview: bool | None, target: Target) -> None:
+            overview: bool | None, pseudonymise: bool, key_file: Path | None, target: Target) -> None:
     """Write the browser view: one self-contained HTML file (no network access).
 
     Actors, teams, roles and contexts, with role claims coloured by the audience's
@@ -563,7 +610,7 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
     keeps distance). Click a node or an edge for its evidence quotes.
     """
     from ..errors import UsageError
-    from ..viz import Filters, write_view
+    from ..view import Filters, write_view
 
     given: dict[str, str] = {}
     for p in params:
@@ -573,14 +620,26 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
         given[k.strip()] = v
     if given and not query:
         raise UsageError("--param needs --query")
-    report = write_view(target, out, filters=Filters(cases, contexts, actors), query=query,
-                        params=given, lang=lang, threshold=threshold, overview=overview,
-                        query_dirs=list(query_dirs) or None)
+    if pseudonymise:
+        from ..pseudonym import view_of
+        from ..stores import open_store
+
+        with open_store(target, on_wait=notice) as raw:
+            report = write_view(target, out, filters=Filters(cases, contexts, actors), query=query,
+                                params=given, lang=lang, threshold=threshold, overview=overview,
+                                query_dirs=list(query_dirs) or None,
+                                store=view_of(raw, True, key_file, key_store(target)))
+    else:
+        report = write_view(target, out, filters=Filters(cases, contexts, actors), query=query,
+                            params=given, lang=lang, threshold=threshold, overview=overview,
+                            query_dirs=list(query_dirs) or None)
     for w in report.warnings:
         echo(f"warning: {w}", err=True)
     extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
             f"by '{query}'" if query else ""
-    opening = f"; opens on an overview of {report.initial_nodes} nodes" if report.mode == "overview" else ""
+    opening = {"overview": f"; opens on an overview of {report.initial_nodes} nodes",
+               "answers": f"; opens on the answers and their neighbourhood ({report.initial_nodes} nodes)"
+               }.get(report.mode, "")
     echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
                f"({report.bytes / 1024:.0f} KiB)")
 
@@ -604,6 +663,9 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
 @click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
 @click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
+@click.option("--allow-identifying", is_flag=True,
+              help="Serve names beyond loopback without --pseudonymise.")
+@pseudonymise_options
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
@@ -615,7 +677,8 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
 @click.option("--base-iri", default=None, metavar="IRI",
               help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
 @click.pass_context
-def serve_cmd(ctx: click.Context, /, store: Path | None, **options: Any) -> None:
+def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool, pseudonymise: bool,
+              key_file: Path | None, **options: Any) -> None:
     """Serve the store over HTTP: a SPARQL 1.1 endpoint at /sparql, the named queries at
     /queries/NAME, a query page at / and the browser view at /viz.
 
@@ -624,10 +687,142 @@ def serve_cmd(ctx: click.Context, /, store: Path | None, **options: Any) -> None
     other web sites may not POST here unless --cors lets them.
     """
     from ..errors import UsageError
+    from ..pseudonym import check_exposure, pseudonymised_snapshot
     from ..server.run import run_command
+    from ..server.settings import check_host, is_loopback
     from ..targets import RemoteConfig, default_store_path
 
     if isinstance(ctx.find_root().obj, RemoteConfig):
         raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
                          hint="point your SPARQL clients at the remote store directly")
-    run_command(store=store or default_store_path(), **options, say=lambda line, err: echo(line, err=err))
+    check_host(options["host"], options["public"])  # its refusal of a public address comes first
+    check_exposure(is_loopback(options["host"]), pseudonymise, allow_identifying)
+    if pseudonymise and options["allow_update"]:
+        raise UsageError("--pseudonymise serves a read-only copy; it cannot take updates",
+                         hint="leave out --allow-update, or serve the store itself on loopback")
+    path = store or default_store_path()
+    if pseudonymise:  # serve a pseudonymised copy, made in a private temporary directory
+        with pseudonymised_snapshot(path.resolve(), key_file) as copy:
+            echo("serving a pseudonymised copy of the store: persons' names and aliases are replaced",
+                 err=True)
+            run_command(store=copy, **options, say=lambda line, err: echo(line, err=err))
+        return
+    run_command(store=path, **options, say=lambda line, err: echo(line, err=err))
+
+
+@click.command("import-qdpx")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The mapping file: which codes are roles, actors, contexts, stances, outcomes.")
+@click.option("--init-map", "init_map", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a mapping file scaffolded from the project's codes, and stop.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+              show_default=True, help="Directory for the draft case files.")
+@click.option("--sources", "sources_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for the source texts (default: sources/ beside --out).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, out: Path,
+                    sources_dir: Path | None, force: bool) -> None:
+    """Turn a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder) into draft cases."""
+    from ..errors import UsageError
+    from ..ontology import load_ontology
+    from ..qdpx.importer import import_qdpx
+    from ..qdpx.mapping import read_mapping, scaffold
+    from ..qdpx.read import read_qdpx
+
+    if init_map is not None:
+        if init_map.exists() and not force:
+            raise UsageError(f"{init_map} exists already", hint="use --force to overwrite it")
+        proj = read_qdpx(project)
+        init_map.parent.mkdir(parents=True, exist_ok=True)
+        init_map.write_text(scaffold(proj), encoding="utf-8")
+        echo(f"wrote {init_map}: {len(proj.codes)} code(s) to map; "
+                   f"then run `rolegraph import-qdpx {project} --map {init_map} --out {out}`")
+        for w in proj.warnings:
+            echo(f"warning: {w}", err=True)
+        return
+    if mapping is None:
+        raise UsageError("say how the project's codes map to rolegraph: --map FILE",
+                         hint=f"scaffold one with `rolegraph import-qdpx {project} --init-map mapping.yaml`")
+    m = read_mapping(mapping)
+    result = import_qdpx(project, m, out, sources_dir, shared_roles=set(load_ontology().roles), force=force)
+    for w in result.project.warnings:
+        echo(f"warning: {w}", err=True)
+    echo(f"wrote {len(result.case_files)} case file(s) ({', '.join(str(p) for p in result.case_files)}), "
+               f"{len(result.source_files)} source text(s), {result.quotes} quote(s)")
+    if result.unplaced:
+        echo(f"{len(result.unplaced)} item(s) the mapping did not place, kept as notes:")
+        for u in result.unplaced:
+            echo(f"  {u.case}: {u.what}")
+    echo(f"check the drafts with `rolegraph validate {out}`")
+
+
+@click.command("export-qdpx")
+@click.argument("paths", nargs=-1)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .qdpx file to write.")
+@click.option("--name", default="rolegraph study", show_default=True, help="The project's name.")
+@pseudonymise_options
+@store_options
+def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: bool, key_file: Path | None,
+                    target: Target) -> None:
+    """Write the cases (default: cases/) as a REFI-QDA project: sources, codes, coded quotes, and the
+    store's findings as memos."""
+    from ..pseudonym import Pseudonymiser, load_key, persons_in_cases, pseudonymised_store
+    from ..qdpx.write import Finding, write_qdpx
+    from ..reasoning.engine import is_reasoned
+    from ..report.memos import finding_memos
+    from ..stores import open_store
+    from ..study import read_study
+
+    study = read_study(list(paths) or ["cases"])
+    cases = list(study.cases.values())
+    pseudo = None
+    if pseudonymise:
+        pseudo = Pseudonymiser(load_key(key_file, store=key_store(target)), persons_in_cases(cases))
+    findings: list[Finding] = []
+    if not isinstance(target, Path) or target.exists():
+        with open_store(target, on_wait=notice) as st:
+            if is_reasoned(st):
+                view = pseudonymised_store(st, pseudo) if pseudo else st
+                findings = finding_memos(view, [c.id for c in cases])
+    report = write_qdpx(cases, out, name=name, shared_roles=study.shared_role_labels(), findings=findings,
+                        redact=pseudo.text if pseudo else (lambda s: s))
+    echo(f"wrote {out}: {report.sources} source(s), {report.codes} code(s), {report.selections} "
+               f"coded selection(s), {report.memos} finding memo(s)" + (" (pseudonymised)" if pseudo else ""))
+    if not findings:
+        echo("no findings: build and reason the store first to export them as memos", err=True)
+    for s in report.no_text:
+        echo(f"source {s} has no text file (its `file:` is missing or not found): its quotes are not coded",
+                   err=True)
+    if report.not_found:
+        echo(f"{len(report.not_found)} quote(s) not found in their source text:", err=True)
+        for q in report.not_found:
+            echo(f"  {q}", err=True)
+
+
+@click.command("report")
+@click.argument("cases", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="html", show_default=True)
+@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store needs it.")
+@pseudonymise_options
+@store_options
+def report_cmd(cases: tuple[str, ...], fmt: str, lang: str, out: Path, no_reason: bool, pseudonymise: bool,
+               key_file: Path | None, target: Target) -> None:
+    """Write a report per case: actors and teams, the role network, each finding with both sides and
+    its quotes, clashes, the rules behind them, and the roles compared across cases."""
+    from ..pseudonym import view_of
+    from ..report.render import build_report, write_report
+    from ..stores import open_store
+    from ..targets import describe
+
+    _ensure_reasoned(target, True, not no_reason)
+    with open_store(target, on_wait=notice) as st:
+        view = view_of(st, pseudonymise, key_file, key_store(target))
+        rep = build_report(view, cases=list(cases) or None, fmt=fmt, lang=lang,
+                           store_name=Path(describe(target)).name, pseudonymised=pseudonymise,
+                           figures_dir=f"{out.stem}-figures")
+    written = write_report(rep, out)
+    echo(f"wrote {written[0]}" + (f" and {len(written) - 1} figure(s)" if len(written) > 1 else ""))

@@ -102,7 +102,8 @@ width_option = click.option("--width", type=click.IntRange(min=20), default=None
                             help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
                                  "one row per line, tab-separated, values whole).")
 lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
-                           help="Language of labels.")
+                           envvar="ROLEGRAPH_LANG", show_envvar=True,
+                           help="Language of labels and of what rolegraph prints (en or da).")
 inference_options = with_options([
     click.option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
     click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
@@ -133,3 +134,17 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = 
 def notice(message: str) -> None:
     """Tell the person at the terminal why a command waits."""
     echo(message, err=True)
+
+
+def pseudonymise_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--pseudonymise and --key-file, for the commands whose output shows persons."""
+    fn = click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                      help="The pseudonym key file (default: $ROLEGRAPH_PSEUDONYM_KEY or "
+                           "~/.config/rolegraph/pseudonym.key; made on first use, never printed).")(fn)
+    return click.option("--pseudonymise", is_flag=True,
+                        help="Replace persons' names and aliases by stable pseudonyms (keyed hash).")(fn)
+
+
+def key_store(target: Target) -> Path | None:
+    """The store directory a pseudonym key must stay out of (none for a remote store)."""
+    return target if isinstance(target, Path) else None

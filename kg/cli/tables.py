@@ -20,14 +20,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import N_
 from ..iris import shorten
 from ..terminal import escape_controls
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue; it is translated where it is shown."""
-    return message
-
 
 # Column names of the shipped queries, as people read them (a query's variable `roleLabel`
 # shows as `role`); a variable not listed here shows as it is written in the query.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ..i18n import N_
+from ..i18n import words as catalogue_words
 from ..iris import LANGS, PREFIXES
 from ..query import Query
 from .settings import Settings
@@ -19,11 +20,29 @@ _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(WEB / "templates"), aut
                           undefined=jinja2.StrictUndefined)
 
 
-@functools.cache
+# The query page's words: each key's English, marked for the message catalogue (locale/).
+PAGE_WORDS: dict[str, str] = {
+    "title": N_("rolegraph: SPARQL"),
+    "intro": N_("SPARQL over the store"),
+    "limits": N_("timeout {timeout} s, at most {max_rows} rows"),
+    "prefixes": N_("Predefined prefixes"),
+    "view": N_("Browser view"),
+    "queries_json": N_("named queries (JSON)"),
+    "named": N_("Named queries"),
+    "labels_in": N_("Labels in"),
+    "run": N_("Run"),
+    "lang_en": N_("English"),
+    "lang_da": N_("Danish"),
+    "language": N_("Language"),
+    "js_running": N_("running…"),
+    "js_loaded": N_("loaded into a new tab and run"),
+    "js_failed": N_("the request failed"),
+}
+
+
 def words() -> dict[str, dict[str, str]]:
-    """The page's words, per language (web/words.json)."""
-    doc: dict[str, dict[str, str]] = json.loads((WEB / "words.json").read_text(encoding="utf-8"))
-    return doc
+    """The page's words, per language, from the message catalogue."""
+    return {lang: catalogue_words(PAGE_WORDS, lang) for lang in LANGS}
 
 
 @functools.cache

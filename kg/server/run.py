@@ -10,7 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
-from ..errors import StoreError, UsageError
+from ..errors import StoreError, StoreMissingError, UsageError
 from .app import Service, create_app
 from .errors import HttpError
 from .protocol import JsonErrorHttpProtocol
@@ -58,7 +58,7 @@ class Server:
         """Check the store, start the workers and bind the socket."""
         store = self.settings.store
         if not (store / "CURRENT").exists():
-            raise StoreError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
+            raise StoreMissingError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
                              "or point --store / ROLEGRAPH_STORE at an existing store")
         self.service = Service(self.settings)
         try:

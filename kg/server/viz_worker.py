@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RolegraphError
-from ..viz import render_for_store
+from ..view import render_for_store
 from .errors import HttpError
 from .workers import cap_memory, serve_jobs
 

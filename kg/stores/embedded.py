@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreMissingError
 from ..iris import ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -91,8 +91,8 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
     return store
 
 
-def _no_store(path: Path) -> StoreError:
-    return StoreError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
+def _no_store(path: Path) -> StoreMissingError:
+    return StoreMissingError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
                       "or point --store / ROLEGRAPH_STORE at an existing store")
 
 
