@@ -26,6 +26,7 @@ from .errors import RolegraphError
 from .i18n import translator
 from .iris import DCTERMS, RDF, RDFS_LABEL, shorten
 from .reasoning import display_path, instantiate, statement_iri, store_rules
+from .reasoning.entailment import clashes
 from .stores.base import GraphStore
 from .stores.layout import asserted_graphs, defined_at, to_ox
 from .vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RG
@@ -38,7 +39,7 @@ _DCT_TITLE = ox.NamedNode(DCTERMS + "title")
 MAX_DEPTH = 25
 
 # Inferred statements about a node worth explaining by default (not every superclass).
-_INTERESTING_TYPES = {str(t) for t in (RG.NonTransferredRole, RG.RoleConflict, RG.PredictedConflict,
+_INTERESTING_TYPES = {str(t) for t in (RG.Clash, RG.NonTransferredRole, RG.RoleConflict, RG.PredictedConflict,
                                        RG.TeamCrossing, RG.RoleDistance, RG.RecognisedClaim,
                                        RG.RefusedClaim, RG.CitizenInitiatedProcess, RG.PublicInitiatedProcess,
                                        RG.CitizensInIdeationProcess, RG.CitizensInImplementationProcess,
@@ -116,7 +117,8 @@ class Explainer:
                 if bound is None:
                     continue
                 try:
-                    rows = self.store.query(rule.derivation_query(bound), use_default_graph_as_union=True)
+                    rows = self.store.query(rule.derivation_query(bound, None if later else 50),
+                                            use_default_graph_as_union=True)
                 except (SyntaxError, OSError, ValueError):
                     continue
                 for row in rows:
@@ -125,9 +127,10 @@ class Explainer:
                     conclusions = [c for p in rule.conclusions if (c := instantiate(p, row)) is not None]
                     if t not in conclusions:
                         continue
-                    premises = list(dict.fromkeys(
-                        p for pat in rule.premises if (p := instantiate(pat, row)) is not None
-                        and self._in(p, [*self.asserted, _INF])))
+                    stated = list(dict.fromkeys(p for pat in rule.premises if (p := instantiate(pat, row)) is not None))
+                    premises = [p for p in stated if self._in(p, [*self.asserted, _INF])]
+                    if len(premises) < len(stated):
+                        continue  # a solution from the explanations themselves
                     circular = sum(1 for p in premises if p == t or str(p) in seen)
                     inferred = sum(1 for p in premises if not self._in(p, self.asserted))
                     score = (circular, inferred)
@@ -468,3 +471,33 @@ def render_summary(steps: list[Step], citations: Citations, *, lang: str = "en")
     if cited:
         lines.append("  " + _("quotes") + ": " + " ".join(sorted(cited, key=lambda k: int(k[1:-1]))))
     return "\n".join(lines)
+
+
+_CLASH_WORDS = {
+    "en": ("clash", "found by rule", "explain it with"),
+    "da": ("modstrid", "fundet af regel", "forklar den med"),
+}
+
+
+def describe_clashes(store: GraphStore, *, lang: str = "en") -> list[str]:
+    """Each clash the reasoner found, in words: the rule, the nodes (with the file and line
+    where a case wrote them) and how to explain it."""
+    explainer = Explainer(store, lang=lang)
+    word, by, how = _CLASH_WORDS.get(lang, _CLASH_WORDS["en"])
+    out = []
+    for c in clashes(store):
+        rule = ox.NamedNode(f"https://w3id.org/rolegraph/rule/{c.rule}")
+        nodes = []
+        for n in c.nodes:
+            node = ox.NamedNode(n) if "://" in n else None
+            where = defined_at(store, node) if node is not None else None
+            nodes.append(f"{explainer.label(node) if node is not None else n}" + (f" ({where})" if where else ""))
+        out.append(f"{word}: {explainer.label(rule)}\n  {by} {c.rule}: " + ", ".join(nodes)
+                   + f"\n  {how}: rolegraph explain {c.node}")
+    return out
+
+
+def has_clashes(store: GraphStore) -> int:
+    """How many clashes the store's inferences hold."""
+    return sum(1 for _ in store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                                  ox.NamedNode(str(RG.Clash)), _INF))

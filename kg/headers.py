@@ -156,7 +156,12 @@ def reference_table(schema: Schema) -> str:
     return "\n".join(rows)
 
 
-RULE_KINDS = ("axiom", "interaction-order", "classification")
+# `clash`: the rule's head is `false` in the OWL 2 RL tables; its CONSTRUCT names a clash
+# (`_:clash a rg:Clash ; rg:clashRule <rule> ; rg:clashNode ...`), and the engine mints one
+# stable IRI per rule and nodes. `equality`: eq-ref, eq-sym, eq-trans, eq-rep-*; the embedded
+# engine keeps equality by canonical representatives (kg.reasoning.engine), a remote store
+# runs the SPARQL as written.
+RULE_KINDS = ("axiom", "interaction-order", "classification", "clash", "equality")
 # `case`: the rule joins its premises through nodes of one case (all shipped rules do), so it
 # can run on each case with the ontology, in time linear in the number of cases.
 # `store`: the rule compares across cases (say, the same role in two cases) and runs on the
@@ -170,6 +175,8 @@ RULE = Schema("rule", (
           default="interaction-order", choices=RULE_KINDS),
     Field("scope", str, "case: premises join within one case; store: the rule compares across cases",
           default="case", choices=RULE_SCOPES),
+    Field("unroll", str, "chain: the file is the length-2 instance of a rule over a list that builds a path "
+          "(prp-spo2); the engine writes the instance for each list length the ontology has", choices=("chain",)),
 ), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
 
 PARAM_KEYS = ("type", "default", "description")

@@ -37,6 +37,7 @@ class RG(DefinedNamespace):
     CitizensInIdeationProcess: URIRef
     CitizensInImplementationProcess: URIRef
     Claim: URIRef
+    Clash: URIRef
     ClaimMode: URIRef
     CoCreation: URIRef
     CoProductionProcess: URIRef
@@ -204,6 +205,8 @@ class RG(DefinedNamespace):
     transferredRole: URIRef
     usedRule: URIRef
     validIn: URIRef
+    clashNode: URIRef
+    clashRule: URIRef
 
 
 ROLE = Namespace(iris.ROLE)
@@ -212,6 +215,7 @@ ROLE = Namespace(iris.ROLE)
 ONTOLOGY_GRAPH = URIRef(iris.ONTOLOGY_GRAPH)
 INFERRED_GRAPH = URIRef(iris.INFERRED_GRAPH)
 EXPLANATION_GRAPH = URIRef(iris.EXPLANATION_GRAPH)
+CLASH_BASE = BASE + "clash/"  # one IRI per clash the reasoner finds: CLASH_BASE + rule id + "/" + hash
 
 
 def case_graph(case_id: str) -> URIRef:

@@ -111,3 +111,40 @@ def test_query_loader_is_strict(tmp_path: Path, header: str, message: str, line:
         parse_query_file(f)
     assert message in str(info.value)
     assert info.value.file == str(f) and info.value.line == line, (info.value.file, info.value.line)
+
+
+def test_a_study_with_a_clash_reasons_to_exit_1_with_the_clash_in_words_and_an_explain_chain_to_quotes(
+        cli, tmp_path: Path, monkeypatch) -> None:
+    clash = ROOT / "tests" / "data" / "inconsistent" / "person-and-organisation-quoted.ttl"
+    assert cli("build", str(CASES), str(clash)).exit_code == 0
+    r = cli("reason")
+    assert r.exit_code == 1
+    assert "INCONSISTENT: 1 clash(es)" in r.stderr
+    assert "a node is a member of two disjoint classes (OWL 2 RL cax-dw)" in r.stderr
+    assert "Kim (tests/data/inconsistent/person-and-organisation-quoted.ttl:10)" in r.stderr
+    iri = r.stderr.split("rolegraph explain ")[1].split()[0]
+    chain = cli("explain", iri)
+    assert chain.exit_code == 0
+    assert "rule cax-dw" in chain.output and "owl:disjointWith" in chain.output
+    assert "“I am the association, really” — Kim" in chain.output and "line 12" in chain.output
+    listed = cli("query", "clashes", "--format", "csv")
+    assert listed.exit_code == 0 and "cax-dw" in listed.stdout and "Kim" in listed.stdout
+    # Nothing is lost: the asserted statements and the findings are all still there, and a
+    # query says, once, that it reads an inconsistent store.
+    answer = cli("query", "role-conflicts")
+    assert answer.exit_code == 0 and "mia" in answer.stdout.lower()
+    assert answer.stderr.count("the store is inconsistent") == 1
+    assert cli("sparql", "ASK { <https://w3id.org/rolegraph/case/quoted-clash/kim> a rg:Organisation , rg:Person }"
+               ).stdout.strip() == "true"
+    # build --reason says the same
+    monkeypatch.setenv("ROLEGRAPH_STORE", str(tmp_path / "again"))
+    again = cli("build", "--reason", str(CASES), str(clash))
+    assert again.exit_code == 1 and "cax-dw" in again.stderr
+
+
+def test_the_shipped_cases_are_consistent(cli) -> None:
+    assert cli("build", str(CASES)).exit_code == 0
+    r = cli("reason")
+    assert r.exit_code == 0 and "INCONSISTENT" not in r.stderr
+    listed = cli("query", "clashes", "--format", "csv").stdout.strip().splitlines()
+    assert listed[0].startswith("clash,") and len(listed) == 1

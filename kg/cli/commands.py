@@ -131,6 +131,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, allo
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
+        _say_clashes(target)
 
 
 @click.command()
@@ -169,7 +170,8 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
         echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
-def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
+def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = True) -> None:
+    """Reason the store and say what came of it; with `strict`, exit 1 on a clash."""
     from ..progress import terminal_bar
     from ..reasoning import reason
     from ..stores import open_store
@@ -181,13 +183,43 @@ def _reason_store(target: Target, rules: tuple[Path, ...]) -> None:
     if bar:
         bar.close()
     _say_reasoned(report)
+    if strict:
+        _say_clashes(target)
+
+
+def _say_clashes(target: Target) -> None:
+    """Print each clash the reasoning found and exit 1 if there is any (the store keeps
+    everything: the clashes are findings, with derivations)."""
+    from ..explain import describe_clashes
+    from ..stores import open_store
+
+    with open_store(target) as st:
+        found = describe_clashes(st)
+    del st
+    if found:
+        echo(f"INCONSISTENT: {len(found)} clash(es) / {len(found)} modstrid(er) "
+             "(the store keeps every statement; `rolegraph query clashes` lists them)", err=True)
+        for text in found:
+            echo(text, err=True)
+        sys.exit(1)
+
+
+def _warn_if_inconsistent(st: Any) -> None:
+    """Say once, on stderr, that answers come from an inconsistent store."""
+    from ..explain import has_clashes
+
+    n = has_clashes(st)
+    if n:
+        echo(f"warning: the store is inconsistent ({n} clash(es), see `rolegraph query clashes`); "
+             f"answers may rest on contradicting statements / advarsel: lageret er modstridende", err=True)
 
 
 def _say_reasoned(report: Any) -> None:
-    fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items()) if not k.startswith(("cax", "scm", "prp", "cls")))
+    fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items())
+                      if not k.startswith(("cax", "scm", "prp", "cls", "eq-", "dt-")))
     how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
     echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
-               f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
+         f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
 
 
 @click.command("reason")
@@ -215,7 +247,7 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "e
     if not done:
         _ = translator(lang)
         echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
-        _reason_store(target, ())
+        _reason_store(target, (), strict=False)
 
 
 def _extension_queries(target: Target) -> list[Path]:
@@ -301,6 +333,8 @@ def query_cmd(name: str, params: tuple[str, ...], lang: str, fmt: str, no_infere
 
     with open_store(target, on_wait=notice) as raw:
         st: Any = raw
+        if name != "clashes":
+            _warn_if_inconsistent(raw)
         bindings = bind_params(q, given, lang=lang, store=raw)  # names as the user knows them
         if pseudonymise:
             pseudo = store_pseudonymiser(raw, key_file, store_path=key_store(target))
@@ -459,6 +493,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
 
     with open_store(target, on_wait=notice) as raw:
         st = view_of(raw, pseudonymise, key_file, key_store(target))
+        _warn_if_inconsistent(raw)
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:

@@ -21,6 +21,7 @@ from .engine import (
     instantiate,
     is_reasoned,
     mark_reasoned,
+    reason_in_memory,
     statement_iri,
     unrecorded_rules,
 )
@@ -58,7 +59,7 @@ def reason(store: GraphStore, *, extra_rules: list[Path] | None = None, progress
     if store.traits.reasons_in_place:
         report = InStoreReasoner(store, rules).run(progress)
     elif whole_store:
-        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
+        report = reason_in_memory(store, rules, unrecorded, progress)
     else:
         report = CaseReasoner(rules, unrecorded=unrecorded).run(store, progress)
         store.optimize()  # merge the files the batches' bulk loads wrote: queries read far fewer

@@ -7,16 +7,21 @@ explanation graph: the rule, the round, and the premises (the rule's positive
 triple patterns, instantiated and checked to exist).
 
 Negation is stratified: the monotonic axiom rules reach their fixpoint before
-any closed-world interaction-order rule runs, and the two strata alternate
-until neither adds anything, within a bounded number of rounds.
+the clash rules (OWL 2 RL rules whose head is `false`: they name a clash) and
+any closed-world interaction-order rule runs, and the strata alternate until
+none adds anything, within a bounded number of rounds. Evaluation is
+semi-naive, and equality is kept by canonical representatives (see `Reasoner`
+and docs/reasoning.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Variable
@@ -24,13 +29,15 @@ from rdflib.term import Node
 
 from ..errors import ReasoningError
 from ..iris import DERIVATION, EXPLANATION_GRAPH, INFERRED_GRAPH, META, META_GRAPH, RDF, RDFS, STATEMENT, XSD
+from ..iris import RULE as RULE_BASE
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..resources import data_dir
 from ..stores.base import GraphStore
+from ..stores.embedded import in_memory
 from ..stores.layout import to_ox
-from ..vocab import RG
-from .rules import Pattern, Rule
+from ..vocab import CLASH_BASE, RG
+from .rules import Pattern, Rule, chain_lengths, chain_rule
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 20_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
@@ -42,6 +49,8 @@ _STMT = STATEMENT
 _DERIV = DERIVATION
 _REASONED = ox.NamedNode(META + "reasoned")
 _META_GRAPH = ox.NamedNode(META_GRAPH)
+_GEN = "urn:rolegraph:generation:"  # working graphs of the fixpoint, one per batch of conclusions
+_SAME = "http://www.w3.org/2002/07/owl#sameAs"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -67,21 +76,34 @@ class ReasonReport:
             self.fired[k] = self.fired.get(k, 0) + v
 
 
-def _ox(term: Node, row: ox.QuerySolution | None) -> Term | None:
-    """A rule pattern's term under a solution: variables looked up, blank nodes never ground."""
+def _ox(term: Node, row: ox.QuerySolution | None, minted: ox.NamedNode | None = None) -> Term | None:
+    """A rule pattern's term under a solution: variables looked up, blank nodes never ground
+    (but for the clash a clash rule names, `minted`)."""
     if isinstance(term, Variable):
         return None if row is None else row[str(term)]
     if isinstance(term, BNode):
-        return None
+        return minted
     return to_ox(term)
 
 
-def instantiate(p: Pattern, row: ox.QuerySolution) -> ox.Triple | None:
+def instantiate(p: Pattern, row: ox.QuerySolution, minted: ox.NamedNode | None = None) -> ox.Triple | None:
     """A rule pattern as the triple it stands for under a solution, or None if it is not ground."""
-    s, pr, o = (_ox(t, row) for t in p)
+    s, pr, o = (_ox(t, row, minted) for t in p)
     if s is None or pr is None or o is None or isinstance(s, ox.Literal) or not isinstance(pr, ox.NamedNode):
         return None
     return ox.Triple(s, pr, o)
+
+
+def _mint(rule: Rule, row: ox.QuerySolution) -> ox.NamedNode:
+    """One stable IRI per clash: the rule and the (unordered) nodes it names."""
+    values = sorted({str(v) for p in rule.conclusions for t in p if isinstance(t, Variable)
+                     if (v := row[str(t)]) is not None})
+    return ox.NamedNode(f"{CLASH_BASE}{rule.id}/" + hashlib.sha1(" ".join(values).encode()).hexdigest()[:24])
+
+
+def _rep_order(t: Any) -> tuple[bool, str]:
+    """Representatives: IRIs before blank nodes, then the least in string order."""
+    return (isinstance(t, ox.BlankNode), str(t))
 
 
 def statement_iri(t: ox.Triple) -> ox.NamedNode:
@@ -106,12 +128,31 @@ def rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
 
 
 class Reasoner:
-    """Materialises rule conclusions in one writable store."""
+    """Materialises rule conclusions in one writable store.
+
+    Evaluation is semi-naive: each new conclusion goes to a generation graph of its own, and
+    a rule whose body is a join (`Rule.delta`) runs again only on the solutions that use at
+    least one triple of the generations added since it last ran. A rule that needs a kind of
+    triple the store does not have (`Rule.needs`: an ontology without keys has no
+    `owl:hasKey`) is skipped until one appears.
+
+    Equality (`owl:sameAs`) is kept by canonical representatives, as RDFox and GraphDB do
+    rather than copying every triple to every alias: the sameAs pairs form classes in a
+    union-find, each class has one representative (an IRI if it has one, the least in
+    string order), every triple about an alias is rewritten to the representative (rules
+    eq-rep-s, eq-rep-p, eq-rep-o, recorded) and each alias keeps one `owl:sameAs` link to its
+    representative. That rewriting deletes the alias-form triples from the working store, so
+    it happens only in a `scratch` store (an in-memory copy); elsewhere the equality rules
+    are not run (see docs/reasoning.md)."""
 
     def __init__(self, store: GraphStore, rules: list[Rule], *, first_round: int = 1,
-                 unrecorded: frozenset[str] = frozenset()) -> None:
+                 unrecorded: frozenset[str] = frozenset(), scratch: bool = False) -> None:
         self.store = store
-        self.rules = rules
+        self.scratch = scratch
+        self.rules = [r for r in rules if r.kind != "equality"]
+        self.chain_rules = [r for r in self.rules if r.unroll == "chain"]
+        self.rules = [r for r in self.rules if r.unroll is None]
+        self._chains: set[int] = set()
         self.first_round = first_round
         # Rules whose conclusions get no recorded derivation: the OWL 2 RL axiom rules, whose
         # conclusions are most of what reasoning adds and would each cost a dozen provenance
@@ -122,7 +163,7 @@ class Reasoner:
         # evaluates several times faster than a list of named graphs (bench/README.md).
         self._explain: list[ox.Quad] = []
         self.explanations: list[ox.Quad] = []
-        self.concluded: list[ox.Quad] = []  # every inferred quad this run added, in order
+        self.concluded: list[ox.Quad] = []  # every inferred quad of the closure, after the run
         self.report = ReasonReport()
         self._stated: set[str] = set()
         # Which rules can conclude anything new: a rule is run again only when something it
@@ -131,13 +172,26 @@ class Reasoner:
         self._clock = 0
         self._changed: dict[str, int] = {}
         self._started: dict[str, int] = {}
+        self._full: dict[str, int] = {}  # when a rule last ran on everything
+        self._previous: int | None = None  # when the rule being applied ran before
+        self._present: set[str] = set()
+        self._parent: dict[Any, Any] = {}
+        self._gens: list[ox.NamedNode] = []
 
-    def _mark(self, quads: list[ox.Quad]) -> None:
+    # ---- the store's generations of conclusions
+    def _add(self, quads: list[ox.Quad]) -> None:
+        """Add new conclusions (any graph given is replaced by a new generation graph)."""
         self._clock += 1
+        gen = ox.NamedNode(f"{_GEN}{self._clock}")
+        self._gens.append(gen)
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, gen) for q in quads)
         for q in quads:
             self._changed[q.predicate.value] = self._clock
             if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
                 self._changed["type|" + q.object.value] = self._clock
+
+    def _since(self, clock: int) -> list[str]:
+        return [g.value for g in self._gens[clock:]]
 
     def _stale(self, rule: Rule) -> bool:
         started = self._started.get(rule.id)
@@ -146,6 +200,19 @@ class Reasoner:
         if rule.reads is None:
             return self._clock > started
         return any(self._changed.get(k, 0) > started for k in rule.reads)
+
+    def _has(self, key: str) -> bool:
+        """Whether the store has a triple of the key (a predicate, or `type|C`)."""
+        if key in self._present:
+            return True
+        if key.startswith("type|"):
+            found = self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(key[5:]), None)
+        else:
+            found = self.store.quads_for_pattern(None, ox.NamedNode(key), None, None)
+        for _ in found:
+            self._present.add(key)
+            return True
+        return False
 
     def _holds(self, t: ox.Triple) -> bool:
         """Whether the triple is in any graph: the same union the rule queries see."""
@@ -164,66 +231,85 @@ class Reasoner:
         return node
 
     def _describe_rules(self) -> None:
-        self._explain += rule_descriptions(self.rules)
+        self._explain += rule_descriptions(self.rules + self.chain_rules)
 
-    def apply(self, rule: Rule, round_no: int) -> int:
-        """Run one rule once; return how many new triples it concluded."""
-        if rule.id in self.unrecorded and rule.ground_template:
-            return self._apply_unrecorded(rule)
+    def _derivation(self, rule_id: str, round_no: int, fresh: list[ox.Triple], premises: list[ox.Triple],
+                    explain: list[ox.Quad]) -> None:
+        digest = hashlib.sha1(
+            (rule_id + "|" + "|".join(map(str, fresh)) + "|" + "|".join(map(str, premises))).encode()
+        ).hexdigest()[:24]
+        deriv = ox.NamedNode(_DERIV + digest)
+        explain += [ox.Quad(deriv, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Derivation)), _EXP),
+                    ox.Quad(deriv, ox.NamedNode(str(RG.usedRule)), ox.NamedNode(RULE_BASE + rule_id), _EXP),
+                    ox.Quad(deriv, ox.NamedNode(str(RG.round)), ox.Literal(str(round_no),
+                            datatype=ox.NamedNode(XSD + "integer")), _EXP)]
+        for t in fresh:
+            explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.conclusion)), self._statement(t, explain), _EXP))
+        for t in premises:
+            explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.premise)), self._statement(t, explain), _EXP))
+        self.report.derivations += 1
+
+    def _query(self, rule: Rule, text: str) -> Any:
         try:
-            rows = list(self.store.query(rule.select_query(), use_default_graph_as_union=True))
+            return self.store.query(text, use_default_graph_as_union=True)
         except (SyntaxError, OSError, ValueError) as exc:
             raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=display_path(rule.path),
                                  hint="check the rule's SPARQL") from exc
+
+    def _delta_graphs(self, rule: Rule) -> list[str] | None:
+        """The generation graphs to evaluate the rule on semi-naively, or None for a full run."""
+        last = self._full.get(rule.id)
+        if rule.delta is None or last is None or self._previous is None or \
+                any(self._changed.get(k, 0) > last for k in rule.static):
+            self._full[rule.id] = self._clock
+            return None
+        return self._since(self._previous)
+
+    def apply(self, rule: Rule, round_no: int) -> int:
+        """Run one rule once; return how many new triples it concluded."""
+        graphs = self._delta_graphs(rule)
+        if rule.id in self.unrecorded and rule.ground_template:
+            return self._apply_unrecorded(rule, graphs)
+        rows = list(self._query(rule, rule.select_query(graphs)))
         new_quads: list[ox.Quad] = []
         explain: list[ox.Quad] = []
         added: set[ox.Triple] = set()
         for row in rows:
-            conclusions = [t for p in rule.conclusions if (t := instantiate(p, row)) is not None]
+            minted = _mint(rule, row) if rule.kind == "clash" else None
+            conclusions = [t for p in rule.conclusions if (t := instantiate(p, row, minted)) is not None]
             fresh = [t for t in conclusions if t not in added and not self._holds(t)]
             if not fresh:
                 continue
             premises = [t for p in rule.premises if (t := instantiate(p, row)) is not None and self._holds(t)]
             premises = list(dict.fromkeys(premises))
-            digest = hashlib.sha1(
-                (rule.id + "|" + "|".join(map(str, fresh)) + "|" + "|".join(map(str, premises))).encode()
-            ).hexdigest()[:24]
-            deriv = ox.NamedNode(_DERIV + digest)
-            explain += [ox.Quad(deriv, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Derivation)), _EXP),
-                        ox.Quad(deriv, ox.NamedNode(str(RG.usedRule)), ox.NamedNode(str(rule.iri)), _EXP),
-                        ox.Quad(deriv, ox.NamedNode(str(RG.round)), ox.Literal(str(round_no),
-                                datatype=ox.NamedNode(XSD + "integer")), _EXP)]
             for t in fresh:
                 added.add(t)
                 new_quads.append(ox.Quad(t.subject, t.predicate, t.object, _INF))
-                explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.conclusion)), self._statement(t, explain), _EXP))
-            for t in premises:
-                explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.premise)), self._statement(t, explain), _EXP))
-            self.report.derivations += 1
+            self._derivation(rule.id, round_no, fresh, premises, explain)
         if new_quads:
-            self.store.extend(new_quads)
-            self.concluded += new_quads
-            self._mark(new_quads)
+            self._add(new_quads)
             self._explain += explain
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
 
-    def _apply_unrecorded(self, rule: Rule) -> int:
+    def _apply_unrecorded(self, rule: Rule, graphs: list[str] | None) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
-        try:
-            found = set(self.store.query(rule.construct_query(), use_default_graph_as_union=True))
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=display_path(rule.path),
-                                 hint="check the rule's SPARQL") from exc
+        text = rule.construct_query() if graphs is None else rule.construct_query_delta(graphs)
+        found = set(self._query(rule, text))
         if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
             found = {t for t in found if not self._holds(t)}
         new_quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in found]
         if new_quads:
-            self.store.extend(new_quads)
-            self.concluded += new_quads
-            self._mark(new_quads)
+            self._add(new_quads)
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
+
+    def _unrolled(self) -> list[Rule]:
+        """The instances of the `unroll: chain` rules for the chain lengths the store has."""
+        if not self.chain_rules or not self._has("http://www.w3.org/2002/07/owl#propertyChainAxiom"):
+            return []
+        self._chains |= chain_lengths(lambda q: cast(Iterable[Any], self.store.query(q, use_default_graph_as_union=True)))
+        return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
 
     def apply_round(self, rules: list[Rule], round_no: int) -> int:
         """Run each rule that may conclude something new once, in order; return how many
@@ -231,37 +317,126 @@ class Reasoner:
         added = 0
         for r in rules:
             if self._stale(r):
+                self._previous = self._started.get(r.id)
                 self._started[r.id] = self._clock
+                if not all(self._has(k) for k in r.needs):
+                    continue  # cannot fire; it runs again when something it reads changes
+                before = self._clock
                 added += self.apply(r, round_no)
+                if self.scratch and self._clock > before and self._changed.get(_SAME, 0) > before:
+                    added += self._equalize(round_no)
         return added
 
+    # ---- equality by canonical representatives
+    def _find(self, t: Any) -> Any:
+        root = t
+        while (up := self._parent.get(root, root)) != root:
+            root = up
+        while t != root:
+            nxt = self._parent.get(t, t)
+            self._parent[t] = root
+            t = nxt
+        return root
+
+    def _equalize(self, round_no: int) -> int:
+        """Merge the classes of the store's owl:sameAs pairs and rewrite every triple about an
+        alias to its representative; return how many triples that added."""
+        same = ox.NamedNode(_SAME)
+        pairs = [(q.subject, q.object) for q in self.store.quads_for_pattern(None, same, None, None)
+                 if not isinstance(q.object, ox.Literal) and q.subject != q.object]
+        moved: set[Any] = set()
+        for a, b in pairs:
+            ra, rb = self._find(a), self._find(b)
+            if ra != rb:
+                keep, lose = sorted((ra, rb), key=_rep_order)
+                self._parent[lose] = keep
+                moved.add(lose)
+        aliases = {t for t in self._parent if self._find(t) != t}
+        todo = [a for a in aliases if a in moved or self._mentioned(a)]
+        if not todo:
+            return 0
+        new: dict[ox.Triple, None] = {}
+        explain: list[ox.Quad] = []
+        links: set[Any] = set()
+        for a in todo:
+            rep = self._find(a)
+            for quad in [*self.store.quads_for_pattern(a, None, None, None),
+                         *self.store.quads_for_pattern(None, a, None, None),
+                         *self.store.quads_for_pattern(None, None, a, None)]:
+                if not any(True for _ in self.store.quads_for_pattern(quad.subject, quad.predicate, quad.object,
+                                                                       quad.graph_name)):
+                    continue  # a triple with two aliases, already rewritten
+                self.store.remove(quad)
+                if quad.predicate.value == _SAME:
+                    links.update(t for t in (quad.subject, quad.object) if self._find(t) != t)
+                    continue
+                s, p, o = (self._canon(t) for t in (quad.subject, quad.predicate, quad.object))
+                t = ox.Triple(s, p, o)
+                if t in new or self._holds(t):
+                    continue
+                new[t] = None
+                which = "eq-rep-s" if quad.subject == a else "eq-rep-p" if quad.predicate == a else "eq-rep-o"
+                self._derivation(which, round_no, [t], [ox.Triple(quad.subject, quad.predicate, quad.object),
+                                                        ox.Triple(a, same, rep)], explain)
+            links.add(a)
+        for a in links:
+            new[ox.Triple(a, same, self._find(a))] = None
+        quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in new if not self._holds(t)]
+        if quads:
+            self._add(quads)
+        self._explain += explain
+        self.report.fired["eq-rep"] = self.report.fired.get("eq-rep", 0) + len(quads)
+        # Removing triples can make a negated premise true: every rule runs in full again.
+        self._started.clear()
+        self._full.clear()
+        return len(quads)
+
+    def _canon(self, t: Any) -> Any:
+        return t if isinstance(t, ox.Literal) else self._find(t)
+
+    def _mentioned(self, t: Any) -> bool:
+        for q in self.store.quads_for_pattern(t, None, None, None):
+            if q.predicate.value != _SAME:
+                return True
+        for q in self.store.quads_for_pattern(None, None, t, None):
+            if q.predicate.value != _SAME:
+                return True
+        return False
+
     def run(self, progress: Progress | None = None, *, keep_explanations: bool = False) -> ReasonReport:
-        """Apply all rules to a fixpoint, axiom stratum before interaction-order stratum.
+        """Apply all rules to a fixpoint, axiom stratum, then clash rules, then
+        interaction-order stratum.
 
         The derivations are written to the store's explanation graph, or, with
-        `keep_explanations`, left in `explanations` for the caller to move."""
+        `keep_explanations`, left in `explanations` for the caller to move. Afterwards
+        `concluded` holds the closure's inferred quads; outside a scratch store they are
+        moved to the inferred graph."""
         start = time.perf_counter()
         if not keep_explanations:
             self._describe_rules()
-        strata = [[r for r in self.rules if r.kind == "axiom"],
-                  [r for r in self.rules if r.kind != "axiom"]]
+        if self.scratch and self._has(_SAME):
+            self._equalize(self.first_round)
+        strata = [[r for r in self.rules if r.kind in ("axiom", "equality")],
+                  [r for r in self.rules if r.kind == "clash"],
+                  [r for r in self.rules if r.kind not in ("axiom", "equality", "clash")]]
         round_no = self.first_round - 1
         while True:  # cycles of: axioms to fixpoint, then interaction-order rules to fixpoint
             cycle_added = 0
-            for stratum in strata:
+            for i, stratum in enumerate(strata):
                 while True:
                     round_no += 1
                     if round_no - self.first_round >= MAX_ROUNDS:
                         raise ReasoningError(f"reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds",
                                              hint="a rule may keep minting new nodes; check rules that use BIND(IRI(...))")
-                    added = self.apply_round(stratum, round_no)
-                    self.report.inferred += added
+                    rules = stratum + self._unrolled() if i == 0 else stratum
+                    added = self.apply_round(rules, round_no)
                     cycle_added += added
                     report_progress(progress, "reason", round_no, 0)
                     if not added:
                         break
             if not cycle_added:
                 break
+        self._collect()
         if keep_explanations:
             self.explanations = self._explain
         else:
@@ -270,6 +445,18 @@ class Reasoner:
         self.report.rounds = round_no
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+    def _collect(self) -> None:
+        """The closure's conclusions from the generation graphs, in the inferred graph."""
+        self.concluded = [ox.Quad(q.subject, q.predicate, q.object, _INF)
+                          for g in self._gens for q in self.store.quads_for_pattern(None, None, None, g)]
+        self.report.inferred += len(self.concluded)
+        if not self.scratch:
+            for g in self._gens:
+                self.store.remove_graph(g)
+            self.store.extend(self.concluded)
+        self._gens = []
+
 
 
 def display_path(path: Path) -> str:
@@ -308,3 +495,16 @@ def unrecorded_rules(rules: list[Rule], known: set[str] | None = None) -> frozen
     """The axiom rules whose conclusions `kg.explain` re-derives instead of reading a record:
     those among `known` (the rules a store's explainer will load), by default all."""
     return frozenset(r.id for r in rules if r.kind == "axiom" and (known is None or r.id in known))
+
+
+def reason_in_memory(store: GraphStore, rules: list[Rule], unrecorded: frozenset[str],
+                     progress: Progress | None = None) -> ReasonReport:
+    """Run every rule over a copy of the whole store in memory (equality rewrites the copy,
+    never the asserted graphs) and add the conclusions and derivations to the store."""
+    mem = in_memory([q for q in store.quads_for_pattern(None, None, None, None)
+                     if q.graph_name not in (_EXP, _META_GRAPH)])
+    r = Reasoner(mem, rules, unrecorded=unrecorded, scratch=True)
+    report = r.run(progress, keep_explanations=True)
+    store.extend(r.concluded)
+    store.extend(rule_descriptions(rules) + r.explanations)
+    return report

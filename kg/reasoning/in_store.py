@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
@@ -23,9 +24,9 @@ from ..iris import DERIVATION, EXPLANATION_GRAPH, GENID, INFERRED_GRAPH, RDF, ST
 from ..progress import Progress
 from ..stores.base import GraphStore
 from ..stores.layout import asserted_graphs
-from ..vocab import RG
+from ..vocab import CLASH_BASE, RG
 from .engine import Reasoner, ReasonReport
-from .rules import Rule
+from .rules import Rule, chain_lengths, chain_rule
 
 
 def _nt_expr(var: str) -> str:
@@ -99,11 +100,25 @@ def _skolem_aware(body: str) -> str:
     return _TYPE_TEST.sub(sub, body)
 
 
+def _named_blanks(template: str) -> str:
+    """A template's blank nodes (`_:clash`) as variables, to test whether it already holds."""
+    return re.sub(r"_:([A-Za-z][A-Za-z0-9_]*)", r"?__blank_\1", template)
+
+
 def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, explanations: str) -> str:
     """The SPARQL Update that applies `rule` once inside the store, with derivations."""
-    conclusions = [p for p in rule.conclusions if all(_rule_term(t) is not None for t in p)]
-    premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
     binds: list[str] = []
+    rule_conclusions = list(rule.conclusions)
+    if rule.kind == "clash":
+        # The clash a clash rule names (`_:clash`) gets a stable IRI from the rule and its nodes,
+        # as the embedded reasoner mints it (there from the nodes in sorted order).
+        nodes = sorted({str(t) for p in rule.conclusions for t in p if isinstance(t, Variable)})
+        key = ', " ", '.join(f'COALESCE({_nt_expr(v)}, "")' for v in nodes) or '""'
+        binds.append(f'BIND(IRI(CONCAT("{CLASH_BASE}{rule.id}/", SUBSTR(SHA1(CONCAT({key})), 1, 24))) AS ?__clash)')
+        rule_conclusions = [tuple(Variable("__clash") if isinstance(t, BNode) else t for t in p)
+                            for p in rule.conclusions]
+    conclusions = [p for p in rule_conclusions if all(_rule_term(t) is not None for t in p)]
+    premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
     inf_lines: list[str] = []
     exp_lines = [(f"?__d a <{RG.Derivation}> ; <{RG.usedRule}> <{rule.iri}> ; "
                   f'<{RG.round}> "{round_no}"^^<{XSD}integer> .')]
@@ -136,7 +151,7 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
             f"INSERT {{\n  GRAPH <{inferred}> {{\n    {(nl + '    ').join(inf_lines)}\n  }}\n"
             f"  GRAPH <{explanations}> {{\n    {(nl + '    ').join(exp_lines)}\n  }}\n}}\n"
             f"{using}\nWHERE {{\n  {{ {_skolem_aware(rule.body_text)} }}\n"
-            f"  FILTER NOT EXISTS {{ {rule.template_text} }}\n  {(nl + '  ').join(binds)}\n}}")
+            f"  FILTER NOT EXISTS {{ {_named_blanks(rule.template_text)} }}\n  {(nl + '  ').join(binds)}\n}}")
 
 
 class InStoreReasoner(Reasoner):
@@ -144,7 +159,20 @@ class InStoreReasoner(Reasoner):
 
     def __init__(self, store: GraphStore, rules: list[Rule]) -> None:
         super().__init__(store, rules)
+        # The same rules as the embedded reasoner, but equality as the rule tables write it
+        # (eq-sym, eq-trans, eq-rep-*: a remote store cannot rewrite to canonical
+        # representatives without deleting asserted triples); eq-ref, which would state
+        # `x owl:sameAs x` of every node, is left implicit as there.
+        self.rules = [r for r in rules if r.unroll is None and r.id != "eq-ref"]
         self.graphs = [*asserted_graphs(store), ox.NamedNode(INFERRED_GRAPH)]
+
+    def _unrolled(self) -> list[Rule]:
+        """The chain rules for the chain lengths the store's graphs have."""
+        if not self.chain_rules:
+            return []
+        graphs = list(self.graphs)
+        self._chains |= chain_lengths(lambda q: cast(Iterable[Any], self.store.query(q, default_graph=graphs)))
+        return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
 
     def _select(self, text: str) -> list[dict[str, Any]]:
         solutions = self.store.query(text)
@@ -178,6 +206,7 @@ class InStoreReasoner(Reasoner):
 
     def run(self, progress: Progress | None = None, *, keep_explanations: bool = False) -> ReasonReport:
         report = super().run(progress, keep_explanations=keep_explanations)
+        report.inferred = self._count(INFERRED_GRAPH)
         rows = self._select(
             f"SELECT ?rule (COUNT(DISTINCT ?st) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ "
             f"?d <{RG.usedRule}> ?rule ; <{RG.conclusion}> ?st }} }} GROUP BY ?rule")

@@ -7,6 +7,12 @@ components of "mentions the same node", ignoring the ontology's own nodes
 (classes, properties, roles), which every part gets a copy of. Reasoning
 each part with the ontology then gives the same closure as reasoning the
 whole store, for rules whose premises join within one case (`scope: case`).
+
+Equality can join nodes no case shares: two cases whose people have the same value of a
+key or of an inverse-functional property (a literal, or an ontology node), or say
+`owl:sameAs` the same ontology node. For the `joining` properties
+(`kg.reason.joining_properties`) the object always counts, literal or shared, so such
+cases land in one part and reason together.
 """
 
 from __future__ import annotations
@@ -46,8 +52,8 @@ class SchemaStatement(Exception):
         self.triple = triple
 
 
-def partitions(store: GraphStore, graphs: list[ox.NamedNode],
-               shared: set[Node]) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
+def partitions(store: GraphStore, graphs: list[ox.NamedNode], shared: set[Node],
+               joining: Container[Any] = ()) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
     """The case graphs of a store grouped into parts that mention no common node outside
     `shared`. Parts come in the order of their first graph; graphs keep their order within
     a part. Also returns the number of triples in each graph.
@@ -55,14 +61,16 @@ def partitions(store: GraphStore, graphs: list[ox.NamedNode],
     cases are not independent and the store must be reasoned as a whole."""
     triples = ((g, ((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g)))
                for g in graphs)
-    return group(list(graphs), triples, shared, lambda t: isinstance(t, ox.Literal))
+    return group(list(graphs), triples, shared, lambda t: isinstance(t, ox.Literal), joining=joining)
 
 
 def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[tuple[Any, Any, Any]]]], shared: Container[Any],
           is_literal: Callable[[Any], bool],
-          node: Callable[[Any], Any] = lambda t: t) -> tuple[list[list[Any]], dict[Any, int]]:
+          node: Callable[[Any], Any] = lambda t: t,
+          joining: Container[Any] = ()) -> tuple[list[list[Any]], dict[Any, int]]:
     """Union-find of graphs (given as `(key, triples)`) over the nodes they mention; `node`
-    maps a term to what `shared` holds (rdflib terms hash apart from equal strings)."""
+    maps a term to what `shared` and `joining` hold (rdflib terms hash apart from equal
+    strings). Objects of `joining` properties count even when literal or shared."""
     index = {k: i for i, k in enumerate(keys)}
     uf = _UnionFind(len(keys))
     first: dict[Any, int] = {}
@@ -78,6 +86,10 @@ def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[tuple[Any, Any,
             j = first.setdefault(sk, i)
             if j != i:
                 uf.union(i, j)
+            if node(p) in joining:
+                j = first.setdefault(("joined", node(o)), i)
+                if j != i:
+                    uf.union(i, j)
             if not is_literal(o) and (ok := node(o)) not in shared:
                 j = first.setdefault(ok, i)
                 if j != i:
@@ -113,3 +125,38 @@ def schema_nodes(quads: Iterable[ox.Quad]) -> set[Node]:
         if not isinstance(q.object, ox.Literal):
             out.add(q.object)  # type: ignore[arg-type]
     return out
+
+
+def joining_properties(schema: list[ox.Quad]) -> set[ox.NamedNode]:
+    """The properties whose objects can make nodes of two cases the same: owl:sameAs,
+    inverse-functional properties, key properties and inverses of functional properties,
+    with their subproperties and equivalents. Cases whose triples with such a property
+    share an object, even an ontology node or a literal, are reasoned together."""
+    owl = "http://www.w3.org/2002/07/owl#"
+    out: set[Any] = {ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")}
+    functional: set[Any] = set()
+    for q in schema:
+        p, o = q.predicate.value, q.object
+        if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "type" and o == ox.NamedNode(owl + "InverseFunctionalProperty"):
+            out.add(q.subject)
+        elif p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "type" and o == ox.NamedNode(owl + "FunctionalProperty"):
+            functional.add(q.subject)
+        elif p == owl + "hasKey":
+            node: Any = o
+            while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "nil":
+                out.update(x.object for x in schema if x.subject == node and x.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "first")
+                node = next((x.object for x in schema if x.subject == node and x.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#" + "rest"), None)
+    for q in schema:
+        if q.predicate.value == owl + "inverseOf":
+            if q.subject in functional:
+                out.add(q.object)
+            if q.object in functional:
+                out.add(q.subject)
+    while True:
+        more: set[Any] = {q.subject for q in schema if q.object in out and q.predicate.value in
+                ("http://www.w3.org/2000/01/rdf-schema#" + "subPropertyOf", owl + "equivalentProperty")}
+        more |= {q.object for q in schema if q.subject in out and q.predicate.value == owl + "equivalentProperty"}
+        more = {m for m in more if isinstance(m, ox.NamedNode)} - out
+        if not more:
+            return out
+        out |= more

@@ -25,15 +25,26 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal
 
-from ..iris import ONTOLOGY_GRAPH
+from ..iris import EXPLANATION_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import asserted_graphs, graph_quads, meta_quads
-from .engine import BATCH_TRIPLES, Reasoner, ReasonReport, mark_reasoned, rule_descriptions, unrecorded_rules
-from .partition import SchemaStatement, batches, group, partitions, schema_nodes
+from .engine import (
+    BATCH_TRIPLES,
+    Reasoner,
+    ReasonReport,
+    mark_reasoned,
+    reason_in_memory,
+    rule_descriptions,
+    unrecorded_rules,
+)
+from .partition import SchemaStatement, batches, group, joining_properties, partitions, schema_nodes
 from .rules import Rule, load_rules
+
+_EXP = ox.NamedNode(EXPLANATION_GRAPH)
+_META = ox.NamedNode(META_GRAPH)
 
 
 class CaseReasoner:
@@ -50,15 +61,17 @@ class CaseReasoner:
         self.unrecorded = unrecorded
         self.report = ReasonReport(mode="per case")
         self.schema_quads: list[ox.Quad] = []
+        self.joining: set[Any] = set()
         self.first_round = 1
 
     def prepare(self, ontology_quads: list[ox.Quad]) -> list[ox.Quad]:
         """Reason the ontology alone; return its conclusions, the rules' descriptions and the
         derivations, to add to the store."""
         schema = in_memory(ontology_quads)
-        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded)
+        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded, scratch=True)
         tbox.run(keep_explanations=True)
-        self.schema_quads = list(schema)
+        self.schema_quads = list(ontology_quads) + tbox.concluded
+        self.joining = joining_properties(self.schema_quads)
         self.report.add(tbox.report)
         self.first_round = tbox.report.rounds + 1
         return tbox.concluded + rule_descriptions(self.rules) + tbox.explanations
@@ -72,7 +85,7 @@ class CaseReasoner:
         their derivations."""
         mem = in_memory(self.schema_quads)
         mem.extend(quads)
-        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded)
+        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True)
         r.run(keep_explanations=True)
         self.report.add(r.report)
         self.report.batches += 1
@@ -126,8 +139,14 @@ class CaseReasoner:
     def finish(self, store: GraphStore) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
         if len(self.case_rules) < len(self.rules):
-            r = Reasoner(store, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded)
+            # On a copy without the explanations (rules must not read those) and where
+            # equality may rewrite.
+            mem = in_memory([q for q in store.quads_for_pattern(None, None, None, None)
+                             if q.graph_name not in (_EXP, _META)])
+            r = Reasoner(mem, self.rules, first_round=self.report.rounds + 1, unrecorded=self.unrecorded,
+                         scratch=True)
             r.run(keep_explanations=True)
+            store.extend(r.concluded)
             store.extend(r.explanations)
             self.report.add(r.report)
             self.report.mode = "per case, then the whole store for rules with `scope: store`"
@@ -139,9 +158,9 @@ class CaseReasoner:
         cases = [g for g in asserted_graphs(store) if g != onto]
         ontology_conclusions = self.prepare(list(store.quads_for_pattern(None, None, None, onto)))
         try:
-            parts, sizes = partitions(store, cases, self.shared_nodes())
+            parts, sizes = partitions(store, cases, self.shared_nodes(), self.joining)
         except SchemaStatement as exc:
-            report = Reasoner(store, self.rules, unrecorded=self.unrecorded).run(progress)
+            report = reason_in_memory(store, self.rules, self.unrecorded, progress)
             report.mode = f"whole store: a case graph states something about the ontology ({exc})"
             return report
         self.report.parts = len(parts)
@@ -203,12 +222,12 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
     shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
     try:
         parts, sizes = group(names, ((n, case_set.graphs[n]) for n in names), shared,
-                             lambda t: isinstance(t, Literal), str)
+                             lambda t: isinstance(t, Literal), str, {p.value for p in cr.joining})
     except SchemaStatement as exc:
         store.bulk_extend(itertools.chain(
             (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
             meta_quads(case_set, extensions)))
-        report = Reasoner(store, rules, unrecorded=unrecorded).run(progress)
+        report = reason_in_memory(store, rules, unrecorded, progress)
         report.mode = f"whole store: a case graph states something about the ontology ({exc})"
         mark_reasoned(store, rules)
         return report

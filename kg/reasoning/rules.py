@@ -20,6 +20,7 @@ extension; no code changes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ from ..resources import data_dir
 from ..sparql_text import group_after, keyword_at
 
 RULE_BASE = RULE
+# `unroll: chain`: the file is the length-2 instance of a rule over an RDF list that builds a
+# path (prp-spo2); the engine writes the instance for each list length the data has.
+UNROLLS = ("chain",)
 
 Pattern = tuple[Node, Node, Node]
 
@@ -59,6 +63,15 @@ class Rule:
     # What the rule's WHERE clause reads: predicate IRIs, and `type|C` for `?x rdf:type C`;
     # None when a pattern has a variable predicate or a property path (it may read anything).
     reads: frozenset[str] | None = None
+    # Keys (as in `reads`) that every solution needs a triple of: if the store has none, the
+    # rule cannot fire and is skipped until one appears.
+    needs: frozenset[str] = frozenset()
+    # Semi-naive evaluation: the premises of a body that is a join of triple patterns and
+    # filters (no UNION, OPTIONAL or positive EXISTS); None when the body is not of that form.
+    # `static` are the keys its property paths read: when those change the rule runs in full.
+    delta: tuple[Pattern, ...] | None = None
+    static: frozenset[str] = frozenset()
+    unroll: str | None = None
 
     @property
     def iri(self) -> URIRef:
@@ -74,20 +87,40 @@ class Rule:
         return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{{ {self.body_text} }}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def derivation_query(self, bound: dict[str, str]) -> str:
+    def derivation_query(self, bound: dict[str, str], limit: int | None = 50) -> str:
         """The rule's WHERE clause as a SELECT with variables bound to terms (in N-Triples
-        syntax), to re-derive a conclusion."""
+        syntax), to re-derive a conclusion; no limit when a blank node is left to check."""
         names = sorted(bound)
         values = ""
         if names:
             values = (f"VALUES ({' '.join('?' + n for n in names)}) "
                       f"{{ ({' '.join(bound[n] for n in names)}) }}\n")
-        return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}} LIMIT 50"
+        tail = f" LIMIT {limit}" if limit else ""
+        return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}}{tail}"
 
-    def select_query(self) -> str:
-        """The rule's WHERE clause as a SELECT that skips conclusions already known."""
-        return (f"{self.prefixes}\nSELECT * WHERE {{\n{{ {self.body_text} }}\n"
+    def select_query(self, graphs: list[str] | None = None) -> str:
+        """The rule's WHERE clause as a SELECT that skips conclusions already known; with
+        `graphs`, only the solutions that use a triple of those graphs (semi-naive)."""
+        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs)}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+
+    def construct_query_delta(self, graphs: list[str]) -> str:
+        """The rule as a CONSTRUCT of the new conclusions from triples of `graphs`."""
+        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{self._where(graphs)}\n"
+                f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+
+    def _where(self, graphs: list[str] | None) -> str:
+        if graphs is None or self.delta is None:
+            return f"{{ {self.body_text} }}"
+        values = " ".join(f"<{g}>" for g in graphs)
+        # One branch per premise: that premise from the new triples, the rest from all.
+        return "\nUNION\n".join(
+            f"{{ VALUES ?__g {{ {values} }} GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n{self.body_text} }}"
+            for p in self.delta)
+
+
+def _sparql(term: Node) -> str:
+    return f"?{term}" if isinstance(term, Variable) else term.n3()
 
 
 def _bgp_triples(node: Any, out: list[Pattern]) -> None:
@@ -140,6 +173,97 @@ def _reads(node: Any, out: set[str]) -> bool:
         if key != "triples" and not _reads(value, out):
             ok = False
     return ok
+
+
+def _names(node: Any, out: set[str]) -> None:
+    """Every algebra node name in a tree (filter expressions included)."""
+    if isinstance(node, (list, tuple)):
+        for x in node:
+            _names(x, out)
+        return
+    if not hasattr(node, "name") or not hasattr(node, "items"):
+        return
+    out.add(node.name)
+    for key, value in node.items():
+        if key != "triples":
+            _names(value, out)
+
+
+def _needs(node: Any, out: set[str]) -> None:
+    """The keys of the triple patterns every solution of the tree matches."""
+    if not hasattr(node, "name"):
+        return
+    if node.name == "BGP":
+        for s, p, o in node.triples:
+            if isinstance(p, URIRef):
+                out.add(read_keys(p, o)[-1])
+        return
+    if node.name in ("Join", "Filter", "Extend", "Project", "Distinct", "ToMultiSet"):
+        for key in ("p", "p1", "p2"):
+            child = node.get(key)
+            if child is not None:
+                _needs(child, out)
+    elif node.name in ("LeftJoin", "Minus"):
+        _needs(node.get("p1"), out)
+
+
+_JOIN_ONLY = {"Join", "Filter", "Extend", "Project", "BGP", "ToMultiSet", "values", "Builtin_NOTEXISTS",
+              "TriplesBlock", "GroupGraphPatternSub"}
+
+
+def _double_negation(node: Any, inside: bool = False) -> bool:
+    """Whether a NOT EXISTS holds another one (a positive condition in disguise)."""
+    if isinstance(node, (list, tuple)):
+        return any(_double_negation(x, inside) for x in node)
+    if not hasattr(node, "name") or not hasattr(node, "items"):
+        return False
+    if node.name == "Builtin_NOTEXISTS":
+        if inside:
+            return True
+        inside = True
+    return any(_double_negation(v, inside) for k, v in node.items() if k != "triples")
+
+
+def _delta(algebra: Any, premises: list[Pattern], body: str) -> tuple[tuple[Pattern, ...] | None, frozenset[str]]:
+    """The premises to evaluate semi-naively and the keys read by property paths, or None
+    when the body is more than a join (see `Rule.delta`)."""
+    names: set[str] = set()
+    _names(algebra, names)
+    # The parsed form of a filter's graph pattern drops nested filters, so read the text: a
+    # positive EXISTS, or a NOT EXISTS inside another (a positive condition in disguise), can
+    # gain solutions from new triples that no premise matches.
+    text = re.sub(r"#[^\n]*", "", body)
+    found = list(re.finditer(r"\b(NOT\s+)?EXISTS\b", text, re.IGNORECASE))
+    if any(not m.group(1) for m in found) or _double_negation(algebra):
+        return None, frozenset()
+    for m in found:
+        group = group_after(text, None, m.end())
+        if group and re.search(r"\bEXISTS\b", text[group[0]:group[1]], re.IGNORECASE):
+            return None, frozenset()
+    if any(n not in _JOIN_ONLY and not n.startswith(("Builtin_", "Relational", "Conditional", "Additive",
+                                                     "Multiplicative", "Unary", "Function", "aggregate"))
+           for n in names) or "Builtin_EXISTS" in names:
+        return None, frozenset()
+    if any(isinstance(t, BNode) for p in premises for t in p) or not premises:
+        return None, frozenset()
+    static: set[str] = set()
+
+    def paths(node: Any) -> None:
+        if isinstance(node, (list, tuple)):
+            for x in node:
+                paths(x)
+            return
+        if not hasattr(node, "name") or not hasattr(node, "items"):
+            return
+        if node.name == "BGP":
+            for t in node.triples:
+                if isinstance(t[1], RdfPath):
+                    static.update(re.findall(r"<([^>]+)>", t[1].n3()))
+        for key, value in node.items():
+            if key != "triples":
+                paths(value)
+    paths(algebra)
+    return tuple(dict.fromkeys(premises)), frozenset(static)
 
 
 _PARSED: dict[Path, tuple[int, int, Rule]] = {}
@@ -200,11 +324,45 @@ def _parse_rule(path: Path) -> Rule:
     conclusions = tuple((t[0], t[1], t[2]) for t in algebra.template)
     reads: set[str] = set()
     bounded = _reads(algebra.p, reads)
+    needs: set[str] = set()
+    _needs(algebra.p, needs)
+    delta, static = _delta(algebra.p, premises, body_text)
     rule_id = path.stem
     return Rule(rule_id, str(meta["title"]), str(meta["description"] or "").strip(),
                 str(meta["kind"]), path, prefixes, template_text.strip(),
                 body_text.strip(), conclusions, tuple(premises), str(meta["scope"]),
-                frozenset(reads) if bounded else None)
+                frozenset(reads) if bounded else None, frozenset(needs), delta, static,
+                meta.get("unroll"))
+
+
+def chain_rule(rule: Rule, n: int) -> Rule:
+    """The instance of an `unroll: chain` rule (prp-spo2) for chains of n properties."""
+    lists = " ".join(f"?l{i} rdf:first ?q{i} ; rdf:rest {'?l' + str(i + 1) if i < n else 'rdf:nil'} ."
+                     for i in range(1, n + 1))
+    links = " ".join(f"?u{i - 1} ?q{i} ?u{i} ." for i in range(1, n + 1))
+    body = f"?p owl:propertyChainAxiom ?l1 . {lists}\n{links}"
+    template = f"?u0 ?p ?u{n}"
+    u = [Variable(f"u{i}") for i in range(n + 1)]
+    q = [Variable(f"q{i}") for i in range(1, n + 1)]
+    premises = tuple((u[i], q[i], u[i + 1]) for i in range(n))
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    lst: list[Pattern] = [(Variable("p"), URIRef("http://www.w3.org/2002/07/owl#propertyChainAxiom"), Variable("l1"))]
+    for i in range(1, n + 1):
+        lst.append((Variable(f"l{i}"), URIRef(rdf + "first"), q[i - 1]))
+        lst.append((Variable(f"l{i}"), URIRef(rdf + "rest"), Variable(f"l{i + 1}") if i < n else URIRef(rdf + "nil")))
+    return replace(rule, body_text=body, template_text=template,
+                   conclusions=((u[0], Variable("p"), u[n]),), premises=(*lst, *premises), reads=None,
+                   needs=frozenset({"http://www.w3.org/2002/07/owl#propertyChainAxiom"}),
+                   delta=(*lst, *premises), static=frozenset(), unroll=None)
+
+
+def chain_lengths(query: Callable[[str], Iterable[Any]]) -> set[int]:
+    """The lengths of the property chains (owl:propertyChainAxiom lists) a store has."""
+    rows = query("PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+                 "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+                 "SELECT ?l (COUNT(?m) AS ?n) WHERE { ?p owl:propertyChainAxiom ?l . "
+                 "?l rdf:rest* ?m . ?m rdf:first ?x } GROUP BY ?l")
+    return {int(r["n"].value) for r in rows}
 
 
 def rule_dirs(extra: list[Path] | None = None) -> list[Path]:
@@ -227,4 +385,4 @@ def load_rules(extra: list[Path] | None = None) -> list[Rule]:
                                      file=str(f), hint="rename one of the files")
             seen[rule.id] = f
             rules.append(rule)
-    return sorted(rules, key=lambda r: (r.kind != "axiom",))
+    return sorted(rules, key=lambda r: (r.kind not in ("axiom", "equality"),))
