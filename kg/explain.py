@@ -43,11 +43,13 @@ _INTERESTING_TYPES = {str(t) for t in (RG.Clash, RG.NonTransferredRole, RG.RoleC
                                        RG.TeamCrossing, RG.RoleDistance, RG.RecognisedClaim,
                                        RG.RefusedClaim, RG.CitizenInitiatedProcess, RG.PublicInitiatedProcess,
                                        RG.CitizensInIdeationProcess, RG.CitizensInImplementationProcess,
-                                       RG.CitizenDecidedProcess, RG.SharedInfluenceProcess)}
+                                       RG.CitizenDecidedProcess, RG.SharedInfluenceProcess,
+                                       RG.DivergentDefinitions)}
 _INTERESTING_PROPS = {str(p) for p in (RG.predictedRefusalBy, RG.crossesFrom, RG.crossesTo,
                                        RG.recognisedClaim, RG.refusedClaim, RG.transferredRole,
                                        RG.recognisedIn, RG.refusedIn, RG.recognisedBy, RG.refusedBy,
-                                       RG.findingBearer,
+                                       RG.findingBearer, RG.againstOutcome, RG.breaksRule,
+                                       RG.divergesIn, RG.divergentDefinition, RG.strainedClaim,
                                        RG.classifiedType)}
 
 

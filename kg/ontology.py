@@ -16,7 +16,8 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from .cases.extensions import load_extensions
-from .errors import OntologyError
+from .cases.orderkinds import kinds_graph, load_kinds
+from .errors import CaseDataError, OntologyError
 from .resources import ontology_files, shapes_file
 from .vocab import BASE, RG, ROLE
 
@@ -41,6 +42,9 @@ class Ontology:
     graph: Graph
     files: list[Path]
     extensions: list[Any] = field(default_factory=list)
+    # kinds of interaction-order rule (rules/order-kinds.yaml and the extensions'), and where looked for
+    order_kinds: dict[str, Any] = field(default_factory=dict)
+    kinds_looked_in: tuple[str, ...] = ()
 
     @cached_property
     def roles(self) -> dict[str, URIRef]:
@@ -107,7 +111,11 @@ def load_ontology(extensions: list[Any] | None = None) -> Ontology:
         parse_rdf_file(f, g)
     if extensions:
         g += load_extensions(g, extensions)
-    return Ontology(g, files, list(extensions or []))
+    kinds = load_kinds(extensions)
+    if kinds.problems:
+        raise CaseDataError(kinds.problems)
+    g += kinds_graph(kinds.kinds)
+    return Ontology(g, files, list(extensions or []), kinds.kinds, tuple(kinds.looked_in))
 
 
 def load_shapes() -> Graph:

@@ -148,7 +148,9 @@ def get_query(name: str, extra: list[Path] | None = None) -> Query:
     if name not in queries:
         close = difflib.get_close_matches(name, list(queries), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        raise QueryError(f"no query named '{name}'", hint=hint + "`rolegraph queries` lists them")
+        raise QueryError(f"no query named '{name}'",
+                         hint=hint + "`rolegraph queries` lists them (the shipped ones, and those in queries/ of "
+                         "the extensions the store was built with, from ./extensions and $ROLEGRAPH_EXTENSIONS)")
     return queries[name]
 
 
@@ -373,12 +375,54 @@ def to_csv(result: Result) -> str:
     return buf.getvalue()
 
 
+_CASE_PREFIX = CASE
+
+
+def colliding_labels(result: Result) -> dict[tuple[int, str], str]:
+    """Labels shared by different nodes, made distinct by the node's case: (row, column) -> text.
+
+    A label column `xLabel` names the node in column `x`; when two different nodes carry the same
+    label (two cases each with 'the staff'), each such label gets its case and id in brackets."""
+    pairs = [(v, f"{v}Label") for v in result.variables if f"{v}Label" in result.variables]
+    seen: dict[str, set[str]] = {}
+    for row in result.rows:
+        for node, label in pairs:
+            if row.get(node) is not None and row.get(label) is not None:
+                seen.setdefault(row[label].value, set()).add(row[node].value)
+    out: dict[tuple[int, str], str] = {}
+    for i, row in enumerate(result.rows):
+        for node, label in pairs:
+            if row.get(node) is None or row.get(label) is None or len(seen.get(row[label].value, ())) < 2:
+                continue
+            value = row[node].value
+            which = value[len(_CASE_PREFIX):] if value.startswith(_CASE_PREFIX) else _short(row[node])
+            out[(i, label)] = f"{row[label].value} [{which}]"
+    return out
+
+
+def with_distinct_labels(result: Result) -> Result:
+    """The result with each label that two different nodes share told apart (see `colliding_labels`)."""
+    distinct = colliding_labels(result)
+    if not distinct:
+        return result
+    rows = []
+    for i, row in enumerate(result.rows):
+        new = dict(row)
+        for (j, col), text in distinct.items():
+            if j == i:
+                lang = getattr(row[col], "language", None)
+                new[col] = ox.Literal(text, language=lang) if lang else ox.Literal(text)
+        rows.append(new)
+    return Result(result.variables, rows)
+
+
 def to_table(result: Result, *, hide: tuple[str, ...] = ()) -> str:
-    """A plain-text table for people: IRIs shortened, long cells wrapped."""
+    """A plain-text table for people: IRIs shortened, long cells wrapped, colliding labels told apart."""
     cols = [v for v in result.variables if v not in hide]
     if not result.rows:
         return "(no rows)"
-    cells = [[_short(row[c]) for c in cols] for row in result.rows]
+    distinct = colliding_labels(result)
+    cells = [[distinct.get((i, c)) or _short(row[c]) for c in cols] for i, row in enumerate(result.rows)]
     widths = [min(40, max(len(c), *(len(r[i]) for r in cells))) for i, c in enumerate(cols)]
 
     def fmt(values: list[str]) -> str:

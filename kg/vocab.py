@@ -29,6 +29,7 @@ class RG(DefinedNamespace):
     Before: URIRef
     Case: URIRef
     CaseWork: URIRef
+    Casting: URIRef
     CitizenActor: URIRef
     CitizenDecidedProcess: URIRef
     CitizenDriven: URIRef
@@ -45,30 +46,37 @@ class RG(DefinedNamespace):
     CollectiveCoProduction: URIRef
     Contested: URIRef
     Course: URIRef
+    Credential: URIRef
     DecisiveInfluence: URIRef
     Derivation: URIRef
     Descriptive: URIRef
     Design: URIRef
     Distances: URIRef
+    DivergentDefinitions: URIRef
     During: URIRef
     Embraces: URIRef
     Encounter: URIRef
     EverydayPractice: URIRef
     Evidence: URIRef
+    Failed: URIRef
     Finding: URIRef
     Given: URIRef
     Group: URIRef
     Ideation: URIRef
+    Ignored: URIRef
     Implementation: URIRef
     IndividualCoProduction: URIRef
     Influence: URIRef
     InteractionOrder: URIRef
     Intermediary: URIRef
+    Mandate: URIRef
     Meeting: URIRef
     MembershipClaim: URIRef
+    MembershipStanding: URIRef
     NeedhamCarr: URIRef
     NoInfluence: URIRef
     NonTransferredRole: URIRef
+    NotTakenUp: URIRef
     OrderRule: URIRef
     Organisation: URIRef
     Outcome: URIRef
@@ -91,15 +99,18 @@ class RG(DefinedNamespace):
     RoleConflict: URIRef
     RoleDistance: URIRef
     RoleIncompatibility: URIRef
+    RoleRequirement: URIRef
     RoleReservation: URIRef
     Rule: URIRef
     ScopeTypology: URIRef
     SharedInfluence: URIRef
     SharedInfluenceProcess: URIRef
+    SituationDefinition: URIRef
     SlidesTypology: URIRef
     SocialSituation: URIRef
     SourceDocument: URIRef
     Stance: URIRef
+    Standing: URIRef
     Taken: URIRef
     Team: URIRef
     TeamCrossing: URIRef
@@ -108,9 +119,16 @@ class RG(DefinedNamespace):
     Typology: URIRef
     UserCentred: URIRef
     Workshop: URIRef
+    absentButRelevant: URIRef
+    againstOutcome: URIRef
     aim: URIRef
     assignedBy: URIRef
+    atStake: URIRef
     bearer: URIRef
+    breaksRule: URIRef
+    castActor: URIRef
+    castRole: URIRef
+    casts: URIRef
     citation: URIRef
     personal: URIRef
     alias: URIRef
@@ -120,6 +138,10 @@ class RG(DefinedNamespace):
     countsAs: URIRef
     crossesFrom: URIRef
     crossesTo: URIRef
+    definedBy: URIRef
+    definesSituation: URIRef
+    divergentDefinition: URIRef
+    divergesIn: URIRef
     evidence: URIRef
     fileName: URIRef
     findingBearer: URIRef
@@ -131,6 +153,8 @@ class RG(DefinedNamespace):
     hasResponse: URIRef
     hasRule: URIRef
     heldBy: URIRef
+    holder: URIRef
+    holdsInAbsentia: URIRef
     inCase: URIRef
     inPhase: URIRef
     inSituation: URIRef
@@ -141,6 +165,7 @@ class RG(DefinedNamespace):
     memberOf: URIRef
     mode: URIRef
     note: URIRef
+    occasion: URIRef
     outcome: URIRef
     paraphrase: URIRef
     partOfSituation: URIRef
@@ -148,6 +173,9 @@ class RG(DefinedNamespace):
     phaseKind: URIRef
     predictedRefusalBy: URIRef
     premise: URIRef
+    present: URIRef
+    presentAudience: URIRef
+    presentParticipant: URIRef
     quote: URIRef
     recognisedBy: URIRef
     recognisedClaim: URIRef
@@ -155,6 +183,8 @@ class RG(DefinedNamespace):
     refusedBy: URIRef
     refusedClaim: URIRef
     refusedIn: URIRef
+    requiredStanding: URIRef
+    requiringRole: URIRef
     reservedFor: URIRef
     reservedRole: URIRef
     respondent: URIRef
@@ -169,10 +199,12 @@ class RG(DefinedNamespace):
     specialises: URIRef
     stance: URIRef
     statedType: URIRef
+    strainedClaim: URIRef
     team: URIRef
     time: URIRef
     transferredRole: URIRef
     usedRule: URIRef
+    validIn: URIRef
     clashNode: URIRef
     clashRule: URIRef
 

@@ -17,7 +17,7 @@ EXAMPLE = ROOT / "docs" / "examples" / "elderly-care"
 def test_the_guides_files_are_the_worked_example() -> None:
     files, _ = parse(GUIDE)
     assert set(files) == {"extensions/elderly-care/ontology.ttl", "cases/visiting-friends.yaml",
-                          "sources/guide-transcript.txt"}
+                          "sources/guide-transcript.txt", "cases/visiting-friends-ward.yaml"}
     for path, body in files.items():
         assert body == (EXAMPLE / path).read_text(encoding="utf-8"), f"{path} in the guide differs from the example"
 

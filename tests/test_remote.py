@@ -183,7 +183,7 @@ def test_reasoning_inside_the_store_matches_the_embedded_reasoner(remote: dict[s
         assert local_findings
     m = re.search(r"reasoned: (\d+) triples inferred in (\d+) rounds", remote["reason"])
     assert m and int(m.group(1)) == sum(local.values())
-    for rule in ("role-not-transferred 108", "observed-role-conflict 1", "team-crossing-by-membership 6"):
+    for rule in ("role-not-transferred 120", "observed-role-conflict 1", "team-crossing-by-membership 6"):
         assert rule in remote["reason"]
 
 

@@ -47,6 +47,12 @@ orders:
         for: staff
       - incompatible: [client, adviser]
         held_by: [bo]
+      - requires: badge
+        role: adviser
+standings:
+  - id: badge
+    label: the badge
+    holders: [bo]
 contexts:
   - id: here
     label: here
@@ -84,6 +90,20 @@ CLAIMS = {
     responses:
       - by: bo
         outcome: recognised
+""",
+    "adviser-here": """  - id: adviser-here
+    bearer: ann
+    role: adviser
+    context: here
+""",
+    # a top-level section after the claims: it must come last
+    "definitions": """definitions:
+  - by: ann
+    context: here
+    occasion: a party
+  - by: bo
+    context: here
+    occasion: a meeting
 """,
     "adviser-refused-there": """  - id: adviser-there
     bearer: ann
@@ -131,6 +151,9 @@ CASES = [
      "    by: bo\n"),
     ("role-not-transferred", ("ambassador-here", "adviser-refused-there"), None,
      "    responses:\n      - by: bo\n        outcome: refused\n"),
+    ("role-requirement-unmet", ("adviser-here",), (C + "adviser-here", RG + "breaksRule", C + "order-rule-3"),
+     "      - requires: badge\n        role: adviser\n"),
+    ("divergent-definitions", ("minutes", "definitions"), None, "    occasion: a meeting\n"),
 ]
 
 
@@ -140,7 +163,8 @@ def test_rule_fires_and_removing_a_premise_removes_its_conclusion(
     with_premise = _reasoned(tmp_path / "with", case(*claims))
     without = _reasoned(tmp_path / "without", case(*claims, drop=premise))
     if conclusion is None:  # the finding node's IRI is minted by the rule
-        conclusion_of = lambda ts: {s for s, p, o in ts if p == T and o == RG + "NonTransferredRole"}
+        finding = RG + ("DivergentDefinitions" if rule == "divergent-definitions" else "NonTransferredRole")
+        conclusion_of = lambda ts: {s for s, p, o in ts if p == T and o == finding}
         assert conclusion_of(with_premise)
         assert not conclusion_of(without)
     else:

@@ -23,7 +23,9 @@ _SIDE_CLASS = {"citizen": RG.CitizenActor, "public": RG.PublicSectorActor}
 _TIME = {"before": RG.Before, "during": RG.During, "after": RG.After}
 _MODE = {"taken": RG.Taken, "given": RG.Given}
 _STANCE = {"embraces": RG.Embraces, "accepts": RG.Accepts, "distances": RG.Distances}
-_OUTCOME = {"recognised": RG.Recognised, "refused": RG.Refused, "contested": RG.Contested}
+_OUTCOME = {"recognised": RG.Recognised, "refused": RG.Refused, "contested": RG.Contested,
+            "failed": RG.Failed, "not-taken-up": RG.NotTakenUp, "ignored": RG.Ignored}
+_STANDING = {"mandate": RG.Mandate, "credential": RG.Credential, "membership": RG.MembershipStanding}
 _PHASE = {"planning": RG.Planning, "ideation": RG.Ideation, "design": RG.Design,
           "implementation": RG.Implementation}
 _INFLUENCE = {"none": RG.NoInfluence, "shared": RG.SharedInfluence, "decisive": RG.DecisiveInfluence}
@@ -82,8 +84,10 @@ class Compiled:
 
 class _Compiler:
     def __init__(self, case: Case, context_kinds: dict[str, URIRef],
-                 actor_kinds: dict[str, URIRef] | None = None, roles: dict[str, URIRef] | None = None) -> None:
+                 actor_kinds: dict[str, URIRef] | None = None, roles: dict[str, URIRef] | None = None,
+                 order_kinds: dict[str, Any] | None = None) -> None:
         self.case = case
+        self.order_kinds = order_kinds or {}
         self.roles = roles or {}
         self.actor_kinds = actor_kinds or _KIND_CLASS
         self.g = Triples()
@@ -212,7 +216,12 @@ class _Compiler:
 
     def do_rule(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        if rec.get("reserve"):
+        if rec.get("in_absentia") is not None:
+            self.add(node, RG.holdsInAbsentia, Literal(bool(rec.get("in_absentia"))))
+        kind = next((k for k in self.order_kinds if k in rec.fields), None)
+        if kind is not None:
+            self.declared_rule(node, rec, self.order_kinds[kind])
+        elif rec.get("reserve"):
             self.add(node, RDF.type, RG.RoleReservation)
             self.add(node, RG.reservedRole, self.role(str(rec.get("reserve"))))
             for t in rec.refs("for"):
@@ -242,6 +251,57 @@ class _Compiler:
             self.add(node, RG.time, _TIME[str(rec.get("time"))])
         if rec.get("phase"):
             self.add(node, RG.inPhase, self.ref(str(rec.get("phase"))))
+        for name, prop in (("participants", RG.presentParticipant), ("audiences", RG.presentAudience),
+                           ("absent", RG.absentButRelevant)):
+            for a in rec.refs(name):
+                self.add(node, prop, self.ref(a))
+        self.common(node, rec)
+
+    def declared_rule(self, node: URIRef, rec: Record, kind: Any) -> None:
+        """A rule of a kind declared in order-kinds.yaml: its class, and a property per field."""
+        self.add(node, RDF.type, kind.cls)
+        for name, f in kind.all_fields().items():
+            y = rec.fields.get(name)
+            if y is None:
+                continue
+            if f.type == "label":
+                self.label(node, f.prop, rec, name, self.lang)
+            elif f.type in ("text",) or f.type.startswith("enum:"):
+                self.add(node, f.prop, Literal(str(y.value)))
+            elif f.type == "bool":
+                self.add(node, f.prop, Literal(bool(y.value)))
+            elif f.type in ("role", "roles"):
+                for r in rec.refs(name):
+                    self.add(node, f.prop, self.role(r))
+            else:
+                for r in rec.refs(name):
+                    self.add(node, f.prop, self.ref(r))
+
+    def do_definition(self, rec: Record, lang: str) -> None:
+        node = self.iri(str(rec.id))
+        self.add(node, RDF.type, RG.SituationDefinition)
+        self.add(node, RG.definedBy, self.ref(str(rec.get("by"))))
+        self.add(node, RG.definesSituation, self.ref(str(rec.get("context"))))
+        self.label(node, RG.occasion, rec, "occasion", lang)
+        self.label(node, RG.atStake, rec, "at_stake", lang)
+        for i, cast in enumerate(rec.children.get("casts", []), start=1):
+            cnode = URIRef(f"{node}/casting-{i}")
+            self.add(node, RG.casts, cnode)
+            self.add(cnode, RDF.type, RG.Casting)
+            self.add(cnode, RG.castActor, self.ref(str(cast.get("actor"))))
+            self.add(cnode, RG.castRole, self.role(str(cast.get("as"))))
+            self.common(cnode, cast)
+        self.common(node, rec)
+
+    def do_standing(self, rec: Record, lang: str) -> None:
+        node = self.iri(str(rec.id))
+        self.add(node, RDF.type, RG.Standing)
+        self.add(node, RDF.type, _STANDING[str(rec.get("kind") or "credential")])
+        self.label(node, RDFS.label, rec, "label", lang)
+        for a in rec.refs("holders"):
+            self.add(node, RG.holder, self.ref(a))
+        for c in rec.refs("recognised_in"):
+            self.add(node, RG.validIn, self.ref(c))
         self.common(node, rec)
 
     def do_process(self, rec: Record, lang: str) -> None:
@@ -321,6 +381,7 @@ class _Compiler:
 
 
 def compile_case(case: Case, *, context_kinds: dict[str, URIRef] | None = None,
-                 actor_kinds: dict[str, URIRef] | None = None, roles: dict[str, URIRef] | None = None) -> Compiled:
+                 actor_kinds: dict[str, URIRef] | None = None, roles: dict[str, URIRef] | None = None,
+                 order_kinds: dict[str, Any] | None = None) -> Compiled:
     """The RDF of one checked case, with the file and line of every node."""
-    return _Compiler(case, context_kinds or {}, actor_kinds, roles).run()
+    return _Compiler(case, context_kinds or {}, actor_kinds, roles, order_kinds).run()

@@ -30,6 +30,13 @@ _BUILTIN_NS = ("http://www.w3.org/", "http://purl.org/dc/", "http://xmlns.com/fo
                "http://www.ontologydesignpatterns.org/")
 
 
+def extension_places() -> str:
+    """Where `find_extensions` looks, in words for hints: ./extensions and $ROLEGRAPH_EXTENSIONS."""
+    env = os.environ.get("ROLEGRAPH_EXTENSIONS", "")
+    shown = f"={env}" if env else " (not set)"
+    return f"./extensions and the directories in $ROLEGRAPH_EXTENSIONS{shown}"
+
+
 def find_extensions(extra: list[Path] | None = None) -> list[Extension]:
     """Extensions under ./extensions, $ROLEGRAPH_EXTENSIONS and `extra` (each a dir of extensions or one)."""
     roots: list[Path] = [Path("extensions")]

@@ -46,11 +46,43 @@ teams:                        # Goffman's teams: who keeps a definition of the s
     label: {{en: the staff, da: personalet}}
     members: [worker]
 
+standings:                    # mandates, credentials, memberships a `requires` rule can ask for
+  - id: mandate
+    kind: mandate               # mandate | credential | membership
+    label: {{en: a mandate from the municipality, da: et mandat fra kommunen}}
+    holders: [worker]           # who holds it (a team's members hold it too)
+    recognised_in: [first-context]   # where it counts (with contexts part_of it); none = everywhere
+
+orders:                       # interaction orders: who normally does what, as rules
+  - id: first-order
+    label: {{en: the order of the first context, da: den første konteksts orden}}
+    rules:                      # kinds: reserve (+ for), incompatible, requires (+ role), or an extension's
+      - requires: mandate       # the role below counts here only if its bearer holds `mandate`
+        role: co-creator
+        held_by: [worker]       # predictions only where a holder is present (or nobody's presence is stated)
+        # in_absentia: true     # ... unless the rule holds even where its holders are absent
+
 contexts:                     # social situations; kind: workshop, meeting, course, encounter, ...
   - id: first-context
     label: {{en: the first context, da: den første kontekst}}
+    order: first-order
+    participants: [citizen, worker]   # who is present: participants, audiences; absent: absent but relevant
   - id: second-context
     label: {{en: the second context, da: den anden kontekst}}
+    # part_of: first-context  # nesting: settings for role-across-settings; nested contexts are not compared
+
+definitions:                  # how an actor or team defines a situation (Goffman)
+  - by: citizen
+    context: first-context
+    occasion: {{en: a meeting of equals, da: et møde mellem ligeværdige}}   # what kind of occasion
+    at_stake: {{en: being heard, da: at blive hørt}}                         # what is at stake
+    casts:                      # who counts as what, to the definer
+      - actor: worker
+        as: facilitator
+    evidence:
+      - paraphrase: Replace with the words in which the source gives this definition.
+        source: interviews
+        locator: "interview 1, p. 2"
 
 claims:                       # who takes or is given which role, where; and how audiences respond
   - bearer: citizen
@@ -64,7 +96,9 @@ claims:                       # who takes or is given which role, where; and how
         locator: "interview 1, p. 1"
     responses:
       - by: worker
-        outcome: recognised   # recognised | refused | contested
+        # recognised | refused | contested | failed (tried, did not work out, nobody refused)
+        # | not-taken-up (offered, nobody stepped into it) | ignored (no notice taken)
+        outcome: recognised
 """
 
 EXTENSION_TEMPLATE = """\
@@ -75,7 +109,10 @@ EXTENSION_TEMPLATE = """\
 #   - every new term has rdfs:label in English and Danish (and should have a definition).
 # In a case file, a new role is named by its local name (`role: {example_role}`), a new
 # context kind by its kebab-case name (`kind: {example_kind}`), a new actor kind likewise.
-# Rules in rules/*.rq and queries in queries/*.rq of this directory are used too.
+# Rules in rules/*.rq and queries in queries/*.rq of this directory are used too, and kinds of
+# interaction-order rule declared in order-kinds.yaml (see the example there).
+# `build` looks for extensions in ./extensions and in the directories listed in
+# $ROLEGRAPH_EXTENSIONS (separated by ':').
 
 @prefix rg:   <https://w3id.org/rolegraph/ontology#> .
 @prefix role: <https://w3id.org/rolegraph/role/> .
@@ -103,6 +140,61 @@ ext:{example_class} a owl:Class ;
     rdfs:label "new kind of situation (rename me)"@en , "ny slags situation (omdøb mig)"@da ;
     skos:definition "The kind of setting in which such roles are taken."@en ,
         "Den slags ramme, hvor sådanne roller tages."@da .
+"""
+
+KINDS_TEMPLATE = """\
+# Kinds of interaction-order rule that extension '{name}' brings (kg/cases/orderkinds.py). A case
+# uses a kind like `reserve`, in an order's rules:
+#     orders:
+#       - id: my-order
+#         label: ...
+#         rules:
+#           - {kind}: <role>          # the kind's own key, of the type under `value:`
+#             before: [<actor id>]    # its further fields, under `fields:`
+#             held_by: [<actor id>]   # every rule may also have: id, held_by, in_absentia, note, evidence
+# `rolegraph validate` checks the fields (unknown kinds and fields are reported at file:line);
+# `build` writes the rule as a node of `class:` with one `property:` per field, and `reason`
+# applies the SPARQL file under `rule:` (in this extension's rules/), explained like every rule.
+# A rule concludes `?claim rg:breaksRule ?rule` (listed by the order-violations query with the
+# kind's label) and may conclude `?claim rg:predictedRefusalBy ?audience`.
+# Field types: text, label, bool, role, roles, enum:a|b, ref:<kinds>, refs:<kinds>, where kinds
+# are actor, team, context, process, phase, source, order, standing, claim, membership, definition.
+# Defaults: class ext:<KindInCamelCase>, property ext:<fieldInCamelCase>, in this extension's
+# namespace <https://w3id.org/rolegraph/ext/{name}#>.
+{kind}:
+  label: {{en: a role that counts only before certain audiences, da: "en rolle, der kun gælder over for bestemte publikummer"}}
+  definition:
+    en: In a situation with this order, the role counts only where one of the named audiences is present.
+    da: I en situation med denne orden gælder rollen kun, hvor et af de nævnte publikummer er til stede.
+  class: ext:OnlyBefore
+  value:
+    type: role
+    property: ext:onlyBeforeRole
+    label: {{en: role, da: rolle}}
+  fields:
+    before:
+      type: "refs:actor|team"
+      required: true
+      property: ext:onlyBefore
+      label: {{en: before whom, da: over for hvem}}
+  rule: rules/{kind}.rq
+"""
+
+KIND_RULE_TEMPLATE = """\
+#+ title: a role that counts only before certain audiences, taken where none of them is present
+#+ description: "The meaning of the order-rule kind '{kind}' (order-kinds.yaml): a claim of the role in a situation whose order has such a rule, where the situation lists who is present and none of the named audiences is, breaks the rule."
+#+ kind: interaction-order
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rg: <https://w3id.org/rolegraph/ontology#>
+PREFIX ext: <https://w3id.org/rolegraph/ext/{name}#>
+CONSTRUCT {{ ?claim rg:breaksRule ?rule }}
+WHERE {{
+  ?claim rdf:type rg:RoleClaim ; rg:countsAs ?role ; rg:inSituation ?situation .
+  ?situation rg:hasOrder ?order . ?order rg:hasRule ?rule .
+  ?rule rdf:type ext:OnlyBefore ; ext:onlyBeforeRole ?role .
+  ?situation rg:present ?someone .
+  FILTER NOT EXISTS {{ ?rule ext:onlyBefore ?audience . ?situation rg:present ?audience }}
+}}
 """
 
 RULE_README = """\
@@ -135,7 +227,7 @@ def new_case(name: str, directory: Path) -> Path:
 
 
 def new_extension(name: str, directory: Path) -> Path:
-    """Write an extension module `directory/name/` with an annotated ontology.ttl and rules/."""
+    """Write an extension module `directory/name/`: ontology.ttl, order-kinds.yaml, rules/ and queries/."""
     _check_name(name)
     root = directory / name
     if root.exists():
@@ -147,6 +239,9 @@ def new_extension(name: str, directory: Path) -> Path:
         name=name, path=root, example_role=f"{name}-role", example_kind=f"{name}-situation",
         example_class=f"{camel}Situation"), encoding="utf-8")
     (root / "rules" / "README.md").write_text(RULE_README, encoding="utf-8")
+    kind = f"{name}-only-before"
+    (root / "order-kinds.yaml").write_text(KINDS_TEMPLATE.format(name=name, kind=kind), encoding="utf-8")
+    (root / "rules" / f"{kind}.rq").write_text(KIND_RULE_TEMPLATE.format(name=name, kind=kind), encoding="utf-8")
     (root / "queries" / "README.md").write_text(
         "Named queries of this extension: .rq files with a `#+` header, like those in queries/.\n",
         encoding="utf-8")

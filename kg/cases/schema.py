@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem
 from .quotes import SourceText, find_quote, read_source
@@ -22,6 +23,9 @@ from .yamlsrc import Y, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGS = ("en", "da")
+
+# outcomes of a response, as written in case files (skos:notation of the rg:Outcome individuals)
+OUTCOMES = ("recognised", "refused", "contested", "failed", "not-taken-up", "ignored")
 
 # kinds of records that a reference may point to ("agent" is an actor or a team)
 AGENT = ("actor", "team")
@@ -38,6 +42,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
         "orders": ("sub:order", False), "contexts": ("sub:context", False),
         "processes": ("sub:process", False), "claims": ("sub:claim", False),
         "memberships": ("sub:membership", False),
+        "definitions": ("sub:definition", False), "standings": ("sub:standing", False),
     },
     "source": {"id": ("id", True), "title": ("text", True), "citation": ("text", False),
                "file": ("text", False), "note": ("text", False)},
@@ -52,11 +57,13 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
              "definition": ("label", False), **_COMMON},
     "order": {"id": ("id", True), "label": ("label", True), "rules": ("sub:rule", False), **_COMMON},
     "rule": {"id": ("id", False), "reserve": ("role", False), "for": ("ref:team", False),
-             "incompatible": ("roles", False), "held_by": ("refs:actor|team", False), **_COMMON},
+             "incompatible": ("roles", False), "held_by": ("refs:actor|team", False),
+             "in_absentia": ("bool", False), **_COMMON},
     "context": {"id": ("id", True), "label": ("label", True), "kind": ("text", False),
                 "part_of": ("ref:context", False), "process": ("ref:process", False),
                 "order": ("ref:order", False), "time": ("enum:before|during|after", False),
-                "phase": ("ref:phase", False), **_COMMON},
+                "phase": ("ref:phase", False), "participants": ("refs:actor|team", False),
+                "audiences": ("refs:actor|team", False), "absent": ("refs:actor|team", False), **_COMMON},
     "process": {"id": ("id", True), "label": ("label", True), "aim": ("label", False),
                 "form": ("label", False), "initiators": ("refs:actor|team", False),
                 "participants": ("refs:actor|team", False),
@@ -77,8 +84,14 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
                    "by": ("refs:actor|team", False), "responses": ("sub:response", False),
                    **_COMMON},
     "response": {"by": ("refs:actor|team", True),
-                 "outcome": ("enum:recognised|refused|contested", True),
+                 "outcome": ("enum:" + "|".join(OUTCOMES), True),
                  "context": ("ref:context", False), **_COMMON},
+    "definition": {"id": ("id", False), "by": ("ref:actor|team", True), "context": ("ref:context", True),
+                   "occasion": ("label", False), "at_stake": ("label", False), "casts": ("sub:casting", False),
+                   **_COMMON},
+    "casting": {"actor": ("ref:actor|team", True), "as": ("role", True), **_COMMON},
+    "standing": {"id": ("id", True), "label": ("label", True), "kind": ("enum:mandate|credential|membership", False),
+                 "holders": ("refs:actor|team", False), "recognised_in": ("refs:context", False), **_COMMON},
     "evidence": {"source": ("ref:source", True), "quote": ("text", False),
                  "paraphrase": ("text", False), "speaker": ("ref:actor|team", False),
                  "locator": ("text", False)},
@@ -86,7 +99,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
 
 # records of these kinds get an id of their own in the case's id space
 ID_KINDS = ("source", "actor", "team", "role", "order", "rule", "context", "process", "phase",
-            "claim", "membership")
+            "claim", "membership", "definition", "standing")
 
 
 @dataclass
@@ -191,12 +204,34 @@ def _type_name(value: object) -> str:
     return "text"
 
 
+def rule_fields(kinds: dict[str, Any] | None) -> dict[str, tuple[str, bool]]:
+    """The fields a rule of an interaction order may have: the built-in ones and every kind's."""
+    spec = dict(FIELDS["rule"])
+    for kind in (kinds or {}).values():
+        for name, f in kind.all_fields().items():
+            spec.setdefault(name, (f.type, False))
+    return spec
+
+
 class _Reader:
     """Reads the records of one file against the schema, collecting problems."""
 
-    def __init__(self, display: str, problems: list[Problem]) -> None:
+    def __init__(self, display: str, problems: list[Problem], kinds: dict[str, Any] | None = None,
+                 looked_in: tuple[str, ...] = ()) -> None:
         self.file = display
         self.problems = problems
+        self.kinds = kinds or {}
+        self.looked_in = looked_in
+        self.rule_spec = rule_fields(self.kinds)
+
+    def spec(self, kind: str) -> dict[str, tuple[str, bool]]:
+        return self.rule_spec if kind == "rule" else FIELDS[kind]
+
+    def kind_names(self) -> list[str]:
+        return ["reserve", "incompatible", *self.kinds]
+
+    def where_kinds(self) -> str:
+        return ("kinds of rule are declared in " + ", ".join(self.looked_in)) if self.looked_in else ""
 
     def problem(self, line: int, fieldpath: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.file, line, fieldpath, message, hint))
@@ -206,12 +241,15 @@ class _Reader:
             self.problem(y.line, path, f"expected a mapping of fields, found {_type_name(y.value)}",
                          f"write each {kind} as `- field: value` lines")
             return None
-        spec = FIELDS[kind]
+        spec = self.spec(kind)
         rec = Record(kind, self.file, y.line, path, {}, parent=parent)
         for name, val in y.value.items():
             fpath = f"{path}.{name}" if path else name
             if name not in spec:
                 hint = did_you_mean(name, spec) or f"the fields of a {kind} are: {', '.join(spec)}"
+                if kind == "rule":
+                    hint += (f"; kinds of rule: {', '.join(self.kind_names())}"
+                             + (f" ({self.where_kinds()})" if self.looked_in else ""))
                 self.problem(y.key_lines.get(name, y.line), fpath, f"unknown field '{name}'", hint)
                 continue
             ftype = spec[name][0]
@@ -234,7 +272,7 @@ class _Reader:
         for name, (ftype, required) in spec.items():
             if required and name not in y.value:
                 self.missing(kind, name, rec)
-        self.extra_checks(rec)
+        self.extra_checks(rec, set(y.value))
         return rec
 
     def missing(self, kind: str, name: str, rec: Record) -> None:
@@ -253,16 +291,45 @@ class _Reader:
                          f"a {kind} needs: " + ", ".join(
                              n for n, (_, req) in FIELDS[kind].items() if req))
 
-    def extra_checks(self, rec: Record) -> None:
+    def extra_checks(self, rec: Record, given: set[str] | None = None) -> None:
         if rec.kind == "evidence" and "quote" not in rec.fields and "paraphrase" not in rec.fields:
             self.problem(rec.line, rec.path, "evidence has neither quote nor paraphrase",
                          "add `quote:` with the source's exact words, or `paraphrase:`")
         if rec.kind == "rule":
-            has_res = "reserve" in rec.fields
-            has_inc = "incompatible" in rec.fields
-            if has_res == has_inc:
-                self.problem(rec.line, rec.path, "a rule needs exactly one of 'reserve' or 'incompatible'",
-                             "write `reserve: <role>` with `for: <team>`, or `incompatible: [<role>, <role>]`")
+            self.rule_checks(rec, given or set(rec.fields))
+
+    def rule_checks(self, rec: Record, given: set[str]) -> None:
+        found = [k for k in self.kind_names() if k in given]
+        if len(found) != 1:
+            names = " or ".join(f"'{k}'" for k in self.kind_names())
+            what = f"found {' and '.join(found)}" if found else "found none"
+            where = f"; {self.where_kinds()}" if self.looked_in else ""
+            self.problem(rec.line, rec.path, f"a rule needs exactly one kind, one of {names} ({what})",
+                         "write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
+                         f"or `requires: <standing>` with `role: <role>`{where}")
+            return
+        kind = found[0]
+        has_res = kind == "reserve"
+        has_inc = kind == "incompatible"
+        if kind in self.kinds:
+            own = set(self.kinds[kind].all_fields())
+            for name in sorted(given):
+                if name in FIELDS["rule"] and name not in ("reserve", "for", "incompatible"):
+                    continue
+                if name not in own and name in self.rule_spec:
+                    self.problem(rec.line_of(name), f"{rec.path}.{name}",
+                                 f"'{name}' is not a field of a '{kind}' rule",
+                                 f"a '{kind}' rule has: {', '.join(sorted(own))}, and held_by, in_absentia, note, evidence")
+            for name, f in self.kinds[kind].fields.items():
+                if f.required and name not in given:
+                    self.problem(rec.line, f"{rec.path}.{name}", f"a '{kind}' rule needs '{name}'",
+                                 f"add `{name}:` ({f.label.get('en', name)})")
+        else:
+            for name in sorted(given):
+                if name in self.rule_spec and name not in FIELDS["rule"]:
+                    self.problem(rec.line_of(name), f"{rec.path}.{name}",
+                                 f"'{name}' is not a field of a '{kind}' rule",
+                                 "a reserve rule has `for`; an incompatible rule names two roles")
             if has_res and "for" not in rec.fields:
                 self.problem(rec.line, f"{rec.path}.for", "a reserve rule needs 'for'",
                              "add `for: <team id>`: the team the role is reserved for")
@@ -350,6 +417,12 @@ class _Reader:
                 elif not self._check_id_syntax(item, fpath):
                     ok = False
             return ok
+        if ftype == "bool":
+            if not isinstance(v, bool):
+                self.problem(y.line, fpath, f"expected true or false, found {_type_name(v)}",
+                             f"write `{name}: true` or `{name}: false`")
+                return False
+            return True
         raise AssertionError(f"unknown field type {ftype}")
 
     def _check_id_syntax(self, y: Y, fpath: str) -> bool:
@@ -360,13 +433,14 @@ class _Reader:
         return True
 
 
-def read_case_file(path: Path, display: str, problems: list[Problem]) -> CaseFile | None:
-    """Read one YAML case file against the schema; problems are appended."""
+def read_case_file(path: Path, display: str, problems: list[Problem], kinds: dict[str, Any] | None = None,
+                   looked_in: tuple[str, ...] = ()) -> CaseFile | None:
+    """Read one YAML case file against the schema (with the kinds of order rule known); problems are appended."""
     tree, found = load_yaml(path, display)
     problems.extend(found)
     if tree is None:
         return None
-    reader = _Reader(display, problems)
+    reader = _Reader(display, problems, kinds, looked_in)
     top = reader.record("case", tree, "", None)
     if top is None or "case" not in top.fields:
         return None
@@ -381,6 +455,9 @@ def _generated_id(rec: Record) -> str:
     if rec.kind == "membership":
         parts = [rec.get("member"), rec.get("team"), rec.get("context")]
         return "membership-" + "-".join(str(p) for p in parts if p)
+    if rec.kind == "definition":
+        parts = ["definition", rec.get("by"), rec.get("context")]
+        return "-".join(str(p) for p in parts if p)
     if rec.kind == "rule" and rec.parent is not None:
         siblings = rec.parent.children.get("rules", [])
         # An order without an id has been reported already; its rules still need ids of their own.
@@ -401,7 +478,7 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
             if rec.kind not in ID_KINDS:
                 continue
             if "id" not in rec.fields:
-                if rec.kind in ("claim", "membership", "rule"):
+                if rec.kind in ("claim", "membership", "rule", "definition"):
                     generated.append(rec)
                 continue
             rid = rec.id
@@ -425,15 +502,21 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
 
 _KIND_WORDS = {"actor": "an actor", "team": "a team", "context": "a context", "process": "a process",
                "order": "an interaction order", "phase": "a phase", "source": "a source",
-               "role": "a role", "claim": "a claim", "membership": "a membership", "rule": "a rule"}
+               "role": "a role", "claim": "a claim", "membership": "a membership", "rule": "a rule",
+               "definition": "a definition of the situation", "standing": "a standing (mandate, credential, membership)"}
 
 
-def check_references(case: Case, shared_roles: set[str], problems: list[Problem]) -> None:
+def check_references(case: Case, shared_roles: set[str], problems: list[Problem],
+                     order_kinds: dict[str, Any] | None = None, looked_in: tuple[str, ...] = ()) -> None:
     """Check that every reference of a case resolves to a record of the right kind."""
     case_roles = {rid for rid, r in case.ids.items() if r.kind == "role"}
     all_roles = case_roles | shared_roles
+    spec_rule = rule_fields(order_kinds)
+    role_hint = ("declare it under `roles:` with `specialises:`, or use a shared role (`rolegraph roles` lists "
+                 "them); roles are looked for in the case's `roles:`, ontology/roles.ttl and the extensions' "
+                 "ontology.ttl under ./extensions and the directories in $ROLEGRAPH_EXTENSIONS")
     for rec in case.records():
-        for name, (ftype, _) in FIELDS[rec.kind].items():
+        for name, (ftype, _) in (spec_rule if rec.kind == "rule" else FIELDS[rec.kind]).items():
             if name not in rec.fields:
                 continue
             y = rec.fields[name]
@@ -442,9 +525,7 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
             if ftype in ("role", "roles"):
                 for item in items:
                     if item.value not in all_roles:
-                        hint = did_you_mean(item.value, all_roles) or (
-                            "declare it under `roles:` with `specialises:`, or use a shared role "
-                            "(`rolegraph roles` lists them)")
+                        hint = did_you_mean(item.value, all_roles) or role_hint
                         problems.append(Problem(rec.file, item.line, fpath,
                                                 f"unknown role '{item.value}'", hint))
                 continue
@@ -545,16 +626,17 @@ def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -
 
 def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
                problems: list[Problem], progress: Callable[[str, int, int], None] | None = None,
-               warnings: list[Problem] | None = None) -> dict[str, Case]:
+               warnings: list[Problem] | None = None,
+               kinds: dict[str, Any] | None = None, looked_in: tuple[str, ...] = ()) -> dict[str, Case]:
     """Read YAML case files, group them by case, check all references and every quote."""
     files = []
     for i, (p, d) in enumerate(paths, 1):
-        if (cf := read_case_file(p, d, problems)) is not None:
+        if (cf := read_case_file(p, d, problems, kinds, looked_in)) is not None:
             files.append(cf)
         if progress is not None:
             progress("read", i, len(paths))
     cases = group_cases(files, problems)
     for case in cases.values():
-        check_references(case, shared_roles, problems)
+        check_references(case, shared_roles, problems, kinds, looked_in)
         check_quotes(case, problems, [] if warnings is None else warnings)
     return cases

@@ -27,7 +27,7 @@ from ..progress import Progress
 from ..progress import report as report_progress
 from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
 from .compile import Triples, compile_case
-from .extensions import find_extensions
+from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
 from .quotes import SourceText
 from .schema import did_you_mean, open_source, quote_problem, read_cases
@@ -431,9 +431,15 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
             if kinds is None or not isinstance(kind, str) or kind in kinds:
                 continue
             hint = did_you_mean(kind, kinds) or (f"known kinds: {', '.join(sorted(kinds)) or '(none yet)'}; "
-                                                 "an extension can add more (rolegraph new-extension)")
+                                                 "an extension can add more (rolegraph new-extension); "
+                                                 f"extensions are looked for in {extension_places()}")
             problems.append(Problem(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
                                     f"unknown {rec.kind} kind '{kind}'", hint))
+
+
+def _extension_places(ontology: Ontology) -> tuple[str, ...]:
+    """Where extensions are looked for, for hints."""
+    return (f"extensions are looked for in {extension_places()}",)
 
 
 def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
@@ -453,7 +459,8 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files], digests={d: file_digest(p) for p, d in files})
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, out.warnings)
+    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, out.warnings, ontology.order_kinds,
+                       ontology.kinds_looked_in + _extension_places(ontology))
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
         _read_rdf(p, d, ontology, problems, out, allow_remote_context)
@@ -462,7 +469,7 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
         for i, case in enumerate(cases.values(), 1):
             report_progress(progress, "compile", i, len(cases))
             compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
-                                    roles=ontology.roles)
+                                    roles=ontology.roles, order_kinds=ontology.order_kinds)
             name = case_graph(case.id)
             if name in out.graphs:  # the same case also given as RDF
                 for t in compiled.graph:

@@ -316,7 +316,7 @@ def queries_cmd(target: Target) -> None:
 
 
 def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
-    from ..query import Result, to_csv, to_json
+    from ..query import Result, to_csv, to_json, with_distinct_labels
 
     assert isinstance(result, Result)
     if fmt == "json":
@@ -325,7 +325,11 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
         echo(to_csv(result), nl=False, data=True)
     else:
         # an IRI column beside its label column shows as the label; the findings column feeds --evidence
-        shown = [v for v in result.variables if f"{v}Label" not in result.variables and v != "findings"]
+        # (the claims column of role-across-settings likewise); labels that two nodes share get the
+        # node's case and id
+        shown = [v for v in result.variables if f"{v}Label" not in result.variables
+                 and v not in ("findings", "claims")]
+        result = with_distinct_labels(result)
         terminal = sys.stdout.isatty()
         if not terminal and width is None and result.rows:
             from .plain import tsv  # a pipe: no table layout to import
@@ -421,6 +425,15 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
     iris: list[str] = []
     if row.get("findings") is not None:
         iris = row["findings"].value.split()
+    elif row.get("claims") is not None:  # role-across-settings: the claims on both sides, and
+        # their audiences' responses (asserted, so explained by their own quotes)
+        import pyoxigraph as ox
+
+        responds_to = ox.NamedNode("https://w3id.org/rolegraph/ontology#respondsTo")
+        for claim in dict.fromkeys(row["claims"].value.split()):
+            iris.append(claim)
+            iris += sorted(q.subject.value for q in
+                           explainer.store.quads_for_pattern(None, responds_to, ox.NamedNode(claim), None))
     else:
         for key in ("finding", "claim"):
             if row.get(key) is not None:
@@ -586,19 +599,20 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_extension
 
     root = new_extension(name, directory)
-    echo(f"wrote {root}/ontology.ttl, {root}/rules/ and {root}/queries/; "
+    echo(f"wrote {root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/ and {root}/queries/; "
                f"edit the ontology, then: rolegraph validate-extensions")
 
 
 @click.command("validate-extensions")
 def validate_extensions_cmd() -> None:
     """Check the extensions under ./extensions and $ROLEGRAPH_EXTENSIONS."""
-    from ..cases.extensions import find_extensions
+    from ..cases.extensions import extension_places, find_extensions
     from ..ontology import load_ontology
 
     exts = find_extensions()
     load_ontology(exts)
-    echo(f"valid: {len(exts)} extension(s) ({', '.join(e.name for e in exts) or 'none found'})")
+    found = ", ".join(e.name for e in exts) or f"none found in {extension_places()}"
+    echo(f"valid: {len(exts)} extension(s) ({found})")
 
 
 @click.command("docs")

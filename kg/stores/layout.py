@@ -12,6 +12,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,12 @@ _OWL_IMPORTS = ox.NamedNode(OWL_IMPORTS)
 _HAS_PART = ox.NamedNode(DCTERMS + "hasPart")
 
 
+def _order_kinds() -> Any:
+    """`kg.cases.orderkinds`, imported when the ontology is assembled (building, exporting): it
+    reads YAML and SPARQL with rdflib, which opening and querying a store never need."""
+    return import_module("kg.cases.orderkinds")
+
+
 def ontology_triples(extra: list[Path] | None = None) -> list[ox.Triple]:
     """The ontology modules (and extension modules `extra`) merged into one ontology.
 
@@ -123,6 +130,12 @@ def ontology_triples(extra: list[Path] | None = None) -> list[ox.Triple]:
             and not (t.predicate == _OWL_IMPORTS and isinstance(t.object, ox.NamedNode)
                      and t.object.value.startswith(BASE))]
     kept += [ox.Triple(top, _HAS_PART, part) for part in sorted(parts, key=str)]
+    # the classes and properties of the kinds of order rule that extensions declare in YAML
+    # (extensions/NAME/order-kinds.yaml beside their ontology.ttl)
+    exts = [Extension(f.parent.name, f.parent) for f in extra or [] if f.name == "ontology.ttl"]
+    kinds = _order_kinds()
+    kept += [ox.Triple(q.subject, q.predicate, q.object) for q in
+             graph_quads(kinds.kinds_graph(kinds.load_kinds(exts).kinds), ox.NamedNode(ONTOLOGY))]
     return list(dict.fromkeys(kept))
 
 
