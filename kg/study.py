@@ -40,7 +40,7 @@ def read_study(paths: list[str | Path], ontology: Ontology | None = None) -> Stu
     files = [(p, d) for p, d in collect_files(paths) if p.suffix.lower() in YAML_SUFFIXES]
     onto = ontology or load_ontology(find_extensions())
     problems: list[Problem] = []
-    cases = read_cases(files, set(onto.roles), problems)
+    cases = read_cases(files, set(onto.roles), problems, kinds=onto.order_kinds)
     if problems:
         raise CaseDataError(problems)
     return Study(cases, onto)

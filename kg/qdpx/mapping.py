@@ -40,7 +40,7 @@ from .model import Code, Project, Selection, Source, norm_guid
 KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome", "mode")
 MODES = ("taken", "given")
 STANCES = ("embraces", "accepts", "distances")
-OUTCOMES = ("recognised", "refused", "contested")
+OUTCOMES = ("recognised", "refused", "contested", "failed", "not-taken-up", "ignored")
 _ENTRY_FIELDS = {"role": ("specialises", "label"), "actor": ("kind", "side", "personal", "aliases", "label"),
                  "team": ("label",), "audience": ("kind", "side", "personal", "aliases", "label"),
                  "speaker": ("kind", "side", "personal", "aliases", "label"),
@@ -64,7 +64,9 @@ _VALUE_STEMS = {"stance": [("embrac", "embraces"), ("omfavn", "embraces"), ("acc
                            ("distanc", "distances"), ("distance", "distances")],
                 "outcome": [("recogni", "recognised"), ("anerkend", "recognised"), ("refus", "refused"),
                             ("afvis", "refused"), ("afvist", "refused"), ("contest", "contested"),
-                            ("omstrid", "contested"), ("bestrid", "contested")]}
+                            ("omstrid", "contested"), ("bestrid", "contested"),
+                            ("fail", "failed"), ("mislyk", "failed"), ("not taken", "not-taken-up"),
+                            ("ikke taget", "not-taken-up"), ("ignor", "ignored")]}
 # (kind, words) tried in order on the top-level group's name: "holdning" before "hold"
 _GUESS = [("role", ("role", "rolle")), ("audience", ("audience", "publikum", "respons fra")),
           ("speaker", ("speaker", "taler", "informant")), ("stance", ("stance", "holdning")),
@@ -240,7 +242,7 @@ def scaffold(project: Project) -> str:
               f"{len(project.sources)} sources, {len(project.cases)} cases"),
              "# Say for each code what it means: {role: id}, {actor: id}, {team: id}, {audience: id},",
              "# {speaker: id}, {context: id}, {stance: embraces|accepts|distances},",
-             "# {outcome: recognised|refused|contested}, {mode: taken|given}; ~ keeps its segments as notes.",
+             "# {outcome: recognised|refused|contested|failed|not-taken-up|ignored}, {mode: taken|given}; ~ keeps its segments as notes.",
              f"case: {case_id}", f"title: {json.dumps(project.name)}", "lang: en",
              f"split: {split}       # project: one case; cases: one case per REFI-QDA case",
              "context: ~           # context id for segments without a context code"]

@@ -28,7 +28,7 @@ from .model import NS
 XSD = Path(__file__).with_name("Project.xsd")
 _UUID_NS = uuid.UUID("6f1c3a52-7d51-4d1e-9c1e-2b7f0e7d9a11")
 STANCES = ("embraces", "accepts", "distances")
-OUTCOMES = ("recognised", "refused", "contested")
+OUTCOMES = ("recognised", "refused", "contested", "failed", "not-taken-up", "ignored")
 register_namespace("", NS)
 
 

@@ -259,11 +259,12 @@ def cross_case(cases: list[CaseView]) -> list[RoleRow]:
     for c in cases:
         for cl in c.claims:
             row = rows.setdefault(cl.role, RoleRow(cl.role, {}))
-            cell = row.cells.setdefault(c.id, {"bearers": [], "recognised": [], "refused": [], "contested": []})
+            cell = row.cells.setdefault(c.id, {"bearers": [], "recognised": [], "refused": [], "contested": [],
+                                               "other": []})
             if cl.bearer not in cell["bearers"]:
                 cell["bearers"].append(cl.bearer)
             for s in cl.sides:
-                bucket = cell.get(s.outcome)
+                bucket = cell.get(s.outcome, cell["other"])
                 if bucket is not None and s.context not in bucket:
                     bucket.append(s.context)
     return sorted(rows.values(), key=lambda r: (-len(r.cells), r.role.lower()))

@@ -22,7 +22,7 @@ _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 
 def _verdict(outcomes: set[str]) -> str:
     yes = "recognised" in outcomes
-    no = bool(outcomes & {"refused", "contested"})
+    no = bool(outcomes & {"refused", "contested", "failed", "nottakenup", "ignored"})
     return "both" if yes and no else "recognised" if yes else "refused" if no else "none"
 
 
