@@ -32,6 +32,7 @@ import gc
 import hashlib
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -130,7 +131,7 @@ class RebuildReport:
     conclusions_added: int = 0
 
 
-def plan(paths: list[str | Path], path: Path, setup: str, *, reason: bool) -> Plan:
+def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -> Plan:
     """Compare the case files under `paths` with what the store at `path` records."""
     files = collect_files(paths)
     out = Plan(files, {d: file_digest(p) for p, d in files})
