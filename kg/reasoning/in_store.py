@@ -76,7 +76,15 @@ def _rule_term(term: Any) -> str | None:
     raise TypeError(term)
 
 
+_CLASH = Variable("__clash")
+
+
 def _nt_of(term: Any) -> str:
+    if term == _CLASH:
+        # The clash IRI is minted from ?__ckey: its N-Triples form is written from the key, so
+        # that Virtuoso, which inlines a BIND's expression at each use, does not repeat the hash
+        # of every node in each IF branch of _nt_expr (its code vector overflows otherwise).
+        return f'CONCAT("<{CLASH_BASE}", ?__ckey, ">")'
     return _nt_expr(str(term)) if isinstance(term, Variable) else _const_nt(term)
 
 
@@ -114,8 +122,9 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
         # as the embedded reasoner mints it (there from the nodes in sorted order).
         nodes = sorted({str(t) for p in rule.conclusions for t in p if isinstance(t, Variable)})
         key = ', " ", '.join(f'COALESCE({_nt_expr(v)}, "")' for v in nodes) or '""'
-        binds.append(f'BIND(IRI(CONCAT("{CLASH_BASE}{rule.id}/", SUBSTR(SHA1(CONCAT({key})), 1, 24))) AS ?__clash)')
-        rule_conclusions = [tuple(Variable("__clash") if isinstance(t, BNode) else t for t in p)
+        binds.append(f'BIND(CONCAT("{rule.id}/", SUBSTR(SHA1(CONCAT({key})), 1, 24)) AS ?__ckey)')
+        binds.append(f'BIND(IRI(CONCAT("{CLASH_BASE}", ?__ckey)) AS ?__clash)')
+        rule_conclusions = [tuple(_CLASH if isinstance(t, BNode) else t for t in p)
                             for p in rule.conclusions]
     conclusions = [p for p in rule_conclusions if all(_rule_term(t) is not None for t in p)]
     premises = [p for p in dict.fromkeys(rule.premises) if all(_rule_term(t) is not None for t in p)]
@@ -130,8 +139,14 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
 
     for k, pattern in enumerate(conclusions):
         s, p, o = (_rule_term(t) for t in pattern)
-        # only conclusions that do not hold yet: the subject is left unbound otherwise
-        binds.append(f"BIND(IF(EXISTS {{ {s} {p} {o} }}, ?__none, {s}) AS ?__s{k})")
+        if _CLASH in pattern:
+            # A new clash's statements hold nowhere yet (the template's FILTER NOT EXISTS below
+            # passes only then), and Virtuoso rejects a computed IRI in an EXISTS pattern
+            # (SP031 "field is neither variable nor literal").
+            binds.append(f"BIND({s} AS ?__s{k})")
+        else:
+            # only conclusions that do not hold yet: the subject is left unbound otherwise
+            binds.append(f"BIND(IF(EXISTS {{ {s} {p} {o} }}, ?__none, {s}) AS ?__s{k})")
         binds.append(f"BIND(IF(BOUND(?__s{k}), {_statement_expr(pattern)}, ?__none) AS ?__c{k})")
         inf_lines.append(f"?__s{k} {p} {o} .")
         exp_lines.append(f"?__d <{RG.conclusion}> ?__c{k} .")
@@ -141,8 +156,8 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
         binds.append(f"BIND(IF(EXISTS {{ {s} {p} {o} }}, {_statement_expr(pattern)}, ?__none) AS ?__p{k})")
         exp_lines.append(f"?__d <{RG.premise}> ?__p{k} .")
         statement(f"?__p{k}", pattern)
-    variables = sorted({str(t) for p in [*conclusions, *premises] for t in p if isinstance(t, Variable)})
-    parts = ", ".join(f'COALESCE({_nt_expr(v)}, "")' for v in variables) or '""'
+    variables = sorted({t for p in [*conclusions, *premises] for t in p if isinstance(t, Variable)}, key=str)
+    parts = ", ".join(f'COALESCE({_nt_of(v)}, "")' for v in variables) or '""'
     binds.append(f'BIND(IRI(CONCAT("{DERIVATION}", SUBSTR(SHA1(CONCAT('
                  f'"{rule.id}|{round_no}|", {parts})), 1, 24))) AS ?__d)')
     using = "\n".join(f"USING <{g}>" for g in graphs)
