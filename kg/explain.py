@@ -109,8 +109,10 @@ class Explainer:
 
         Among the solutions, premises that are asserted are preferred to inferred
         ones, and a solution that rests on `t` itself or on a statement being
-        explained further up is used only if there is no other."""
-        best: tuple[tuple[int, int], Any, list[ox.Triple]] | None = None
+        explained further up is used only if there is no other. Rules are tried in a fixed
+        order and ties within a rule go to the premises first in text order, so that every
+        store (whatever order it returns rows in) gives the same derivation."""
+        best: tuple[tuple[int, int, list[str]], Any, list[ox.Triple]] | None = None
         for rule in sorted(self.rules, key=lambda r: r.kind != "axiom"):
             for pattern in rule.conclusions:
                 bound, later = _unify(pattern, t)
@@ -133,11 +135,12 @@ class Explainer:
                         continue  # a solution from the explanations themselves
                     circular = sum(1 for p in premises if p == t or str(p) in seen)
                     inferred = sum(1 for p in premises if not self._in(p, self.asserted))
-                    score = (circular, inferred)
+                    ordered = sorted(premises, key=str)
+                    score = (circular, inferred, [str(p) for p in ordered])
                     if best is None or score < best[0]:
-                        best = (score, rule, sorted(premises, key=str))
-                    if score == (0, 0):
-                        return rule, best[2]
+                        best = (score, rule, ordered)
+            if best is not None and best[0][:2] == (0, 0):
+                break  # no later rule can do better than all premises asserted
         return None if best is None else (best[1], best[2])
 
     def label(self, term: Any) -> str:

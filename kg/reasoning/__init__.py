@@ -56,7 +56,7 @@ def reason(store: GraphStore, *, extra_rules: list[Path] | None = None, progress
     unrecorded = frozenset() if record_all else unrecorded_rules(rules, known)
     clear_inferences(store)
     if store.traits.reasons_in_place:
-        report = InStoreReasoner(store, rules).run(progress)
+        report = InStoreReasoner(store, rules, unrecorded=unrecorded).run(progress)
     elif whole_store:
         report = reason_in_memory(store, rules, unrecorded, progress)
     else:

@@ -113,8 +113,10 @@ def _named_blanks(template: str) -> str:
     return re.sub(r"_:([A-Za-z][A-Za-z0-9_]*)", r"?__blank_\1", template)
 
 
-def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, explanations: str) -> str:
-    """The SPARQL Update that applies `rule` once inside the store, with derivations."""
+def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, explanations: str,
+                *, record: bool = True) -> str:
+    """The SPARQL Update that applies `rule` once inside the store, with derivations unless
+    `record` is false."""
     binds: list[str] = []
     rule_conclusions = list(rule.conclusions)
     if rule.kind == "clash":
@@ -147,24 +149,28 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
         else:
             # only conclusions that do not hold yet: the subject is left unbound otherwise
             binds.append(f"BIND(IF(EXISTS {{ {s} {p} {o} }}, ?__none, {s}) AS ?__s{k})")
-        binds.append(f"BIND(IF(BOUND(?__s{k}), {_statement_expr(pattern)}, ?__none) AS ?__c{k})")
         inf_lines.append(f"?__s{k} {p} {o} .")
+        if not record:
+            continue
+        binds.append(f"BIND(IF(BOUND(?__s{k}), {_statement_expr(pattern)}, ?__none) AS ?__c{k})")
         exp_lines.append(f"?__d <{RG.conclusion}> ?__c{k} .")
         statement(f"?__c{k}", pattern)
-    for k, pattern in enumerate(premises):
+    for k, pattern in enumerate(premises if record else []):
         s, p, o = (_rule_term(t) for t in pattern)
         binds.append(f"BIND(IF(EXISTS {{ {s} {p} {o} }}, {_statement_expr(pattern)}, ?__none) AS ?__p{k})")
         exp_lines.append(f"?__d <{RG.premise}> ?__p{k} .")
         statement(f"?__p{k}", pattern)
     variables = sorted({t for p in [*conclusions, *premises] for t in p if isinstance(t, Variable)}, key=str)
     parts = ", ".join(f'COALESCE({_nt_of(v)}, "")' for v in variables) or '""'
-    binds.append(f'BIND(IRI(CONCAT("{DERIVATION}", SUBSTR(SHA1(CONCAT('
-                 f'"{rule.id}|{round_no}|", {parts})), 1, 24))) AS ?__d)')
+    if record:
+        binds.append(f'BIND(IRI(CONCAT("{DERIVATION}", SUBSTR(SHA1(CONCAT('
+                     f'"{rule.id}|{round_no}|", {parts})), 1, 24))) AS ?__d)')
     using = "\n".join(f"USING <{g}>" for g in graphs)
     nl = "\n"
+    explained = f"  GRAPH <{explanations}> {{\n    {(nl + '    ').join(exp_lines)}\n  }}\n" if record else ""
     return (f"{rule.prefixes}\n"
             f"INSERT {{\n  GRAPH <{inferred}> {{\n    {(nl + '    ').join(inf_lines)}\n  }}\n"
-            f"  GRAPH <{explanations}> {{\n    {(nl + '    ').join(exp_lines)}\n  }}\n}}\n"
+            f"{explained}}}\n"
             f"{using}\nWHERE {{\n  {{ {_skolem_aware(rule.body_text)} }}\n"
             f"  FILTER NOT EXISTS {{ {_named_blanks(rule.template_text)} }}\n  {(nl + '  ').join(binds)}\n}}")
 
@@ -172,14 +178,17 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
 class InStoreReasoner(Reasoner):
     """The reasoner's fixpoint loop, each rule run as one SPARQL Update in the remote store."""
 
-    def __init__(self, store: GraphStore, rules: list[Rule]) -> None:
-        super().__init__(store, rules)
+    def __init__(self, store: GraphStore, rules: list[Rule], *, unrecorded: frozenset[str] = frozenset()) -> None:
+        # `unrecorded`: the axiom rules kg.explain re-derives, as the embedded reasoner leaves
+        # them unrecorded too, so that both stores explain a conclusion by the same derivation.
+        super().__init__(store, rules, unrecorded=unrecorded)
         # The same rules as the embedded reasoner, but equality as the rule tables write it
         # (eq-sym, eq-trans, eq-rep-*: a remote store cannot rewrite to canonical
         # representatives without deleting asserted triples); eq-ref, which would state
         # `x owl:sameAs x` of every node, is left implicit as there.
         self.rules = [r for r in rules if r.unroll is None and r.id != "eq-ref"]
         self.graphs = [*asserted_graphs(store), ox.NamedNode(INFERRED_GRAPH)]
+        self._unrecorded_fired: dict[str, int] = {}
 
     def _unrolled(self) -> list[Rule]:
         """The chain rules for the chain lengths the store's graphs have."""
@@ -199,18 +208,25 @@ class InStoreReasoner(Reasoner):
         return int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
 
     def apply(self, rule: Rule, round_no: int) -> int:
-        text = rule_update(rule, round_no, [g.value for g in self.graphs], INFERRED_GRAPH, EXPLANATION_GRAPH)
+        record = not (rule.id in self.unrecorded and rule.ground_template)
+        text = rule_update(rule, round_no, [g.value for g in self.graphs], INFERRED_GRAPH, EXPLANATION_GRAPH,
+                           record=record)
         pragma = self.store.traits.keep_join_order
         if pragma:
             # Rules are written schema patterns first. Virtuoso's planner, on a fresh
             # database, may start from `?x ?p ?y` instead and take minutes (prp-spo2:
             # 76 s instead of 0.5 s); keep the written order.
             text = pragma + "\n" + text
+        before = 0 if record else self._count(INFERRED_GRAPH)
         try:
             self.store.update(text)
         except RemoteError as exc:
             raise ReasoningError(f"rule '{rule.id}' failed in the remote store: {exc.message}",
                                  file=str(rule.path), hint=exc.hint or "check the rule's SPARQL") from exc
+        if not record:  # no derivations to count it by in run(): count what it added
+            added = self._count(INFERRED_GRAPH) - before
+            if added:
+                self._unrecorded_fired[rule.id] = self._unrecorded_fired.get(rule.id, 0) + added
         return 0  # counted per round, by apply_round
 
     def apply_round(self, rules: list[Rule], round_no: int) -> int:
@@ -226,6 +242,7 @@ class InStoreReasoner(Reasoner):
             f"SELECT ?rule (COUNT(DISTINCT ?st) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> {{ "
             f"?d <{RG.usedRule}> ?rule ; <{RG.conclusion}> ?st }} }} GROUP BY ?rule")
         report.fired = {r["rule"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in rows}
+        report.fired.update(self._unrecorded_fired)
         rows = self._select(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH <{EXPLANATION_GRAPH}> "
                                   f"{{ ?d a <{RG.Derivation}> }} }}")
         report.derivations = int(rows[0]["n"].value) if rows else 0
