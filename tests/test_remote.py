@@ -446,3 +446,44 @@ def test_statement_iris_minted_in_the_store(oxigraph: Any) -> None:
                 st.remove(q)
             st.update(f"DELETE {{ GRAPH <{EXPLANATIONS}> {{ ?st ?x ?y }} }} WHERE {{ GRAPH <{EXPLANATIONS}> "
                       f"{{ ?st <{rdf}subject> <{s.value}> ; ?x ?y }} }}")
+
+
+@pytest.mark.parametrize("server_name", ["oxigraph", "virtuoso"])
+def test_clashes_in_the_remote_store(server_name: str, cli: Any, tmp_path: Path) -> None:
+    """An inconsistent case on a fresh server: the clash rules run there (Virtuoso once
+    rejected them), reason exits 1, and the `clashes` query and the clash's explanation
+    agree with the embedded store."""
+    from kg.explain import Explainer
+    from kg.stores import open_store
+
+    clash = ROOT / "tests" / "data" / "inconsistent" / "person-and-organisation-quoted.ttl"
+    local_store = tmp_path / "store"
+    cli("build", str(CASES), str(clash), "--store", str(local_store))
+    cli("reason", "--store", str(local_store), expect=1)
+    if server_name == "oxigraph":
+        binary = require_tool("oxigraph", str(ROOT / ".venv" / "bin" / "oxigraph"))
+        server_cm = oxigraph_server(tmp_path / "data", binary, log=tmp_path / "oxigraph.log")
+    else:
+        server_cm = virtuoso_server(tmp_path / "db", require_tool("virtuoso-t"), require_tool("isql-vt"),
+                                    log=tmp_path / "virtuoso.log")
+    with server_cm as server:
+        e = server.endpoints
+        endpoints = ({"query": e["query"], "update": e["update"], "store": e["store"]} if server_name == "oxigraph"
+                     else {"query": e["sparql"], "store": e["store"]})
+        cli(*_options(endpoints), "build", str(CASES), str(clash))
+        reasoned = cli(*_options(endpoints), "reason", expect=1)
+        assert "cax-dw" in reasoned.output
+        with open_store(local_store) as st:
+            local = {lang: _named_rows(st, "clashes", lang) for lang in LANGS}
+            local_steps = _canon([asdict(s) for s in Explainer(st).explain_node(_only_clash(st))])
+        with open_store(_config({"endpoints": endpoints})) as st:
+            for lang in LANGS:
+                assert _named_rows(st, "clashes", lang) == local[lang] and sum(local[lang].values()) == 1
+            got_steps = _canon([asdict(s) for s in Explainer(st).explain_node(_only_clash(st))])
+        assert got_steps == local_steps and "rule" in repr(got_steps)
+
+
+def _only_clash(st: Any) -> str:
+    rows = list(st.query("SELECT DISTINCT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/rolegraph/ontology#Clash> } }"))
+    assert len(rows) == 1
+    return str(rows[0]["c"].value)

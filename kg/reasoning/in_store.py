@@ -11,6 +11,7 @@ same way on both stores.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -113,19 +114,55 @@ def _named_blanks(template: str) -> str:
     return re.sub(r"_:([A-Za-z][A-Za-z0-9_]*)", r"?__blank_\1", template)
 
 
+def clash_nodes(rule: Any) -> list[str]:
+    """The variables a clash rule names as the clash's nodes, in name order."""
+    return sorted({str(t) for p in rule.conclusions for t in p if isinstance(t, Variable)})
+
+
+def _sparql_term(term: Any) -> str:
+    """A solution's term in SPARQL syntax (a blank node as the skolem IRI the store keeps)."""
+    if isinstance(term, ox.BlankNode):
+        return f"<{GENID}{term.value}>"
+    return str(term)
+
+
+def clash_values(rule: Any, rows: Iterable[Any]) -> str:
+    """A VALUES block binding each solution's clash nodes to the clash IRI the embedded
+    reasoner mints for them (kg.reasoning.engine._mint: from the sorted node values, which
+    SPARQL cannot sort), with its key."""
+    nodes = clash_nodes(rule)
+    lines = []
+    for row in rows:
+        values = sorted({_nt_text(v) for n in nodes if (v := row[n]) is not None})
+        key = f"{rule.id}/" + hashlib.sha1(" ".join(values).encode()).hexdigest()[:24]
+        cells = " ".join("UNDEF" if row[n] is None else _sparql_term(row[n]) for n in nodes)
+        lines.append(f'({cells} "{key}" <{CLASH_BASE}{key}>)')
+    names = " ".join(f"?{n}" for n in nodes)
+    return f"VALUES ({names} ?__ckey ?__clash) {{\n    " + "\n    ".join(lines) + "\n  }"
+
+
+def _nt_text(term: Any) -> str:
+    """A term as pyoxigraph prints it, a skolem IRI as the blank node it stands for."""
+    if isinstance(term, ox.NamedNode) and term.value.startswith(GENID):
+        return "_:" + term.value[len(GENID):]
+    return str(term)
+
+
 def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, explanations: str,
-                *, record: bool = True) -> str:
+                *, record: bool = True, clashes: str = "") -> str:
     """The SPARQL Update that applies `rule` once inside the store, with derivations unless
-    `record` is false."""
+    `record` is false; for a clash rule, `clashes` is the VALUES block of its clash IRIs."""
     binds: list[str] = []
     rule_conclusions = list(rule.conclusions)
     if rule.kind == "clash":
         # The clash a clash rule names (`_:clash`) gets a stable IRI from the rule and its nodes,
         # as the embedded reasoner mints it (there from the nodes in sorted order).
-        nodes = sorted({str(t) for p in rule.conclusions for t in p if isinstance(t, Variable)})
-        key = ', " ", '.join(f'COALESCE({_nt_expr(v)}, "")' for v in nodes) or '""'
-        binds.append(f'BIND(CONCAT("{rule.id}/", SUBSTR(SHA1(CONCAT({key})), 1, 24)) AS ?__ckey)')
-        binds.append(f'BIND(IRI(CONCAT("{CLASH_BASE}", ?__ckey)) AS ?__clash)')
+        if clashes:
+            binds.append(clashes)
+        else:  # nodes in name order: the same IRI as the embedded one when they are in sorted order
+            key = ', " ", '.join(f'COALESCE({_nt_expr(v)}, "")' for v in clash_nodes(rule)) or '""'
+            binds.append(f'BIND(CONCAT("{rule.id}/", SUBSTR(SHA1(CONCAT({key})), 1, 24)) AS ?__ckey)')
+            binds.append(f'BIND(IRI(CONCAT("{CLASH_BASE}", ?__ckey)) AS ?__clash)')
         rule_conclusions = [tuple(_CLASH if isinstance(t, BNode) else t for t in p)
                             for p in rule.conclusions]
     conclusions = [p for p in rule_conclusions if all(_rule_term(t) is not None for t in p)]
@@ -209,8 +246,18 @@ class InStoreReasoner(Reasoner):
 
     def apply(self, rule: Rule, round_no: int) -> int:
         record = not (rule.id in self.unrecorded and rule.ground_template)
-        text = rule_update(rule, round_no, [g.value for g in self.graphs], INFERRED_GRAPH, EXPLANATION_GRAPH,
-                           record=record)
+        graphs = [g.value for g in self.graphs]
+        clashes = ""
+        if rule.kind == "clash":
+            # Clashes are rare: their nodes come back, to be named as the embedded reasoner names them.
+            names = " ".join(f"?{n}" for n in clash_nodes(rule))
+            rows = list(self.store.query(
+                f"{rule.prefixes}\nSELECT DISTINCT {names} WHERE {{ {{ {_skolem_aware(rule.body_text)} }} "
+                f"FILTER NOT EXISTS {{ {_named_blanks(rule.template_text)} }} }}", default_graph=list(self.graphs)))
+            if not rows:
+                return 0
+            clashes = clash_values(rule, rows)
+        text = rule_update(rule, round_no, graphs, INFERRED_GRAPH, EXPLANATION_GRAPH, record=record, clashes=clashes)
         pragma = self.store.traits.keep_join_order
         if pragma:
             # Rules are written schema patterns first. Virtuoso's planner, on a fresh
