@@ -66,7 +66,8 @@ def test_readme_exit_codes_match_the_cli(cli: Callable[..., Result]) -> None:
 SECTION_KINDS = {"top level": "case", "sources": "source", "actors": "actor", "teams": "team",
                  "roles": "role", "orders": "order", "order rules": "rule", "contexts": "context",
                  "processes": "process", "phases": "phase", "claims": "claim",
-                 "memberships": "membership", "responses": "response", "evidence": "evidence"}
+                 "memberships": "membership", "responses": "response", "evidence": "evidence",
+                 "standings": "standing", "definitions": "definition", "castings": "casting"}
 _JOIN_WORDS = {"either", "with", "or"}
 
 

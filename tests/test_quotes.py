@@ -127,7 +127,7 @@ def test_every_shipped_quote_is_checked() -> None:
     quotes = sum(1 for path in CASES.glob("*.yaml")
                  for line in path.read_text(encoding="utf-8").splitlines()
                  if line.strip().removeprefix("- ").startswith("quote:"))
-    assert quotes == 186
+    assert quotes >= 186  # 186 in the four source cases of issue 11, more with every case added since
 
 
 def test_rdf_sources_are_checked_when_their_file_is_found(tmp_path: Path) -> None:

@@ -140,7 +140,8 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                     echo(f"rebuilt {target}: read {len(done.reread)} changed file(s) again, removed "
                                f"{len(done.removed)}{how}, in {done.build.seconds:.2f} s")
                     return
-            echo(f"full build: {todo.why}", err=True)
+            if target.exists():  # a first build is a full one: nothing to say
+                echo(f"full build: {todo.why}", err=True)
         cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
                         allow_remote_context=allow_remote_context)
         cs.setup = setup
