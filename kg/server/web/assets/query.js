@@ -17,7 +17,8 @@
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     persistenceId: "rolegraph-" + window.location.host,
-    yasqe: { value: config.defaultQuery },
+    // only completers that need no network: class, property (LOV) and prefix.cc lookups stay off
+    yasqe: { value: config.defaultQuery, autocompleters: ["variables"] },
     yasr: { prefixes: config.prefixes },
   });
   window.rolegraphYasgui = yasgui;
