@@ -41,7 +41,6 @@ from typing import Any
 import pyoxigraph as ox
 
 from .cases.validate import collect_files, file_digest, load_cases
-from .errors import StoreError
 from .iris import CASE_GRAPH_PREFIX, META, ONTOLOGY_GRAPH
 from .ontology import Ontology
 from .progress import Progress
@@ -51,7 +50,7 @@ from .reasoning.partition import SchemaStatement, partitions
 from .reasoning.per_case import CaseReasoner
 from .reasoning.rules import load_rules
 from .resources import data_dir, ontology_files, shapes_file
-from .stores.embedded import EmbeddedStore
+from .stores.embedded import EmbeddedStore, discard_failed_build
 from .stores.folder import (
     Notice,
     building_path,
@@ -223,11 +222,7 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
             store.flush()
         del store
     except BaseException as exc:
-        gc.collect()
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        raise StoreError(f"rebuilding the store failed: {exc}", hint="the previous store is unchanged") from exc
+        raise discard_failed_build(tmp, exc, "rebuilding") from exc
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     if out is None:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -417,12 +417,6 @@ class _Reader:
                 elif not self._check_id_syntax(item, fpath):
                     ok = False
             return ok
-        if ftype == "bool":
-            if not isinstance(v, bool):
-                self.problem(y.line, fpath, f"expected true or false, found {_type_name(v)}",
-                             f"write `{name}: true` or `{name}: false`")
-                return False
-            return True
         raise AssertionError(f"unknown field type {ftype}")
 
     def _check_id_syntax(self, y: Y, fpath: str) -> bool:

@@ -217,12 +217,7 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
         store.optimize()
         del store
     except BaseException as exc:
-        gc.collect()
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        raise StoreError(f"building the store failed: {exc}",
-                         hint="the previous store is unchanged") from exc
+        raise discard_failed_build(tmp, exc, "building") from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
         swap_in(tmp, path)
@@ -230,3 +225,13 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildReport(path, counts, time.perf_counter() - start, reasoned)
+
+
+def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
+    """Remove the half-built store `tmp` after `exc`; re-raise an interrupt, else give the
+    StoreError to raise, saying the previous store is unchanged (`what`: building, rebuilding)."""
+    gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
+    shutil.rmtree(tmp, ignore_errors=True)
+    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        raise exc
+    return StoreError(f"{what} the store failed: {exc}", hint="the previous store is unchanged")
