@@ -248,7 +248,8 @@ class Explainer:
             premises = self.premises_of(deriv)
         elif (found := self.rederive(t, seen)) is not None:
             rule, premises = found
-            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": display_path(rule.path)}
+            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title_in(self.lang),
+                         "file": display_path(rule.path)}
         else:
             raise RolegraphError(f"no derivation found for {key}",
                                  hint="run `rolegraph reason` again; the store may predate reasoning")

@@ -146,6 +146,11 @@ def read(path: Path, schema: Schema, text: str | None = None) -> Header:
     return header
 
 
+def in_lang(values: dict[str, Any], key: str, lang: str) -> str:
+    """A header text (`title`, `description`) in `lang`: `key@lang` if the file has it, else `key`."""
+    return str(values.get(f"{key}@{lang}") or values.get(key) or "").strip()
+
+
 def reference_table(schema: Schema) -> str:
     """The header fields of a file kind as a Markdown table, for the docs."""
     rows = ["| field | required | values | default | what |", "|---|---|---|---|---|"]
@@ -168,9 +173,13 @@ RULE_KINDS = ("axiom", "interaction-order", "classification", "clash", "equality
 # whole store after the per-case fixpoint.
 RULE_SCOPES = ("case", "store")
 
+# `title@da` and `description@da` say the same in Danish; every shipped file has them (a test),
+# a user's file without them is shown in English.
 RULE = Schema("rule", (
     Field("title", str, "what the rule concludes, in one line", required=True),
+    Field("title@da", str, "the title in Danish (shown with --lang da; else the title)"),
     Field("description", str, "why the rule holds: the theory behind it"),
+    Field("description@da", str, "the description in Danish"),
     Field("kind", str, "axiom (OWL 2 RL), interaction-order (Goffman) or classification (typologies)",
           default="interaction-order", choices=RULE_KINDS),
     Field("scope", str, "case: premises join within one case; store: the rule compares across cases",
@@ -179,17 +188,19 @@ RULE = Schema("rule", (
           "(prp-spo2); the engine writes the instance for each list length the ontology has", choices=("chain",)),
 ), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
 
-PARAM_KEYS = ("type", "default", "description")
+PARAM_KEYS = ("type", "default", "description", "description@da")
 PARAM_TYPES = ("iri", "string", "integer", "lang")
 
 QUERY = Schema("named query", (
     Field("title", str, "the question the query answers", required=True),
+    Field("title@da", str, "the title in Danish (shown with --lang da; else the title)"),
     Field("description", str, "what the answer means, and how to read it"),
+    Field("description@da", str, "the description in Danish"),
     Field("tags", list, "words to find the query by"),
     Field("reasoning", str, "required: the answer needs a reasoned store (it reasons first); none: it does not",
           default="required", choices=("required", "none")),
-    Field("params", dict, "parameters: name -> {type (iri, string, integer or lang), default, description}; "
-          "each must be a variable of the query"),
+    Field("params", dict, "parameters: name -> {type (iri, string, integer or lang), default, description, "
+          "description@da}; each must be a variable of the query"),
 ), QueryError, "#+ title: ...`; see queries/role-transfer.rq")
 
 SCHEMAS = {"rules": RULE, "queries": QUERY}

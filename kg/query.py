@@ -43,6 +43,11 @@ class Param:
     type: str
     default: str | None
     description: str
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def description_in(self, lang: str) -> str:
+        """The description in `lang` (English when the file has none in it)."""
+        return self.descriptions.get(lang) or self.description
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,11 @@ class Query:
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
     reasoning: str = "required"
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (English when the file has none in it)."""
+        return self.titles.get(lang) or self.title
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -99,15 +109,18 @@ def parse_query_file(path: Path) -> Query:
             raise _fail(path, where, f"parameter '{name}' is not a variable of the query",
                         f"use ?{name} in the query or remove the parameter", f"params.{name}")
         default = spec.get("default")
+        da = spec.get("description@da")
         params.append(Param(str(name), ptype, None if default is None else str(default),
-                            str(spec.get("description", ""))))
+                            str(spec.get("description", "")), {"da": str(da)} if da else {}))
     if "lang" in names and not any(p.name == "lang" for p in params):
-        params.append(Param("lang", "lang", "en", "language of labels (en or da)"))
+        params.append(Param("lang", "lang", "en", "language of labels (en or da)",
+                            {"da": "sprog for etiketter (en eller da)"}))
     if params and group_after(body, "WHERE") is None:
         raise _fail(path, header.length + 1, "a query with parameters needs a `WHERE {` clause",
                     "parameters are bound at the head of the outer WHERE group")
     query = Query(path.stem, meta["title"], str(meta["description"] or "").strip(), body, path,
-                  tuple(params), tuple(meta["tags"] or ()), meta["reasoning"])
+                  tuple(params), tuple(meta["tags"] or ()), meta["reasoning"],
+                  {"da": str(meta["title@da"])} if meta.get("title@da") else {})
     _check_parses(query, header.length)
     return query
 

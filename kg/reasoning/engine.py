@@ -122,6 +122,8 @@ def rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
                   ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(r.title, language="en"), _EXP),
                   ox.Quad(node, ox.NamedNode(str(RG.ruleKind)), ox.Literal(r.kind), _EXP),
                   ox.Quad(node, ox.NamedNode(str(RG.ruleFile)), ox.Literal(display_path(r.path)), _EXP)]
+        quads += [ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(title, language=lang), _EXP)
+                  for lang, title in sorted(r.titles.items())]
         if r.description:
             quads.append(ox.Quad(node, ox.NamedNode(_RDFS + "comment"),
                                  ox.Literal(r.description, language="en"), _EXP))

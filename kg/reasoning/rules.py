@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,11 @@ class Rule:
     delta: tuple[Pattern, ...] | None = None
     static: frozenset[str] = frozenset()
     unroll: str | None = None
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (English when the file has none in it)."""
+        return self.titles.get(lang) or self.title
 
     @property
     def iri(self) -> URIRef:
@@ -332,7 +337,7 @@ def _parse_rule(path: Path) -> Rule:
                 str(meta["kind"]), path, prefixes, template_text.strip(),
                 body_text.strip(), conclusions, tuple(premises), str(meta["scope"]),
                 frozenset(reads) if bounded else None, frozenset(needs), delta, static,
-                meta.get("unroll"))
+                meta.get("unroll"), {"da": str(meta["title@da"])} if meta.get("title@da") else {})
 
 
 def chain_rule(rule: Rule, n: int) -> Rule:

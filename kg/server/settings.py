@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import N_
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -61,13 +62,14 @@ def check_host(host: str, public: bool) -> str | None:
     if is_loopback(host):
         return None
     if not public:
-        raise UsageError(f"--host {host} is not a loopback address: the whole store would be readable "
-                         "by anyone who can reach this machine",
-                         hint="add --public if that is what you want (behind a TLS proxy), "
-                              "or keep the default --host 127.0.0.1")
-    return (f"warning: serving on {host}, a public interface: anyone who can reach it can read the whole "
-            "store (interview quotes included); updates still need the token, which plain HTTP sends in "
-            "clear: put a TLS proxy in front")
+        raise UsageError(N_("--host {host} is not a loopback address: the whole store would be readable "
+                            "by anyone who can reach this machine"),
+                         hint=N_("add --public if that is what you want (behind a TLS proxy), "
+                                 "or keep the default --host 127.0.0.1"), params={"host": host})
+    # a template: the caller says it in its language and fills in {host}
+    return N_("serving on {host}, a public interface: anyone who can reach it can read the whole "
+              "store (interview quotes included); updates still need the token, which plain HTTP sends in "
+              "clear: put a TLS proxy in front")
 
 
 def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
