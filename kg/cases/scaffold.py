@@ -182,6 +182,7 @@ KINDS_TEMPLATE = """\
 
 KIND_RULE_TEMPLATE = """\
 #+ title: a role that counts only before certain audiences, taken where none of them is present
+#+ title@da: "en rolle, der kun gælder over for bestemte publikummer, taget hvor ingen af dem er til stede"
 #+ description: "The meaning of the order-rule kind '{kind}' (order-kinds.yaml): a claim of the role in a situation whose order has such a rule, where the situation lists who is present and none of the named audiences is, breaks the rule."
 #+ kind: interaction-order
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

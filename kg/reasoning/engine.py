@@ -28,6 +28,7 @@ from rdflib import BNode, Variable
 from rdflib.term import Node
 
 from ..errors import ReasoningError
+from ..i18n import N_
 from ..iris import DERIVATION, EXPLANATION_GRAPH, INFERRED_GRAPH, META, META_GRAPH, RDF, RDFS, STATEMENT, XSD
 from ..iris import RULE as RULE_BASE
 from ..progress import Progress
@@ -67,7 +68,7 @@ class ReasonReport:
     fired: dict[str, int] = field(default_factory=dict)
     parts: int = 0
     batches: int = 0
-    mode: str = "whole store"
+    mode: str = N_("whole store")
 
     def add(self, other: ReasonReport) -> None:
         self.inferred += other.inferred

@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal
 
+from ..i18n import N_
 from ..iris import EXPLANATION_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -59,7 +60,7 @@ class CaseReasoner:
         self.case_rules = [r for r in rules if r.scope == "case"]
         self.batch_triples = batch_triples
         self.unrecorded = unrecorded
-        self.report = ReasonReport(mode="per case")
+        self.report = ReasonReport(mode=N_("per case"))
         self.schema_quads: list[ox.Quad] = []
         self.joining: set[Any] = set()
         self.first_round = 1
@@ -149,7 +150,7 @@ class CaseReasoner:
             store.extend(r.concluded)
             store.extend(r.explanations)
             self.report.add(r.report)
-            self.report.mode = "per case, then the whole store for rules with `scope: store`"
+            self.report.mode = N_("per case, then the whole store for rules with `scope: store`")
 
     def run(self, store: GraphStore, progress: Progress | None = None) -> ReasonReport:
         """Reason the cases of a built store."""

@@ -50,8 +50,9 @@ def query_highlight(store: Any, g: Graph, name: str, *, params: dict[str, str] |
     result = run_select(store, q, bind_params(q, params or {}, lang=lang))
     warnings = []
     if q.reasoning == "required" and not is_reasoned(store):
-        warnings.append(translator(lang)("query '{name}' needs reasoning, and the store has not been reasoned: "
-                                         "run `rolegraph reason` first; the highlight may be empty").format(name=name))
+        _ = translator(lang)
+        warnings.append(_("query '{name}' needs reasoning, and the store has not been reasoned: "
+                          "run `rolegraph reason` first; the highlight may be empty").format(name=name))
     kind_of = {n["id"]: n["kind"] for n in g.nodes}
     label_of = {n["id"]: n["label"] for n in g.nodes if "label" in n}
     node_ids = set(kind_of)
