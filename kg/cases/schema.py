@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import N_
 from ..errors import Problem
 from .quotes import SourceText, find_quote, read_source
 from .yamlsrc import Y, load_yaml
@@ -238,8 +239,8 @@ class _Reader:
 
     def record(self, kind: str, y: Y, path: str, parent: Record | None) -> Record | None:
         if not y.is_map():
-            self.problem(y.line, path, f"expected a mapping of fields, found {_type_name(y.value)}",
-                         f"write each {kind} as `- field: value` lines")
+            self.problem(y.line, path, N_("expected a mapping of fields, found {type_name}"),
+                         N_("write each {kind} as `- field: value` lines"), type_name=_type_name(y.value), kind=kind)
             return None
         spec = self.spec(kind)
         rec = Record(kind, self.file, y.line, path, {}, parent=parent)
@@ -250,15 +251,15 @@ class _Reader:
                 if kind == "rule":
                     hint += (f"; kinds of rule: {', '.join(self.kind_names())}"
                              + (f" ({self.where_kinds()})" if self.looked_in else ""))
-                self.problem(y.key_lines.get(name, y.line), fpath, f"unknown field '{name}'", hint)
+                self.problem(y.key_lines.get(name, y.line), fpath, N_("unknown field '{name}'"), hint, name=name)
                 continue
             ftype = spec[name][0]
             if ftype.startswith("sub:") or ftype == "evidence":
                 sub_kind = "evidence" if ftype == "evidence" else ftype[4:]
                 items = [val] if (ftype == "evidence" and val.is_map()) else val.value
                 if not isinstance(items, list):
-                    self.problem(val.line, fpath, f"expected a list, found {_type_name(val.value)}",
-                                 f"write `{name}:` followed by `- ...` items")
+                    self.problem(val.line, fpath, N_("expected a list, found {type_name}"),
+                                 N_("write `{name}:` followed by `- ...` items"), type_name=_type_name(val.value), name=name)
                     continue
                 kids = []
                 for i, item in enumerate(items):
@@ -278,23 +279,23 @@ class _Reader:
     def missing(self, kind: str, name: str, rec: Record) -> None:
         where = f"{rec.path}.{name}" if rec.path else name
         if kind in ("claim", "membership") and name == "context":
-            self.problem(rec.line, where, f"{kind} has no context",
-                         "every claim happens in a social situation: add `context: <context id>`")
+            self.problem(rec.line, where, N_("{kind} has no context"),
+                         N_("every claim happens in a social situation: add `context: <context id>`"), kind=kind)
         elif kind == "evidence" and name == "source":
-            self.problem(rec.line, where, "evidence has no source",
-                         "add `source: <source id>` naming a document under `sources:`")
+            self.problem(rec.line, where, N_("evidence has no source"),
+                         N_("add `source: <source id>` naming a document under `sources:`"))
         elif kind == "role" and name == "specialises":
-            self.problem(rec.line, where, "a new role must specialise an existing one",
-                         "add `specialises: <role id>`, e.g. co-creator or citizen")
+            self.problem(rec.line, where, N_("a new role must specialise an existing one"),
+                         N_("add `specialises: <role id>`, e.g. co-creator or citizen"))
         else:
-            self.problem(rec.line, where, f"missing required field '{name}'",
+            self.problem(rec.line, where, N_("missing required field '{name}'"),
                          f"a {kind} needs: " + ", ".join(
-                             n for n, (_, req) in FIELDS[kind].items() if req))
+                             n for n, (_, req) in FIELDS[kind].items() if req), name=name)
 
     def extra_checks(self, rec: Record, given: set[str] | None = None) -> None:
         if rec.kind == "evidence" and "quote" not in rec.fields and "paraphrase" not in rec.fields:
-            self.problem(rec.line, rec.path, "evidence has neither quote nor paraphrase",
-                         "add `quote:` with the source's exact words, or `paraphrase:`")
+            self.problem(rec.line, rec.path, N_("evidence has neither quote nor paraphrase"),
+                         N_("add `quote:` with the source's exact words, or `paraphrase:`"))
         if rec.kind == "rule":
             self.rule_checks(rec, given or set(rec.fields))
 
@@ -304,9 +305,9 @@ class _Reader:
             names = " or ".join(f"'{k}'" for k in self.kind_names())
             what = f"found {' and '.join(found)}" if found else "found none"
             where = f"; {self.where_kinds()}" if self.looked_in else ""
-            self.problem(rec.line, rec.path, f"a rule needs exactly one kind, one of {names} ({what})",
-                         "write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
-                         f"or `requires: <standing>` with `role: <role>`{where}")
+            self.problem(rec.line, rec.path, N_("a rule needs exactly one kind, one of {names} ({what})"),
+                         N_("write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
+                            "or `requires: <standing>` with `role: <role>`{place}"), names=names, what=what, place=where)
             return
         kind = found[0]
         has_res = kind == "reserve"
@@ -318,38 +319,38 @@ class _Reader:
                     continue
                 if name not in own and name in self.rule_spec:
                     self.problem(rec.line_of(name), f"{rec.path}.{name}",
-                                 f"'{name}' is not a field of a '{kind}' rule",
-                                 f"a '{kind}' rule has: {', '.join(sorted(own))}, and held_by, in_absentia, note, evidence")
+                                 N_("'{name}' is not a field of a '{kind}' rule"),
+                                 N_("a '{kind}' rule has: {join}, and held_by, in_absentia, note, evidence"), name=name, kind=kind, join=', '.join(sorted(own)))
             for name, f in self.kinds[kind].fields.items():
                 if f.required and name not in given:
-                    self.problem(rec.line, f"{rec.path}.{name}", f"a '{kind}' rule needs '{name}'",
-                                 f"add `{name}:` ({f.label.get('en', name)})")
+                    self.problem(rec.line, f"{rec.path}.{name}", N_("a '{kind}' rule needs '{name}'"),
+                                 N_("add `{name}:` ({get})"), kind=kind, name=name, get=f.label.get('en', name))
         else:
             for name in sorted(given):
                 if name in self.rule_spec and name not in FIELDS["rule"]:
                     self.problem(rec.line_of(name), f"{rec.path}.{name}",
-                                 f"'{name}' is not a field of a '{kind}' rule",
-                                 "a reserve rule has `for`; an incompatible rule names two roles")
+                                 N_("'{name}' is not a field of a '{kind}' rule"),
+                                 N_("a reserve rule has `for`; an incompatible rule names two roles"), name=name, kind=kind)
             if has_res and "for" not in rec.fields:
-                self.problem(rec.line, f"{rec.path}.for", "a reserve rule needs 'for'",
-                             "add `for: <team id>`: the team the role is reserved for")
+                self.problem(rec.line, f"{rec.path}.for", N_("a reserve rule needs 'for'"),
+                             N_("add `for: <team id>`: the team the role is reserved for"))
             if has_inc and len(rec.refs("incompatible")) != 2:
                 self.problem(rec.line_of("incompatible"), f"{rec.path}.incompatible",
-                             "an incompatible rule names exactly two roles",
-                             "write `incompatible: [<role>, <role>]`")
+                             N_("an incompatible rule names exactly two roles"),
+                             N_("write `incompatible: [<role>, <role>]`"))
 
     def check_value(self, ftype: str, y: Y, fpath: str, kind: str, name: str) -> bool:
         v = y.value
         if ftype == "id":
             if not isinstance(v, str) or not ID_RE.match(v):
-                self.problem(y.line, fpath, f"'{v}' is not a valid id",
-                             "use lower-case ASCII letters, digits and '-', e.g. `ssp-worker`")
+                self.problem(y.line, fpath, N_("'{v}' is not a valid id"),
+                             N_("use lower-case ASCII letters, digits and '-', e.g. `ssp-worker`"), v=v)
                 return False
             return True
         if ftype == "text":
             if not isinstance(v, str) or not v.strip():
-                self.problem(y.line, fpath, f"expected text, found {_type_name(v)}",
-                             "write the text after the colon; quote it if it contains ': ' or '#'")
+                self.problem(y.line, fpath, N_("expected text, found {type_name}"),
+                             N_("write the text after the colon; quote it if it contains ': ' or '#'"), type_name=_type_name(v))
                 return False
             return True
         if ftype == "label":
@@ -359,30 +360,30 @@ class _Reader:
                 ok = True
                 for lang, ly in v.items():
                     if lang not in LANGS:
-                        self.problem(ly.line, f"{fpath}.{lang}", f"unknown language '{lang}'",
-                                     "labels are given as `en:` and/or `da:`; inside { } a comma starts a "
-                                     'new entry, so quote text with commas: {en: "Hanne, a volunteer"}')
+                        self.problem(ly.line, f"{fpath}.{lang}", N_("unknown language '{lang}'"),
+                                     N_("labels are given as `en:` and/or `da:`; inside {{ }} a comma starts a new "
+                                        'entry, so quote text with commas: {{en: "Hanne, a volunteer"}}'), lang=lang)
                         ok = False
                     elif not isinstance(ly.value, str) or not ly.value.strip():
                         self.problem(ly.line, f"{fpath}.{lang}",
-                                     f"expected text, found {_type_name(ly.value)}", "write the label text")
+                                     N_("expected text, found {type_name}"), N_("write the label text"), type_name=_type_name(ly.value))
                         ok = False
                 return ok
-            self.problem(y.line, fpath, f"expected a label, found {_type_name(v)}",
-                         "write `label: text` or `label: {en: text, da: tekst}`")
+            self.problem(y.line, fpath, N_("expected a label, found {type_name}"),
+                         N_("write `label: text` or `label: {{en: text, da: tekst}}`"), type_name=_type_name(v))
             return False
         if ftype == "bool":
             if not isinstance(v, bool):
-                self.problem(y.line, fpath, f"expected true or false, found {_type_name(v)}",
-                             f"write `{name}: true` or `{name}: false`")
+                self.problem(y.line, fpath, N_("expected true or false, found {type_name}"),
+                             N_("write `{name}: true` or `{name}: false`"), type_name=_type_name(v), name=name)
                 return False
             return True
         if ftype == "texts":
             items = v if isinstance(v, list) else [y]
             bad = [i for i in items if not isinstance(i.value, str) or not i.value.strip()]
             for i in bad:
-                self.problem(i.line, fpath, f"expected text, found {_type_name(i.value)}",
-                             f"write `{name}: [Name, Other name]`")
+                self.problem(i.line, fpath, N_("expected text, found {type_name}"),
+                             N_("write `{name}: [Name, Other name]`"), type_name=_type_name(i.value), name=name)
             return not bad
         if ftype.startswith(("enum:", "enum-list:")):
             allowed = ftype.split(":", 1)[1].split("|")
@@ -390,20 +391,20 @@ class _Reader:
             if ftype.startswith("enum-list:") and isinstance(v, str):
                 values = [y]
             if ftype.startswith("enum:") and isinstance(v, list):
-                self.problem(y.line, fpath, "expected one value, found a list",
-                             f"choose one of: {', '.join(allowed)}")
+                self.problem(y.line, fpath, N_("expected one value, found a list"),
+                             N_("choose one of: {join}"), join=', '.join(allowed))
                 return False
             ok = True
             for item in values:
                 if item.value not in allowed:
                     hint = did_you_mean(str(item.value), allowed) or f"choose one of: {', '.join(allowed)}"
-                    self.problem(item.line, fpath, f"'{item.value}' is not an allowed value", hint)
+                    self.problem(item.line, fpath, N_("'{value}' is not an allowed value"), hint, value=item.value)
                     ok = False
             return ok
         if ftype.startswith("ref:") or ftype == "role":
             if not isinstance(v, str):
-                self.problem(y.line, fpath, f"expected an id, found {_type_name(v)}",
-                             f"write one id, e.g. `{name}: some-id`")
+                self.problem(y.line, fpath, N_("expected an id, found {type_name}"),
+                             N_("write one id, e.g. `{name}: some-id`"), type_name=_type_name(v), name=name)
                 return False
             return self._check_id_syntax(y, fpath)
         if ftype.startswith("refs:") or ftype == "roles":
@@ -411,8 +412,8 @@ class _Reader:
             ok = True
             for item in items:
                 if not isinstance(item.value, str):
-                    self.problem(item.line, fpath, f"expected an id, found {_type_name(item.value)}",
-                                 f"write `{name}: some-id` or `{name}: [id1, id2]`")
+                    self.problem(item.line, fpath, N_("expected an id, found {type_name}"),
+                                 N_("write `{name}: some-id` or `{name}: [id1, id2]`"), type_name=_type_name(item.value), name=name)
                     ok = False
                 elif not self._check_id_syntax(item, fpath):
                     ok = False
@@ -421,8 +422,8 @@ class _Reader:
 
     def _check_id_syntax(self, y: Y, fpath: str) -> bool:
         if not ID_RE.match(y.value):
-            self.problem(y.line, fpath, f"'{y.value}' is not a valid id",
-                         "ids use lower-case ASCII letters, digits and '-'")
+            self.problem(y.line, fpath, N_("'{value}' is not a valid id"),
+                         N_("ids use lower-case ASCII letters, digits and '-'"), value=y.value)
             return False
         return True
 
@@ -479,9 +480,9 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
             assert rid is not None
             if rid in case.ids:
                 first = case.ids[rid]
-                problems.append(Problem(rec.file, rec.line_of("id"), f"{rec.path}.id",
-                                        f"duplicate id '{rid}' (first defined at {first.file}:{first.line_of('id')})",
-                                        "ids must be unique within a case, across all its files: rename one"))
+                problems.append(Problem.of(rec.file, rec.line_of("id"), f"{rec.path}.id",
+                                        N_("duplicate id '{rid}' (first defined at {filename}:{line_of})"),
+                                        N_("ids must be unique within a case, across all its files: rename one"), rid=rid, filename=first.file, line_of=first.line_of('id')))
                 continue
             case.ids[rid] = rec
         for rec in generated:
@@ -520,8 +521,8 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                 for item in items:
                     if item.value not in all_roles:
                         hint = did_you_mean(item.value, all_roles) or role_hint
-                        problems.append(Problem(rec.file, item.line, fpath,
-                                                f"unknown role '{item.value}'", hint))
+                        problems.append(Problem.of(rec.file, item.line, fpath,
+                                                N_("unknown role '{value}'"), hint, value=item.value))
                 continue
             if not (ftype.startswith(("ref:", "refs:"))):
                 continue
@@ -535,14 +536,14 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                         wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
                         hint = (f"declare {wanted} with this id, or use one of: "
                                 f"{', '.join(sorted(candidates)[:8]) or '(none declared)'}")
-                    problems.append(Problem(rec.file, item.line, fpath,
-                                            f"unknown id '{item.value}'", hint))
+                    problems.append(Problem.of(rec.file, item.line, fpath,
+                                            N_("unknown id '{value}'"), hint, value=item.value))
                 elif target.kind not in kinds:
                     wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
-                    problems.append(Problem(
+                    problems.append(Problem.of(
                         rec.file, item.line, fpath,
-                        f"'{item.value}' is {_KIND_WORDS[target.kind]} (at {target.file}:{target.line}), expected {wanted}",
-                        f"point `{name}` at {wanted}"))
+                        N_("'{value}' is {value2} (at {filename}:{lineno}), expected {wanted}"),
+                        N_("point `{name}` at {wanted}"), value=item.value, value2=_KIND_WORDS[target.kind], filename=target.file, lineno=target.line, wanted=wanted, name=name))
 
 
 QUOTE_RULES = "line breaks, hyphenation, typographic quote marks and dashes do not matter"
@@ -560,15 +561,15 @@ def open_source(path: Path, file: str, where: Problem) -> tuple[SourceText | Non
     try:
         return read_source(path), None
     except UnicodeDecodeError as exc:
-        return None, Problem(where.file, where.line, where.field,
-                             f"the source file {file} is not UTF-8 text ({exc.reason})",
-                             "save the source as plain UTF-8 text")
+        return None, Problem.of(where.file, where.line, where.field,
+                             N_("the source file {filename} is not UTF-8 text ({reason})"),
+                             N_("save the source as plain UTF-8 text"), filename=file, reason=exc.reason)
     except OSError:
         what = "a directory, not a file" if path.is_dir() else "missing"
-        return None, Problem(where.file, where.line, where.field,
-                             f"the source file {file} is {what} (looked for {shown_path(path)})",
-                             "give the path of the source's plain text relative to this case file, "
-                             "e.g. `file: ../sources/my-interview.txt`")
+        return None, Problem.of(where.file, where.line, where.field,
+                             N_("the source file {filename} is {what} (looked for {shown_path})"),
+                             N_("give the path of the source's plain text relative to this case file, e.g. "
+                                "`file: ../sources/my-interview.txt`"), filename=file, what=what, shown_path=shown_path(path))
 
 
 def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> Problem | None:
@@ -578,13 +579,13 @@ def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> 
         return None
     reads = f'the source reads at line {miss.line}: "{miss.passage}"'
     if miss.reason == "not-found":
-        return Problem(where.file, where.line, where.field,
-                       f"quote not found word for word in {file}; closest passage at line {miss.line}",
-                       f"{reads}; quote its words exactly ({QUOTE_RULES})")
+        return Problem.of(where.file, where.line, where.field,
+                       N_("quote not found word for word in {filename}; closest passage at line {lineno}"),
+                       N_("{reads}; quote its words exactly ({QUOTE_RULES})"), filename=file, lineno=miss.line, reads=reads, QUOTE_RULES=QUOTE_RULES)
     side = "begins" if miss.reason == "cut-start" else "ends"
-    return Problem(where.file, where.line, where.field,
-                   f"quote {side} inside a word of {file} (line {miss.line})",
-                   f"{reads}; {'begin' if side == 'begins' else 'end'} the quote at a whole word")
+    return Problem.of(where.file, where.line, where.field,
+                   N_("quote {side} inside a word of {filename} (line {lineno})"),
+                   N_("{reads}; {value} the quote at a whole word"), side=side, filename=file, lineno=miss.line, reads=reads, value='begin' if side == 'begins' else 'end')
 
 
 def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -> None:
@@ -596,10 +597,10 @@ def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -
             continue
         file = rec.get("file")
         if not isinstance(file, str):
-            warnings.append(Problem(rec.file, rec.line, rec.path,
-                                    f"source '{rid}' has no file, so its quotes are not checked",
-                                    "add `file:` with the path of the source's plain text, relative to "
-                                    "this case file; without it, quotes are taken on trust"))
+            warnings.append(Problem.of(rec.file, rec.line, rec.path,
+                                    N_("source '{rid}' has no file, so its quotes are not checked"),
+                                    N_("add `file:` with the path of the source's plain text, relative to this case "
+                                       "file; without it, quotes are taken on trust"), rid=rid))
             continue
         where = Problem(rec.file, rec.line_of("file"), f"{rec.path}.file", "")
         text, problem = open_source(case_paths[rec.file].parent / file, file, where)
