@@ -19,6 +19,7 @@ import owlready2
 import pyoxigraph as ox
 
 from .errors import ReasoningError
+from .i18n import N_
 from .iris import CASE, OWL, RDF_TYPE, shorten
 from .stores.base import GraphStore
 from .stores.layout import asserted_graphs, defined_at, derived_graphs
@@ -74,8 +75,8 @@ def _hermit(nt: bytes) -> tuple[bool, object, object]:
         except owlready2.OwlReadyInconsistentOntologyError:
             return False, world, onto
         except FileNotFoundError as exc:
-            raise ReasoningError("HermiT needs Java, which is not installed",
-                                 hint="run scripts/setup.sh (it installs default-jre-headless)") from exc
+            raise ReasoningError(N_("HermiT needs Java, which is not installed"),
+                                 hint=N_("run scripts/setup.sh (it installs default-jre-headless)")) from exc
         return True, world, onto
 
 

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import Variable
 
 from .errors import RolegraphError
-from .i18n import translator
+from .i18n import N_, translator
 from .iris import DCTERMS, RDF, RDFS_LABEL, shorten
 from .reasoning import display_path, instantiate, statement_iri, store_rules
 from .reasoning.entailment import clashes
@@ -251,8 +251,8 @@ class Explainer:
             step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title_in(self.lang),
                          "file": display_path(rule.path)}
         else:
-            raise RolegraphError(f"no derivation found for {key}",
-                                 hint="run `rolegraph reason` again; the store may predate reasoning")
+            raise RolegraphError(N_("no derivation found for {key}"),
+                                 hint=N_("run `rolegraph reason` again; the store may predate reasoning"), params={"key": key})
         step.premises = [self.explain_triple(p, depth=depth + 1, seen=seen) for p in premises]
         return step
 
@@ -282,7 +282,7 @@ class Explainer:
             ev, loc = self.evidence_of(node), defined_at(self.store, node)
             if ev or loc:
                 return [Step(self.label(node), "is stated in the case", "", "case", location=loc, evidence=ev)]
-            raise RolegraphError(f"nothing is known about {iri}", hint="check the IRI, e.g. with `rolegraph sparql`")
+            raise RolegraphError(N_("nothing is known about {iri}"), hint=N_("check the IRI, e.g. with `rolegraph sparql`"), params={"iri": iri})
         return out
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import QueryError, ReasoningError, RolegraphError
+from .i18n import N_
 
 MARK = "#+"
 
@@ -75,11 +76,11 @@ class Header:
         return next((i for i, h in enumerate(self.lines, 1) if pattern.match(h)), 1)
 
     def fail(self, message: str, *, line: int | None = None, field: str | None = None,
-             hint: str = "") -> RolegraphError:
+             hint: str = "", params: dict[str, Any] | None = None) -> RolegraphError:
         """The schema's error for this file, at `line` (or the line of `field`)."""
         if line is None:
             line = self.line_of(field.split(".")[-1]) if field else 1
-        return self.schema.error(message, file=str(self.path), line=line, field=field, hint=hint)
+        return self.schema.error(message, file=str(self.path), line=line, field=field, hint=hint, params=params)
 
 
 def header_lines(text: str) -> list[str]:
@@ -108,40 +109,40 @@ def read(path: Path, schema: Schema, text: str | None = None) -> Header:
     head = header_lines(text)
     where = str(path)
     if not head:
-        raise schema.error(f"a {schema.kind} file must open with a '#+ ' header", file=where, line=1,
-                           hint=f"start with `{schema.example}`")
+        raise schema.error(N_("a {kind} file must open with a '#+ ' header"), file=where, line=1,
+                           hint=N_("start with `{example}`"), params={"kind": schema.kind, "example": schema.example})
     try:
         raw = yaml.safe_load("\n".join(head)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise schema.error(f"bad header: {problem}", file=where, line=(mark.line + 1) if mark else 1,
-                           hint="the header is YAML behind '#+ '") from exc
+        raise schema.error(N_("bad header: {problem}"), file=where, line=(mark.line + 1) if mark else 1,
+                           hint=N_("the header is YAML behind '#+ '"), params={"problem": problem}) from exc
     if not isinstance(raw, dict):
-        raise schema.error("the header must be `key: value` lines", file=where, line=1)
+        raise schema.error(N_("the header must be `key: value` lines"), file=where, line=1)
     header = Header(path, {}, head, schema)
     for key, value in raw.items():
         spec = schema.field(str(key))
         if spec is None:
-            raise header.fail(f"unknown header field '{key}'", field=str(key),
-                              hint=f"{schema.kind} headers have: {', '.join(schema.names)}")
+            raise header.fail(N_("unknown header field '{key}'"), field=str(key),
+                              hint=N_("{kind} headers have: {join}"), params={"key": key, "kind": schema.kind, "join": ', '.join(schema.names)})
         if value is None and not spec.required:
             continue
         if not isinstance(value, spec.type):
             expected = _type_name(spec.type)
             if spec.required:
-                raise header.fail(f"the header needs a {spec.name}", field=spec.name,
-                                  hint=f"`{spec.name}` is {_a(expected)}")
-            raise header.fail(f"{spec.name} must be {_a(expected)}, not {value!r}", field=spec.name)
+                raise header.fail(N_("the header needs a {name}"), field=spec.name,
+                                  hint=N_("`{name}` is {a}"), params={"name": spec.name, "a": _a(expected)})
+            raise header.fail(N_("{name} must be {a}, not {value!r}"), field=spec.name, params={"name": spec.name, "a": _a(expected), "value": value})
         if spec.choices and value not in spec.choices:
-            raise header.fail(f"{spec.name} must be one of {', '.join(spec.choices)}, not {value!r}",
-                              field=spec.name, hint=f"use one of: {', '.join(spec.choices)}")
+            raise header.fail(N_("{name} must be one of {join}, not {value!r}"),
+                              field=spec.name, hint=N_("use one of: {join}"), params={"name": spec.name, "join": ', '.join(spec.choices), "value": value})
         header.values[spec.name] = value
     for spec in schema.fields:
         if spec.name not in header.values:
             if spec.required:
-                raise header.fail(f"the header needs a {spec.name}", line=1, field=spec.name,
-                                  hint=f"add `#+ {spec.name}: ...`")
+                raise header.fail(N_("the header needs a {name}"), line=1, field=spec.name,
+                                  hint=N_("add `#+ {name}: ...`"), params={"name": spec.name})
             header.values[spec.name] = spec.default
     return header
 

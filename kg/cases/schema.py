@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..i18n import N_
 from ..errors import Problem
+from ..i18n import N_
 from .quotes import SourceText, find_quote, read_source
 from .yamlsrc import Y, load_yaml
 
@@ -234,8 +234,8 @@ class _Reader:
     def where_kinds(self) -> str:
         return ("kinds of rule are declared in " + ", ".join(self.looked_in)) if self.looked_in else ""
 
-    def problem(self, line: int, fieldpath: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.file, line, fieldpath, message, hint))
+    def problem(self, line: int, fieldpath: str, message: str, hint: str = "", **params: Any) -> None:
+        self.problems.append(Problem.of(self.file, line, fieldpath, message, hint, **params))
 
     def record(self, kind: str, y: Y, path: str, parent: Record | None) -> Record | None:
         if not y.is_map():

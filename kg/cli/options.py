@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..iris import LANGS
 from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
 from ..terminal import escape_controls
@@ -56,7 +56,7 @@ def remote_config(endpoint: str | None, update: str | None, graph_store: str | N
         return config_from(endpoint, update, graph_store)
     if update or graph_store:
         if base is None:
-            raise UsageError("--update-endpoint and --graph-store need --endpoint")
+            raise UsageError(N_("--update-endpoint and --graph-store need --endpoint"))
         return with_config(base, update_endpoint=update or base.update_endpoint,
                            graph_store=graph_store or base.graph_store)
     return base

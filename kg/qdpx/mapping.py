@@ -35,6 +35,7 @@ from typing import Any
 
 from ..cases.yamlsrc import Y, load_yaml
 from ..errors import CaseDataError, Problem
+from ..i18n import N_
 from .model import Code, Project, Selection, Source, norm_guid
 
 KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome", "mode")
@@ -118,12 +119,12 @@ def read_mapping(path: Path) -> Mapping:
     """Read and check a mapping file; every problem is reported with its line."""
     display = str(path)
     if not path.is_file():
-        raise CaseDataError([Problem(display, 1, "file", "no such mapping file",
-                                     "scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`")])
+        raise CaseDataError([Problem.of(display, 1, "file", N_("no such mapping file"),
+                                     N_("scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`"))])
     tree, problems = load_yaml(path, display)
     if tree is None or not tree.is_map():
-        raise CaseDataError(problems or [Problem(display, 1, "file", "the mapping must be a YAML mapping",
-                                                 "start with `case: <id>` and `codes:`")])
+        raise CaseDataError(problems or [Problem.of(display, 1, "file", N_("the mapping must be a YAML mapping"),
+                                                 N_("start with `case: <id>` and `codes:`"))])
     top: dict[str, Y] = tree.value
 
     def bad(y: Y, where: str, msg: str, hint: str) -> None:

@@ -257,8 +257,8 @@ class Reasoner:
         try:
             return self.store.query(text, use_default_graph_as_union=True)
         except (SyntaxError, OSError, ValueError) as exc:
-            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=display_path(rule.path),
-                                 hint="check the rule's SPARQL") from exc
+            raise ReasoningError(N_("rule '{id}' failed: {exc}"), file=display_path(rule.path),
+                                 hint=N_("check the rule's SPARQL"), params={"id": rule.id, "exc": exc}) from exc
 
     def _delta_graphs(self, rule: Rule) -> list[str] | None:
         """The generation graphs to evaluate the rule on semi-naively, or None for a full run."""
@@ -430,8 +430,8 @@ class Reasoner:
                 while True:
                     round_no += 1
                     if round_no - self.first_round >= MAX_ROUNDS:
-                        raise ReasoningError(f"reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds",
-                                             hint="a rule may keep minting new nodes; check rules that use BIND(IRI(...))")
+                        raise ReasoningError(N_("reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds"),
+                                             hint=N_("a rule may keep minting new nodes; check rules that use BIND(IRI(...))"), params={"MAX_ROUNDS": MAX_ROUNDS})
                     rules = stratum + self._unrolled() if i == 0 else stratum
                     added = self.apply_round(rules, round_no)
                     cycle_added += added

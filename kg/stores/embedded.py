@@ -18,6 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreError, StoreMissingError
+from ..i18n import N_
 from ..iris import ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -93,8 +94,8 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
 
 
 def _no_store(path: Path) -> StoreMissingError:
-    return StoreMissingError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
-                      "or point --store / ROLEGRAPH_STORE at an existing store")
+    return StoreMissingError(N_("no store at {path}"), hint=N_("run `rolegraph build cases/` first, or point --store / ROLEGRAPH_STORE at an "
+                                                            "existing store"), params={"path": path})
 
 
 @contextmanager
@@ -131,8 +132,8 @@ def _opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
     try:
         store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
     except OSError as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}",
-                         hint="another program may be writing to it; wait for it to finish") from exc
+        raise StoreError(N_("cannot open the store at {path}: {exc}"),
+                         hint=N_("another program may be writing to it; wait for it to finish"), params={"path": path, "exc": exc}) from exc
     handle = EmbeddedStore(store, path, read_only=not write)
     try:
         yield handle
@@ -234,4 +235,4 @@ def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError
     shutil.rmtree(tmp, ignore_errors=True)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
         raise exc
-    return StoreError(f"{what} the store failed: {exc}", hint="the previous store is unchanged")
+    return StoreError(N_("{what} the store failed: {exc}"), hint=N_("the previous store is unchanged"), params={"what": what, "exc": exc})

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from filelock import FileLock, Timeout
 
 from ..errors import ForeignFolderError, StoreError
+from ..i18n import N_
 from ..iris import META, META_GRAPH
 
 MARKER = ".rolegraph-store"
@@ -76,15 +77,14 @@ def check_replaceable(path: Path) -> None:
     if not os.path.lexists(path):
         return
     if path.is_symlink() or not path.is_dir():
-        raise ForeignFolderError(f"{path} is not a folder; refusing to replace it with a store",
-                                 hint="give --store (or ROLEGRAPH_STORE) a new or empty folder")
+        raise ForeignFolderError(N_("{path} is not a folder; refusing to replace it with a store"),
+                                 hint=N_("give --store (or ROLEGRAPH_STORE) a new or empty folder"), params={"path": path})
     if is_ours(path):
         return
     some = sorted(e.name for e in os.scandir(path))[:3]
     raise ForeignFolderError(
-        f"{path} is not a rolegraph store (it holds {', '.join(some)}{', ...' if len(some) == 3 else ''}); "
-        "refusing to replace it",
-        hint="give --store (or ROLEGRAPH_STORE) a new or empty folder; nothing was changed")
+        N_("{path} is not a rolegraph store (it holds {join}{value}); refusing to replace it"),
+        hint=N_("give --store (or ROLEGRAPH_STORE) a new or empty folder; nothing was changed"), params={"path": path, "join": ', '.join(some), "value": ', ...' if len(some) == 3 else ''})
 
 
 def lock_path(path: Path) -> Path:
@@ -131,13 +131,12 @@ def writer_lock(path: Path, what: str, on_wait: Notice | None = None) -> Iterato
         try:
             lock.acquire(timeout=limit)
         except Timeout:
-            raise StoreError(f"the store at {path} is being written by {_holder(path)}; "
-                             f"gave up after {limit:g} s",
-                             hint="wait for it to finish and try again "
-                                  "(ROLEGRAPH_LOCK_TIMEOUT sets how long to wait)") from None
+            raise StoreError(N_("the store at {path} is being written by {holder}; gave up after {limit:g} s"),
+                             hint=N_("wait for it to finish and try again (ROLEGRAPH_LOCK_TIMEOUT sets how long to "
+                                     "wait)"), params={"path": path, "holder": _holder(path), "limit": limit}) from None
     except OSError as exc:
-        raise StoreError(f"cannot lock the store at {path}: {exc}",
-                         hint="the folder that holds the store must be writable") from exc
+        raise StoreError(N_("cannot lock the store at {path}: {exc}"),
+                         hint=N_("the folder that holds the store must be writable"), params={"path": path, "exc": exc}) from exc
     try:
         if not nested:
             _owner_path(path).write_text(json.dumps({"pid": os.getpid(), "what": what}), encoding="utf-8")
@@ -207,8 +206,8 @@ def swap_in(tmp: Path, path: Path) -> None:
     old = path.with_name(path.name + ".old")
     if os.path.lexists(old):
         if not is_ours(old):
-            raise ForeignFolderError(f"{old} is in the way and is not a rolegraph store",
-                                     hint="move it away; the new store was not swapped in")
+            raise ForeignFolderError(N_("{old} is in the way and is not a rolegraph store"),
+                                     hint=N_("move it away; the new store was not swapped in"), params={"old": old})
         shutil.rmtree(old)
     for attempt in range(20):
         try:
@@ -219,8 +218,8 @@ def swap_in(tmp: Path, path: Path) -> None:
         except OSError as exc:
             # Windows refuses to rename a folder a reader has open; POSIX never gets here.
             if attempt == 19:
-                raise StoreError(f"cannot swap the new store into {path}: {exc}",
-                                 hint="another program may hold the folder open; close it and build again") from exc
+                raise StoreError(N_("cannot swap the new store into {path}: {exc}"),
+                                 hint=N_("another program may hold the folder open; close it and build again"), params={"path": path, "exc": exc}) from exc
             time.sleep(0.1)
     shutil.rmtree(old, ignore_errors=True)
 

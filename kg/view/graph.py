@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from ..i18n import N_
 from .model import ACTOR_KINDS, CASE_NS, OUTCOMES, RG, ROLE_NS, Model, natural_key, short_id
 
 
@@ -75,8 +76,8 @@ def _resolve(values: Iterable[str], candidates: dict[str, str], what: str) -> se
         names = sorted({s.rsplit("/", 1)[-1] for s in by_short} | set(by_short))
         close = difflib.get_close_matches(value, names, n=3)
         hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-        raise UsageError(f"no {what} '{raw}' in the store",
-                         hint=hint + f"give the {what}'s id, e.g. '{next(iter(sorted(by_short)), 'id')}'")
+        raise UsageError(N_("no {what} '{raw}' in the store"),
+                         hint=hint + f"give the {what}'s id, e.g. '{next(iter(sorted(by_short)), 'id')}'", params={"what": what, "raw": raw})
     return out
 
 
