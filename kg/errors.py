@@ -21,16 +21,44 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 Translate = Callable[[str], str]
 
 
+class Msg(str):
+    """An English message (a str) that keeps its template (marked with N_) and params, so that
+    it can be said in another language: for hints and parts of messages made before the error."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Self:
+        obj = super().__new__(cls, template.format(**params) if params else template)
+        obj.template, obj.params = template, params
+        return obj
+
+    def render(self, _: Translate) -> str:
+        """The message in the language of `_`."""
+        return _render(_, self.template, self.params)
+
+
+def _param(_: Translate, value: Any) -> Any:
+    if isinstance(value, Msg):
+        return value.render(_)
+    # a param that is itself a marked message (a word such as "none") is said in the same language
+    return _(value) if isinstance(value, str) and value else value
+
+
 def _render(_: Translate, template: str, params: Mapping[str, Any]) -> str:
     """A message template (marked with N_) in the language of `_`, its params filled in."""
+    if isinstance(template, Msg):
+        return template.render(_)
     if not template:
         return ""
-    return _(template).format(**params) if params else _(template)
+    if not params:
+        return _(template)
+    return _(template).format(**{k: _param(_, v) for k, v in params.items()})
 
 
 def _located(_: Translate, where: str, message: str, hint: str) -> str:
@@ -58,14 +86,15 @@ class Problem:
     @classmethod
     def of(cls, file: str, line: int, field: str, message: str, hint: str = "", **params: Any) -> Problem:
         """A problem whose message and hint are templates (marked with N_) filled with `params`."""
-        return cls(file, line, field, message.format(**params) if params else message,
-                   hint.format(**params) if params and hint else hint, (message, hint), params)
+        return cls(file, line, field, message.format(**params) if params and not isinstance(message, Msg) else message,
+                   hint.format(**params) if params and hint and not isinstance(hint, Msg) else hint,
+                   (message, hint), params)
 
     def render(self, _: Translate = str) -> str:
         """`file:line: field: message` and the hint, in the language of `_`."""
         message, hint = self.templates
-        text = _render(_, message, self.params) if message else _(self.message)
-        tip = _render(_, hint, self.params) if hint else (_(self.hint) if self.hint else "")
+        text = _render(_, message or self.message, self.params if message else {})
+        tip = _render(_, hint or self.hint, self.params if hint else {})
         return _located(_, f"{self.file}:{self.line}: {self.field}: ", text, tip)
 
     def __str__(self) -> str:
@@ -85,13 +114,13 @@ class RolegraphError(Exception):
         """`message` and `hint` are English, or templates (marked with N_) filled with `params`."""
         self.params = dict(params or {})
         self.templates = (message, hint)
-        message = message.format(**self.params) if self.params else message
+        message = message.format(**self.params) if self.params and not isinstance(message, Msg) else message
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
         self.field = field
-        self.hint = hint.format(**self.params) if self.params and hint else hint
+        self.hint = hint.format(**self.params) if self.params and hint and not isinstance(hint, Msg) else hint
 
     def render(self, _: Translate = str) -> str:
         """The located message and its hint, in the language of `_`."""

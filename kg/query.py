@@ -23,7 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import QueryError
+from .errors import Msg, QueryError
 from .headers import PARAM_KEYS, PARAM_TYPES
 from .headers import QUERY as QUERY_HEADER
 from .headers import read as read_header
@@ -162,10 +162,11 @@ def get_query(name: str, extra: list[Path] | None = None) -> Query:
     queries = load_queries(extra)
     if name not in queries:
         close = difflib.get_close_matches(name, list(queries), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
         raise QueryError(N_("no query named '{name}'"),
-                         hint=hint + "`rolegraph queries` lists them (the shipped ones, and those in queries/ of "
-                         "the extensions the store was built with, from ./extensions and $ROLEGRAPH_EXTENSIONS)", params={"name": name})
+                         hint=Msg(N_("did you mean {choices}? `rolegraph queries` lists them"), choices=f"'{close[0]}'")
+                         if close else N_("`rolegraph queries` lists them (the shipped ones, and those in queries/ "
+                                          "of the extensions the store was built with, from ./extensions and "
+                                          "$ROLEGRAPH_EXTENSIONS)"), params={"name": name})
     return queries[name]
 
 
@@ -258,7 +259,8 @@ def resolve_iri(value: str, store: GraphStore | None, *, param: str = "iri") -> 
     names = sorted({shorten(n) for n in (nodes if nodes is not None else _typed_nodes(store))})
     close = difflib.get_close_matches(value, names, n=5, cutoff=0.5)
     close += [n for n in names if value in n and n not in close][:5 - len(close)]
-    hint = ("did you mean " + ", ".join(close) + "?") if close else "`rolegraph roles` lists the roles"
+    hint = (Msg(N_("did you mean {choices}?"), choices=", ".join(close)) if close
+            else N_("`rolegraph roles` lists the roles"))
     raise QueryError(N_("{what} matches nothing in {describe}"), hint=hint, params={"what": what, "describe": store.describe()})
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Msg, Problem
 from ..i18n import N_
 from .quotes import SourceText, find_quote, read_source
 from .yamlsrc import Y, load_yaml
@@ -184,7 +184,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
     if not close:
         return ""
-    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return Msg(N_("did you mean {choices}?"), choices=" / ".join(f"'{c}'" for c in close))
 
 
 def _type_name(value: object) -> str:
@@ -247,10 +247,12 @@ class _Reader:
         for name, val in y.value.items():
             fpath = f"{path}.{name}" if path else name
             if name not in spec:
-                hint = did_you_mean(name, spec) or f"the fields of a {kind} are: {', '.join(spec)}"
+                hint = did_you_mean(name, spec) or Msg(N_("the fields of a {kind} are: {fields}"), kind=kind,
+                                                       fields=", ".join(spec))
                 if kind == "rule":
-                    hint += (f"; kinds of rule: {', '.join(self.kind_names())}"
-                             + (f" ({self.where_kinds()})" if self.looked_in else ""))
+                    hint = Msg(N_("{hint}; kinds of rule: {kinds}"), hint=hint,
+                               kinds=", ".join(self.kind_names())
+                               + (f" ({self.where_kinds()})" if self.looked_in else ""))
                 self.problem(y.key_lines.get(name, y.line), fpath, N_("unknown field '{name}'"), hint, name=name)
                 continue
             ftype = spec[name][0]
@@ -397,7 +399,8 @@ class _Reader:
             ok = True
             for item in values:
                 if item.value not in allowed:
-                    hint = did_you_mean(str(item.value), allowed) or f"choose one of: {', '.join(allowed)}"
+                    hint = did_you_mean(str(item.value), allowed) or Msg(N_("choose one of: {join}"),
+                                                                         join=", ".join(allowed))
                     self.problem(item.line, fpath, N_("'{value}' is not an allowed value"), hint, value=item.value)
                     ok = False
             return ok
@@ -495,10 +498,10 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
     return cases
 
 
-_KIND_WORDS = {"actor": "an actor", "team": "a team", "context": "a context", "process": "a process",
-               "order": "an interaction order", "phase": "a phase", "source": "a source",
-               "role": "a role", "claim": "a claim", "membership": "a membership", "rule": "a rule",
-               "definition": "a definition of the situation", "standing": "a standing (mandate, credential, membership)"}
+_KIND_WORDS = {"actor": N_("an actor"), "team": N_("a team"), "context": N_("a context"), "process": N_("a process"),
+               "order": N_("an interaction order"), "phase": N_("a phase"), "source": N_("a source"),
+               "role": N_("a role"), "claim": N_("a claim"), "membership": N_("a membership"), "rule": N_("a rule"),
+               "definition": N_("a definition of the situation"), "standing": N_("a standing (mandate, credential, membership)")}
 
 
 def check_references(case: Case, shared_roles: set[str], problems: list[Problem],
@@ -507,9 +510,9 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
     case_roles = {rid for rid, r in case.ids.items() if r.kind == "role"}
     all_roles = case_roles | shared_roles
     spec_rule = rule_fields(order_kinds)
-    role_hint = ("declare it under `roles:` with `specialises:`, or use a shared role (`rolegraph roles` lists "
-                 "them); roles are looked for in the case's `roles:`, ontology/roles.ttl and the extensions' "
-                 "ontology.ttl under ./extensions and the directories in $ROLEGRAPH_EXTENSIONS")
+    role_hint = N_("declare it under `roles:` with `specialises:`, or use a shared role (`rolegraph roles` lists "
+                   "them); roles are looked for in the case's `roles:`, ontology/roles.ttl and the extensions' "
+                   "ontology.ttl under ./extensions and the directories in $ROLEGRAPH_EXTENSIONS")
     for rec in case.records():
         for name, (ftype, _) in (spec_rule if rec.kind == "rule" else FIELDS[rec.kind]).items():
             if name not in rec.fields:
@@ -534,8 +537,8 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                     hint = did_you_mean(item.value, candidates)
                     if not hint:
                         wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
-                        hint = (f"declare {wanted} with this id, or use one of: "
-                                f"{', '.join(sorted(candidates)[:8]) or '(none declared)'}")
+                        hint = Msg(N_("declare {wanted} with this id, or use one of: {ids}"), wanted=wanted,
+                                   ids=", ".join(sorted(candidates)[:8]) or N_("(none declared)"))
                     problems.append(Problem.of(rec.file, item.line, fpath,
                                             N_("unknown id '{value}'"), hint, value=item.value))
                 elif target.kind not in kinds:
@@ -546,7 +549,7 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                         N_("point `{name}` at {wanted}"), value=item.value, value2=_KIND_WORDS[target.kind], filename=target.file, lineno=target.line, wanted=wanted, name=name))
 
 
-QUOTE_RULES = "line breaks, hyphenation, typographic quote marks and dashes do not matter"
+QUOTE_RULES = N_("line breaks, hyphenation, typographic quote marks and dashes do not matter")
 
 
 def shown_path(path: Path) -> str:
@@ -565,11 +568,11 @@ def open_source(path: Path, file: str, where: Problem) -> tuple[SourceText | Non
                              N_("the source file {filename} is not UTF-8 text ({reason})"),
                              N_("save the source as plain UTF-8 text"), filename=file, reason=exc.reason)
     except OSError:
-        what = "a directory, not a file" if path.is_dir() else "missing"
-        return None, Problem.of(where.file, where.line, where.field,
-                             N_("the source file {filename} is {what} (looked for {shown_path})"),
-                             N_("give the path of the source's plain text relative to this case file, e.g. "
-                                "`file: ../sources/my-interview.txt`"), filename=file, what=what, shown_path=shown_path(path))
+        message = (N_("the source file {filename} is a directory, not a file (looked for {shown_path})")
+                   if path.is_dir() else N_("the source file {filename} is missing (looked for {shown_path})"))
+        return None, Problem.of(where.file, where.line, where.field, message,
+                                N_("give the path of the source's plain text relative to this case file, e.g. "
+                                   "`file: ../sources/my-interview.txt`"), filename=file, shown_path=shown_path(path))
 
 
 def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> Problem | None:
@@ -577,15 +580,19 @@ def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> 
     miss = find_quote(quote, source)
     if miss is None:
         return None
-    reads = f'the source reads at line {miss.line}: "{miss.passage}"'
+    at = {"filename": file, "lineno": miss.line, "passage": miss.passage}
     if miss.reason == "not-found":
         return Problem.of(where.file, where.line, where.field,
-                       N_("quote not found word for word in {filename}; closest passage at line {lineno}"),
-                       N_("{reads}; quote its words exactly ({QUOTE_RULES})"), filename=file, lineno=miss.line, reads=reads, QUOTE_RULES=QUOTE_RULES)
-    side = "begins" if miss.reason == "cut-start" else "ends"
+                          N_("quote not found word for word in {filename}; closest passage at line {lineno}"),
+                          N_('the source reads at line {lineno}: "{passage}"; quote its words exactly ({rules})'),
+                          rules=QUOTE_RULES, **at)
+    if miss.reason == "cut-start":
+        return Problem.of(where.file, where.line, where.field,
+                          N_("quote begins inside a word of {filename} (line {lineno})"),
+                          N_('the source reads at line {lineno}: "{passage}"; begin the quote at a whole word'), **at)
     return Problem.of(where.file, where.line, where.field,
-                   N_("quote {side} inside a word of {filename} (line {lineno})"),
-                   N_("{reads}; {value} the quote at a whole word"), side=side, filename=file, lineno=miss.line, reads=reads, value='begin' if side == 'begins' else 'end')
+                      N_("quote ends inside a word of {filename} (line {lineno})"),
+                      N_('the source reads at line {lineno}: "{passage}"; end the quote at a whole word'), **at)
 
 
 def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -> None:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
-from ..errors import CaseDataError, Problem, UsageError
+from ..errors import CaseDataError, Msg, Problem, UsageError
 from ..i18n import N_
 from ..iris import EXPLANATION_GRAPH, GRAPH_PREFIX, INFERRED_GRAPH, META, META_GRAPH, shorten
 from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
@@ -349,7 +349,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                     hint = did_you_mean(local, [str(t)[len(RG_NS):] for t in ontology.terms])
                     problems.append(Problem.of(display, lines.line_of(term), "rg:" + local,
                                             N_("rg:{local} is not a term of the ontology"),
-                                            hint or "see ontology/core.ttl for the vocabulary", local=local))
+                                            hint or N_("see ontology/core.ttl for the vocabulary"), local=local))
             if isinstance(o, Literal) and len(o) > MAX_TEXT:
                 problems.append(Problem.of(display, lines.line_of(s), "literal",
                                         N_("a text of {n_o:,} characters (at most {MAX_TEXT:,})"),
@@ -429,9 +429,10 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
             kind = rec.get("kind")
             if kinds is None or not isinstance(kind, str) or kind in kinds:
                 continue
-            hint = did_you_mean(kind, kinds) or (f"known kinds: {', '.join(sorted(kinds)) or '(none yet)'}; "
-                                                 "an extension can add more (rolegraph new-extension); "
-                                                 f"extensions are looked for in {extension_places()}")
+            hint = did_you_mean(kind, kinds) or Msg(
+                N_("known kinds: {kinds}; an extension can add more (rolegraph new-extension); "
+                   "extensions are looked for in {places}"),
+                kinds=", ".join(sorted(kinds)) or N_("(none yet)"), places=extension_places())
             problems.append(Problem.of(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
                                     N_("unknown {kind} kind '{kind2}'"), hint, kind=rec.kind, kind2=kind))
 

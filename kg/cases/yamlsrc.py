@@ -58,7 +58,7 @@ _FastLoader: type = getattr(yaml, "CSafeLoader", _Loader)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_QUOTE_HINT = "quote the value to keep it as text, e.g. `title: \"2021-13-45\"`"
+_QUOTE_HINT = N_("quote the value to keep it as text, e.g. `title: \"2021-13-45\"`")
 
 
 class _Limit(Exception):
@@ -79,8 +79,8 @@ def _scan(text: str, display: str, loader_class: type) -> None:
     open_anchors: set[str] = set()
     total = 0
 
-    def fail(event: Any, field_name: str, message: str, hint: str) -> None:
-        raise _Limit(Problem(display, event.start_mark.line + 1, field_name, message, hint))
+    def fail(event: Any, field_name: str, message: str, hint: str, **params: Any) -> None:
+        raise _Limit(Problem.of(display, event.start_mark.line + 1, field_name, message, hint, **params))
 
     def add(n: int, event: Any) -> None:
         nonlocal total
@@ -88,8 +88,9 @@ def _scan(text: str, display: str, loader_class: type) -> None:
             stack[-1][0] += n
         total += n
         if total > MAX_NODES:
-            fail(event, "yaml", f"the file expands to more than {MAX_NODES:,} values",
-                 "aliases (*name) repeat what their anchor (&name) holds; repeat less, or split the file")
+            fail(event, "yaml", N_("the file expands to more than {n:,} values"),
+                 N_("aliases (*name) repeat what their anchor (&name) holds; repeat less, or split the file"),
+                 n=MAX_NODES)
 
     loader = loader_class(text)
     try:
@@ -97,23 +98,24 @@ def _scan(text: str, display: str, loader_class: type) -> None:
             event = loader.get_event()
             if isinstance(event, yaml.ScalarEvent):
                 if len(event.value) > MAX_TEXT:
-                    fail(event, "yaml", f"a text of {len(event.value):,} characters (at most {MAX_TEXT:,})",
-                         "shorten it, or cite the source with a locator instead of copying it whole")
+                    fail(event, "yaml", N_("a text of {n:,} characters (at most {limit:,})"),
+                         N_("shorten it, or cite the source with a locator instead of copying it whole"),
+                         n=len(event.value), limit=MAX_TEXT)
                 if _SURROGATE.search(event.value):
-                    fail(event, "yaml", "a lone surrogate escape (\\ud800-\\udfff) is not a character",
-                         "write the character itself, or its \\U0001xxxx escape")
+                    fail(event, "yaml", N_("a lone surrogate escape (\\ud800-\\udfff) is not a character"),
+                         N_("write the character itself, or its \\U0001xxxx escape"))
                 if event.anchor:
                     sizes[event.anchor] = 1
                 add(1, event)
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor in open_anchors:
-                    fail(event, "yaml", f"the alias *{event.anchor} refers to a value that contains it",
-                         "an alias cannot repeat the value it stands in; write the value out")
+                    fail(event, "yaml", N_("the alias *{anchor} refers to a value that contains it"),
+                         N_("an alias cannot repeat the value it stands in; write the value out"), anchor=event.anchor)
                 add(sizes.get(event.anchor or "", 1), event)  # an alias always names an anchor
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) >= MAX_DEPTH:
-                    fail(event, "yaml", f"nested deeper than {MAX_DEPTH} levels",
-                         "a case file needs a few levels; check the indentation and the brackets")
+                    fail(event, "yaml", N_("nested deeper than {n} levels"),
+                         N_("a case file needs a few levels; check the indentation and the brackets"), n=MAX_DEPTH)
                 stack.append([0, event.anchor, event])
                 if event.anchor:
                     open_anchors.add(event.anchor)

@@ -218,7 +218,7 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
         store.optimize()
         del store
     except BaseException as exc:
-        raise discard_failed_build(tmp, exc, "building") from exc
+        raise discard_failed_build(tmp, exc, N_("building the store")) from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
         swap_in(tmp, path)
@@ -230,9 +230,9 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
 
 def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
     """Remove the half-built store `tmp` after `exc`; re-raise an interrupt, else give the
-    StoreError to raise, saying the previous store is unchanged (`what`: building, rebuilding)."""
+    StoreError to raise, saying the previous store is unchanged (`what`: building the store, rebuilding the store)."""
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     shutil.rmtree(tmp, ignore_errors=True)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
         raise exc
-    return StoreError(N_("{what} the store failed: {exc}"), hint=N_("the previous store is unchanged"), params={"what": what, "exc": exc})
+    return StoreError(N_("{what} failed: {exc}"), hint=N_("the previous store is unchanged"), params={"what": what, "exc": exc})
