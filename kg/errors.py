@@ -34,7 +34,7 @@ class Msg(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, **params: Any) -> Self:
-        obj = super().__new__(cls, template.format(**params) if params else template)
+        obj = super().__new__(cls, _render(str, template, params))
         obj.template, obj.params = template, params
         return obj
 
@@ -46,6 +46,8 @@ class Msg(str):
 def _param(_: Translate, value: Any) -> Any:
     if isinstance(value, Msg):
         return value.render(_)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_param(_, v)) for v in value)
     # a param that is itself a marked message (a word such as "none") is said in the same language
     return _(value) if isinstance(value, str) and value else value
 

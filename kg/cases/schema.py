@@ -291,8 +291,8 @@ class _Reader:
                          N_("add `specialises: <role id>`, e.g. co-creator or citizen"))
         else:
             self.problem(rec.line, where, N_("missing required field '{name}'"),
-                         f"a {kind} needs: " + ", ".join(
-                             n for n, (_, req) in FIELDS[kind].items() if req), name=name)
+                         N_("{kind} needs: {fields}"), name=name, kind=kind,
+                         fields=", ".join(n for n, (_, req) in FIELDS[kind].items() if req))
 
     def extra_checks(self, rec: Record, given: set[str] | None = None) -> None:
         if rec.kind == "evidence" and "quote" not in rec.fields and "paraphrase" not in rec.fields:

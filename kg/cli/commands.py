@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from ..errors import Msg
 from ..i18n import N_, translator
 from ..iris import CASE
 from ..targets import Target
@@ -208,7 +209,8 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        echo(say()("wrote {file} ({n} bytes)").format(file=output, n=len(data)), err=True)
+        _ = say()
+        echo(_("wrote {file} ({n} bytes)").format(file=output, n=len(data)), err=True)
 
 
 def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = True) -> None:
@@ -607,7 +609,8 @@ def new_case_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_case
 
     path = new_case(name, directory)
-    echo(say()("wrote {file}; edit it, then: {command}").format(file=path, command=f"rolegraph validate {path}"))
+    _ = say()
+    echo(_("wrote {file}; edit it, then: {command}").format(file=path, command=f"rolegraph validate {path}"))
 
 
 @click.command("new-extension")
@@ -622,7 +625,8 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_extension
 
     root = new_extension(name, directory)
-    echo(say()("wrote {files}; edit the ontology, then: {command}").format(
+    _ = say()
+    echo(_("wrote {files}; edit the ontology, then: {command}").format(
         files=f"{root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/, {root}/queries/",
         command="rolegraph validate-extensions"))
 
@@ -650,7 +654,8 @@ def docs_cmd(out: Path) -> None:
     from ..ontology import load_ontology
 
     path = write_docs(load_ontology(find_extensions()), out)
-    echo(say()("wrote {file}").format(file=path))
+    _ = say()
+    echo(_("wrote {file}").format(file=path))
 
 
 @click.command()
@@ -695,7 +700,8 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
     finally:
         if bar:
             bar.close()
-    echo(say()("wrote {n} case file(s) to {dir} (seed {seed}): {claims} claims, {responses} responses, "
+    _ = say()
+    echo(_("wrote {n} case file(s) to {dir} (seed {seed}): {claims} claims, {responses} responses, "
                "{transfers} case(s) with a recognised-here/refused-there pattern").format(
         n=report.cases, dir=out, seed=seed, claims=report.claims, responses=report.responses,
         transfers=report.transfer_cases))
@@ -824,7 +830,8 @@ def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool
     path = store or default_store_path()
     if pseudonymise:  # serve a pseudonymised copy, made in a private temporary directory
         with pseudonymised_snapshot(path.resolve(), key_file) as copy:
-            echo(say()("serving a pseudonymised copy of the store: persons' names and aliases are replaced"),
+            _ = say()
+            echo(_("serving a pseudonymised copy of the store: persons' names and aliases are replaced"),
                  err=True)
             run_command(store=copy, **options, say=lambda line, err: echo(line, err=err), _=say())
         return
@@ -878,7 +885,7 @@ def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, 
     if result.unplaced:
         echo(_("{n} item(s) the mapping did not place, kept as notes:").format(n=len(result.unplaced)))
         for u in result.unplaced:
-            echo(f"  {u.case}: {u.what}")
+            echo(f"  {u.case}: " + (u.what.render(_) if isinstance(u.what, Msg) else u.what))
     echo(_("check the drafts with `{command}`").format(command=f"rolegraph validate {out}"))
 
 
