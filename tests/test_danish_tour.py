@@ -18,7 +18,19 @@ from .conftest import ROOT
 
 # Common English words of rolegraph's own messages (not Danish words as well: "case", "at",
 # "for", "to", "under" are Danish too, and "case" is the word Danish social-work research uses)
-STOP = set(["the", "and", "of", "in", "with", "from", "by", "into", "than", "then", "when", "which", "where", "who", "what", "this", "that", "these", "those", "is", "are", "was", "were", "be", "been", "has", "have", "had", "not", "no", "none", "only", "each", "every", "all", "any", "its", "their", "it", "rule", "rules", "triple", "triples", "valid", "built", "rebuilt", "reasoned", "unchanged", "found", "file", "files", "row", "rows", "query", "queries", "wrote", "nodes", "edges", "graph", "graphs", "inferred", "rounds", "warning", "error", "problem", "problems", "hint", "store", "role", "roles", "source", "sources", "quote", "quotes", "claim", "claims", "context", "contexts", "bearer", "audience", "recognised", "refused", "why", "supports", "specialises", "stated", "see", "run", "use", "give", "add", "check", "write", "wrote", "extension", "extensions", "independent", "part", "parts", "batch", "batches", "seconds", "full", "build", "code", "codes", "figure", "figures", "memo", "memos"])
+STOP = {
+    "the", "and", "of", "in", "with", "from", "by", "into", "than", "then", "when", "which", "where",
+    "who", "what", "this", "that", "these", "those", "is", "are", "was", "were", "be", "been", "has",
+    "have", "had", "not", "no", "none", "only", "each", "every", "all", "any", "its", "their", "it",
+    "rule", "rules", "triple", "triples", "valid", "built", "rebuilt", "reasoned", "unchanged", "found",
+    "file", "files", "row", "rows", "query", "queries", "wrote", "nodes", "edges", "graph", "graphs",
+    "inferred", "rounds", "warning", "error", "problem", "problems", "hint", "store", "role", "roles",
+    "source", "sources", "quote", "quotes", "claim", "claims", "context", "contexts", "bearer",
+    "audience", "recognised", "refused", "why", "supports", "specialises", "stated", "see", "run",
+    "use", "give", "add", "check", "write", "extension", "extensions", "independent", "part", "parts",
+    "batch", "batches", "seconds", "full", "build", "code", "codes", "figure", "figures", "memo",
+    "memos",
+}
 # commands of the tour that need Java (check), a server (serve, --endpoint) or print data (export)
 SKIPPED = ("check", "serve", "--endpoint", "export")
 
@@ -37,7 +49,9 @@ def tour() -> list[list[str]]:
 
 def english_words(text: str, ids: set[str]) -> set[str]:
     """The words of `text` on the stop-list, outside quotes, ids, IRIs, prefixed names and paths."""
-    text = re.sub(r"`[^`\n]*`|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|<[^>\n]*>", " ", text)
+    # quoted spans (single quotes: from the first to the last on a line, for names such as
+    # 'the Danish-Somali women's association / co-creator'), then the tokens that are ids
+    text = re.sub(r"`[^`\n]*`|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|<[^>\n]*>|(?<!\w)'[^\n]*'(?!\w)", " ", text)
     found = set()
     for token in text.split():
         token = token.strip(".,;:()[]{}'’!?*")

@@ -917,7 +917,7 @@ def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: 
         with open_store(target, on_wait=notice) as st:
             if is_reasoned(st):
                 view = pseudonymised_store(st, pseudo) if pseudo else st
-                findings = finding_memos(view, [c.id for c in cases])
+                findings = finding_memos(view, [c.id for c in cases], lang=current_lang())
     report = write_qdpx(cases, out, name=name, shared_roles=study.shared_role_labels(), findings=findings,
                         redact=pseudo.text if pseudo else (lambda s: s))
     _ = say()
