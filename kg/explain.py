@@ -477,17 +477,12 @@ def render_summary(steps: list[Step], citations: Citations, *, lang: str = "en")
     return "\n".join(lines)
 
 
-_CLASH_WORDS = {
-    "en": ("clash", "found by rule", "explain it with"),
-    "da": ("modstrid", "fundet af regel", "forklar den med"),
-}
-
-
 def describe_clashes(store: GraphStore, *, lang: str = "en") -> list[str]:
     """Each clash the reasoner found, in words: the rule, the nodes (with the file and line
     where a case wrote them) and how to explain it."""
     explainer = Explainer(store, lang=lang)
-    word, by, how = _CLASH_WORDS.get(lang, _CLASH_WORDS["en"])
+    _ = translator(lang)
+    word, by, how = _("clash"), _("found by rule"), _("explain it with")
     out = []
     for c in clashes(store):
         rule = ox.NamedNode(f"https://w3id.org/rolegraph/rule/{c.rule}")

@@ -237,7 +237,7 @@ def _say_clashes(target: Target) -> None:
     from ..stores import open_store
 
     with open_store(target) as st:
-        found = describe_clashes(st)
+        found = describe_clashes(st, lang=current_lang())
     del st
     if found:
         _ = say()

@@ -307,9 +307,12 @@ class Routes:
         out = []
         for q in self.service.queries(await self.service.info()).values():
             out.append({"name": q.name, "title": q.title, "description": q.description, "tags": list(q.tags),
+                        "titles": {lang: q.title_in(lang) for lang in LANGS},
                         "reasoning": q.reasoning, "url": f"/queries/{urllib.parse.quote(q.name)}",
                         "params": [{"name": p.name, "type": p.type, "default": p.default,
-                                    "description": p.description} for p in q.params]})
+                                    "description": p.description,
+                                    "descriptions": {lang: p.description_in(lang) for lang in LANGS}}
+                                   for p in q.params]})
         return json_response(200, {"queries": out})
 
     async def named_query(self, request: Request) -> Response:
