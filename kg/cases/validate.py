@@ -108,8 +108,8 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
             raise UsageError(N_("{raw}: not a case file"),
                              hint=N_("case files end in {join}"), params={"raw": raw, "join": ', '.join(CASE_SUFFIXES)})
     if not out:
-        raise UsageError("no case files found in " + ", ".join(str(p) for p in paths),
-                         hint=N_("case files end in {join}"), params={"join": ', '.join(CASE_SUFFIXES)})
+        raise UsageError(N_("no case files found in {paths}"), hint=N_("case files end in {join}"),
+                         params={"paths": ", ".join(str(p) for p in paths), "join": ", ".join(CASE_SUFFIXES)})
     return out
 
 

@@ -89,7 +89,7 @@ def parse_params(params: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in params:
         if "=" not in item:
-            raise click.UsageError(f"--param takes name=value, not {item!r}")
+            raise UsageError(N_("--param takes NAME=VALUE, not {item!r}"), params={"item": item})
         k, v = item.split("=", 1)
         out[k.strip()] = v
     return out

@@ -31,8 +31,8 @@ def listen(host: str, port: int) -> socket.socket:
         sock.listen(256)
     except OSError as exc:
         sock.close()
-        raise StoreError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                         hint="another program may use the port; pick one with --port") from exc
+        raise StoreError(N_("cannot listen on {host}:{port}: {value}"),
+                         hint=N_("another program may use the port; pick one with --port"), params={"host": host, "port": port, "value": exc.strerror or exc}) from exc
     sock.set_inheritable(True)
     return sock
 
@@ -59,8 +59,8 @@ class Server:
         """Check the store, start the workers and bind the socket."""
         store = self.settings.store
         if not (store / "CURRENT").exists():
-            raise StoreMissingError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
-                             "or point --store / ROLEGRAPH_STORE at an existing store")
+            raise StoreMissingError(N_("no store at {store}"), hint=N_("run `rolegraph build cases/` first, or point --store / ROLEGRAPH_STORE at an "
+                                                                    "existing store"), params={"store": store})
         self.service = Service(self.settings)
         try:
             self.service.info_now()  # fail now, not at the first request, if the store cannot be read

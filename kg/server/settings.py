@@ -78,8 +78,8 @@ def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
     for origin in origins:
         o = origin.strip().rstrip("/")
         if o != "*" and (not o.startswith(("http://", "https://")) or "/" in o.split("://", 1)[1]):
-            raise UsageError(f"--cors {origin!r} is not an origin",
-                             hint="give scheme://host[:port], e.g. --cors https://example.org, or * for any")
+            raise UsageError(N_("--cors {origin!r} is not an origin"),
+                             hint=N_("give scheme://host[:port], e.g. --cors https://example.org, or * for any"), params={"origin": origin})
         out.append(o)
     return tuple(out)
 
@@ -91,10 +91,11 @@ def read_token(token_file: Path | None, env: dict[str, str] | None = None) -> st
         try:
             token: str | None = token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise UsageError(f"cannot read the token file {token_file}: {exc}") from exc
+            raise UsageError(N_("cannot read the token file {token_file}: {exc}"), params={"token_file": token_file, "exc": exc}) from exc
     else:
         token = (env.get(TOKEN_ENV) or "").strip() or None
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
-        raise UsageError(f"the update token is shorter than {MIN_TOKEN_LENGTH} characters",
-                         hint="make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
+        raise UsageError(N_("the update token is shorter than {MIN_TOKEN_LENGTH} characters"),
+                         hint=N_("make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))' > "
+                                 "token"), params={"MIN_TOKEN_LENGTH": MIN_TOKEN_LENGTH})
     return token
