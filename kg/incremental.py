@@ -191,7 +191,7 @@ def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, s
     if set(new) & kept:
         p.why = N_("a changed file now writes to the graph of an unchanged file")
         return None
-    with writer_lock(path, "build", on_wait):
+    with writer_lock(path, N_("build"), on_wait):
         recover(path)
         remove_leftovers(path)
         out = _rebuild_locked(p, path, new, old, case_set, rules, reason, progress)
@@ -257,7 +257,7 @@ def _apply(store: EmbeddedStore, p: Plan, new: dict[str, list[ox.Quad]], old: se
                   for q in store.quads_for_pattern(None, None, None, g)]
         after = [q for g in graphs for q in (new[g.value] if g.value in new else
                                              [] if g.value in old else store.quads_for_pattern(None, None, None, g))]
-        report_progress(progress, "reason", 0, 2)
+        report_progress(progress, N_("reason"), 0, 2)
         was = set(reasoner.reason_batch(before)) if before else set()
         report_progress(progress, "reason", 1, 2)
         now = set(reasoner.reason_batch(after)) if after else set()

@@ -748,5 +748,5 @@ def generate(out_dir: Path, *, cases: int, seed: int = 0,
         report.transfer_patterns += c.transfers
         report.transfer_cases += 1 if c.transfers else 0
         if progress is not None:
-            progress("generate", i + 1, cases)
+            progress(N_("generate"), i + 1, cases)
     return report

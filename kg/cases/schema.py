@@ -636,7 +636,7 @@ def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
         if (cf := read_case_file(p, d, problems, kinds, looked_in)) is not None:
             files.append(cf)
         if progress is not None:
-            progress("read", i, len(paths))
+            progress(N_("read"), i, len(paths))
     cases = group_cases(files, problems)
     for case in cases.values():
         check_references(case, shared_roles, problems, kinds, looked_in)

@@ -464,10 +464,10 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
         _read_rdf(p, d, ontology, problems, out, allow_remote_context)
-        report_progress(progress, "read RDF", i, len(rdf_files))
+        report_progress(progress, N_("read RDF"), i, len(rdf_files))
     if not problems:
         for i, case in enumerate(cases.values(), 1):
-            report_progress(progress, "compile", i, len(cases))
+            report_progress(progress, N_("compile"), i, len(cases))
             compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
                                     roles=ontology.roles, order_kinds=ontology.order_kinds)
             name = case_graph(case.id)

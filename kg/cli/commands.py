@@ -70,7 +70,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: b
 
     stdin_copy = _stdin_case_file() if "-" in paths else None
     files = [str(stdin_copy) if p == "-" else p for p in paths]
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     try:
         cs = load_cases(files, shacl=shacl, progress=bar, allow_remote_context=allow_remote_context)
     except CaseDataError as exc:
@@ -138,7 +138,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     exts = find_extensions()
     sources = list(paths) or ["cases"]
     setup = setup_digest(exts, shacl=shacl)
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     try:
         if isinstance(target, Path) and not full:
             todo = plan(sources, target, setup, reason=with_reasoning)
@@ -219,7 +219,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = Tru
     from ..reasoning import reason
     from ..stores import open_store
 
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     with open_store(target, write=True, on_wait=notice) as st:
         report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
@@ -694,7 +694,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
     from ..progress import terminal_bar
     from ..synthetic import generate
 
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     try:
         report = generate(out, cases=n, seed=seed, progress=bar)
     finally:

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
+from ..errors import Msg, UsageError
 from ..i18n import N_, translator
 from ..iris import LANGS
 from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
@@ -165,8 +165,8 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = 
 
 
 def notice(message: str) -> None:
-    """Tell the person at the terminal why a command waits."""
-    echo(message, err=True)
+    """Tell the person at the terminal why a command waits (a Msg: in the command's language)."""
+    echo(message.render(say()) if isinstance(message, Msg) else message, err=True)
 
 
 def pseudonymise_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -435,7 +435,7 @@ class Reasoner:
                     rules = stratum + self._unrolled() if i == 0 else stratum
                     added = self.apply_round(rules, round_no)
                     cycle_added += added
-                    report_progress(progress, "reason", round_no, 0)
+                    report_progress(progress, N_("reason"), round_no, 0)
                     if not added:
                         break
             if not cycle_added:

@@ -168,7 +168,7 @@ class CaseReasoner:
         store.bulk_extend(ontology_conclusions)
         self.reason_batches(store, list(batches(parts, sizes, self.batch_triples)),
                             lambda batch: [q for g in batch for q in store.quads_for_pattern(None, None, None, g)],
-                            load_input=False, progress=progress, total=len(cases), stage="reason")
+                            load_input=False, progress=progress, total=len(cases), stage=N_("reason"))
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
@@ -245,7 +245,7 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
         return quads
 
     cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
-                      load_input=True, progress=progress, total=len(names), stage="build")
+                      load_input=True, progress=progress, total=len(names), stage=N_("build"))
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)

@@ -108,7 +108,7 @@ def open_embedded(path: Path, *, write: bool = False, on_wait: Notice | None = N
     if write:
         if not path.parent.is_dir():
             raise _no_store(path)
-        with writer_lock(path, "reason", on_wait):
+        with writer_lock(path, N_("reason"), on_wait):
             recover(path)
             remove_leftovers(path)
             with _opened(path, write=True) as handle:
@@ -119,7 +119,7 @@ def open_embedded(path: Path, *, write: bool = False, on_wait: Notice | None = N
         # killed build left half done.
         wait_for_writer(path, on_wait)
         if not (path / "CURRENT").exists() and path.with_name(path.name + ".old").exists():
-            with writer_lock(path, "recover", on_wait):
+            with writer_lock(path, N_("recover"), on_wait):
                 recover(path)
     with _opened(path, write=False) as handle:
         yield handle
@@ -165,7 +165,7 @@ def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | Non
         if len(chunk) >= LOAD_CHUNK or i == len(names):
             store.bulk_extend(chunk)
             chunk = []
-        report_progress(progress, "load", i, len(names))
+        report_progress(progress, N_("load"), i, len(names))
     store.bulk_extend(meta_quads(case_set, extensions))
 
 
@@ -185,7 +185,7 @@ def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = 
     old = path.with_name(path.name + ".old")  # where the swap puts the previous store
     check_replaceable(path)
     check_replaceable(old)
-    with writer_lock(path, "build", on_wait):
+    with writer_lock(path, N_("build"), on_wait):
         recover(path)
         check_replaceable(path)  # again: it may have changed while we waited
         check_replaceable(old)

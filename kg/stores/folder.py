@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from filelock import FileLock, Timeout
 
-from ..errors import ForeignFolderError, StoreError
+from ..errors import ForeignFolderError, Msg, StoreError
 from ..i18n import N_
 from ..iris import META, META_GRAPH
 
@@ -107,9 +107,9 @@ def _holder(path: Path) -> str:
     """Who holds the lock, as far as the holder wrote it down."""
     try:
         info = json.loads(_owner_path(path).read_text(encoding="utf-8"))
-        return f"process {int(info['pid'])} ({info['what']!s})"
+        return Msg(N_("process {pid} ({what})"), pid=int(info["pid"]), what=str(info["what"]))
     except (OSError, ValueError, KeyError, TypeError):
-        return "another rolegraph process"
+        return Msg(N_("another rolegraph process"))
 
 
 @contextmanager
@@ -126,8 +126,8 @@ def writer_lock(path: Path, what: str, on_wait: Notice | None = None) -> Iterato
     except Timeout:
         limit = _timeout()
         if on_wait is not None:
-            on_wait(f"waiting for {_holder(path)} to finish writing the store at {path} "
-                    f"(at most {limit:g} s)")
+            on_wait(Msg(N_("waiting for {holder} to finish writing the store at {path} (at most {limit} s)"),
+                        holder=_holder(path), path=path, limit=f"{limit:g}"))
         try:
             lock.acquire(timeout=limit)
         except Timeout:
@@ -171,7 +171,7 @@ def wait_for_writer(path: Path, on_wait: Notice | None = None) -> None:
     """Wait (bounded) until no writer holds the lock: a reader in a build's swap window waits here."""
     if not is_locked(path):
         return
-    with writer_lock(path, "reading", on_wait):
+    with writer_lock(path, N_("reading"), on_wait):
         pass
 
 
