@@ -281,7 +281,7 @@ class Explainer:
         if not out:
             ev, loc = self.evidence_of(node), defined_at(self.store, node)
             if ev or loc:
-                return [Step(self.label(node), "is stated in the case", "", "case", location=loc, evidence=ev)]
+                return [Step(self.label(node), N_("is stated in the case"), "", "case", location=loc, evidence=ev)]
             raise RolegraphError(N_("nothing is known about {iri}"), hint=N_("check the IRI, e.g. with `rolegraph sparql`"), params={"iri": iri})
         return out
 
@@ -419,7 +419,7 @@ def render_text(steps: list[Step], *, lang: str = "en", full: bool = False,
             walk(p, indent)
 
     def walk(step: Step, indent: str) -> None:
-        head = f"{indent}{step.subject} — {step.predicate} — {step.object}" if step.object else f"{indent}{step.subject} {step.predicate}"
+        head = f"{indent}{step.subject} — {step.predicate} — {step.object}" if step.object else f"{indent}{step.subject} {_(step.predicate)}"
         if step.status == "inferred" and step.rule:
             lines.append(head)
             for extra in step.also:

@@ -305,7 +305,7 @@ class _Reader:
         found = [k for k in self.kind_names() if k in given]
         if len(found) != 1:
             names = " or ".join(f"'{k}'" for k in self.kind_names())
-            what = f"found {' and '.join(found)}" if found else "found none"
+            what = Msg(N_("found {kinds}"), kinds=" + ".join(found)) if found else N_("found none")
             where = f"; {self.where_kinds()}" if self.looked_in else ""
             self.problem(rec.line, rec.path, N_("a rule needs exactly one kind, one of {names} ({what})"),
                          N_("write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
