@@ -116,3 +116,13 @@ def test_errors_keep_english_and_say_danish() -> None:
     assert e.render(translator("da")) == "ingen forespørgsel hedder 'x{y}'\n    tip: omdøb en af filerne"
     plain = QueryError("a message with {braces} and no params")  # not a template: left as it is
     assert plain.render(translator("da")) == "a message with {braces} and no params"
+
+
+def test_the_shapes_messages_are_in_the_catalogue() -> None:
+    from rdflib import Graph, Namespace
+
+    from kg.cases.shape_messages import SHAPE_MESSAGES
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    assert {str(o) for o in shapes.objects(None, sh.message)} == set(SHAPE_MESSAGES[:-1])

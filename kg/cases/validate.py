@@ -32,6 +32,7 @@ from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
 from .quotes import SourceText
 from .schema import did_you_mean, open_source, quote_problem, read_cases
+from .shape_messages import SHAPE_MESSAGES
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -416,7 +417,7 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
             seen.add(key)
             file, line = case_set.locations.get(focus, ("?", 1)) if isinstance(focus, URIRef) else ("?", 1)
             field_name = shorten(path) if path is not None else shorten(focus)
-            text = str(msg) if isinstance(msg, Literal) else "violates a SHACL shape"
+            text = str(msg) if isinstance(msg, Literal) else SHAPE_MESSAGES[-1]  # said in Danish too: see shape_messages
             problems.append(Problem.of(file, line, field_name, N_("{shorten}: {text}"),
                                     N_("see ontology/shapes.ttl for what this kind of node needs"), shorten=shorten(focus), text=text))
 
