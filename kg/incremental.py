@@ -41,6 +41,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .cases.validate import collect_files, file_digest, load_cases
+from .errors import Msg
 from .i18n import N_
 from .iris import CASE_GRAPH_PREFIX, META, ONTOLOGY_GRAPH
 from .ontology import Ontology
@@ -251,7 +252,7 @@ def _apply(store: EmbeddedStore, p: Plan, new: dict[str, list[ox.Quad]], old: se
             partitions(store, [g for g in graphs if g.value in old or g.value not in new], shared)  # old ones
             _check_new(new, shared)
         except SchemaStatement as exc:
-            p.why = f"a case graph states something about the ontology ({exc})"
+            p.why = Msg(N_("a case graph states something about the ontology ({error})"), error=str(exc))
             return None
         before = [q for g in graphs if g.value in old or g.value not in new
                   for q in store.quads_for_pattern(None, None, None, g)]

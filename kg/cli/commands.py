@@ -157,7 +157,8 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                                  seconds=f"{done.build.seconds:.2f}"))
                     return
             if target.exists():  # a first build is a full one: nothing to say
-                echo(_("full build") + ": " + _(todo.why), err=True)
+                why = todo.why.render(_) if isinstance(todo.why, Msg) else _(todo.why)
+                echo(_("full build") + ": " + why, err=True)
         cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
                         allow_remote_context=allow_remote_context)
         cs.setup = setup
@@ -264,7 +265,7 @@ def _say_reasoned(report: Any) -> None:
                       if not k.startswith(("cax", "scm", "prp", "cls", "eq-", "dt-")))
     _ = say()
     how = (_("{parts} independent part(s) in {batches} batch(es)").format(parts=report.parts, batches=report.batches)
-           if report.parts else _(report.mode))
+           if report.parts else report.mode.render(_) if isinstance(report.mode, Msg) else _(report.mode))
     echo(_("reasoned: {n} triples inferred in {rounds} rounds, {seconds} s, {how} ({fired})").format(
         n=report.inferred, rounds=report.rounds, seconds=f"{report.seconds:.2f}", how=how,
         fired=fired or _("no interaction-order rule fired")), err=True)

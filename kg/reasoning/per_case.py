@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal
 
+from ..errors import Msg
 from ..i18n import N_
 from ..iris import EXPLANATION_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from ..progress import Progress
@@ -162,7 +163,8 @@ class CaseReasoner:
             parts, sizes = partitions(store, cases, self.shared_nodes(), self.joining)
         except SchemaStatement as exc:
             report = reason_in_memory(store, self.rules, self.unrecorded, progress)
-            report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+            report.mode = Msg(N_("whole store: a case graph states something about the ontology ({error})"),
+                              error=str(exc))
             return report
         self.report.parts = len(parts)
         store.bulk_extend(ontology_conclusions)
@@ -229,7 +231,8 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
             (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
             meta_quads(case_set, extensions)))
         report = reason_in_memory(store, rules, unrecorded, progress)
-        report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+        report.mode = Msg(N_("whole store: a case graph states something about the ontology ({error})"),
+                              error=str(exc))
         mark_reasoned(store, rules)
         return report
     cr.report.parts = len(parts)
