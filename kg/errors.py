@@ -48,8 +48,7 @@ def _param(_: Translate, value: Any) -> Any:
         return value.render(_)
     if isinstance(value, list | tuple):
         return ", ".join(str(_param(_, v)) for v in value)
-    # a param that is itself a marked message (a word such as "none") is said in the same language
-    return _(value) if isinstance(value, str) and value else value
+    return value  # ids, paths and case text stay as they are; words to translate come as Msg
 
 
 def _render(_: Translate, template: str, params: Mapping[str, Any]) -> str:

@@ -182,7 +182,7 @@ def syntax_error_message(text: str, error: str, prefixes: dict[str, str] | None 
                       "{prefix}: <...>"), prefix=prefix, line=line_no, col=col)
     expected = first[m.end():].strip().removeprefix(":").strip()
     if len(expected) > 80 or "\n" in error:
-        expected = N_("unexpected text")
+        expected = Msg(N_("unexpected text"))
     # the parser's own words (`expected`) stay as the parser wrote them
     return Msg(N_("line {line}, column {col}: {expected}: {text}"), line=line_no, col=col, expected=expected,
                text=line.strip()[:120])

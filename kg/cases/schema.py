@@ -305,7 +305,7 @@ class _Reader:
         found = [k for k in self.kind_names() if k in given]
         if len(found) != 1:
             names = " or ".join(f"'{k}'" for k in self.kind_names())
-            what = Msg(N_("found {kinds}"), kinds=" + ".join(found)) if found else N_("found none")
+            what = Msg(N_("found {kinds}"), kinds=" + ".join(found)) if found else Msg(N_("found none"))
             where = f"; {self.where_kinds()}" if self.looked_in else ""
             self.problem(rec.line, rec.path, N_("a rule needs exactly one kind, one of {names} ({what})"),
                          N_("write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
@@ -498,10 +498,16 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
     return cases
 
 
-_KIND_WORDS = {"actor": N_("an actor"), "team": N_("a team"), "context": N_("a context"), "process": N_("a process"),
-               "order": N_("an interaction order"), "phase": N_("a phase"), "source": N_("a source"),
-               "role": N_("a role"), "claim": N_("a claim"), "membership": N_("a membership"), "rule": N_("a rule"),
-               "definition": N_("a definition of the situation"), "standing": N_("a standing (mandate, credential, membership)")}
+_KIND_WORDS = {"actor": Msg(N_("an actor")), "team": Msg(N_("a team")), "context": Msg(N_("a context")), "process": Msg(N_("a process")),
+               "order": Msg(N_("an interaction order")), "phase": Msg(N_("a phase")), "source": Msg(N_("a source")),
+               "role": Msg(N_("a role")), "claim": Msg(N_("a claim")), "membership": Msg(N_("a membership")), "rule": Msg(N_("a rule")),
+               "definition": Msg(N_("a definition of the situation")), "standing": Msg(N_("a standing (mandate, credential, membership)"))}
+
+
+def _either(kinds: list[str]) -> Msg:
+    """'an actor', 'an actor or a team', 'an actor, a team or a context', said in any language."""
+    words = [_KIND_WORDS[k] for k in kinds]
+    return words[0] if len(words) == 1 else Msg(N_("{choices} or {last}"), choices=words[:-1], last=words[-1])
 
 
 def check_references(case: Case, shared_roles: set[str], problems: list[Problem],
@@ -536,20 +542,20 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                     candidates = [i for i, r in case.ids.items() if r.kind in kinds]
                     hint = did_you_mean(item.value, candidates)
                     if not hint:
-                        wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
+                        wanted = _either(kinds)
                         hint = Msg(N_("declare {wanted} with this id, or use one of: {ids}"), wanted=wanted,
-                                   ids=", ".join(sorted(candidates)[:8]) or N_("(none declared)"))
+                                   ids=", ".join(sorted(candidates)[:8]) or Msg(N_("(none declared)")))
                     problems.append(Problem.of(rec.file, item.line, fpath,
                                             N_("unknown id '{value}'"), hint, value=item.value))
                 elif target.kind not in kinds:
-                    wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
+                    wanted = _either(kinds)
                     problems.append(Problem.of(
                         rec.file, item.line, fpath,
                         N_("'{value}' is {value2} (at {filename}:{lineno}), expected {wanted}"),
                         N_("point `{name}` at {wanted}"), value=item.value, value2=_KIND_WORDS[target.kind], filename=target.file, lineno=target.line, wanted=wanted, name=name))
 
 
-QUOTE_RULES = N_("line breaks, hyphenation, typographic quote marks and dashes do not matter")
+QUOTE_RULES = Msg(N_("line breaks, hyphenation, typographic quote marks and dashes do not matter"))
 
 
 def shown_path(path: Path) -> str:

@@ -419,7 +419,7 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
             field_name = shorten(path) if path is not None else shorten(focus)
             text = str(msg) if isinstance(msg, Literal) else SHAPE_MESSAGES[-1]  # said in Danish too: see shape_messages
             problems.append(Problem.of(file, line, field_name, N_("{shorten}: {text}"),
-                                    N_("see ontology/shapes.ttl for what this kind of node needs"), shorten=shorten(focus), text=text))
+                                    N_("see ontology/shapes.ttl for what this kind of node needs"), shorten=shorten(focus), text=Msg(text)))
 
 
 def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Problem]) -> None:
@@ -433,7 +433,7 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
             hint = did_you_mean(kind, kinds) or Msg(
                 N_("known kinds: {kinds}; an extension can add more (rolegraph new-extension); "
                    "extensions are looked for in {places}"),
-                kinds=", ".join(sorted(kinds)) or N_("(none yet)"), places=extension_places())
+                kinds=", ".join(sorted(kinds)) or Msg(N_("(none yet)")), places=extension_places())
             problems.append(Problem.of(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
                                     N_("unknown {kind} kind '{kind2}'"), hint, kind=rec.kind, kind2=kind))
 

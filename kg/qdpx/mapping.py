@@ -509,7 +509,7 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
             rec["kind"] = e.extra["kind"]
     if m.context and m.context not in b.contexts and contexts == [m.context]:
         b.contexts[m.context] = {"id": m.context, "label": m.context}
-    all_codes = ", ".join(c.path for c in project.codes.values() if c.guid in sel.codes) or N_("no codes")
+    all_codes = ", ".join(c.path for c in project.codes.values() if c.guid in sel.codes) or Msg(N_("no codes"))
     speaker = next((e.value for e, _ in kinds["speaker"]), default_speaker)
     ev: dict[str, Any] = {"source": sid, "quote": quote}
     if speaker:
@@ -527,8 +527,8 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
             placed_codes.add(code.guid)
             return
     if quote is None or not kinds["role"] or not bearers or not contexts:
-        missing = [w for w, ok in ((N_("a text quote"), quote is not None), (N_("a role code"), kinds["role"]),
-                                   (N_("a bearer code"), bearers), (N_("a context code"), contexts)) if not ok]
+        missing = [w for w, ok in ((Msg(N_("a text quote")), quote is not None), (Msg(N_("a role code")), kinds["role"]),
+                                   (Msg(N_("a bearer code")), bearers), (Msg(N_("a context code")), contexts)) if not ok]
         body = f"Unplaced segment ({all_codes}) at {where}" + (f": «{quote}»" if quote else "")
         b.note(b.sources[sid], "\n".join([body, *memos]))
         unplaced.append(Unplaced(b.cid, Msg(N_("segment at {place} coded {codes}: without {missing}"), place=place,

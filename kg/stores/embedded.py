@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import StoreError, StoreMissingError
+from ..errors import Msg, StoreError, StoreMissingError
 from ..i18n import N_
 from ..iris import ONTOLOGY_GRAPH
 from ..progress import Progress
@@ -218,7 +218,7 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
         store.optimize()
         del store
     except BaseException as exc:
-        raise discard_failed_build(tmp, exc, N_("building the store")) from exc
+        raise discard_failed_build(tmp, exc, Msg(N_("building the store"))) from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
         swap_in(tmp, path)

@@ -107,7 +107,7 @@ def _holder(path: Path) -> str:
     """Who holds the lock, as far as the holder wrote it down."""
     try:
         info = json.loads(_owner_path(path).read_text(encoding="utf-8"))
-        return Msg(N_("process {pid} ({what})"), pid=int(info["pid"]), what=str(info["what"]))
+        return Msg(N_("process {pid} ({what})"), pid=int(info["pid"]), what=Msg(str(info["what"])))
     except (OSError, ValueError, KeyError, TypeError):
         return Msg(N_("another rolegraph process"))
 

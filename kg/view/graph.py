@@ -131,10 +131,10 @@ def build_graph(model: Model, lang: str = "en", filters: Filters | None = None) 
                               "case": case_of(c)})
 
     # --- filters
-    keep_cases = _resolve(filters.cases, {c: c for c in case_iris}, N_("case")) if filters.cases else None
+    keep_cases = _resolve(filters.cases, {c: c for c in case_iris}, Msg(N_("case"))) if filters.cases else None
     keep_contexts = None
     if filters.contexts:
-        roots = _resolve(filters.contexts, {c: c for c in contexts_all}, N_("context"))
+        roots = _resolve(filters.contexts, {c: c for c in contexts_all}, Msg(N_("context")))
         keep_contexts = set(roots)
         changed = True
         while changed:  # contexts part of a kept one are kept too
@@ -143,7 +143,7 @@ def build_graph(model: Model, lang: str = "en", filters: Filters | None = None) 
                 if any(p in keep_contexts for p in model.all("partOfSituation", ctx)):
                     keep_contexts.add(ctx)
                     changed = True
-    keep_actors = _resolve(filters.actors, {a: a for a in actors_all}, N_("actor")) if filters.actors else None
+    keep_actors = _resolve(filters.actors, {a: a for a in actors_all}, Msg(N_("actor"))) if filters.actors else None
 
     def kept(j: dict[str, Any]) -> bool:
         if keep_cases is not None and j["case"] not in keep_cases:
