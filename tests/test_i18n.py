@@ -126,3 +126,14 @@ def test_the_shapes_messages_are_in_the_catalogue() -> None:
     sh = Namespace("http://www.w3.org/ns/shacl#")
     shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
     assert {str(o) for o in shapes.objects(None, sh.message)} == set(SHAPE_MESSAGES[:-1])
+
+
+def test_ids_in_messages_are_never_translated() -> None:
+    from kg.errors import Msg, Problem
+    from kg.i18n import N_
+
+    # 'reason' and 'case' are messages of the catalogue too; as an id they stay as written
+    p = Problem.of("c.yaml", 1, "claims[0].role", N_("unknown id '{value}'"), value="reason")
+    assert p.render(translator("da")) == "c.yaml:1: claims[0].role: ukendt id 'reason'"
+    kinds = Msg(N_("{choices} or {last}"), choices=[Msg(N_("an actor"))], last=Msg(N_("a team")))
+    assert str(kinds) == "an actor or a team" and kinds.render(translator("da")) == "en aktør eller et hold"
