@@ -28,7 +28,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.plugins.sparql.parser import parseQuery
 
-from ..errors import Problem
+from ..errors import Msg, Problem
 from ..i18n import N_
 from ..resources import data_dir
 from ..vocab import BASE, RG
@@ -208,7 +208,7 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
         if key not in KIND_KEYS:
             problems.append(Problem.of(display, spec.key_lines.get(key, spec.line), f"{name}.{key}",
                                     N_("unknown field '{key}' of a kind"),
-                                    did_you_mean(key, KIND_KEYS) or f"a kind has: {', '.join(KIND_KEYS)}", key=key))
+                                    did_you_mean(key, KIND_KEYS) or Msg(N_("a kind has: {keys}"), keys=", ".join(KIND_KEYS)), key=key))
     label = _bilingual(spec.value.get("label"))
     definition = _bilingual(spec.value.get("definition"))
     for what, got in (("label", label), ("definition", definition)):

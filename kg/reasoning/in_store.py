@@ -270,7 +270,7 @@ class InStoreReasoner(Reasoner):
             self.store.update(text)
         except RemoteError as exc:
             raise ReasoningError(N_("rule '{id}' failed in the remote store: {text}"),
-                                 file=str(rule.path), hint=exc.hint or "check the rule's SPARQL", params={"id": rule.id, "text": exc.message}) from exc
+                                 file=str(rule.path), hint=exc.hint or N_("check the rule's SPARQL"), params={"id": rule.id, "text": exc.message}) from exc
         if not record:  # no derivations to count it by in run(): count what it added
             added = self._count(INFERRED_GRAPH) - before
             if added:

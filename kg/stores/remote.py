@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, TURTLE
 
-from ..errors import RemoteError, StoreError
+from ..errors import Msg, RemoteError, StoreError
 from ..i18n import N_
 from ..iris import GENID, GRAPH_PREFIX, META_GRAPH, ONTOLOGY_GRAPH, STAGING_PREFIX
 from ..sparql_text import query_form, tokens
@@ -386,8 +386,9 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
             raise
         if isinstance(exc, RemoteError):
             raise StoreError(N_("building the remote store failed: {text}"),
-                             hint=(exc.hint + "; " if exc.hint else "")
-                             + "the remote store's previous graphs are unchanged", params={"text": exc.message}) from exc
+                             hint=Msg(N_("{before}the remote store's previous graphs are unchanged"),
+                                      before=exc.hint + "; " if exc.hint else ""),
+                             params={"text": exc.message}) from exc
         raise
     counts = {k: len(v) for k, v in graphs.items() if k != META_GRAPH}
     return BuildReport(config.endpoint, counts, time.perf_counter() - start)
