@@ -4,7 +4,7 @@ Answers are kept per store version (`kg.stores.answers`): a query asked again of
 store is read back. The first asking still runs it, and at 10^6 asserted triples the flagship
 query takes about a second, most of it its labels. A build or a reasoning run, which just took
 minutes on such a store, runs it once more on the version it leaves, with the parameters a user
-gives by default, so that the first `rolegraph query role-transfer` after it reads the answer
+gives by default (in each label language), so that the first `rolegraph query role-transfer` after it reads the answer
 back. The answer is the query's own, computed by the same code as any other: nothing is
 written into the graph.
 """
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .iris import LANGS
 from .query import bind_params, get_query, run_select
 from .stores import open_store
 from .stores.layout import is_reasoned, store_extensions
 
 PRIMED = ("role-transfer",)  # the flagship question (README); others are kept when first asked
-PRIMED_LANGS = ("en",)  # the CLI's default --lang
+PRIMED_LANGS = LANGS  # English (the CLI's default --lang) and Danish
 
 
 def prime_answers(store: Path, names: tuple[str, ...] = PRIMED, langs: tuple[str, ...] = PRIMED_LANGS) -> int:

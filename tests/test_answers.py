@@ -54,10 +54,12 @@ def test_a_reasoned_build_keeps_the_flagship_answer(cli, tmp_path: Path) -> None
     assert _answers(store) == []
     assert cli("reason", "--store", str(store)).exit_code == 0
     primed = _answers(store)
-    assert len(primed) == 1  # the flagship query, default parameters
+    assert len(primed) == 2  # the flagship query, default parameters, labels in English and in Danish
     out = cli("query", "role-transfer", "--store", str(store)).output
     assert _answers(store) == primed  # the first query read the kept answer: nothing new written
     assert "women's association" in out
+    assert cli("query", "role-transfer", "--lang", "da", "--store", str(store)).exit_code == 0
+    assert _answers(store) == primed
     fresh = tmp_path / "fresh"  # the same store, built again without the kept answer, answers the same
     shutil.copytree(store, fresh)
     assert _answers(fresh) == []
