@@ -192,7 +192,7 @@ def pipeline_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     # build --reason + flagship query against a bare bulk load of the same triples
     br, q, load = _step(big, "ours", "build_reason"), _step(big, "ours", "query"), _step(big, "oxigraph", "load")
     what = f"{_size(large)}: `build --reason` + flagship query against a bare bulk load"
-    if br and q and load:
+    if big and br and q and load:
         total = br["s"] + q["s"]
         rows.append(_row(what, _s(total), f"bare pyoxigraph bulk load {_s(load['s'])}", _ratio(total / load["s"]),
                          "≤ 10×", total / load["s"] <= 10,
@@ -294,12 +294,13 @@ def view_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     results = [r for r in (data or {}).get("results", []) if r.get("settled_ms") is not None]
     if not results:
         return [_row(what, "not measured (the benchmark failed; see its output)", "–", "–", "≤ 2 s, page ≤ 5 MB", None)]
-    r = max(results, key=lambda r: int(r.get("claims") or 0))
+    # the view as a user gets it (viz_bench also measures the full graph forced, for comparison)
+    r = max(results, key=lambda r: (r.get("view") == "default", int(r.get("claims") or 0)))
     settled = float(r["settled_ms"]) / 1000
     load = (data or {}).get("meta", {}).get("loadavg_1min_at_end")
     return [_row(what, f"{_s(settled)} ({r['html_mib']} MiB)", "–", "–", "≤ 2 s, page ≤ 5 MB",
                  settled <= 2 and float(r["html_mib"]) <= 5,
-                 f"{r.get('nodes')} nodes drawn first; load {load} at end" if load is not None else "")]
+                 f"{r.get('initial_nodes')} of {r.get('nodes')} nodes drawn first; load {load} at end")]
 
 
 def report_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
