@@ -77,12 +77,14 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
 
 
 def no_store(path: Path) -> StoreMissingError:
+    """The error for a store directory that is not there."""
     return StoreMissingError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
                       "or point --store / ROLEGRAPH_STORE at an existing store")
 
 
 @contextmanager
 def opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
+    """The store at `path`, as it is: no lock taken (writers hold theirs, kg.stores.writing)."""
     if not (path / "CURRENT").exists():
         raise no_store(path)
     try:
