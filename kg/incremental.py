@@ -60,7 +60,6 @@ from .stores.folder import (
     remove_leftovers,
     swap_in,
     write_marker,
-    writer_lock,
 )
 from .stores.layout import (
     META_GRAPH,
@@ -72,6 +71,7 @@ from .stores.layout import (
     source_node,
     source_quads,
 )
+from .stores.lock import writer_lock
 
 _KG = Path(__file__).resolve().parent
 # The code whose output a store holds: compiling cases, the graph layout, reasoning.
@@ -260,9 +260,9 @@ def _apply(store: EmbeddedStore, p: Plan, new: dict[str, list[ox.Quad]], old: se
                                              [] if g.value in old else store.quads_for_pattern(None, None, None, g))]
         report_progress(progress, N_("reason"), 0, 2)
         was = set(reasoner.reason_batch(before)) if before else set()
-        report_progress(progress, "reason", 1, 2)
+        report_progress(progress, N_("reason"), 1, 2)
         now = set(reasoner.reason_batch(after)) if after else set()
-        report_progress(progress, "reason", 2, 2)
+        report_progress(progress, N_("reason"), 2, 2)
         gone, added = was - now, now - was
         gone -= _still_stated(store, gone, added)
         for q in gone:

@@ -155,6 +155,8 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                     echo(_("rebuilt {store}: read {n} changed file(s) again, removed {removed}{how}, in {seconds} s")
                          .format(store=target, n=len(done.reread), removed=len(done.removed), how=how,
                                  seconds=f"{done.build.seconds:.2f}"))
+                    if with_reasoning:
+                        _prime(target)
                     return
             if target.exists():  # a first build is a full one: nothing to say
                 why = todo.why.render(_) if isinstance(todo.why, Msg) else _(todo.why)
@@ -174,6 +176,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                  extensions=with_ext, seconds=f"{report.seconds:.2f}"))
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
+        _prime(target)
         _say_clashes(target)
 
 
@@ -227,8 +230,22 @@ def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = Tru
     if bar:
         bar.close()
     _say_reasoned(report)
+    _prime(target)
     if strict:
         _say_clashes(target)
+
+
+def _prime(target: Target) -> None:
+    """Keep the flagship answer of the store just reasoned (kg.prime), so the first query is fast."""
+    from ..errors import QueryError
+    from ..prime import prime_answers
+
+    if not isinstance(target, Path):  # a remote store keeps no answers
+        return
+    try:
+        prime_answers(target)
+    except QueryError:
+        pass  # the query says what is wrong with it when it is asked; the build itself went well
 
 
 def _say_clashes(target: Target) -> None:
