@@ -46,8 +46,9 @@ from ..query import Query, bind_params, load_queries, with_values
 from ..resources import data_dir
 from ..sparql_text import QUERY_FORMS, forbidden_keywords, has_dataset_clause, query_form
 from . import description, pages
-from .cache import ResultCache
+from .cache import ResultCache, etag_matches
 from .errors import HttpError, error_body
+from .fastlane import MARK, FastLane, access_line
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, formats, graph_body, negotiate
 from .lanes import Lane
 from .settings import MAX_BODY, Settings, is_loopback
@@ -60,6 +61,8 @@ UNSAFE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
             "img-src 'self' data:; font-src 'self' data:; form-action 'self'; base-uri 'none'; "
             "frame-ancestors 'none'")
+# a named answer may be kept by the client but must be checked again (ETag): the store can change
+NAMED_CACHE_CONTROL = "private, no-cache"
 ROUTES_HINT = "the routes are / (query page), /sparql, /queries, /queries/NAME, /viz and /health"
 
 
@@ -273,9 +276,7 @@ class Guard:
         else:
             await self.app(scope, receive, send_with_headers)
         if not self.settings.quiet:
-            client = (scope.get("client") or ("-", 0))[0]
-            sys.stderr.write(f'{client} - "{scope["method"]} {scope["path"]}" {status[0]} '
-                             f"{(time.perf_counter() - started) * 1000:.1f} ms\n")
+            sys.stderr.write(access_line(scope, status[0], started))
 
 
 class Routes:
@@ -353,10 +354,13 @@ class Routes:
                    "max_rows": self.settings.max_rows, "default": None, "named": None, "has_from": False,
                    "inference": inference, "requires_reasoning": inference and q.reasoning == "required",
                    "name": q.name}
-            hit = await self.service.named.run(job, self.settings.timeout)
-            assert hit is not None
-            self.service.cache.put(sig, key, hit)
-        return Response(hit[1], media_type=hit[0], headers={"Vary": "Accept"})
+            ctype, body = await self.service.named.run(job, self.settings.timeout)
+            hit = self.service.cache.put(sig, key, ctype, body)
+        request.scope[MARK] = sig  # the fast lane may answer this request again, until the store changes
+        headers = {"Vary": "Accept", "ETag": hit.etag, "Cache-Control": NAMED_CACHE_CONTROL}
+        if etag_matches(request.headers.get("if-none-match"), hit.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(hit.body, media_type=hit.content_type, headers=headers)
 
     async def viz(self, request: Request) -> Response:
         """The browser view of the store."""
@@ -499,8 +503,8 @@ async def _on_error(request: Request, exc: Exception) -> Response:
                                     "this is a bug in rolegraph serve; please report it"))
 
 
-def create_app(service: Service) -> Starlette:
-    """The ASGI application over a started Service."""
+def create_app(service: Service) -> ASGIApp:
+    """The ASGI application over a started Service (cached named answers take the fast lane)."""
     routes = Routes(service)
     endpoint = Callable[[Request], Awaitable[Response]]
     table: list[tuple[str, endpoint, list[str]]] = [
@@ -514,8 +518,9 @@ def create_app(service: Service) -> Starlette:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(service.settings.cors),
                                      allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
                                      max_age=600))
-    return Starlette(routes=[*(Route(p, e, methods=m) for p, e, m in table),
-                             Mount("/assets", app=StaticFiles(directory=pages.ASSETS), name="assets")],
-                     middleware=middleware,
-                     exception_handlers={HttpError: _on_http_error, HTTPException: _on_starlette,
-                                         Exception: _on_error})
+    app = Starlette(routes=[*(Route(p, e, methods=m) for p, e, m in table),
+                            Mount("/assets", app=StaticFiles(directory=pages.ASSETS), name="assets")],
+                    middleware=middleware,
+                    exception_handlers={HttpError: _on_http_error, HTTPException: _on_starlette,
+                                        Exception: _on_error})
+    return FastLane(app, service.settings.store, service.settings.quiet)
