@@ -1,0 +1,122 @@
+"""A lean HTTP/1.1 load generator: keep-alive clients on asyncio streams in one process each.
+
+The load generator shares the machine's cores with the server it measures, so it must cost far less
+per request than the server: each client is a coroutine that writes a prepared request and reads the
+answer by its Content-Length (no HTTP library, no threads, no GIL hand-offs between clients). A run
+spreads the clients over a few processes and gathers each request's latency.
+
+    run_load(port, paths, clients=50, duration=10, processes=2) -> {"latencies": [...], "failures": [...]}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import time
+from typing import Any
+
+ACCEPT = "application/sparql-results+json"
+
+
+def request_bytes(path: str, host: str = "127.0.0.1", accept: str = ACCEPT) -> bytes:
+    """A keep-alive GET request for `path`."""
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nUser-Agent: rolegraph-load\r\n\r\n"
+            ).encode("latin-1")
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Status and body of one response (Content-Length framed, or chunked)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length, chunked = 0, False
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if not chunked:
+        return status, await reader.readexactly(length) if length else b""
+    parts = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            await reader.readuntil(b"\r\n")
+            return status, b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def rows_of(body: bytes) -> int:
+    """The number of rows of a SPARQL JSON answer."""
+    return len(json.loads(body)["results"]["bindings"])
+
+
+async def _client(port: int, requests: list[tuple[bytes, int]], deadline: float, offset: int,
+                  latencies: list[float], failures: list[str]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    n = offset
+    checked: set[int] = set()
+    try:
+        while time.monotonic() < deadline:
+            i = n % len(requests)
+            n += 1
+            data, expected = requests[i]
+            start = time.perf_counter()
+            try:
+                writer.write(data)
+                status, body = await read_response(reader)
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+                failures.append(f"{data[:60]!r}: {type(exc).__name__}: {exc}")
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            elapsed = time.perf_counter() - start
+            if status != 200:
+                failures.append(f"{data[:60]!r}: HTTP {status} {body[:200]!r}")
+                continue
+            if i not in checked:  # each client checks each answer's rows once; the bytes after that
+                checked.add(i)
+                if rows_of(body) != expected:
+                    failures.append(f"{data[:60]!r}: {rows_of(body)} rows, expected {expected}")
+                    continue
+            latencies.append(elapsed)
+    finally:
+        writer.close()
+
+
+async def _clients(port: int, requests: list[tuple[bytes, int]], clients: int, first: int, duration: float,
+                   start_at: float) -> tuple[list[float], list[str]]:
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    deadline = time.monotonic() + duration
+    latencies: list[float] = []
+    failures: list[str] = []
+    await asyncio.gather(*(_client(port, requests, deadline, (first + i) * 7, latencies, failures)
+                           for i in range(clients)))
+    return latencies, failures
+
+
+def _process(port: int, requests: list[tuple[bytes, int]], clients: int, first: int, duration: float,
+             start_at: float, queue: Any) -> None:
+    queue.put(asyncio.run(_clients(port, requests, clients, first, duration, start_at)))
+
+
+def run_load(port: int, requests: list[tuple[bytes, int]], clients: int, duration: float,
+             processes: int = 2) -> tuple[list[float], list[str]]:
+    """Latencies (s) of successful requests and the failures, of `clients` keep-alive clients sending
+    `requests` (request bytes, expected rows) round robin for `duration` seconds."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    start_at = time.time() + 1.0
+    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    procs = [ctx.Process(target=_process, args=(port, requests, n, sum(per[:i]), duration, start_at, queue))
+             for i, n in enumerate(per) if n]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=duration + 120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    return [x for lat, _ in results for x in lat], [f for _, fs in results for f in fs]
