@@ -56,6 +56,9 @@ from .store_view import StoreView, signature
 from .workers import WorkerPool, by_name, store_worker
 
 AD_HOC_NICE = 10
+# an ad-hoc query waits at most this long for a free query worker, then gets 503 with Retry-After:
+# behind long-running queries a queue only grows, and the client can come back
+AD_HOC_WAIT = 5.0
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 UNSAFE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
@@ -122,7 +125,7 @@ class Service:
         # take the cores from the event loop and the named queries
         self.sparql = Lane(WorkerPool("query", settings.workers, store_worker,
                                       (store, False, settings.memory_mb, AD_HOC_NICE), settings.memory_mb),
-                           settings.queue, settings.client_limit)
+                           settings.queue, settings.client_limit, wait=min(AD_HOC_WAIT, settings.timeout))
         # named queries have their own worker, so ad-hoc queries cannot starve them; answers are cached
         self.named = Lane(WorkerPool("named-query", 1, store_worker, (store, False, settings.memory_mb),
                                      settings.memory_mb), 32)
