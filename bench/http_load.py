@@ -19,9 +19,10 @@ from typing import Any
 ACCEPT = "application/sparql-results+json"
 
 
-def request_bytes(path: str, host: str = "127.0.0.1", accept: str = ACCEPT) -> bytes:
-    """A keep-alive GET request for `path`."""
-    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nUser-Agent: rolegraph-load\r\n\r\n"
+def request_bytes(path: str, host: str = "127.0.0.1", accept: str = ACCEPT, keep_alive: bool = True) -> bytes:
+    """A GET request for `path` (with `keep_alive` False: the server closes the connection after it)."""
+    close = "" if keep_alive else "Connection: close\r\n"
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nUser-Agent: rolegraph-load\r\n{close}\r\n"
             ).encode("latin-1")
 
 
@@ -40,7 +41,7 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
             chunked = True
     if not chunked:
         return status, await reader.readexactly(length) if length else b""
-    parts = []
+    parts: list[bytes] = []
     while True:
         size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
         if size == 0:
@@ -57,7 +58,9 @@ def rows_of(body: bytes) -> int:
 
 async def _client(port: int, requests: list[tuple[bytes, int]], deadline: float, offset: int,
                   latencies: list[float], failures: list[str]) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    """One client: a request after the other; a connection kept alive unless the request closes it
+    (then each request's time includes opening its connection)."""
+    streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     n = offset
     checked: set[int] = set()
     try:
@@ -67,14 +70,20 @@ async def _client(port: int, requests: list[tuple[bytes, int]], deadline: float,
             data, expected = requests[i]
             start = time.perf_counter()
             try:
-                writer.write(data)
-                status, body = await read_response(reader)
+                if streams is None:
+                    streams = await asyncio.open_connection("127.0.0.1", port)
+                streams[1].write(data)
+                status, body = await read_response(streams[0])
             except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
                 failures.append(f"{data[:60]!r}: {type(exc).__name__}: {exc}")
-                writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                if streams is not None:
+                    streams[1].close()
+                streams = None
                 continue
             elapsed = time.perf_counter() - start
+            if b"\r\nConnection: close\r\n" in data:
+                streams[1].close()
+                streams = None
             if status != 200:
                 failures.append(f"{data[:60]!r}: HTTP {status} {body[:200]!r}")
                 continue
@@ -85,7 +94,8 @@ async def _client(port: int, requests: list[tuple[bytes, int]], deadline: float,
                     continue
             latencies.append(elapsed)
     finally:
-        writer.close()
+        if streams is not None:
+            streams[1].close()
 
 
 async def _clients(port: int, requests: list[tuple[bytes, int]], clients: int, first: int, duration: float,

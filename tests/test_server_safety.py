@@ -15,6 +15,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from bench.http_load import ACCEPT as ACCEPT_JSON
+from bench.http_load import request_bytes, rows_of, run_load
+
 from .servers import rolegraph_serve
 from .test_serve import SLOW, assert_error, http
 
@@ -239,3 +242,17 @@ def test_named_answers_follow_the_store(small: Any, store: Path) -> None:
         del writer
     after = rows()
     assert len(after) == len(first) + 1 and any("urn:x:claim" in line for line in after)
+
+
+def test_the_load_generator_counts_and_checks_answers(small: Any) -> None:
+    """bench/http_load.py (the load test's clients): kept-alive and new connections, rows checked."""
+    path = "/queries/repertoire?lang=da&format=json"
+    status, _, body = http("GET", small.url.rstrip("/") + path, headers={"Accept": ACCEPT_JSON})
+    assert status == 200, body[:300]
+    rows = rows_of(body)
+    port = int(urllib.parse.urlsplit(small.url).port or 0)
+    for keep_alive in (True, False):
+        latencies, failures = run_load(port, [(request_bytes(path, keep_alive=keep_alive), rows)], 3, 0.5, 1)
+        assert latencies and not failures, failures[:3]
+    latencies, failures = run_load(port, [(request_bytes(path), rows + 1)], 2, 0.3, 1)
+    assert len(failures) == 2 and "expected" in failures[0]  # each client checks the rows once
