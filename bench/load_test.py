@@ -181,7 +181,10 @@ def report(doc: dict[str, Any]) -> str:
     lines += ["", (f"Keep pace: rolegraph / Oxigraph throughput at {doc['pace_rolegraph']['clients']} clients = "
               f"**{doc['pace_ratio']}** over all named queries, **{doc['flagship_ratio']}** for {doc['flagship']} "
               f"alone (goal >= {GOAL_RATIO})."),
-              f"Cartesian queries answered meanwhile: {', '.join(doc['cartesian_answers']) or 'none'}.", "",
+              (f"Beside {doc['cartesian']} cartesian queries the named queries kept "
+               f"{doc['load_cartesian']['throughput_rps'] / max(doc['load']['throughput_rps'], 0.1):.0%} of their "
+               f"throughput alone, p99 {doc['load_cartesian']['p99_ms']} ms against {doc['load']['p99_ms']} ms alone; "
+               f"the cartesian queries were answered meanwhile: {', '.join(doc['cartesian_answers']) or 'none'}."), "",
               "Goals: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in doc["goals"].items()), ""]
     return "\n".join(lines)
 
