@@ -5,7 +5,8 @@ per request than the server: each client is a coroutine that writes a prepared r
 answer by its Content-Length (no HTTP library, no threads, no GIL hand-offs between clients). A run
 spreads the clients over a few processes and gathers each request's latency.
 
-    run_load(port, paths, clients=50, duration=10, processes=2) -> {"latencies": [...], "failures": [...]}
+    run_load(port, requests, clients=50, duration=10, processes=2)             # each client at full speed
+    run_load(port, requests, clients=50, duration=10, processes=2, rate=1000)  # 1,000 requests/s in all
 """
 
 from __future__ import annotations
@@ -57,17 +58,25 @@ def rows_of(body: bytes) -> int:
 
 
 async def _client(port: int, requests: list[tuple[bytes, int]], deadline: float, offset: int,
-                  latencies: list[float], failures: list[str]) -> None:
+                  latencies: list[float], failures: list[str], interval: float = 0.0) -> None:
     """One client: a request after the other; a connection kept alive unless the request closes it
-    (then each request's time includes opening its connection)."""
+    (then each request's time includes opening its connection). With an `interval`, the client's
+    requests are due one `interval` apart (one late answer: the next is sent at once); each request is
+    timed from when it was sent."""
     streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     n = offset
     checked: set[int] = set()
+    due = time.perf_counter() + interval * (offset % 97) / 97  # the clients' requests spread over an interval
     try:
         while time.monotonic() < deadline:
             i = n % len(requests)
             n += 1
             data, expected = requests[i]
+            if interval:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                due += interval
             start = time.perf_counter()
             try:
                 if streams is None:
@@ -99,30 +108,33 @@ async def _client(port: int, requests: list[tuple[bytes, int]], deadline: float,
 
 
 async def _clients(port: int, requests: list[tuple[bytes, int]], clients: int, first: int, duration: float,
-                   start_at: float) -> tuple[list[float], list[str]]:
+                   start_at: float, interval: float) -> tuple[list[float], list[str]]:
     await asyncio.sleep(max(0.0, start_at - time.time()))
     deadline = time.monotonic() + duration
     latencies: list[float] = []
     failures: list[str] = []
-    await asyncio.gather(*(_client(port, requests, deadline, (first + i) * 7, latencies, failures)
+    await asyncio.gather(*(_client(port, requests, deadline, (first + i) * 7, latencies, failures, interval)
                            for i in range(clients)))
     return latencies, failures
 
 
 def _process(port: int, requests: list[tuple[bytes, int]], clients: int, first: int, duration: float,
-             start_at: float, queue: Any) -> None:
-    queue.put(asyncio.run(_clients(port, requests, clients, first, duration, start_at)))
+             start_at: float, interval: float, queue: Any) -> None:
+    queue.put(asyncio.run(_clients(port, requests, clients, first, duration, start_at, interval)))
 
 
 def run_load(port: int, requests: list[tuple[bytes, int]], clients: int, duration: float,
-             processes: int = 2) -> tuple[list[float], list[str]]:
+             processes: int = 2, rate: float | None = None) -> tuple[list[float], list[str]]:
     """Latencies (s) of successful requests and the failures, of `clients` keep-alive clients sending
-    `requests` (request bytes, expected rows) round robin for `duration` seconds."""
+    `requests` (request bytes, expected rows) round robin for `duration` seconds: each as fast as it
+    is answered, or, with a `rate`, all together that many requests a second."""
+    interval = clients / rate if rate else 0.0
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     start_at = time.time() + 1.0
     per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
-    procs = [ctx.Process(target=_process, args=(port, requests, n, sum(per[:i]), duration, start_at, queue))
+    procs = [ctx.Process(target=_process, args=(port, requests, n, sum(per[:i]), duration, start_at, interval,
+                                                      queue))
              for i, n in enumerate(per) if n]
     for p in procs:
         p.start()

@@ -256,3 +256,5 @@ def test_the_load_generator_counts_and_checks_answers(small: Any) -> None:
         assert latencies and not failures, failures[:3]
     latencies, failures = run_load(port, [(request_bytes(path), rows + 1)], 2, 0.3, 1)
     assert len(failures) == 2 and "expected" in failures[0]  # each client checks the rows once
+    latencies, failures = run_load(port, [(request_bytes(path), rows)], 2, 0.5, 1, rate=20)
+    assert 0 < len(latencies) <= 12 and not failures  # paced: 20 a second in all (at full speed: hundreds)
