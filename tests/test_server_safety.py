@@ -258,3 +258,20 @@ def test_the_load_generator_counts_and_checks_answers(small: Any) -> None:
     assert len(failures) == 2 and "expected" in failures[0]  # each client checks the rows once
     latencies, failures = run_load(port, [(request_bytes(path), rows)], 2, 0.5, 1, rate=20)
     assert 0 < len(latencies) <= 12 and not failures  # paced: 20 a second in all (at full speed: hundreds)
+
+
+def test_named_answers_are_ready_at_start_and_computed_once_for_many_clients(small: Any) -> None:
+    """The start computes the named answers with their default parameters (both languages); many
+    clients asking at once for an answer not computed yet all get it, none is refused as busy (they
+    wait for the one job; before, each queued its own and the lane's queue overflowed into 503s)."""
+    status, _, body = http("GET", small.url + "health")
+    assert status == 200 and json.loads(body)["named_answers_kept"] > 0, body  # (all, unless the start ran out of time)
+    url = small.url + "queries/repertoire?format=tsv&lang=da&inference=true"
+    answers: list[tuple[int, dict[str, str], bytes]] = []
+    clients = [threading.Thread(target=lambda: answers.append(http("GET", url, timeout=60))) for _ in range(48)]
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join(timeout=120)
+    assert len(answers) == 48 and {a[0] for a in answers} == {200}, {a[2][:200] for a in answers if a[0] != 200}
+    assert len({a[2] for a in answers}) == 1

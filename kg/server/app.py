@@ -14,6 +14,7 @@ Routes
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import hmac
 import json
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +47,13 @@ from ..query import Query, bind_params, load_queries, with_values
 from ..resources import data_dir
 from ..sparql_text import QUERY_FORMS, forbidden_keywords, has_dataset_clause, query_form
 from . import description, pages
-from .cache import ResultCache, etag_matches
+from .cache import Answer, ResultCache, etag_matches
 from .errors import HttpError, error_body
 from .fastlane import MARK, FastLane, access_line
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, formats, graph_body, negotiate
 from .lanes import Lane
 from .settings import MAX_BODY, Settings, is_loopback
-from .store_view import StoreView, signature
+from .store_view import Signature, StoreView, signature
 from .workers import WorkerPool, by_name, store_worker
 
 AD_HOC_NICE = 10
@@ -134,6 +135,7 @@ class Service:
         self._viz: Lane | None = None
         self._viz_lock = threading.Lock()
         self.cache = ResultCache()
+        self._inflight: dict[tuple[Signature | None, Hashable], asyncio.Future[Answer]] = {}
         # /health and the store's metadata are read in this process (cheap lookups, no worker needed)
         self._view = StoreView(settings.store)
         self._view_lock = threading.Lock()
@@ -198,6 +200,55 @@ class Service:
             if self._queries is None or self._queries[0] != key:
                 self._queries = (key, load_queries(dirs))
             return self._queries[1]
+
+    def named_job(self, q: Query, text: str, results_fmt: str, inference: bool) -> dict[str, Any]:
+        """The worker job of a named query with its parameters bound (`text`)."""
+        return {"op": "query", "text": text, "results_format": results_fmt, "graph_format": None,
+                "max_rows": self.settings.max_rows, "default": None, "named": None, "has_from": False,
+                "inference": inference, "requires_reasoning": inference and q.reasoning == "required",
+                "name": q.name}
+
+    async def named_answer(self, sig: Signature | None, key: Hashable, job: dict[str, Any]) -> Answer:
+        """A named answer computed in the named-query worker and kept; requests for the same answer
+        that come while it is computed wait for it (one job, not one each: many clients asking at
+        once must not fill the lane's queue)."""
+        flight = (sig, key)
+        running = self._inflight.get(flight)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._inflight[flight] = future
+        try:
+            ctype, body = await self.named.run(job, self.settings.timeout)
+            answer = self.cache.put(sig, key, ctype, body)
+            future.set_result(answer)
+            return answer
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            del self._inflight[flight]
+
+    def warm(self, budget: float) -> int:
+        """Compute and keep the named queries' answers with their default parameters (JSON, each
+        language) for up to `budget` seconds, before the server takes requests; how many it kept."""
+        deadline = time.monotonic() + budget
+        sig = signature(self.settings.store)
+        kept = 0
+        for q in self.queries(self.info_now()).values():
+            for lang in LANGS:
+                if time.monotonic() >= deadline:
+                    return kept
+                try:
+                    text = with_values(q.text, bind_params(q, {}, lang=lang), q.params)
+                    ctype, body = self.named.pool.run(self.named_job(q, text, "json", True),
+                                                      max(0.1, deadline - time.monotonic()))
+                except (QueryError, HttpError):
+                    continue  # a parameter without a default, a store not reasoned, a slow query
+                self.cache.put(sig, (q.name, (), lang, True, "json"), ctype, body)
+                kept += 1
+        return kept
 
     def base_iri(self, request: Request) -> str:
         """The base IRI of queries: --base-iri, else this endpoint's URL as the client called it."""
@@ -304,7 +355,8 @@ class Routes:
         return json_response(200, {"status": "ok", "store": str(s.store), "reasoned": info["reasoned"],
                                    "graphs": info["graphs"], "updates": s.allow_update, "workers": s.workers,
                                    "timeout": s.timeout, "max_rows": s.max_rows, "memory_mb": s.memory_mb,
-                                   "per_client": s.client_limit})
+                                   "per_client": s.client_limit,
+                                   "named_answers_kept": self.service.cache.count(signature(s.store))})
 
     async def list_queries(self, request: Request) -> Response:
         """The named queries (JSON)."""
@@ -353,12 +405,7 @@ class Routes:
         key = (name, tuple(sorted(given.items())), lang, inference, results_fmt)
         hit = self.service.cache.get(sig, key)
         if hit is None:
-            job = {"op": "query", "text": text, "results_format": results_fmt, "graph_format": None,
-                   "max_rows": self.settings.max_rows, "default": None, "named": None, "has_from": False,
-                   "inference": inference, "requires_reasoning": inference and q.reasoning == "required",
-                   "name": q.name}
-            ctype, body = await self.service.named.run(job, self.settings.timeout)
-            hit = self.service.cache.put(sig, key, ctype, body)
+            hit = await self.service.named_answer(sig, key, self.service.named_job(q, text, results_fmt, inference))
         request.scope[MARK] = sig  # the fast lane may answer this request again, until the store changes
         headers = {"Vary": "Accept", "ETag": hit.etag, "Cache-Control": NAMED_CACHE_CONTROL}
         if etag_matches(request.headers.get("if-none-match"), hit.etag):

@@ -56,6 +56,11 @@ class ResultCache:
                 self._items.move_to_end(key)
             return hit
 
+    def count(self, sig: Signature | None) -> int:
+        """How many answers are kept for the store with signature `sig`."""
+        with self._lock:
+            return len(self._items) if sig is not None and sig == self._sig else 0
+
     def put(self, sig: Signature | None, key: Hashable, content_type: str, body: bytes) -> Answer:
         """Keep an answer computed on the store with signature `sig`."""
         answer = Answer(content_type, body, etag_of(body))
