@@ -19,6 +19,7 @@ generator costs far less per request than the server it measures; every answer i
    once more with a new connection for every request (clients that do not keep connections alive),
    and once more with the clients sending --rate requests a second in all (200 by default: the
    goal's rate), as a harness that paces its clients would.
+4. cold start: a fresh `rolegraph serve`, and at once --clients clients with no warm-up request.
 
 Writes the figures (with the machine, load average and commit) as JSON and markdown (--output) and
 prints the markdown. Exits 1 if any named request failed or a goal was missed.
@@ -100,13 +101,11 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(port: int, paths: list[str], clients: int, duration: float, processes: int,
-            server_pid: int | None = None, keep_alive: bool = True, rate: float | None = None) -> dict[str, Any]:
-    """Throughput and latency of `clients` keep-alive clients asking `paths` round robin (and the CPU
-    time the server process used per answer, a figure that the machine's other load hardly moves)."""
+def warm_up(port: int, paths: list[str]) -> dict[str, int]:
+    """One answer per request, whose row count later answers must match."""
     expected = {}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    for path in paths:  # warm-up: one answer per request, which later answers must match
+    for path in paths:
         conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
         resp = conn.getresponse()
         body = resp.read()
@@ -114,6 +113,16 @@ def measure(port: int, paths: list[str], clients: int, duration: float, processe
             raise SystemExit(f"warm-up failed: {path[:80]}: HTTP {resp.status} {body[:300]!r}")
         expected[path] = len(json.loads(body)["results"]["bindings"])
     conn.close()
+    return expected
+
+
+def measure(port: int, paths: list[str], clients: int, duration: float, processes: int,
+            server_pid: int | None = None, keep_alive: bool = True, rate: float | None = None,
+            expected: dict[str, int] | None = None) -> dict[str, Any]:
+    """Throughput and latency of `clients` keep-alive clients asking `paths` round robin (and the CPU
+    time the server process used per answer, a figure that the machine's other load hardly moves).
+    Without `expected` (the row counts), one request of each path first warms up."""
+    expected = warm_up(port, paths) if expected is None else expected
     cpu_before = cpu_seconds(server_pid)
     latencies, failures = run_load(port, [(request_bytes(p, keep_alive=keep_alive), expected[p]) for p in paths],
                                    clients, duration, processes, rate)
@@ -175,6 +184,7 @@ def report(doc: dict[str, Any]) -> str:
                        ("flagship_rolegraph", f"rolegraph, {doc['flagship']} alone"),
                        ("flagship_oxigraph", f"Oxigraph server, {doc['flagship']} raw alone"),
                        ("load", "rolegraph, named queries"),
+                       ("load_cold", "rolegraph, named queries, from a fresh start (no warm-up request)"),
                        ("load_cartesian", f"rolegraph, named queries, {doc['cartesian']} cartesian queries beside"),
                        ("load_cartesian_connections", "the same, a new connection for every request"),
                        ("load_cartesian_paced", (f"the same, kept alive, {doc['rate']:g} requests/s in all "
@@ -267,6 +277,11 @@ def main() -> int:
                 for t in heavy:
                     t.join(timeout=60)
             doc["cartesian_answers"] = answers
+            rows = warm_up(port, ours)
+        # a harness may start its clients the moment the server is up: a fresh server, no warm-up
+        with rolegraph_serve(store, *extra, log=Path(tmp) / "serve-cold.log") as cold:
+            doc["load_cold"] = measure(int(urllib.parse.urlsplit(cold.url).port or 0), ours, args.clients,
+                                       args.duration, args.processes, cold.process.pid, expected=rows)
     doc["machine"]["loadavg_end"] = list(os.getloadavg())
     doc["pace_ratio"] = round(doc["pace_rolegraph"]["throughput_rps"] / max(doc["pace_oxigraph"]["throughput_rps"],
                                                                            0.1), 2)
@@ -282,7 +297,7 @@ def main() -> int:
             doc["load_cartesian_paced"]["p99_ms"] <= GOAL_P99_MS,
         "no failed named request": all(doc[k]["failed"] == 0 for k in ("pace_rolegraph", "load", "load_cartesian",
                                                                        "load_cartesian_connections",
-                                                                       "load_cartesian_paced")),
+                                                                       "load_cartesian_paced", "load_cold")),
     }
     text = report(doc)
     args.output.parent.mkdir(parents=True, exist_ok=True)
