@@ -103,6 +103,12 @@ def query_params(request: Request) -> dict[str, list[str]]:
     return out
 
 
+def named_key(name: str, given: dict[str, str], lang: str, inference: bool, results_fmt: str) -> Hashable:
+    """What a named answer depends on besides the store: the query, its parameters, the label
+    language, inference and the results format."""
+    return name, tuple(sorted(given.items())), lang, inference, results_fmt
+
+
 def utf8_body(content_type: str, body: bytes) -> str:
     """A request body as text: UTF-8 only (the SPARQL Protocol's encoding), else 415 or 400."""
     charset = re.search(r"charset\s*=\s*\"?([^;\s\"]+)", content_type, re.IGNORECASE)
@@ -246,7 +252,7 @@ class Service:
                                                       max(0.1, deadline - time.monotonic()))
                 except (QueryError, HttpError):
                     continue  # a parameter without a default, a store not reasoned, a slow query
-                self.cache.put(sig, (q.name, (), lang, True, "json"), ctype, body)
+                self.cache.put(sig, named_key(q.name, {}, lang, True, "json"), ctype, body)
                 kept += 1
         return kept
 
@@ -402,7 +408,7 @@ class Routes:
             raise HttpError(406, "none of the formats in the Accept header fits a query result",
                             "accept one of " + ", ".join(RESULT_FORMATS.values()))
         inference = flag(params, "inference", True)
-        key = (name, tuple(sorted(given.items())), lang, inference, results_fmt)
+        key = named_key(name, given, lang, inference, results_fmt)
         hit = self.service.cache.get(sig, key)
         if hit is None:
             hit = await self.service.named_answer(sig, key, self.service.named_job(q, text, results_fmt, inference))
