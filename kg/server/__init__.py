@@ -2,10 +2,11 @@
 named queries, a query page on a vendored YASGUI and the browser view, on loopback by default.
 
 Modules: settings (options, loopback, token), errors (the JSON error shape), formats (negotiation and
-serialisers), store_view (a process's store handle and the jobs it runs), workers (worker processes
-with a timeout and a memory cap), lanes (admission control), cache (named-query answers per store
-version, with ETags), fastlane (kept answers sent again from the outermost ASGI layer), description (the SPARQL service description), pages (the query page from kg/server/web),
-protocol (uvicorn's HTTP parser with JSON errors), app (routes), run (start, stop, the command body).
+serialisers), store_view (a process's store handle and the jobs it runs), workers (worker processes with
+a timeout and a memory cap), lanes (admission control), cache (named-query answers per store version,
+with ETags), fastlane (kept answers sent again from the outermost ASGI layer), description (the SPARQL
+service description), pages (the query page from kg/server/web), protocol (uvicorn's HTTP parser with
+JSON errors, a response in one write), app (routes), run (start, stop, the command body).
 
 Safety: SERVICE and LOAD are refused before a query runs; queries run in worker processes that are
 killed at --timeout and capped at --memory MiB (a clean 503 either way); results above --max-rows are
