@@ -30,7 +30,7 @@ from .headers import read as read_header
 from .i18n import N_
 from .iris import CASE, EXT, LANGS, PREFIXES, shorten
 from .resources import data_dir
-from .sparql_text import group_after, variables
+from .sparql_text import forbidden_keywords, group_after, variables
 from .stores import answers
 from .stores.base import GraphStore
 from .stores.layout import query_dataset
@@ -92,6 +92,12 @@ def parse_query_file(path: Path) -> Query:
     header = read_header(path, QUERY_HEADER, text)
     meta = header.values
     body = "\n".join(text.splitlines()[header.length:])
+    if forbidden_keywords(body, ("SERVICE",)):
+        # a named query runs in the CLI, the server and the view: none of them may fetch other URLs
+        at = next((n for n, line in enumerate(body.splitlines()) if forbidden_keywords(line, ("SERVICE",))), 0)
+        raise _fail(path, header.length + 1 + at,
+                    "a named query cannot use SERVICE: named queries read the store and fetch nothing",
+                    "remove the SERVICE block; load the data it would fetch as a case file")
     names = variables(body)
     params: list[Param] = []
     for name, spec in (meta["params"] or {}).items():

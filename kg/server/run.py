@@ -17,6 +17,8 @@ from .errors import HttpError
 from .protocol import JsonErrorHttpProtocol
 from .settings import TOKEN_ENV, Settings, check_host, check_origins, read_token
 
+WARM_BUDGET = 10.0  # seconds the start may spend computing named answers; the rest come at first use
+
 
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port (port 0: any free port)."""
@@ -64,6 +66,9 @@ class Server:
         self.service = Service(self.settings)
         try:
             self.service.info_now()  # fail now, not at the first request, if the store cannot be read
+            # the named answers are ready before the first client comes: many clients asking at once
+            # for answers not yet computed would otherwise all wait for the one named-query worker
+            self.service.warm(WARM_BUDGET)
             self.sock = listen(self.settings.host, self.settings.port)
         except HttpError as exc:
             self.service.close()
