@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -124,7 +125,10 @@ def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None
 def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
     """Remove the half-built store `tmp` after `exc`; re-raise an interrupt, else give the
     StoreError to raise, saying the previous store is unchanged (`what`: building the store, rebuilding the store)."""
-    gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
+    # The frames of the traceback hold the store's handle (and its bound methods) open: a
+    # handle closed after the folder is gone writes its files again into a new folder.
+    traceback.clear_frames(exc.__traceback__)
+    gc.collect()
     shutil.rmtree(tmp, ignore_errors=True)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
         raise exc
