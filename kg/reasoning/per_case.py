@@ -33,6 +33,7 @@ from ..stores.embedded import in_memory
 from ..stores.layout import asserted_graphs, graph_quads, meta_quads
 from .engine import (
     BATCH_TRIPLES,
+    LOAD_QUADS,
     Reasoner,
     ReasonReport,
     mark_reasoned,
@@ -101,11 +102,23 @@ class CaseReasoner:
         report_progress(progress, stage, done, total)
         work = ((quads_of(batch), len(batch)) for batch in plan)
         workers = _workers() if len(plan) > 1 else 1
+        # Quads wait here until there are LOAD_QUADS of them: each bulk load writes and
+        # ingests a set of sorted files per index, so many small loads cost far more than a
+        # few large ones (bench/README.md), and a bound keeps memory flat.
+        buffer: list[ox.Quad] = []
+
+        def load(quads: list[ox.Quad], *, last: bool = False) -> None:
+            buffer.extend(quads)
+            if buffer and (last or len(buffer) >= LOAD_QUADS):
+                store.bulk_extend(buffer)
+                buffer.clear()
+
         if workers < 2:
             for quads, n in work:
-                store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
+                load((quads if load_input else []) + self.reason_batch(quads))
                 done += n
                 report_progress(progress, stage, done, total)
+            load([], last=True)
             return
         nq = ox.RdfFormat.N_QUADS
         # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
@@ -113,28 +126,30 @@ class CaseReasoner:
         context = multiprocessing.get_context("spawn")
         init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
         with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
-            pending: deque[tuple[Any, int]] = deque()
+            # A batch waiting for its worker is kept as the N-Quads it was sent as (a tenth of
+            # the memory of the quads), and loaded with its conclusions in one bulk load.
+            pending: deque[tuple[Any, bytes, int]] = deque()
 
             def collect() -> None:
                 nonlocal done
-                result, n = pending.popleft()
+                result, sent, n = pending.popleft()
                 data, numbers = result.get()
                 # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would not
-                store.bulk_extend(ox.parse(data, format=nq))
+                load(list(ox.parse(sent, format=nq)) + list(ox.parse(data, format=nq)))
                 self.report.add(ReasonReport(**numbers))
                 self.report.batches += 1
                 done += n
                 report_progress(progress, stage, done, total)
 
             for quads, n in work:
-                if load_input:
-                    store.bulk_extend(quads)
-                data = ox.serialize(quads, format=nq)
-                pending.append((pool.apply_async(_worker_batch, (data,)), n))
+                data = ox.serialize(quads, format=nq) or b""
+                del quads
+                pending.append((pool.apply_async(_worker_batch, (data,)), data if load_input else b"", n))
                 while len(pending) > 2 * workers:
                     collect()
             while pending:
                 collect()
+            load([], last=True)
 
     def finish(self, store: GraphStore) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
