@@ -41,7 +41,7 @@ from ..vocab import CLASH_BASE, RG
 from .rules import Pattern, Rule, chain_lengths, chain_rule
 
 MAX_ROUNDS = 100
-BATCH_TRIPLES = 20_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
+BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
 LOAD_QUADS = 50_000  # quads per bulk load of the conclusions into the store (bench/README.md)
 _RDF = RDF
 _RDFS = RDFS

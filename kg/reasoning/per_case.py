@@ -102,40 +102,44 @@ class CaseReasoner:
         report_progress(progress, stage, done, total)
         work = ((quads_of(batch), len(batch)) for batch in plan)
         workers = _workers() if len(plan) > 1 else 1
-        # Quads wait here until there are LOAD_QUADS of them: each bulk load writes and
-        # ingests a set of sorted files per index, so many small loads cost far more than a
-        # few large ones (bench/README.md), and a bound keeps memory flat.
-        buffer: list[ox.Quad] = []
-
-        def load(quads: list[ox.Quad], *, last: bool = False) -> None:
-            buffer.extend(quads)
-            if buffer and (last or len(buffer) >= LOAD_QUADS):
-                store.bulk_extend(buffer)
-                buffer.clear()
-
         if workers < 2:
             for quads, n in work:
-                load((quads if load_input else []) + self.reason_batch(quads))
+                store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
                 done += n
                 report_progress(progress, stage, done, total)
-            load([], last=True)
             return
         nq = ox.RdfFormat.N_QUADS
+        # Batches and their conclusions wait here as N-Quads (a fraction of the memory of
+        # Python quads) until there are about LOAD_QUADS of them: each bulk load writes and
+        # ingests a set of sorted files per index, so many small loads cost far more than a
+        # few large ones (bench/README.md); the bound keeps memory flat.
+        chunks: list[bytes] = []
+        waiting = 0
+
+        def load(data: bytes, *, last: bool = False) -> None:
+            nonlocal waiting
+            chunks.append(data)
+            waiting += data.count(b"\n")
+            if last or waiting >= LOAD_QUADS:
+                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would
+                # not; parsed lazily, one Python quad at a time.
+                store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
+                chunks.clear()
+                waiting = 0
+
         # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
         # parent's whole heap, the compiled cases included.
         context = multiprocessing.get_context("spawn")
         init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
         with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
-            # A batch waiting for its worker is kept as the N-Quads it was sent as (a tenth of
-            # the memory of the quads), and loaded with its conclusions in one bulk load.
             pending: deque[tuple[Any, bytes, int]] = deque()
 
             def collect() -> None:
                 nonlocal done
                 result, sent, n = pending.popleft()
                 data, numbers = result.get()
-                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would not
-                load(list(ox.parse(sent, format=nq)) + list(ox.parse(data, format=nq)))
+                load(sent)
+                load(data)
                 self.report.add(ReasonReport(**numbers))
                 self.report.batches += 1
                 done += n
@@ -147,9 +151,12 @@ class CaseReasoner:
                 pending.append((pool.apply_async(_worker_batch, (data,)), data if load_input else b"", n))
                 while len(pending) > 2 * workers:
                     collect()
+            # Nothing more to send: each worker exits after its last batch, giving back its
+            # memory while the last conclusions are loaded.
+            pool.close()
             while pending:
                 collect()
-            load([], last=True)
+            load(b"", last=True)
 
     def finish(self, store: GraphStore) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
