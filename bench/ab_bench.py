@@ -1,6 +1,7 @@
 """Before/after in one run: `build --reason` + the flagship query of two checkouts, interleaved.
 
-    python bench/ab_bench.py --before /tmp/e14 --sizes 1e5 1e6 --runs 2 --output bench/results/ab.json
+    python bench/ab_bench.py --before /tmp/e14 --sizes 1e5 1e6 --runs 2 --workdir /tmp/ab --output bench/results/ab.json
+    python bench/ab_bench.py --render one.json two.json --output merged.json   # runs of two invocations
 
 `--before DIR` is a checkout of the old commit (`git worktree add /tmp/e14 e14d057`); its CLI
 runs with this interpreter and PYTHONPATH=DIR, so the old code is what is timed (the JSON
@@ -190,9 +191,14 @@ def markdown(doc: dict[str, Any]) -> str:
                      if r["oxigraph"]["load_s"] else f"bare load {r['oxigraph']['status']}"]
             for name in r["order"]:
                 x = r[name]
-                parts.append(f"{name} {x['total_s']} s = build {x['build_s']} + query {x['query_s']}, "
-                             f"{x['peak_mb']} MB (load {x['build_load1']})")
-            lines.append(f"- {e['size']} run {i}: " + "; ".join(parts) + f"; same rows: {r['same_rows']}")
+                parts.append(f"{name} {x['total_s']:.1f} s = build {x['build_s']:.1f} + query {x['query_s']:.2f}, "
+                             f"{x['peak_mb']:.0f} MB (load {x['build_load1']})" if x["total_s"] else
+                             f"{name} {x['build_status']}")
+            lines.append(f"- {e['size']} run {i}: " + "; ".join(parts)
+                         + f"; same table text: {r['same_rows']}")
+    lines += ["", ("Rows: the flagship query's row count on each side; `same table text` compares the two "
+              "CLIs' printed tables byte for byte (false when the table's layout changed between the "
+              "commits, not only when rows differ).")]
     return "\n".join(lines) + "\n"
 
 
@@ -202,9 +208,28 @@ def _write(doc: dict[str, Any], out: Path) -> None:
     out.with_suffix(".md").write_text(markdown(doc), encoding="utf-8")
 
 
+def render(paths: list[Path], out: Path) -> None:
+    """Merge the runs of several results (same checkouts) into one, and write its report."""
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    doc = docs[0]
+    doc["merged_from"] = [str(p) for p in paths]
+    for other in docs[1:]:
+        doc["command"] = [*doc["command"], "+", *other["command"]]
+        for e in other["sizes"]:
+            mine = next((x for x in doc["sizes"] if x["size"] == e["size"]), None)
+            if mine is None:
+                doc["sizes"].append(e)
+            else:
+                mine["runs"] += e["runs"]
+        doc["machine"]["loadavg_end"] = other["machine"].get("loadavg_end")
+    _summarise(doc)
+    _write(doc, out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--before", required=True, help="a checkout of the old commit (git worktree add DIR COMMIT)")
+    ap.add_argument("--before", help="a checkout of the old commit (git worktree add DIR COMMIT)")
+    ap.add_argument("--render", nargs="+", type=Path, help="measure nothing: merge these results into --output")
     ap.add_argument("--sizes", nargs="+", default=["1e5"], type=pb._size_arg)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--owlrl", nargs="*", default=[], type=pb._size_arg,
@@ -212,10 +237,16 @@ def main() -> None:
     ap.add_argument("--owlrl-limit", type=float, default=900)
     ap.add_argument("--limit", type=float, default=900)
     ap.add_argument("--mem-limit-gb", type=float, default=8)
-    ap.add_argument("--workdir", required=True, help="where corpora and stores go (a prepared size is reused)")
+    ap.add_argument("--workdir", help="where corpora and stores go (a prepared size is reused)")
     ap.add_argument("--keep", action="store_true", help="keep the prepared corpora")
     ap.add_argument("--output", default=str(pb.RESULTS / "ab.json"))
     args = ap.parse_args()
+    if args.render:
+        render(args.render, Path(args.output))
+        print(Path(args.output).with_suffix(".md").read_text(encoding="utf-8"))
+        return
+    if not args.before or not args.workdir:
+        ap.error("--before and --workdir are needed to measure")
     doc = run(args)
     print(markdown(doc))
 
