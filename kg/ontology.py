@@ -18,6 +18,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from .cases.extensions import load_extensions
 from .cases.orderkinds import kinds_graph, load_kinds
 from .errors import CaseDataError, OntologyError
+from .i18n import N_
 from .resources import ontology_files, shapes_file
 from .vocab import BASE, RG, ROLE
 
@@ -30,9 +31,9 @@ def parse_rdf_file(path: Path, graph: Graph) -> None:
         graph.parse(path, format="turtle")
     except Exception as exc:  # rdflib raises BadSyntax and assorted others
         line = getattr(exc, "lines", None)
-        raise OntologyError(f"cannot parse ontology module: {exc}", file=str(path),
+        raise OntologyError(N_("cannot parse ontology module: {exc}"), file=str(path),
                             line=(line + 1) if isinstance(line, int) else None,
-                            hint="fix the Turtle syntax at that line") from exc
+                            hint=N_("fix the Turtle syntax at that line"), params={"exc": exc}) from exc
 
 
 @dataclass

@@ -5,13 +5,10 @@
   `--store` must not delete someone's notes or the case files just read).
 - One writer at a time: every writer (build, reason, a server with updates) holds an
   exclusive lock on `.<store>.lock` beside the store (beside it, so it survives the swap
-  that replaces the store folder). Readers take no lock; a build writes a new folder and
-  swaps it in, so they read the previous store until then.
+  that replaces the store folder; the lock itself is `kg.stores.lock`). Readers take no
+  lock; a build writes a new folder and swaps it in, so they read the previous store until then.
 - Leftovers: temporary folders of killed builds (`.<store>.building-PID`) are removed by
   the next writer.
-
-The lock is `filelock` (flock on POSIX, LockFileEx on Windows; the kernel releases it
-when a process dies, so a killed writer never leaves a stale lock behind).
 """
 
 from __future__ import annotations
@@ -21,18 +18,16 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
-from filelock import FileLock, Timeout
 
 from ..errors import ForeignFolderError, StoreError
+from ..i18n import N_
 from ..iris import META, META_GRAPH
 
 MARKER = ".rolegraph-store"
-LOCK_TIMEOUT = 120.0  # seconds a writer waits for another one; $ROLEGRAPH_LOCK_TIMEOUT changes it
 _BUILT_AT = META + "builtAt"
 # The files RocksDB keeps in a database folder: a store built before the marker existed
 # holds these and nothing else.
@@ -76,104 +71,19 @@ def check_replaceable(path: Path) -> None:
     if not os.path.lexists(path):
         return
     if path.is_symlink() or not path.is_dir():
-        raise ForeignFolderError(f"{path} is not a folder; refusing to replace it with a store",
-                                 hint="give --store (or ROLEGRAPH_STORE) a new or empty folder")
+        raise ForeignFolderError(N_("{path} is not a folder; refusing to replace it with a store"),
+                                 hint=N_("give --store (or ROLEGRAPH_STORE) a new or empty folder"), params={"path": path})
     if is_ours(path):
         return
     some = sorted(e.name for e in os.scandir(path))[:3]
     raise ForeignFolderError(
-        f"{path} is not a rolegraph store (it holds {', '.join(some)}{', ...' if len(some) == 3 else ''}); "
-        "refusing to replace it",
-        hint="give --store (or ROLEGRAPH_STORE) a new or empty folder; nothing was changed")
+        N_("{path} is not a rolegraph store (it holds {join}{value}); refusing to replace it"),
+        hint=N_("give --store (or ROLEGRAPH_STORE) a new or empty folder; nothing was changed"), params={"path": path, "join": ', '.join(some), "value": ', ...' if len(some) == 3 else ''})
 
 
 def lock_path(path: Path) -> Path:
     """The lock file of the store at `path`: beside it, so that it outlives the swap."""
     return path.with_name(f".{path.name}.lock")
-
-
-def _owner_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.writer")
-
-
-def _timeout() -> float:
-    try:
-        return float(os.environ.get("ROLEGRAPH_LOCK_TIMEOUT", LOCK_TIMEOUT))
-    except ValueError:
-        return LOCK_TIMEOUT
-
-
-def _holder(path: Path) -> str:
-    """Who holds the lock, as far as the holder wrote it down."""
-    try:
-        info = json.loads(_owner_path(path).read_text(encoding="utf-8"))
-        return f"process {int(info['pid'])} ({info['what']!s})"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "another rolegraph process"
-
-
-@contextmanager
-def writer_lock(path: Path, what: str, on_wait: Notice | None = None) -> Iterator[None]:
-    """Hold the store's writer lock; wait (bounded, with a notice) while another writer has it.
-
-    Raises StoreError (exit 1) when the other writer does not finish in time."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # One lock object per file in this process, so a writer may nest (build --reason).
-    lock = FileLock(str(lock_path(path)), is_singleton=True, preserve_lock_file=True)
-    nested = lock.is_locked
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        limit = _timeout()
-        if on_wait is not None:
-            on_wait(f"waiting for {_holder(path)} to finish writing the store at {path} "
-                    f"(at most {limit:g} s)")
-        try:
-            lock.acquire(timeout=limit)
-        except Timeout:
-            raise StoreError(f"the store at {path} is being written by {_holder(path)}; "
-                             f"gave up after {limit:g} s",
-                             hint="wait for it to finish and try again "
-                                  "(ROLEGRAPH_LOCK_TIMEOUT sets how long to wait)") from None
-    except OSError as exc:
-        raise StoreError(f"cannot lock the store at {path}: {exc}",
-                         hint="the folder that holds the store must be writable") from exc
-    try:
-        if not nested:
-            _owner_path(path).write_text(json.dumps({"pid": os.getpid(), "what": what}), encoding="utf-8")
-        yield
-    finally:
-        if not nested:
-            try:
-                _owner_path(path).unlink()
-            except OSError:
-                pass
-        lock.release()
-
-
-def is_locked(path: Path) -> bool:
-    """Whether a writer holds the store's lock now (False when it cannot be told)."""
-    if not path.parent.is_dir():
-        return False
-    lock = FileLock(str(lock_path(path)), is_singleton=True, preserve_lock_file=True)
-    if lock.is_locked:
-        return False  # this process is the writer
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return True
-    except OSError:
-        return False
-    lock.release()
-    return False
-
-
-def wait_for_writer(path: Path, on_wait: Notice | None = None) -> None:
-    """Wait (bounded) until no writer holds the lock: a reader in a build's swap window waits here."""
-    if not is_locked(path):
-        return
-    with writer_lock(path, "reading", on_wait):
-        pass
 
 
 def building_path(path: Path) -> Path:
@@ -207,8 +117,8 @@ def swap_in(tmp: Path, path: Path) -> None:
     old = path.with_name(path.name + ".old")
     if os.path.lexists(old):
         if not is_ours(old):
-            raise ForeignFolderError(f"{old} is in the way and is not a rolegraph store",
-                                     hint="move it away; the new store was not swapped in")
+            raise ForeignFolderError(N_("{old} is in the way and is not a rolegraph store"),
+                                     hint=N_("move it away; the new store was not swapped in"), params={"old": old})
         shutil.rmtree(old)
     for attempt in range(20):
         try:
@@ -219,8 +129,8 @@ def swap_in(tmp: Path, path: Path) -> None:
         except OSError as exc:
             # Windows refuses to rename a folder a reader has open; POSIX never gets here.
             if attempt == 19:
-                raise StoreError(f"cannot swap the new store into {path}: {exc}",
-                                 hint="another program may hold the folder open; close it and build again") from exc
+                raise StoreError(N_("cannot swap the new store into {path}: {exc}"),
+                                 hint=N_("another program may hold the folder open; close it and build again"), params={"path": path, "exc": exc}) from exc
             time.sleep(0.1)
     shutil.rmtree(old, ignore_errors=True)
 
