@@ -230,9 +230,12 @@ def _double_negation(node: Any, inside: bool = False) -> bool:
     return any(_double_negation(v, inside) for k, v in node.items() if k != "triples")
 
 
-def _delta(algebra: Any, premises: list[Pattern], body: str) -> tuple[tuple[Pattern, ...] | None, frozenset[str]]:
+def _delta(algebra: Any, premises: list[Pattern], body: str,
+           declared: bool = False) -> tuple[tuple[Pattern, ...] | None, frozenset[str]]:
     """The premises to evaluate semi-naively and the keys read by property paths, or None
-    when the body is more than a join (see `Rule.delta`)."""
+    when the body is more than a join (see `Rule.delta`). `declared`: the rule file says
+    (`#+ semi-naive: premises`) that its nested negation gains solutions only through a
+    new triple matching a positive premise."""
     names: set[str] = set()
     _names(algebra, names)
     # The parsed form of a filter's graph pattern drops nested filters, so read the text: a
@@ -240,12 +243,15 @@ def _delta(algebra: Any, premises: list[Pattern], body: str) -> tuple[tuple[Patt
     # gain solutions from new triples that no premise matches.
     text = re.sub(r"#[^\n]*", "", body)
     found = list(re.finditer(r"\b(NOT\s+)?EXISTS\b", text, re.IGNORECASE))
-    if any(not m.group(1) for m in found) or _double_negation(algebra):
+    if any(not m.group(1) for m in found):
         return None, frozenset()
-    for m in found:
-        group = group_after(text, None, m.end())
-        if group and re.search(r"\bEXISTS\b", text[group[0]:group[1]], re.IGNORECASE):
+    if not declared:
+        if _double_negation(algebra):
             return None, frozenset()
+        for m in found:
+            group = group_after(text, None, m.end())
+            if group and re.search(r"\bEXISTS\b", text[group[0]:group[1]], re.IGNORECASE):
+                return None, frozenset()
     if any(n not in _JOIN_ONLY and not n.startswith(("Builtin_", "Relational", "Conditional", "Additive",
                                                      "Multiplicative", "Unary", "Function", "aggregate"))
            for n in names) or "Builtin_EXISTS" in names:
@@ -332,7 +338,7 @@ def _parse_rule(path: Path) -> Rule:
     bounded = _reads(algebra.p, reads)
     needs: set[str] = set()
     _needs(algebra.p, needs)
-    delta, static = _delta(algebra.p, premises, body_text)
+    delta, static = _delta(algebra.p, premises, body_text, meta.get("semi-naive") == "premises")
     rule_id = path.stem
     return Rule(rule_id, str(meta["title"]), str(meta["description"] or "").strip(),
                 str(meta["kind"]), path, prefixes, template_text.strip(),
