@@ -10,8 +10,11 @@ CaseDataError that lists every problem found, each at its file and line.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,8 +33,19 @@ from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_gra
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
+from .packed import PackedTriples
 from .quotes import SourceText
-from .schema import did_you_mean, open_source, quote_problem, read_cases
+from .schema import (
+    Case,
+    check_quotes,
+    check_references,
+    did_you_mean,
+    group_cases,
+    open_source,
+    quote_problem,
+    read_case_file,
+    read_cases,
+)
 from .shape_messages import SHAPE_MESSAGES
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -44,7 +58,7 @@ CASE_SUFFIXES = YAML_SUFFIXES + tuple(RDF_FORMATS)
 class CaseSet:
     """Validated case data: one graph per named graph, and where each node came from."""
 
-    graphs: dict[URIRef, Graph | Triples] = field(default_factory=dict)
+    graphs: dict[URIRef, Graph | Triples | PackedTriples] = field(default_factory=dict)
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     rdf_graphs: set[URIRef] = field(default_factory=set)  # graphs read from RDF files, not YAML
@@ -358,6 +372,7 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
         if fetched:
             _check_terms(triples, display, lines, problems)  # not read by Oxigraph's parser
         target = out.graphs.setdefault(name, Triples())
+        assert not isinstance(target, PackedTriples)  # YAML cases are added after the RDF files
         out.rdf_graphs.add(name)
         for t in triples:
             target.add(t)
@@ -443,6 +458,143 @@ def _extension_places(ontology: Ontology) -> tuple[str, ...]:
     return (f"extensions are looked for in {extension_places()}",)
 
 
+# Below this many YAML files the cases are read in this process: starting a worker (a fresh
+# interpreter that loads the ontology) costs more than it saves.
+PARALLEL_FILES = 24
+
+
+def _workers() -> int:
+    """How many processes read and compile: ROLEGRAPH_WORKERS, else the usable cores (at most 4)."""
+    env = os.environ.get("ROLEGRAPH_WORKERS", "")
+    if env.isdigit():
+        return max(1, int(env))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return min(cores, 4)
+
+
+def _compile(case: Case, ontology: Ontology) -> Any:
+    return compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
+                        roles=ontology.roles, order_kinds=ontology.order_kinds)
+
+
+@dataclass
+class _FileResult:
+    """What a worker hands back for one YAML file: its case id, problems and warnings, and
+    (when it has none) its case compiled and packed, assuming the case has no other file."""
+
+    case_id: str | None
+    problems: list[Problem]
+    warnings: list[Problem]
+    packed: PackedTriples | None = None
+    locations: dict[Any, tuple[str, int]] = field(default_factory=dict)
+
+
+_ONTOLOGY: Ontology | None = None
+
+
+def _file_init(extensions: list[Any]) -> None:
+    global _ONTOLOGY
+    _ONTOLOGY = load_ontology(extensions)
+
+
+def _file_task(item: tuple[Path, str]) -> _FileResult:
+    """In a worker: read, check and compile one YAML file as a case of its own."""
+    assert _ONTOLOGY is not None
+    ontology = _ONTOLOGY
+    path, display = item
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    cf = read_case_file(path, display, problems, ontology.order_kinds,
+                        ontology.kinds_looked_in + _extension_places(ontology))
+    if cf is None:
+        return _FileResult(None, problems, warnings)
+    cases = group_cases([cf], problems)
+    for case in cases.values():
+        check_references(case, set(ontology.roles), problems, ontology.order_kinds,
+                         ontology.kinds_looked_in + _extension_places(ontology))
+        check_quotes(case, problems, warnings)
+    _check_kinds(cases, ontology, problems)
+    out = _FileResult(cf.case_id, problems, warnings)
+    if not problems:
+        compiled = _compile(cases[cf.case_id], ontology)
+        out.packed = PackedTriples.pack(compiled.graph)
+        out.locations = compiled.locations
+    return out
+
+
+def _read_yaml_parallel(yaml_files: list[tuple[Path, str]], ontology: Ontology, problems: list[Problem],
+                        out: CaseSet, progress: Progress | None, workers: int) -> Callable[[], None]:
+    """Read, check and compile YAML files in worker processes, one file each; a case given in
+    several files is read again here, as a whole. Returns what adds the compiled cases (packed)
+    to `out`, to call when there are no problems."""
+    # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the parent's heap.
+    context = multiprocessing.get_context("spawn")
+    results: list[_FileResult] = []
+    with context.Pool(workers, initializer=_file_init, initargs=(ontology.extensions,)) as pool:
+        for i, r in enumerate(pool.imap(_file_task, yaml_files, chunksize=4), 1):
+            results.append(r)
+            report_progress(progress, N_("read"), i, len(yaml_files))
+    files_of = Counter(r.case_id for r in results if r.case_id is not None)
+    whole = [f for f, r in zip(yaml_files, results) if r.case_id is not None and files_of[r.case_id] > 1]
+    for r in results:
+        if r.case_id is None or files_of[r.case_id] == 1:
+            problems.extend(r.problems)
+            out.warnings.extend(r.warnings)
+    cases: dict[str, Case] = {}
+    if whole:
+        cases = read_cases(whole, set(ontology.roles), problems, None, out.warnings, ontology.order_kinds,
+                           ontology.kinds_looked_in + _extension_places(ontology))
+        _check_kinds(cases, ontology, problems)
+
+    def add() -> None:
+        for (_, display), r in zip(yaml_files, results):
+            if r.case_id is None:
+                continue
+            name = case_graph(r.case_id)
+            if r.packed is not None and files_of[r.case_id] == 1:
+                _add_compiled(out, name, r.packed, r.locations, [display])
+            elif (case := cases.pop(r.case_id, None)) is not None:
+                compiled = _compile(case, ontology)
+                _add_compiled(out, name, compiled.graph, compiled.locations, [f.display for f in case.files])
+        results.clear()
+
+    return add
+
+
+def _read_yaml(yaml_files: list[tuple[Path, str]], ontology: Ontology, problems: list[Problem],
+               out: CaseSet, progress: Progress | None) -> Callable[[], None]:
+    """Read and check YAML files here; returns what compiles them into `out`."""
+    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, out.warnings, ontology.order_kinds,
+                       ontology.kinds_looked_in + _extension_places(ontology))
+    _check_kinds(cases, ontology, problems)
+
+    def add() -> None:
+        for i, case in enumerate(cases.values(), 1):
+            report_progress(progress, N_("compile"), i, len(cases))
+            compiled = _compile(case, ontology)
+            _add_compiled(out, case_graph(case.id), compiled.graph, compiled.locations,
+                          [f.display for f in case.files])
+
+    return add
+
+
+def _add_compiled(out: CaseSet, name: URIRef, graph: Triples | PackedTriples, locations: dict[Any, tuple[str, int]],
+                  displays: list[str]) -> None:
+    if name in out.graphs:  # the same case also given as RDF
+        target = out.graphs[name]
+        assert not isinstance(target, PackedTriples)  # RDF files are read into Triples
+        for t in graph:
+            target.add(t)
+    else:
+        out.graphs[name] = graph
+    out.locations.update(locations)
+    for d in displays:
+        out.sources.setdefault(d, []).append(name)
+
+
 def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
                shacl: bool | None = None, progress: Progress | None = None,
                allow_remote_context: bool = False) -> CaseSet:
@@ -452,7 +604,9 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     SHACL shapes; YAML cases are checked by the case schema, field by field, and
     compile to graphs that conform to the shapes (tests/test_shapes.py). True
     checks every graph, False none. A JSON-LD @context that names a remote document is
-    refused unless `allow_remote_context` (validation fetches nothing by default)."""
+    refused unless `allow_remote_context` (validation fetches nothing by default).
+    With many YAML files and more than one core, worker processes read, check and
+    compile them, and the cases come back packed (`kg.cases.packed`)."""
     files = collect_files(paths)
     if ontology is None:
         ontology = load_ontology(find_extensions())
@@ -460,26 +614,16 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files], digests={d: file_digest(p) for p, d in files})
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    cases = read_cases(yaml_files, set(ontology.roles), problems, progress, out.warnings, ontology.order_kinds,
-                       ontology.kinds_looked_in + _extension_places(ontology))
-    _check_kinds(cases, ontology, problems)
+    workers = _workers()
+    if workers > 1 and len(yaml_files) >= PARALLEL_FILES:
+        add_yaml = _read_yaml_parallel(yaml_files, ontology, problems, out, progress, workers)
+    else:
+        add_yaml = _read_yaml(yaml_files, ontology, problems, out, progress)
     for i, (p, d) in enumerate(rdf_files, 1):
         _read_rdf(p, d, ontology, problems, out, allow_remote_context)
         report_progress(progress, N_("read RDF"), i, len(rdf_files))
     if not problems:
-        for i, case in enumerate(cases.values(), 1):
-            report_progress(progress, N_("compile"), i, len(cases))
-            compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
-                                    roles=ontology.roles, order_kinds=ontology.order_kinds)
-            name = case_graph(case.id)
-            if name in out.graphs:  # the same case also given as RDF
-                for t in compiled.graph:
-                    out.graphs[name].add(t)
-            else:
-                out.graphs[name] = compiled.graph
-            out.locations.update(compiled.locations)
-            for f in case.files:
-                out.sources.setdefault(f.display, []).append(name)
+        add_yaml()
     if not problems and shacl is not False:
         _shacl(out, ontology, problems, every=bool(shacl))
     if problems:

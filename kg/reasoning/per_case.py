@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -231,6 +231,19 @@ def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
     return ox.serialize(out, format=ox.RdfFormat.N_QUADS) or b"", numbers
 
 
+def _triples_of(graph: Any) -> Iterable[tuple[Any, Any, Any]]:
+    """A case's triples: Oxigraph terms when it came packed from a worker (`kg.cases.packed`), else rdflib's."""
+    packed = getattr(graph, "ox_triples", None)
+    if packed is None:
+        return graph  # type: ignore[no-any-return]
+    return ((t.subject, t.predicate, t.object) for t in packed())
+
+
+def _node_key(term: Any) -> str:
+    """What `group` compares: the IRI, blank node label or lexical form, of an rdflib or an Oxigraph term."""
+    return term.value if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(term)
+
+
 def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any] | None,
                          progress: Progress | None = None, *, release: bool = False) -> ReasonReport:
     """Load validated cases into a new store (its ontology already loaded), reasoning each
@@ -246,8 +259,8 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
     ontology_conclusions = cr.prepare(list(store.quads_for_pattern(None, None, None, onto)))
     shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
     try:
-        parts, sizes = group(names, ((n, case_set.graphs[n]) for n in names), shared,
-                             lambda t: isinstance(t, Literal), str, {p.value for p in cr.joining})
+        parts, sizes = group(names, ((n, _triples_of(case_set.graphs[n])) for n in names), shared,
+                             lambda t: isinstance(t, (Literal, ox.Literal)), _node_key, {p.value for p in cr.joining})
     except SchemaStatement as exc:
         store.bulk_extend(itertools.chain(
             (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),

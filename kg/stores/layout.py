@@ -89,7 +89,13 @@ def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def graph_quads(graph: object, name: ox.NamedNode) -> Iterator[ox.Quad]:
-    """The triples of an rdflib graph as Oxigraph quads in the named graph `name`."""
+    """The triples of an rdflib graph (or a packed case, `kg.cases.packed`) as Oxigraph quads
+    in the named graph `name`."""
+    packed = getattr(graph, "ox_triples", None)
+    if packed is not None:  # read straight into Oxigraph terms
+        for t in packed():
+            yield ox.Quad(t.subject, t.predicate, t.object, name)
+        return
     iris: dict[object, ox.NamedNode] = {}  # IRIs repeat a lot: convert each once
 
     def conv(term: object) -> Any:  # a subject, predicate or object: the Quad checks which
