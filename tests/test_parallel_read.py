@@ -1,0 +1,98 @@
+"""Case files read, checked and compiled in worker processes give what reading them here gives:
+the same graphs, sources and locations, every problem of every file, and the same store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from kg.cases import validate
+from kg.cases.packed import PackedTriples
+from kg.cases.validate import load_cases
+from kg.errors import CaseDataError
+from kg.iris import META
+from kg.pipeline import build_store
+from kg.stores import open_store
+from kg.stores.layout import graph_quads
+from kg.synthetic import generate
+
+from .conftest import CASES
+
+SPLIT = "synthetic-5-0003"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated cases, the shipped ones, and one case given in two files (its claims apart)."""
+    root = tmp_path_factory.mktemp("parallel")
+    out = root / "cases"
+    shutil.copytree(CASES.parent / "sources", root / "sources")  # the shipped cases' quotes are checked
+    generate(out, cases=validate.PARALLEL_FILES, seed=5)
+    for f in CASES.iterdir():
+        shutil.copy(f, out / f.name)
+    whole = yaml.safe_load((out / f"{SPLIT}.yaml").read_text(encoding="utf-8"))
+    claims = whole.pop("claims")
+    (out / f"{SPLIT}.yaml").write_text(yaml.safe_dump(whole, allow_unicode=True), encoding="utf-8")
+    (out / f"{SPLIT}-claims.yaml").write_text(
+        yaml.safe_dump({"case": whole["case"], "title": whole["title"], "lang": whole["lang"], "claims": claims}, allow_unicode=True),
+        encoding="utf-8")
+    return out
+
+
+def _quads(cs: Any) -> dict[Any, set[ox.Quad]]:
+    return {g: set(graph_quads(cs.graphs[g], ox.NamedNode(str(g)))) for g in cs.graphs}
+
+
+def _load(paths: list[Path], workers: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", workers)
+    return load_cases(paths)
+
+
+def test_workers_give_the_graphs_sources_and_locations_of_reading_here(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    here = _load([corpus], "1", monkeypatch)
+    there = _load([corpus], "2", monkeypatch)
+    assert not any(isinstance(g, PackedTriples) for g in here.graphs.values())
+    packed = [g for g in there.graphs.values() if isinstance(g, PackedTriples)]
+    assert len(packed) == len(there.graphs) - 1  # all but the case in two files, read again here
+    assert list(here.graphs) == list(there.graphs)
+    assert _quads(here) == _quads(there)
+    assert here.sources == there.sources and here.locations == there.locations
+    assert sorted(map(str, here.warnings)) == sorted(map(str, there.warnings))
+    # rdflib's view of a packed case is the compiled triples themselves
+    name = next(iter(there.graphs))
+    assert set(there.graphs[name]) == set(here.graphs[name])
+
+
+def test_a_problem_in_any_file_is_reported_with_the_others_and_nothing_is_built(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(corpus.parent / "sources", tmp_path / "sources")
+    bad = tmp_path / "bad"
+    shutil.copytree(corpus, bad)
+    for name in ("synthetic-5-0000.yaml", f"{SPLIT}-claims.yaml", "synthetic-5-0020.yaml"):
+        text = (bad / name).read_text(encoding="utf-8")
+        (bad / name).write_text(text.replace("lang: ", "lang: [", 1), encoding="utf-8")
+    for workers in ("1", "2"):
+        with pytest.raises(CaseDataError) as info:
+            _load([bad], workers, monkeypatch)
+        files = {p.file for p in info.value.problems}
+        assert {"synthetic-5-0000.yaml", f"{SPLIT}-claims.yaml", "synthetic-5-0020.yaml"} <= {Path(f).name for f in files}
+        assert all(p.line >= 1 for p in info.value.problems)
+
+
+def test_a_build_from_workers_holds_the_store_of_a_build_from_here(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = {}
+    for workers in ("1", "2"):
+        build_store(_load([corpus], workers, monkeypatch), tmp_path / workers, reason=True, release_cases=True)
+        # Blank nodes are labelled anew in each build; the build record says when it was made.
+        with open_store(tmp_path / workers) as st:
+            stores[workers] = {q for q in st.quads_for_pattern(None, None, None, None)
+                               if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
+                               and q.subject.value != META + "build"}
+    assert stores["1"] == stores["2"] and len(stores["1"]) > 10000
