@@ -137,14 +137,20 @@ def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -
     if not (path / "CURRENT").exists():
         out.why = "no store yet"
         return out
-    store = ox.Store.read_only(str(path))
     try:
-        handle = EmbeddedStore(store, path)
-        recorded_setup, out.recorded = recorded_sources(handle)
-        reasoned = is_reasoned(handle)
-    finally:
-        del store
-        gc.collect()
+        store = ox.Store.read_only(str(path))
+        try:
+            handle = EmbeddedStore(store, path)
+            recorded_setup, out.recorded = recorded_sources(handle)
+            reasoned = is_reasoned(handle)
+        finally:
+            del store
+            gc.collect()
+    except (OSError, RuntimeError):
+        # A writer (`reason`, another build) replaced files of the store while it was read
+        # without a lock: the full build waits for that writer and is right whatever it did.
+        out.why = "the store changed while it was compared"
+        return out
     if not out.recorded:
         out.why = "the store records no case files (built by an older rolegraph)"
     elif recorded_setup != setup:

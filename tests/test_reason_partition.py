@@ -18,7 +18,7 @@ from kg.reasoning import reason
 from kg.stores import open_store
 from kg.vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
-from .conftest import CASES
+from .conftest import CASES, sample
 
 INF = ox.NamedNode(str(INFERRED_GRAPH))
 EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
@@ -193,7 +193,7 @@ def test_every_inferred_triple_of_the_shipped_cases_is_explained(reasoned_store:
         explainer = Explainer(st)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, INF)]
         recorded = re_derived = 0
-        for t in triples:
+        for t in sample(sorted(triples, key=str), 200):  # every one in the full run
             deriv = explainer.derivation_of(t)
             if deriv is None:
                 found = explainer.rederive(t, set())
