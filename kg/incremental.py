@@ -220,14 +220,16 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
     finally:
         del source
         gc.collect()
+    store: EmbeddedStore | None = None
     try:
         write_marker(tmp)
         store = EmbeddedStore(ox.Store(str(tmp)), path)
         out = _apply(store, p, new, old, case_set, rules, reason, progress)
         if out is not None:  # no optimize(): compacting a big store would cost more than the rebuild
             store.flush()
-        del store
+        store = None
     except BaseException as exc:
+        store = None  # the half-built store must be closed before its folder is removed
         raise discard_failed_build(tmp, exc, "rebuilding") from exc
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     if out is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -199,6 +200,7 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
     shutil.rmtree(tmp, ignore_errors=True)
     counts: dict[str, int] = {}
     reasoned = None
+    store: EmbeddedStore | None = None
     try:
         tmp.mkdir(parents=True)
         write_marker(tmp)  # before RocksDB writes: a killed build leaves a folder known as ours
@@ -215,8 +217,9 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
             _load_cases(store, case_set, extensions, progress, release_cases)
         store.flush()
         store.optimize()
-        del store
+        store = None
     except BaseException as exc:
+        store = None  # the half-built store must be closed before its folder is removed
         raise discard_failed_build(tmp, exc, "building") from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
@@ -230,6 +233,9 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
 def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
     """Remove the half-built store `tmp` after `exc`; re-raise an interrupt, else give the
     StoreError to raise, saying the previous store is unchanged (`what`: building, rebuilding)."""
+    # The traceback's frames hold the half-built store too; open, its background threads may
+    # write files while the folder is being removed, which would leave the folder behind.
+    traceback.clear_frames(exc.__traceback__)
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     shutil.rmtree(tmp, ignore_errors=True)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
