@@ -4,7 +4,10 @@
 #   make test   set up (incl. Debian's chromium and the triple-store servers), then ruff, mypy
 #               and the tests
 #   make fuzz   10^4 fuzzed case files (YAML, Turtle, TriG, JSON-LD), each must end cleanly
-.PHONY: run test lint bench fuzz clean messages
+#   make bench  every speed figure beside its reference, one run, into bench/results/report.md
+#               (hours: 10^5 and 10^6 asserted triples); make bench-quick: the same report at
+#               small sizes into out/bench-quick (minutes; it checks the report, not the goals)
+.PHONY: run test lint bench bench-quick bench-reasoning fuzz clean messages
 
 VENV := .venv/bin
 OUT := out
@@ -32,10 +35,16 @@ lint:
 
 bench:
 	@scripts/setup.sh test
-	$(VENV)/python bench/pipeline_bench.py
+	$(VENV)/python bench/speed_report.py
+
+bench-quick:
+	@scripts/setup.sh test
+	$(VENV)/python bench/speed_report.py --quick
+
+# The reasoning engines side by side (rolegraph, owlrl, reasonable): bench/README.md
+bench-reasoning:
+	@scripts/setup.sh test
 	$(VENV)/python bench/reasoning_bench.py
-	$(VENV)/python bench/viz_bench.py
-	$(VENV)/python bench/load_test.py
 
 fuzz:
 	@scripts/setup.sh test

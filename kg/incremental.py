@@ -58,7 +58,6 @@ from .stores.folder import (
     remove_leftovers,
     swap_in,
     write_marker,
-    writer_lock,
 )
 from .stores.layout import (
     META_GRAPH,
@@ -70,6 +69,7 @@ from .stores.layout import (
     source_node,
     source_quads,
 )
+from .stores.lock import writer_lock
 
 _KG = Path(__file__).resolve().parent
 # The code whose output a store holds: compiling cases, the graph layout, reasoning.

@@ -32,7 +32,7 @@ def build_store(case_set: CaseSet, target: Target | None = None, *, extensions: 
     `kg.targets.default_store_path()`). With `reason`, the store is also reasoned; the
     report's `reasoned` says how. `release_cases` lets the build drop each case graph
     from `case_set` once loaded (the command line does; a notebook may want to keep them).
-    `on_wait` hears when the build waits for another writer of the store (kg.stores.folder)."""
+    `on_wait` hears when the build waits for another writer of the store (kg.stores.lock)."""
     if reason and not stores.traits_of(target).reasons_in_place:
         def loader(store: EmbeddedStore) -> Any:
             return reason_while_loading(store, case_set, extensions, progress, release=release_cases)

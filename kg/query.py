@@ -405,13 +405,15 @@ def with_distinct_labels(result: Result) -> Result:
     distinct = colliding_labels(result)
     if not distinct:
         return result
+    by_row: dict[int, list[tuple[str, str]]] = {}  # each row's own: not every label for every row (quadratic)
+    for (i, col), text in distinct.items():
+        by_row.setdefault(i, []).append((col, text))
     rows = []
     for i, row in enumerate(result.rows):
         new = dict(row)
-        for (j, col), text in distinct.items():
-            if j == i:
-                lang = getattr(row[col], "language", None)
-                new[col] = ox.Literal(text, language=lang) if lang else ox.Literal(text)
+        for col, text in by_row.get(i, ()):
+            lang = getattr(row[col], "language", None)
+            new[col] = ox.Literal(text, language=lang) if lang else ox.Literal(text)
         rows.append(new)
     return Result(result.variables, rows)
 

@@ -4,12 +4,13 @@ In a wheel these directories are installed in one package data folder,
 `kg/_data/` (pyproject's force-include), so no data folder sits beside a module of
 the same name; in a source checkout (an editable install) they sit beside `kg/` at
 the top of the repository. Both are found the same way, so an installed wheel works outside
-the repository.
+the repository. The package is always installed as files (a wheel unpacked, or the
+checkout), so `kg/_data` is found beside this module; importlib.resources would find the
+same folder at a twentieth of `rolegraph query`'s start-up.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 _DATA_DIRS = ("ontology", "queries", "viz", "rules", "locale")
@@ -19,10 +20,11 @@ def data_dir(name: str) -> Path:
     """The directory of packaged data `name` (one of ontology, queries, viz, rules)."""
     if name not in _DATA_DIRS:
         raise ValueError(f"unknown data directory {name!r}")
-    packaged = Path(str(resources.files("kg"))) / "_data" / name
+    package = Path(__file__).resolve().parent
+    packaged = package / "_data" / name
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / name
+    checkout = package.parent / name
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(f"rolegraph's {name}/ directory is missing; reinstall the package")

@@ -46,3 +46,21 @@ def test_an_answer_is_read_back_until_the_store_changes(cli, tmp_path: Path) -> 
     assert _rows(store, write=False) == _rows(store, write=True)
     now = _answers(store)
     assert now and len({f.parent for f in now}) == 1 and not set(now) & set(kept)  # the old version's are gone
+
+
+def test_a_reasoned_build_keeps_the_flagship_answer(cli, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert cli("build", str(CASES), "--store", str(store)).exit_code == 0  # not reasoned: nothing to keep yet
+    assert _answers(store) == []
+    assert cli("reason", "--store", str(store)).exit_code == 0
+    primed = _answers(store)
+    assert len(primed) == 2  # the flagship query, default parameters, labels in English and in Danish
+    out = cli("query", "role-transfer", "--store", str(store)).output
+    assert _answers(store) == primed  # the first query read the kept answer: nothing new written
+    assert "women's association" in out
+    assert cli("query", "role-transfer", "--lang", "da", "--store", str(store)).exit_code == 0
+    assert _answers(store) == primed
+    fresh = tmp_path / "fresh"  # the same store, built again without the kept answer, answers the same
+    shutil.copytree(store, fresh)
+    assert _answers(fresh) == []
+    assert cli("query", "role-transfer", "--store", str(fresh)).output == out

@@ -54,12 +54,12 @@ def test_failed_build_leaves_previous_store_intact(cli, store: Path, tmp_path: P
 def test_build_failure_midway_leaves_previous_store_intact(cli, store: Path, monkeypatch) -> None:
     assert cli("build", str(CASES)).exit_code == 0
     before = cli("export", "--format", "nt").output
-    import kg.stores.embedded
+    import kg.stores.writing
 
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(kg.stores.embedded, "graph_quads", explode)
+    monkeypatch.setattr(kg.stores.writing, "graph_quads", explode)
     result = cli("build", "--full", str(CASES))  # the same files again would be "unchanged"
     assert result.exit_code == 1 and "previous store is unchanged" in result.output
     monkeypatch.undo()

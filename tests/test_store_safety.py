@@ -120,7 +120,7 @@ def test_a_store_built_before_the_marker_is_recognised(tmp_path: Path) -> None:
 HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from kg.stores.folder import writer_lock
+    from kg.stores.lock import writer_lock
     with writer_lock(Path(sys.argv[1]), "test holder"):
         print("locked", flush=True)
         sys.stdin.readline()

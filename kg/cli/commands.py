@@ -139,6 +139,8 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                     how = f", re-reasoned {done.cases} case graph(s)" if with_reasoning else ""
                     echo(f"rebuilt {target}: read {len(done.reread)} changed file(s) again, removed "
                                f"{len(done.removed)}{how}, in {done.build.seconds:.2f} s")
+                    if with_reasoning:
+                        _prime(target)
                     return
             if target.exists():  # a first build is a full one: nothing to say
                 echo(f"full build: {todo.why}", err=True)
@@ -156,6 +158,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
+        _prime(target)
         _say_clashes(target)
 
 
@@ -208,8 +211,22 @@ def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = Tru
     if bar:
         bar.close()
     _say_reasoned(report)
+    _prime(target)
     if strict:
         _say_clashes(target)
+
+
+def _prime(target: Target) -> None:
+    """Keep the flagship answer of the store just reasoned (kg.prime), so the first query is fast."""
+    from ..errors import QueryError
+    from ..prime import prime_answers
+
+    if not isinstance(target, Path):  # a remote store keeps no answers
+        return
+    try:
+        prime_answers(target)
+    except QueryError:
+        pass  # the query says what is wrong with it when it is asked; the build itself went well
 
 
 def _say_clashes(target: Target) -> None:

@@ -15,8 +15,8 @@ from ..errors import StoreError
 from ..iris import PREFIXES
 from ..stores.base import GraphStore
 from ..stores.embedded import EmbeddedStore
-from ..stores.folder import writer_lock
 from ..stores.layout import asserted_graphs, derived_graphs, is_reasoned, query_dataset, store_extensions
+from ..stores.lock import writer_lock
 from .errors import HttpError
 from .formats import serialize
 

@@ -17,7 +17,7 @@ from ..errors import StoreError
 from ..progress import Progress
 from ..targets import RemoteConfig, Target, config_from, default_store_path, describe
 from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits
-from .embedded import Loader, build_embedded, open_embedded
+from .embedded import Loader, open_read_only
 from .folder import Notice
 from .layout import BuildReport
 
@@ -43,6 +43,12 @@ def _remote() -> Any:
     return import_module(".remote", __name__)
 
 
+def _writing() -> Any:
+    """`kg.stores.writing`, imported when a store is written (or a reader must wait out a
+    build's swap): its writer lock (filelock) is a fifth of a query's start-up."""
+    return import_module(".writing", __name__)
+
+
 def _resolve(target: Target | None) -> Target:
     return default_store_path() if target is None else target
 
@@ -59,7 +65,7 @@ def open_store(target: Target | None = None, *, write: bool = False,
     read-only unless `write` (a remote store takes updates whenever its server does).
 
     A writer of the embedded store holds its writer lock (`on_wait` hears when it waits
-    for another writer; kg.stores.folder)."""
+    for another writer; kg.stores.lock)."""
     target = _resolve(target)
     if isinstance(target, RemoteConfig):
         handle = _remote().RemoteStore(target)
@@ -68,8 +74,12 @@ def open_store(target: Target | None = None, *, write: bool = False,
         finally:
             handle.close()
         return
-    with open_embedded(target, write=write, on_wait=on_wait) as store:
-        yield store
+    if not write and (target / "CURRENT").exists():  # a reader of a complete store takes no lock
+        with open_read_only(target) as store:
+            yield store
+        return
+    with _writing().open_embedded(target, write=write, on_wait=on_wait) as handle:
+        yield handle
 
 
 def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None = None,
@@ -79,12 +89,13 @@ def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None 
     replacing its previous contents only once everything has loaded.
 
     `loader` fills a fresh embedded store in place of the plain load (see
-    `kg.stores.embedded.build_embedded`); a store that reasons in place takes none."""
+    `kg.stores.writing.build_embedded`); a store that reasons in place takes none."""
     target = _resolve(target)
     if isinstance(target, RemoteConfig):
         if loader is not None:
             raise StoreError("a remote store is loaded as it is; it cannot reason while loading",
                              hint="build, then reason (the rules run inside the remote store)")
         return _remote().build_remote(target, case_set, extensions=extensions)  # type: ignore[no-any-return]
-    return build_embedded(target, case_set, extensions=extensions, progress=progress,
-                          release_cases=release_cases, loader=loader, on_wait=on_wait)
+    report: BuildReport = _writing().build_embedded(target, case_set, extensions=extensions, progress=progress,
+                                                    release_cases=release_cases, loader=loader, on_wait=on_wait)
+    return report

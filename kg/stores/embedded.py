@@ -1,18 +1,17 @@
-"""The embedded store: a persistent Oxigraph (RocksDB) directory on disk.
+"""The embedded store: a persistent Oxigraph (RocksDB) directory on disk, opened read-only.
 
-`build_embedded` writes a complete new store beside the old one and swaps it in
-only when everything has loaded, so a failed build leaves the previous store
-untouched and nothing is ever half-loaded.
+What writes it (builds swapped in whole, opens for writing, both under the writer
+lock) is `kg.stores.writing`: a reader such as `rolegraph query` imports neither it nor
+its lock.
 """
 
 from __future__ import annotations
 
 import gc
 import shutil
-import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,8 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreMissingError
 from ..iris import ONTOLOGY_GRAPH
-from ..progress import Progress
-from ..progress import report as report_progress
 from .base import EMBEDDED, StoreTraits
-from .folder import (
-    Notice,
-    building_path,
-    check_replaceable,
-    recover,
-    remove_leftovers,
-    swap_in,
-    wait_for_writer,
-    write_marker,
-    writer_lock,
-)
-from .layout import BuildReport, graph_quads, meta_quads, ontology_triples
-
-LOAD_CHUNK = 100_000  # quads per bulk load when building without reasoning
+from .layout import ontology_triples
 
 # Fills a fresh store (its ontology loaded) with the cases and the build's metadata.
 Loader = Callable[["EmbeddedStore"], Any]
@@ -93,42 +77,17 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
     return store
 
 
-def _no_store(path: Path) -> StoreMissingError:
+def no_store(path: Path) -> StoreMissingError:
+    """The error for a store directory that is not there."""
     return StoreMissingError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
                       "or point --store / ROLEGRAPH_STORE at an existing store")
 
 
 @contextmanager
-def open_embedded(path: Path, *, write: bool = False, on_wait: Notice | None = None) -> Iterator[EmbeddedStore]:
-    """Open an existing store directory, read-only unless `write`.
-
-    A writer holds the store's writer lock while the store is open (waiting for another
-    writer, bounded, with `on_wait` told why); a reader takes no lock and reads the store
-    as it is, unless a build is just swapping it in."""
-    if write:
-        if not path.parent.is_dir():
-            raise _no_store(path)
-        with writer_lock(path, "reason", on_wait):
-            recover(path)
-            remove_leftovers(path)
-            with _opened(path, write=True) as handle:
-                yield handle
-        return
+def opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
+    """The store at `path`, as it is: no lock taken (writers hold theirs, kg.stores.writing)."""
     if not (path / "CURRENT").exists():
-        # A build may be between its two renames: wait for it, then finish a swap a
-        # killed build left half done.
-        wait_for_writer(path, on_wait)
-        if not (path / "CURRENT").exists() and path.with_name(path.name + ".old").exists():
-            with writer_lock(path, "recover", on_wait):
-                recover(path)
-    with _opened(path, write=False) as handle:
-        yield handle
-
-
-@contextmanager
-def _opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
-    if not (path / "CURRENT").exists():
-        raise _no_store(path)
+        raise no_store(path)
     try:
         store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
     except OSError as exc:
@@ -141,9 +100,18 @@ def _opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
         if write:
             store.flush()
         del store, handle
-        # Query results can keep the RocksDB handle alive in reference cycles; a
-        # later open of the same directory in this process needs it really closed.
-        gc.collect()
+        if write:
+            # Query results can keep the RocksDB handle alive in reference cycles; a later
+            # open of the same directory in this process needs it really closed. A
+            # read-only handle takes no lock, and a writer collects before it opens
+            # (kg.stores.writing), so a query does not pay for a full collection.
+            gc.collect()
+
+
+def open_read_only(path: Path) -> AbstractContextManager[EmbeddedStore]:
+    """Open an existing store directory read-only (no lock: `kg.stores.writing.open_embedded`
+    waits out a build that is swapping it in)."""
+    return opened(path, write=False)
 
 
 def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None = None) -> None:
@@ -151,83 +119,6 @@ def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None
     into the ontology graph."""
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extra))
-
-
-def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | None,
-                progress: Progress | None, release_cases: bool) -> None:
-    # One bulk load per chunk of graphs: the bulk loader buffers what one call gives it.
-    names = list(case_set.graphs)
-    chunk: list[ox.Quad] = []
-    for i, name in enumerate(names, 1):
-        chunk += graph_quads(case_set.graphs[name], ox.NamedNode(str(name)))
-        if release_cases:
-            del case_set.graphs[name]
-        if len(chunk) >= LOAD_CHUNK or i == len(names):
-            store.bulk_extend(chunk)
-            chunk = []
-        report_progress(progress, "load", i, len(names))
-    store.bulk_extend(meta_quads(case_set, extensions))
-
-
-def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = None,
-                   progress: Progress | None = None, release_cases: bool = False,
-                   loader: Loader | None = None, on_wait: Notice | None = None) -> BuildReport:
-    """Build a new store at `path` from the ontology, extensions and validated cases, then swap it in.
-
-    `loader`, if given, fills the fresh store (its ontology loaded) instead of the plain
-    bulk load, and what it returns becomes the report's `reasoned` (`kg.pipeline` passes
-    reasoning while loading). `release_cases` lets the plain load drop each case graph
-    from `case_set` once loaded.
-
-    `path` must be new, an empty folder or a rolegraph store (ForeignFolderError, and
-    nothing touched, otherwise). The build holds the store's writer lock throughout
-    (`on_wait` hears when it waits for another writer)."""
-    old = path.with_name(path.name + ".old")  # where the swap puts the previous store
-    check_replaceable(path)
-    check_replaceable(old)
-    with writer_lock(path, "build", on_wait):
-        recover(path)
-        check_replaceable(path)  # again: it may have changed while we waited
-        check_replaceable(old)
-        remove_leftovers(path)
-        return _build(path, case_set, extensions, progress, release_cases, loader)
-
-
-def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Progress | None,
-           release_cases: bool, loader: Loader | None) -> BuildReport:
-    start = time.perf_counter()
-    tmp = building_path(path)
-    shutil.rmtree(tmp, ignore_errors=True)
-    counts: dict[str, int] = {}
-    reasoned = None
-    store: EmbeddedStore | None = None
-    try:
-        tmp.mkdir(parents=True)
-        write_marker(tmp)  # before RocksDB writes: a killed build leaves a folder known as ours
-        store = EmbeddedStore(ox.Store(str(tmp)), path)
-        load_ontology_into(store, [e.ontology for e in extensions or []])
-        onto = ox.NamedNode(ONTOLOGY_GRAPH)
-        counts[onto.value] = sum(1 for _ in store.quads_for_pattern(None, None, None, onto))
-        # A fresh store, swapped in only when complete: the bulk loader needs no transaction.
-        for name, g in case_set.graphs.items():
-            counts[str(name)] = counts.get(str(name), 0) + len(g)
-        if loader is not None:
-            reasoned = loader(store)
-        else:
-            _load_cases(store, case_set, extensions, progress, release_cases)
-        store.flush()
-        store.optimize()
-        store = None
-    except BaseException as exc:
-        store = None  # the half-built store must be closed before its folder is removed
-        raise discard_failed_build(tmp, exc, "building") from exc
-    gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
-    try:
-        swap_in(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return BuildReport(path, counts, time.perf_counter() - start, reasoned)
 
 
 def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
