@@ -33,7 +33,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     process (its servers, browser and Java tests are not written for parallel runs)."""
     if (_is_fast_loop(config) and config.pluginmanager.hasplugin("xdist")
             and getattr(config.option, "numprocesses", 0) is None and not os.environ.get("PYTEST_XDIST_WORKER")):
-        config.option.numprocesses = "auto"
+        config.option.numprocesses = "logical"  # every CPU the machine shows, hyperthreads too
 
 
 def pytest_configure(config: pytest.Config) -> None:
