@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import owlready2
 import pyoxigraph as ox
 
 from .errors import ReasoningError
+from .i18n import N_
 from .iris import CASE, OWL, RDF_TYPE, shorten
 from .stores.base import GraphStore
 from .stores.layout import asserted_graphs, defined_at, derived_graphs
@@ -73,8 +75,8 @@ def _hermit(nt: bytes) -> tuple[bool, object, object]:
         except owlready2.OwlReadyInconsistentOntologyError:
             return False, world, onto
         except FileNotFoundError as exc:
-            raise ReasoningError("HermiT needs Java, which is not installed",
-                                 hint="run scripts/setup.sh (it installs default-jre-headless)") from exc
+            raise ReasoningError(N_("HermiT needs Java, which is not installed"),
+                                 hint=N_("run scripts/setup.sh (it installs default-jre-headless)")) from exc
         return True, world, onto
 
 
@@ -145,23 +147,26 @@ def _short(term: object) -> str:
     return shorten(str(getattr(term, "value", term)))
 
 
-def render(report: CheckReport) -> str:
-    """The report for people."""
+def render(report: CheckReport, _: Callable[[str], str] = str) -> str:
+    """The report for people, in the language of `_`."""
     lines = []
     if report.consistent:
-        lines.append("HermiT: the ontology and the cases are consistent.")
-        lines.append("unsatisfiable classes: " + (", ".join(report.unsatisfiable) or "none"))
+        lines.append(_("HermiT: the ontology and the cases are consistent."))
+        lines.append(_("unsatisfiable classes: {classes}").format(classes=", ".join(report.unsatisfiable) or _("none")))
         for iri, features in sorted(report.processes.items()):
-            agree = "agrees with" if report.rl_agrees.get(iri) else "DIFFERS from"
-            lines.append(f"process {_short(ox.NamedNode(iri))}: {', '.join(f'rg:{f}' for f in features) or 'no feature class'}"
-                         f"  (OWL 2 RL reasoning {agree} HermiT)")
+            agree = (_("OWL 2 RL reasoning agrees with HermiT") if report.rl_agrees.get(iri)
+                     else _("OWL 2 RL reasoning DIFFERS from HermiT"))
+            lines.append(_("process {process}: {features}").format(
+                process=_short(ox.NamedNode(iri)),
+                features=", ".join(f"rg:{f}" for f in features) or _("no feature class")) + f"  ({agree})")
     else:
-        lines.append("HermiT: the data is INCONSISTENT.")
+        lines.append(_("HermiT: the data is INCONSISTENT."))
         for c in report.clashes:
-            lines.append(f"axiom {c.axiom} is broken by:")
+            lines.append(_("axiom {axiom} is broken by:").format(axiom=c.axiom))
             lines += [f"    {s}" for s in c.statements]
         if report.inconsistent_cases:
-            lines.append("HermiT rejects these cases on their own: " + ", ".join(report.inconsistent_cases))
+            lines.append(_("HermiT rejects these cases on their own: {cases}").format(
+                cases=", ".join(report.inconsistent_cases)))
         if not report.clashes and not report.inconsistent_cases:
-            lines.append("the clash spans several cases; check the statements they share")
+            lines.append(_("the clash spans several cases; check the statements they share"))
     return "\n".join(lines)

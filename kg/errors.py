@@ -18,24 +18,88 @@ our code, so no raw traceback reaches a user.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Self
+
+Translate = Callable[[str], str]
+
+
+class Msg(str):
+    """An English message (a str) that keeps its template (marked with N_) and params, so that
+    it can be said in another language: for hints and parts of messages made before the error."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Self:
+        obj = super().__new__(cls, _render(str, template, params))
+        obj.template, obj.params = template, params
+        return obj
+
+    def render(self, _: Translate) -> str:
+        """The message in the language of `_`."""
+        return _render(_, self.template, self.params)
+
+
+def _param(_: Translate, value: Any) -> Any:
+    if isinstance(value, Msg):
+        return value.render(_)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_param(_, v)) for v in value)
+    return value  # ids, paths and case text stay as they are; words to translate come as Msg
+
+
+def _render(_: Translate, template: str, params: Mapping[str, Any]) -> str:
+    """A message template (marked with N_) in the language of `_`, its params filled in."""
+    if isinstance(template, Msg):
+        return template.render(_)
+    if not template:
+        return ""
+    if not params:
+        return _(template)
+    return _(template).format(**{k: _param(_, v) for k, v in params.items()})
+
+
+def _located(_: Translate, where: str, message: str, hint: str) -> str:
+    text = where + message
+    if hint:
+        text += "\n    " + _("hint") + ": " + hint
+    return text
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in a case file, located to file, line and field."""
+    """One problem in a case file, located to file, line and field.
+
+    `message` and `hint` are English; made with `Problem.of`, they keep their templates
+    (marked with N_) and params, so that `render` can say them in another language."""
 
     file: str
     line: int
     field: str
     message: str
     hint: str = ""
+    templates: tuple[str, str] = dataclasses.field(default=("", ""), compare=False, repr=False)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    @classmethod
+    def of(cls, file: str, line: int, field: str, message: str, hint: str = "", **params: Any) -> Problem:
+        """A problem whose message and hint are templates (marked with N_) filled with `params`."""
+        return cls(file, line, field, message.format(**params) if params and not isinstance(message, Msg) else message,
+                   hint.format(**params) if params and hint and not isinstance(hint, Msg) else hint,
+                   (message, hint), params)
+
+    def render(self, _: Translate = str) -> str:
+        """`file:line: field: message` and the hint, in the language of `_`."""
+        message, hint = self.templates
+        text = _render(_, message or self.message, self.params if message else {})
+        tip = _render(_, hint or self.hint, self.params if hint else {})
+        return _located(_, f"{self.file}:{self.line}: {self.field}: ", text, tip)
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}: {self.field}: {self.message}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
-        return text
+        return self.render()
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.file, self.line, self.field)
@@ -47,24 +111,30 @@ class RolegraphError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None, hint: str = "") -> None:
+                 field: str | None = None, hint: str = "", params: Mapping[str, Any] | None = None) -> None:
+        """`message` and `hint` are English, or templates (marked with N_) filled with `params`."""
+        self.params = dict(params or {})
+        self.templates = (message, hint)
+        message = message.format(**self.params) if self.params and not isinstance(message, Msg) else message
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
         self.field = field
-        self.hint = hint
+        self.hint = hint.format(**self.params) if self.params and hint and not isinstance(hint, Msg) else hint
 
-    def __str__(self) -> str:
+    def render(self, _: Translate = str) -> str:
+        """The located message and its hint, in the language of `_`."""
         where = ""
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         if self.field:
             where += f"{self.field}: "
-        text = where + self.message
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
-        return text
+        message, hint = self.templates
+        return _located(_, where, _render(_, message, self.params), _render(_, hint, self.params))
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class UsageError(RolegraphError):
@@ -81,8 +151,9 @@ class CaseDataError(RolegraphError):
         n = len(self.problems)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the case data")
 
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+    def render(self, _: Translate = str) -> str:
+        """Every problem, in the language of `_`."""
+        return "\n".join(p.render(_) for p in self.problems)
 
 
 class OntologyError(RolegraphError):

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import Variable
 
 from .errors import RolegraphError
-from .i18n import translator
+from .i18n import N_, translator
 from .iris import DCTERMS, RDF, RDFS_LABEL, shorten
 from .reasoning import display_path, instantiate, statement_iri, store_rules
 from .reasoning.entailment import clashes
@@ -248,10 +248,11 @@ class Explainer:
             premises = self.premises_of(deriv)
         elif (found := self.rederive(t, seen)) is not None:
             rule, premises = found
-            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title, "file": display_path(rule.path)}
+            step.rule = {"id": rule.id, "iri": str(rule.iri), "title": rule.title_in(self.lang),
+                         "file": display_path(rule.path)}
         else:
-            raise RolegraphError(f"no derivation found for {key}",
-                                 hint="run `rolegraph reason` again; the store may predate reasoning")
+            raise RolegraphError(N_("no derivation found for {key}"),
+                                 hint=N_("run `rolegraph reason` again; the store may predate reasoning"), params={"key": key})
         step.premises = [self.explain_triple(p, depth=depth + 1, seen=seen) for p in premises]
         return step
 
@@ -280,8 +281,8 @@ class Explainer:
         if not out:
             ev, loc = self.evidence_of(node), defined_at(self.store, node)
             if ev or loc:
-                return [Step(self.label(node), "is stated in the case", "", "case", location=loc, evidence=ev)]
-            raise RolegraphError(f"nothing is known about {iri}", hint="check the IRI, e.g. with `rolegraph sparql`")
+                return [Step(self.label(node), N_("is stated in the case"), "", "case", location=loc, evidence=ev)]
+            raise RolegraphError(N_("nothing is known about {iri}"), hint=N_("check the IRI, e.g. with `rolegraph sparql`"), params={"iri": iri})
         return out
 
 
@@ -418,7 +419,7 @@ def render_text(steps: list[Step], *, lang: str = "en", full: bool = False,
             walk(p, indent)
 
     def walk(step: Step, indent: str) -> None:
-        head = f"{indent}{step.subject} — {step.predicate} — {step.object}" if step.object else f"{indent}{step.subject} {step.predicate}"
+        head = f"{indent}{step.subject} — {step.predicate} — {step.object}" if step.object else f"{indent}{step.subject} {_(step.predicate)}"
         if step.status == "inferred" and step.rule:
             lines.append(head)
             for extra in step.also:
@@ -476,17 +477,12 @@ def render_summary(steps: list[Step], citations: Citations, *, lang: str = "en")
     return "\n".join(lines)
 
 
-_CLASH_WORDS = {
-    "en": ("clash", "found by rule", "explain it with"),
-    "da": ("modstrid", "fundet af regel", "forklar den med"),
-}
-
-
 def describe_clashes(store: GraphStore, *, lang: str = "en") -> list[str]:
     """Each clash the reasoner found, in words: the rule, the nodes (with the file and line
     where a case wrote them) and how to explain it."""
     explainer = Explainer(store, lang=lang)
-    word, by, how = _CLASH_WORDS.get(lang, _CLASH_WORDS["en"])
+    _ = translator(lang)
+    word, by, how = _("clash"), _("found by rule"), _("explain it with")
     out = []
     for c in clashes(store):
         rule = ox.NamedNode(f"https://w3id.org/rolegraph/rule/{c.rule}")

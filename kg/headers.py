@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import QueryError, ReasoningError, RolegraphError
+from .i18n import N_
 
 MARK = "#+"
 
@@ -75,11 +76,11 @@ class Header:
         return next((i for i, h in enumerate(self.lines, 1) if pattern.match(h)), 1)
 
     def fail(self, message: str, *, line: int | None = None, field: str | None = None,
-             hint: str = "") -> RolegraphError:
+             hint: str = "", params: dict[str, Any] | None = None) -> RolegraphError:
         """The schema's error for this file, at `line` (or the line of `field`)."""
         if line is None:
             line = self.line_of(field.split(".")[-1]) if field else 1
-        return self.schema.error(message, file=str(self.path), line=line, field=field, hint=hint)
+        return self.schema.error(message, file=str(self.path), line=line, field=field, hint=hint, params=params)
 
 
 def header_lines(text: str) -> list[str]:
@@ -108,42 +109,47 @@ def read(path: Path, schema: Schema, text: str | None = None) -> Header:
     head = header_lines(text)
     where = str(path)
     if not head:
-        raise schema.error(f"a {schema.kind} file must open with a '#+ ' header", file=where, line=1,
-                           hint=f"start with `{schema.example}`")
+        raise schema.error(N_("a {kind} file must open with a '#+ ' header"), file=where, line=1,
+                           hint=N_("start with `{example}`"), params={"kind": schema.kind, "example": schema.example})
     try:
         raw = yaml.safe_load("\n".join(head)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise schema.error(f"bad header: {problem}", file=where, line=(mark.line + 1) if mark else 1,
-                           hint="the header is YAML behind '#+ '") from exc
+        raise schema.error(N_("bad header: {problem}"), file=where, line=(mark.line + 1) if mark else 1,
+                           hint=N_("the header is YAML behind '#+ '"), params={"problem": problem}) from exc
     if not isinstance(raw, dict):
-        raise schema.error("the header must be `key: value` lines", file=where, line=1)
+        raise schema.error(N_("the header must be `key: value` lines"), file=where, line=1)
     header = Header(path, {}, head, schema)
     for key, value in raw.items():
         spec = schema.field(str(key))
         if spec is None:
-            raise header.fail(f"unknown header field '{key}'", field=str(key),
-                              hint=f"{schema.kind} headers have: {', '.join(schema.names)}")
+            raise header.fail(N_("unknown header field '{key}'"), field=str(key),
+                              hint=N_("{kind} headers have: {join}"), params={"key": key, "kind": schema.kind, "join": ', '.join(schema.names)})
         if value is None and not spec.required:
             continue
         if not isinstance(value, spec.type):
             expected = _type_name(spec.type)
             if spec.required:
-                raise header.fail(f"the header needs a {spec.name}", field=spec.name,
-                                  hint=f"`{spec.name}` is {_a(expected)}")
-            raise header.fail(f"{spec.name} must be {_a(expected)}, not {value!r}", field=spec.name)
+                raise header.fail(N_("the header needs a {name}"), field=spec.name,
+                                  hint=N_("`{name}` is {a}"), params={"name": spec.name, "a": _a(expected)})
+            raise header.fail(N_("{name} must be {a}, not {value!r}"), field=spec.name, params={"name": spec.name, "a": _a(expected), "value": value})
         if spec.choices and value not in spec.choices:
-            raise header.fail(f"{spec.name} must be one of {', '.join(spec.choices)}, not {value!r}",
-                              field=spec.name, hint=f"use one of: {', '.join(spec.choices)}")
+            raise header.fail(N_("{name} must be one of {join}, not {value!r}"),
+                              field=spec.name, hint=N_("use one of: {join}"), params={"name": spec.name, "join": ', '.join(spec.choices), "value": value})
         header.values[spec.name] = value
     for spec in schema.fields:
         if spec.name not in header.values:
             if spec.required:
-                raise header.fail(f"the header needs a {spec.name}", line=1, field=spec.name,
-                                  hint=f"add `#+ {spec.name}: ...`")
+                raise header.fail(N_("the header needs a {name}"), line=1, field=spec.name,
+                                  hint=N_("add `#+ {name}: ...`"), params={"name": spec.name})
             header.values[spec.name] = spec.default
     return header
+
+
+def in_lang(values: dict[str, Any], key: str, lang: str) -> str:
+    """A header text (`title`, `description`) in `lang`: `key@lang` if the file has it, else `key`."""
+    return str(values.get(f"{key}@{lang}") or values.get(key) or "").strip()
 
 
 def reference_table(schema: Schema) -> str:
@@ -168,9 +174,13 @@ RULE_KINDS = ("axiom", "interaction-order", "classification", "clash", "equality
 # whole store after the per-case fixpoint.
 RULE_SCOPES = ("case", "store")
 
+# `title@da` and `description@da` say the same in Danish; every shipped file has them (a test),
+# a user's file without them is shown in English.
 RULE = Schema("rule", (
     Field("title", str, "what the rule concludes, in one line", required=True),
+    Field("title@da", str, "the title in Danish (shown with --lang da; else the title)"),
     Field("description", str, "why the rule holds: the theory behind it"),
+    Field("description@da", str, "the description in Danish"),
     Field("kind", str, "axiom (OWL 2 RL), interaction-order (Goffman) or classification (typologies)",
           default="interaction-order", choices=RULE_KINDS),
     Field("scope", str, "case: premises join within one case; store: the rule compares across cases",
@@ -179,17 +189,19 @@ RULE = Schema("rule", (
           "(prp-spo2); the engine writes the instance for each list length the ontology has", choices=("chain",)),
 ), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
 
-PARAM_KEYS = ("type", "default", "description")
+PARAM_KEYS = ("type", "default", "description", "description@da")
 PARAM_TYPES = ("iri", "string", "integer", "lang")
 
 QUERY = Schema("named query", (
     Field("title", str, "the question the query answers", required=True),
+    Field("title@da", str, "the title in Danish (shown with --lang da; else the title)"),
     Field("description", str, "what the answer means, and how to read it"),
+    Field("description@da", str, "the description in Danish"),
     Field("tags", list, "words to find the query by"),
     Field("reasoning", str, "required: the answer needs a reasoned store (it reasons first); none: it does not",
           default="required", choices=("required", "none")),
-    Field("params", dict, "parameters: name -> {type (iri, string, integer or lang), default, description}; "
-          "each must be a variable of the query"),
+    Field("params", dict, "parameters: name -> {type (iri, string, integer or lang), default, description, "
+          "description@da}; each must be a variable of the query"),
 ), QueryError, "#+ title: ...`; see queries/role-transfer.rq")
 
 SCHEMAS = {"rules": RULE, "queries": QUERY}

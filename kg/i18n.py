@@ -6,6 +6,13 @@ translator(lang)`; their Danish lives in the gettext catalogue
 standard library's gettext reads: nothing to import at run time). `make messages`
 extracts the marked strings and updates the catalogue with Babel; a test checks that
 every marked string has its Danish and that the `.mo` is compiled from the `.po`.
+
+Errors and case-file problems are made in English from templates marked with N_ and
+named params (`Problem.of`, `RolegraphError(..., params=)`, `kg.errors.Msg` for hints
+and parts made beforehand); `str()` gives the English, `render(_)` the language of `_`.
+The CLI says everything in the language of `--lang` (the command's, else the group's)
+or $ROLEGRAPH_LANG (`kg.cli.options.current_lang`). Rule and query titles are not in
+the catalogue: their files carry `title@da` (`kg.headers`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .cases.validate import collect_files, file_digest, load_cases
+from .errors import Msg
+from .i18n import N_
 from .iris import CASE_GRAPH_PREFIX, META, ONTOLOGY_GRAPH
 from .ontology import Ontology
 from .progress import Progress
@@ -135,7 +137,7 @@ def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -
     files = collect_files(paths)
     out = Plan(files, {d: file_digest(p) for p, d in files})
     if not (path / "CURRENT").exists():
-        out.why = "no store yet"
+        out.why = N_("no store yet")
         return out
     try:
         store = ox.Store.read_only(str(path))
@@ -152,11 +154,11 @@ def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -
         out.why = "the store changed while it was compared"
         return out
     if not out.recorded:
-        out.why = "the store records no case files (built by an older rolegraph)"
+        out.why = N_("the store records no case files (built by an older rolegraph)")
     elif recorded_setup != setup:
-        out.why = "the ontology, rules, extensions, code or build options changed"
+        out.why = N_("the ontology, rules, extensions, code or build options changed")
     elif reasoned != reason:
-        out.why = "the store is reasoned and this build is not" if reasoned else "the store is not reasoned yet"
+        out.why = N_("the store is reasoned and this build is not") if reasoned else N_("the store is not reasoned yet")
     if out.why:
         return out
     changed = [d for d in out.digests if out.recorded.get(d, ("", []))[0] != out.digests[d]]
@@ -172,7 +174,7 @@ def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -
         touched |= {g for d in more for g in out.recorded[d][1]}
     out.reread = [d for _, d in files if d in reread]
     if len(out.reread) * 2 > len(files):
-        out.why = "more than half of the case files changed"
+        out.why = N_("more than half of the case files changed")
     return out
 
 
@@ -184,7 +186,7 @@ def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, s
     start = time.perf_counter()
     rules = load_rules([e.rules for e in extensions if e.rules is not None])
     if reason and any(r.scope != "case" for r in rules):
-        p.why = "a rule compares across cases (scope: store)"
+        p.why = N_("a rule compares across cases (scope: store)")
         return None
     reread = set(p.reread)
     case_set = load_cases([f for f, d in p.files if d in reread], ontology=ontology, shacl=shacl,
@@ -194,9 +196,9 @@ def rebuild(p: Plan, path: Path, *, extensions: list[Any], ontology: Ontology, s
     old = {g for d in [*p.reread, *p.removed] for g in p.recorded.get(d, ("", []))[1]}
     kept = {g for d, (_, gs) in p.recorded.items() if d not in reread and d not in p.removed for g in gs}
     if set(new) & kept:
-        p.why = "a changed file now writes to the graph of an unchanged file"
+        p.why = N_("a changed file now writes to the graph of an unchanged file")
         return None
-    with writer_lock(path, "build", on_wait):
+    with writer_lock(path, N_("build"), on_wait):
         recover(path)
         remove_leftovers(path)
         out = _rebuild_locked(p, path, new, old, case_set, rules, reason, progress)
@@ -212,7 +214,7 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
     source = ox.Store.read_only(str(path))
     try:
         if recorded_sources(EmbeddedStore(source, path))[1] != p.recorded:
-            p.why = "another build changed the store meanwhile"
+            p.why = N_("another build changed the store meanwhile")
             return None
         tmp = building_path(path)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -230,7 +232,7 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
         store = None
     except BaseException as exc:
         store = None  # the half-built store must be closed before its folder is removed
-        raise discard_failed_build(tmp, exc, "rebuilding") from exc
+        raise discard_failed_build(tmp, exc, Msg(N_("rebuilding the store"))) from exc
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     if out is None:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -258,17 +260,17 @@ def _apply(store: EmbeddedStore, p: Plan, new: dict[str, list[ox.Quad]], old: se
             partitions(store, [g for g in graphs if g.value in old or g.value not in new], shared)  # old ones
             _check_new(new, shared)
         except SchemaStatement as exc:
-            p.why = f"a case graph states something about the ontology ({exc})"
+            p.why = Msg(N_("a case graph states something about the ontology ({error})"), error=str(exc))
             return None
         before = [q for g in graphs if g.value in old or g.value not in new
                   for q in store.quads_for_pattern(None, None, None, g)]
         after = [q for g in graphs for q in (new[g.value] if g.value in new else
                                              [] if g.value in old else store.quads_for_pattern(None, None, None, g))]
-        report_progress(progress, "reason", 0, 2)
+        report_progress(progress, N_("reason"), 0, 2)
         was = set(reasoner.reason_batch(before)) if before else set()
-        report_progress(progress, "reason", 1, 2)
+        report_progress(progress, N_("reason"), 1, 2)
         now = set(reasoner.reason_batch(after)) if after else set()
-        report_progress(progress, "reason", 2, 2)
+        report_progress(progress, N_("reason"), 2, 2)
         gone, added = was - now, now - was
         gone -= _still_stated(store, gone, added)
         for q in gone:

@@ -19,6 +19,7 @@ from rdflib.term import Node
 from .cases.extensions import load_extensions
 from .cases.orderkinds import kinds_graph, load_kinds
 from .errors import CaseDataError, OntologyError
+from .i18n import N_
 from .resources import ontology_files, shapes_file
 from .vocab import BASE, RG, ROLE
 
@@ -41,9 +42,9 @@ def parse_rdf_file(path: Path, graph: Graph) -> None:
             parsed.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises BadSyntax and assorted others
             line = getattr(exc, "lines", None)
-            raise OntologyError(f"cannot parse ontology module: {exc}", file=str(path),
+            raise OntologyError(N_("cannot parse ontology module: {exc}"), file=str(path),
                                 line=(line + 1) if isinstance(line, int) else None,
-                                hint="fix the Turtle syntax at that line") from exc
+                                hint=N_("fix the Turtle syntax at that line"), params={"exc": exc}) from exc
         cached = (stat.st_mtime_ns, stat.st_size, tuple(parsed), tuple(parsed.namespaces()))
         _PARSED[key] = cached
     for prefix, namespace in cached[3]:

@@ -27,8 +27,10 @@ class Bar:
 
     WIDTH = 28
 
-    def __init__(self, stream: TextIO | None = None, unit: str = "") -> None:
+    def __init__(self, stream: TextIO | None = None, unit: str = "",
+                 translate: Callable[[str], str] = str) -> None:
         self.stream = stream or sys.stderr
+        self._ = translate  # stages are marked messages (N_), said in the command's language
         self.unit = unit
         self.stage = ""
         self.started = time.monotonic()
@@ -49,11 +51,12 @@ class Bar:
         self.shown = True
 
     def line(self, stage: str, done: int, total: int, elapsed: float) -> str:
+        stage = self._(stage)
         if total > 0:
             frac = min(1.0, done / total)
             filled = int(frac * self.WIDTH)
             left = elapsed / frac - elapsed if frac > 0 else 0.0
-            eta = f" {left:4.0f} s left" if 0 < frac < 1 and elapsed > 1 else ""
+            eta = " " + self._("{seconds} s left").format(seconds=f"{left:4.0f}") if 0 < frac < 1 and elapsed > 1 else ""
             return (f"  {stage:<10} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
                     f"{done}/{total} {elapsed:5.1f} s{eta}  ")
         return f"  {stage:<10} {done} {elapsed:5.1f} s  "
@@ -65,10 +68,10 @@ class Bar:
             self.shown = False
 
 
-def terminal_bar(stream: TextIO | None = None) -> Bar | None:
+def terminal_bar(stream: TextIO | None = None, translate: Callable[[str], str] = str) -> Bar | None:
     """A Bar if the stream (standard error by default) is a terminal, else None."""
     stream = stream or sys.stderr
     try:
-        return Bar(stream) if stream.isatty() else None
+        return Bar(stream, translate=translate) if stream.isatty() else None
     except (AttributeError, ValueError):
         return None

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from .cases.schema import Case
 from .errors import RolegraphError, UsageError
+from .i18n import N_
 from .reasoning.engine import statement_iri
 from .stores.base import GraphStore
 from .stores.embedded import EmbeddedStore
@@ -63,9 +64,9 @@ def load_key(path: Path | None = None, *, store: Path | None = None) -> bytes:
     if store is not None:
         s = store.expanduser().resolve()
         if path == s or s in path.parents:
-            raise PseudonymError("the pseudonym key must not be kept inside the store", file=str(path),
-                                 hint="keep it where the store's readers cannot see it, e.g. the default "
-                                      "~/.config/rolegraph/pseudonym.key")
+            raise PseudonymError(N_("the pseudonym key must not be kept inside the store"), file=str(path),
+                                 hint=N_("keep it where the store's readers cannot see it, e.g. the default "
+                                         "~/.config/rolegraph/pseudonym.key"))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
@@ -77,12 +78,12 @@ def load_key(path: Path | None = None, *, store: Path | None = None) -> bytes:
                 fh.write(secrets.token_hex(32) + "\n")
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise PseudonymError("the pseudonym key file is readable by others", file=str(path),
-                             hint=f"run `chmod 600 {path}`")
+        raise PseudonymError(N_("the pseudonym key file is readable by others"), file=str(path),
+                             hint=N_("run `chmod 600 {path}`"), params={"path": path})
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 32:
-        raise PseudonymError("the pseudonym key file is too short (damaged?)", file=str(path),
-                             hint="restore it from your backup; a new key gives everyone new pseudonyms")
+        raise PseudonymError(N_("the pseudonym key file is too short (damaged?)"), file=str(path),
+                             hint=N_("restore it from your backup; a new key gives everyone new pseudonyms"))
     return key.encode("ascii")
 
 
@@ -240,10 +241,10 @@ def check_exposure(loopback: bool, pseudonymise: bool, allow_identifying: bool) 
     """Refuse to publish names beyond this machine unless pseudonymised or explicitly allowed."""
     if loopback or pseudonymise or allow_identifying:
         return
-    raise UsageError("serving beyond loopback would show every person's name and quotes to anyone who "
-                     "can reach this machine",
-                     hint="add --pseudonymise, or --allow-identifying if everyone who can reach it may "
-                          "see who said what")
+    raise UsageError(N_("serving beyond loopback would show every person's name and quotes to anyone who "
+                        "can reach this machine"),
+                     hint=N_("add --pseudonymise, or --allow-identifying if everyone who can reach it may see "
+                             "who said what"))
 
 
 def store_pseudonymiser(store: GraphStore, key_file: Path | None = None, *,

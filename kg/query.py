@@ -23,13 +23,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import QueryError
+from .errors import Msg, QueryError
 from .headers import PARAM_KEYS, PARAM_TYPES
 from .headers import QUERY as QUERY_HEADER
 from .headers import read as read_header
+from .i18n import N_
 from .iris import CASE, EXT, LANGS, PREFIXES, shorten
 from .resources import data_dir
-from .sparql_text import group_after, variables
+from .sparql_text import forbidden_keywords, group_after, variables
 from .stores import answers
 from .stores.base import GraphStore
 from .stores.layout import query_dataset
@@ -43,6 +44,11 @@ class Param:
     type: str
     default: str | None
     description: str
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def description_in(self, lang: str) -> str:
+        """The description in `lang` (English when the file has none in it)."""
+        return self.descriptions.get(lang) or self.description
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class Query:
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
     reasoning: str = "required"
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (English when the file has none in it)."""
+        return self.titles.get(lang) or self.title
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -70,8 +81,9 @@ class Result:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _fail(path: Path, line: int, message: str, hint: str = "", fieldname: str | None = None) -> QueryError:
-    return QueryError(message, file=str(path), line=line, field=fieldname, hint=hint)
+def _fail(path: Path, line: int, message: str, hint: str = "", fieldname: str | None = None,
+          params: dict[str, Any] | None = None) -> QueryError:
+    return QueryError(message, file=str(path), line=line, field=fieldname, hint=hint, params=params)
 
 
 def parse_query_file(path: Path) -> Query:
@@ -80,34 +92,43 @@ def parse_query_file(path: Path) -> Query:
     header = read_header(path, QUERY_HEADER, text)
     meta = header.values
     body = "\n".join(text.splitlines()[header.length:])
+    if forbidden_keywords(body, ("SERVICE",)):
+        # a named query runs in the CLI, the server and the view: none of them may fetch other URLs
+        at = next((n for n, line in enumerate(body.splitlines()) if forbidden_keywords(line, ("SERVICE",))), 0)
+        raise _fail(path, header.length + 1 + at,
+                    "a named query cannot use SERVICE: named queries read the store and fetch nothing",
+                    "remove the SERVICE block; load the data it would fetch as a case file")
     names = variables(body)
     params: list[Param] = []
     for name, spec in (meta["params"] or {}).items():
         spec = spec or {}
         where = header.line_of(str(name))
         if not isinstance(spec, dict):
-            raise _fail(path, where, f"parameter '{name}' must be a mapping", fieldname=f"params.{name}")
+            raise _fail(path, where, N_("parameter '{name}' must be a mapping"), fieldname=f"params.{name}", params={"name": name})
         for key in spec:
             if key not in PARAM_KEYS:
-                raise _fail(path, where, f"unknown field '{key}' of parameter '{name}'",
-                            f"parameters have: {', '.join(sorted(PARAM_KEYS))}", f"params.{name}")
+                raise _fail(path, where, N_("unknown field '{key}' of parameter '{name}'"),
+                            N_("parameters have: {join}"), f"params.{name}", params={"key": key, "name": name, "join": ', '.join(sorted(PARAM_KEYS))})
         ptype = spec.get("type", "string")
         if ptype not in PARAM_TYPES:
-            raise _fail(path, where, f"parameter '{name}' has unknown type '{ptype}'",
-                        f"use one of: {', '.join(PARAM_TYPES)}", f"params.{name}")
+            raise _fail(path, where, N_("parameter '{name}' has unknown type '{ptype}'"),
+                        N_("use one of: {join}"), f"params.{name}", params={"name": name, "ptype": ptype, "join": ', '.join(PARAM_TYPES)})
         if name not in names:
-            raise _fail(path, where, f"parameter '{name}' is not a variable of the query",
-                        f"use ?{name} in the query or remove the parameter", f"params.{name}")
+            raise _fail(path, where, N_("parameter '{name}' is not a variable of the query"),
+                        N_("use ?{name} in the query or remove the parameter"), f"params.{name}", params={"name": name})
         default = spec.get("default")
+        da = spec.get("description@da")
         params.append(Param(str(name), ptype, None if default is None else str(default),
-                            str(spec.get("description", ""))))
+                            str(spec.get("description", "")), {"da": str(da)} if da else {}))
     if "lang" in names and not any(p.name == "lang" for p in params):
-        params.append(Param("lang", "lang", "en", "language of labels (en or da)"))
+        params.append(Param("lang", "lang", "en", "language of labels (en or da)",
+                            {"da": "sprog for etiketter (en eller da)"}))
     if params and group_after(body, "WHERE") is None:
-        raise _fail(path, header.length + 1, "a query with parameters needs a `WHERE {` clause",
-                    "parameters are bound at the head of the outer WHERE group")
+        raise _fail(path, header.length + 1, N_("a query with parameters needs a `WHERE {` clause"),
+                    N_("parameters are bound at the head of the outer WHERE group"))
     query = Query(path.stem, meta["title"], str(meta["description"] or "").strip(), body, path,
-                  tuple(params), tuple(meta["tags"] or ()), meta["reasoning"])
+                  tuple(params), tuple(meta["tags"] or ()), meta["reasoning"],
+                  {"da": str(meta["title@da"])} if meta.get("title@da") else {})
     _check_parses(query, header.length)
     return query
 
@@ -119,7 +140,7 @@ def _check_parses(query: Query, offset: int) -> None:
         first = str(exc).splitlines()[0]
         m = re.match(r"error at (\d+):(\d+)", first)
         line = offset + int(m.group(1)) if m else offset + 1
-        raise _fail(query.path, line, f"the query does not parse: {first}", "fix the SPARQL at that line") from exc
+        raise _fail(query.path, line, N_("the query does not parse: {first}"), N_("fix the SPARQL at that line"), params={"first": first}) from exc
 
 
 def load_queries(extra: list[Path] | None = None) -> dict[str, Query]:
@@ -129,7 +150,7 @@ def load_queries(extra: list[Path] | None = None) -> dict[str, Query]:
         for f in sorted(d.glob("*.rq")):
             q = parse_query_file(f)
             if q.name in out:
-                raise _fail(f, 1, f"two queries are named '{q.name}'", "rename one of the files")
+                raise _fail(f, 1, N_("two queries are named '{name}'"), N_("rename one of the files"), params={"name": q.name})
             out[q.name] = q
     return out
 
@@ -141,16 +162,17 @@ def get_query(name: str, extra: list[Path] | None = None) -> Query:
     the others are read only to suggest a close name for one that is not there."""
     found = [d / f"{name}.rq" for d in [data_dir("queries"), *(extra or [])] if (d / f"{name}.rq").is_file()]
     if len(found) > 1:
-        raise _fail(found[1], 1, f"two queries are named '{name}'", "rename one of the files")
+        raise _fail(found[1], 1, N_("two queries are named '{name}'"), N_("rename one of the files"), params={"name": name})
     if found and found[0].stem == name:
         return parse_query_file(found[0])
     queries = load_queries(extra)
     if name not in queries:
         close = difflib.get_close_matches(name, list(queries), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise QueryError(f"no query named '{name}'",
-                         hint=hint + "`rolegraph queries` lists them (the shipped ones, and those in queries/ of "
-                         "the extensions the store was built with, from ./extensions and $ROLEGRAPH_EXTENSIONS)")
+        raise QueryError(N_("no query named '{name}'"),
+                         hint=Msg(N_("did you mean {choices}? `rolegraph queries` lists them"), choices=f"'{close[0]}'")
+                         if close else N_("`rolegraph queries` lists them (the shipped ones, and those in queries/ "
+                                          "of the extensions the store was built with, from ./extensions and "
+                                          "$ROLEGRAPH_EXTENSIONS)"), params={"name": name})
     return queries[name]
 
 
@@ -171,11 +193,11 @@ def bind_params(query: Query, given: dict[str, str], *, lang: str = "en",
             values[p.name] = ox.NamedNode(resolve_iri(raw, store, param=p.name))
         elif p.type == "integer":
             if not re.fullmatch(r"-?\d+", raw):
-                raise QueryError(f"parameter '{p.name}': '{raw}' is not an integer")
+                raise QueryError(N_("parameter '{name}': '{raw}' is not an integer"), params={"name": p.name, "raw": raw})
             values[p.name] = ox.Literal(raw, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
         elif p.type == "lang":
             if raw not in LANGS:
-                raise QueryError(f"parameter '{p.name}': language must be one of {', '.join(LANGS)}")
+                raise QueryError(N_("parameter '{name}': language must be one of {join}"), params={"name": p.name, "join": ', '.join(LANGS)})
             values[p.name] = ox.Literal(raw)
         else:
             values[p.name] = ox.Literal(raw)
@@ -188,7 +210,7 @@ def check_params(query: Query, given: dict[str, str]) -> None:
         param = query.param(name)
         if param is None:
             names = ", ".join(p.name for p in query.params) or "none"
-            raise QueryError(f"query '{query.name}' has no parameter '{name}'", hint=f"its parameters: {names}")
+            raise QueryError(N_("query '{name}' has no parameter '{name2}'"), hint=N_("its parameters: {names}"), params={"name": query.name, "name2": name, "names": names})
         if param.type == "iri":
             _check_prefix(value, name)
 
@@ -217,8 +239,8 @@ def resolve_iri(value: str, store: GraphStore | None, *, param: str = "iri") -> 
     m = _check_prefix(value, param)
     if store is None:
         if _BARE_ID.fullmatch(value) or (m and m.group(1) == "ext"):
-            raise QueryError(f"{what}: a bare id is looked up in the store, and there is none here",
-                             hint="give a prefixed name such as role:ambassador, case/id or a full IRI")
+            raise QueryError(N_("{what}: a bare id is looked up in the store, and there is none here"),
+                             hint=N_("give a prefixed name such as role:ambassador, case/id or a full IRI"), params={"what": what})
         iri = expand_iri(value)
         _check_iri(iri, what)
         return iri
@@ -238,21 +260,22 @@ def resolve_iri(value: str, store: GraphStore | None, *, param: str = "iri") -> 
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        raise QueryError(f"{what} is ambiguous: it names {', '.join(shorten(f) for f in sorted(found))}",
-                         hint="give one of them as written there (case/id or prefix:name)")
+        raise QueryError(N_("{what} is ambiguous: it names {join}"),
+                         hint=N_("give one of them as written there (case/id or prefix:name)"), params={"what": what, "join": ', '.join(shorten(f) for f in sorted(found))})
     names = sorted({shorten(n) for n in (nodes if nodes is not None else _typed_nodes(store))})
     close = difflib.get_close_matches(value, names, n=5, cutoff=0.5)
     close += [n for n in names if value in n and n not in close][:5 - len(close)]
-    hint = ("did you mean " + ", ".join(close) + "?") if close else "`rolegraph roles` lists the roles"
-    raise QueryError(f"{what} matches nothing in {store.describe()}", hint=hint)
+    hint = (Msg(N_("did you mean {choices}?"), choices=", ".join(close)) if close
+            else N_("`rolegraph roles` lists the roles"))
+    raise QueryError(N_("{what} matches nothing in {describe}"), hint=hint, params={"what": what, "describe": store.describe()})
 
 
 def _check_prefix(value: str, param: str) -> re.Match[str] | None:
     m = _PREFIXED.fullmatch(value)
     if m and m.group(1) not in PREFIXES and m.group(1) != "ext":
-        raise QueryError(f"--param {param}={value}: unknown prefix '{m.group(1)}:'",
-                         hint=f"the predefined prefixes are {', '.join(f'{k}:' for k in sorted(PREFIXES))} "
-                              "(and ext: for an extension's own terms); or give a full IRI")
+        raise QueryError(N_("--param {param}={value}: unknown prefix '{group}:'"),
+                         hint=N_("the predefined prefixes are {join} (and ext: for an extension's own terms); or "
+                                 "give a full IRI"), params={"param": param, "value": value, "group": m.group(1), "join": ', '.join(f'{k}:' for k in sorted(PREFIXES))})
     return m
 
 
@@ -260,9 +283,9 @@ def _check_iri(iri: str, what: str) -> None:
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
-        raise QueryError(f"{what}: '{iri}' is not an IRI",
-                         hint="give a bare id (ambassador), case/id, prefix:name (role:ambassador) "
-                              "or a full IRI") from exc
+        raise QueryError(N_("{what}: '{iri}' is not an IRI"),
+                         hint=N_("give a bare id (ambassador), case/id, prefix:name (role:ambassador) or a full "
+                                 "IRI"), params={"what": what, "iri": iri}) from exc
 
 
 def _local(iri: str) -> str:
@@ -297,7 +320,7 @@ def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] =
         return text
     where = group_after(text, "WHERE")
     if where is None:
-        raise QueryError("a parameterised query needs a `WHERE {` clause")
+        raise QueryError(N_("a parameterised query needs a `WHERE {` clause"))
     row = " ".join(str(bindings[n]) for n in names)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
     return text[:where[0]] + block + text[where[0]:]
@@ -316,11 +339,11 @@ def run_select(store: GraphStore, query: Query | str, bindings: dict[str, Any], 
     try:
         solutions = store.query(text, **dataset)
     except SyntaxError as exc:
-        raise QueryError(f"the query does not parse: {exc}", hint="check the SPARQL syntax") from exc
+        raise QueryError(N_("the query does not parse: {exc}"), hint=N_("check the SPARQL syntax"), params={"exc": exc}) from exc
     except (OSError, RuntimeError) as exc:
-        raise QueryError(f"the query failed: {exc}") from exc
+        raise QueryError(N_("the query failed: {exc}"), params={"exc": exc}) from exc
     if not isinstance(solutions, ox.QuerySolutions):
-        raise QueryError("only SELECT queries can be run this way", hint="use `rolegraph sparql` for others")
+        raise QueryError(N_("only SELECT queries can be run this way"), hint=N_("use `rolegraph sparql` for others"))
     result = _rows(solutions)
     answers.keep(store, text, dataset, to_json(result).encode("utf-8"))
     return result

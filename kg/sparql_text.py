@@ -12,6 +12,9 @@ import functools
 import re
 from collections.abc import Iterator
 
+from .errors import Msg
+from .i18n import N_
+
 _TOKEN_PATTERN = r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
@@ -171,9 +174,15 @@ def syntax_error_message(text: str, error: str, prefixes: dict[str, str] | None 
         names = re.findall(r"(?<![\w?$<])([A-Za-z][\w.-]*)?:[\w.-]*", line[:col + 1])
         prefix = names[-1] if names else ""
         known = ", ".join(f"{p}:" for p in sorted(prefixes or {}))
-        return (f"unknown prefix '{prefix}:' at line {line_no}, column {col}; declare it with PREFIX "
-                f"{prefix}: <...>" + (f" or use a predefined one ({known})" if known else ""))
+        if known:
+            return Msg(N_("unknown prefix '{prefix}:' at line {line}, column {col}; declare it with PREFIX "
+                          "{prefix}: <...> or use a predefined one ({known})"),
+                       prefix=prefix, line=line_no, col=col, known=known)
+        return Msg(N_("unknown prefix '{prefix}:' at line {line}, column {col}; declare it with PREFIX "
+                      "{prefix}: <...>"), prefix=prefix, line=line_no, col=col)
     expected = first[m.end():].strip().removeprefix(":").strip()
     if len(expected) > 80 or "\n" in error:
-        expected = "unexpected text"
-    return f"line {line_no}, column {col}: {expected}: {line.strip()[:120]}"
+        expected = Msg(N_("unexpected text"))
+    # the parser's own words (`expected`) stay as the parser wrote them
+    return Msg(N_("line {line}, column {col}: {expected}: {text}"), line=line_no, col=col, expected=expected,
+               text=line.strip()[:120])

@@ -31,6 +31,7 @@ import yaml
 
 from .cases.validate import CASE_SUFFIXES
 from .errors import UsageError
+from .i18n import N_
 
 CASE_PREFIX = "synthetic"
 # Probabilities of the deliberate patterns (per case; case 0 always has a transfer).
@@ -720,21 +721,20 @@ def generate(out_dir: Path, *, cases: int, seed: int = 0,
     corpus again over itself is allowed.
     """
     if cases < 0:
-        raise UsageError(f"--cases must be 0 or more, not {cases}")
+        raise UsageError(N_("--cases must be 0 or more, not {cases}"), params={"cases": cases})
     if seed < 0:
-        raise UsageError(f"--seed must be 0 or more, not {seed}")
+        raise UsageError(N_("--seed must be 0 or more, not {seed}"), params={"seed": seed})
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir} is not a directory")
+        raise UsageError(N_("{out_dir} is not a directory"), params={"out_dir": out_dir})
     names = [f"{case_id(seed, i)}.yaml" for i in range(cases)]
     if out_dir.exists():
         wanted = set(names)
         stray = sorted(f.name for f in out_dir.iterdir()
                        if f.is_file() and f.suffix.lower() in CASE_SUFFIXES and f.name not in wanted)
         if stray:
-            raise UsageError(f"{out_dir} already holds other case files ({', '.join(stray[:3])}"
-                             f"{', ...' if len(stray) > 3 else ''})",
-                             hint="generate into an empty directory")
+            raise UsageError(N_("{out_dir} already holds other case files ({join}{value})"),
+                             hint=N_("generate into an empty directory"), params={"out_dir": out_dir, "join": ', '.join(stray[:3]), "value": ', ...' if len(stray) > 3 else ''})
     out_dir.mkdir(parents=True, exist_ok=True)
     report = GenerateReport(out_dir, seed)
     for i, name in enumerate(names):
@@ -748,5 +748,5 @@ def generate(out_dir: Path, *, cases: int, seed: int = 0,
         report.transfer_patterns += c.transfers
         report.transfer_cases += 1 if c.transfers else 0
         if progress is not None:
-            progress("generate", i + 1, cases)
+            progress(N_("generate"), i + 1, cases)
     return report

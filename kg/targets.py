@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .i18n import N_
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,17 @@ def config_from(endpoint: str, update_endpoint: str | None = None, graph_store: 
     env = dict(os.environ) if env is None else env
     auth = env.get("ROLEGRAPH_AUTH", "basic").lower()
     if auth not in ("basic", "digest"):
-        raise UsageError(f"ROLEGRAPH_AUTH must be basic or digest, not '{auth}'")
+        raise UsageError(N_("ROLEGRAPH_AUTH must be basic or digest, not '{auth}'"), params={"auth": auth})
     try:
         timeout = float(env.get("ROLEGRAPH_TIMEOUT", "120"))
     except ValueError:
-        raise UsageError("ROLEGRAPH_TIMEOUT must be a number of seconds") from None
+        raise UsageError(N_("ROLEGRAPH_TIMEOUT must be a number of seconds")) from None
     for name, url in (("--endpoint", endpoint), ("--update-endpoint", update_endpoint),
                       ("--graph-store", graph_store)):
         if url is not None and not re.match(r"https?://[^\s/]+", url):
-            raise UsageError(f"{name} must be an http(s) URL, not '{url}'",
-                             hint="e.g. http://127.0.0.1:7878/query for Oxigraph, http://HOST:8890/sparql for Virtuoso")
+            raise UsageError(N_("{name} must be an http(s) URL, not '{url}'"),
+                             hint=N_("e.g. http://127.0.0.1:7878/query for Oxigraph, http://HOST:8890/sparql for "
+                                     "Virtuoso"), params={"name": name, "url": url})
     return RemoteConfig(endpoint, update_endpoint or None, graph_store or None,
                         env.get("ROLEGRAPH_USER") or None, env.get("ROLEGRAPH_PASSWORD") or None,
                         auth, env.get("ROLEGRAPH_TOKEN") or None, timeout)

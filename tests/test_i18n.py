@@ -69,3 +69,71 @@ def test_danish_explain_output(reasoned_store: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "⇐ regel" in result.output and "angivet i" in result.output and "Citater:" in result.output
     assert "stated in" not in result.output and "⇐ rule" not in result.output
+
+
+def test_every_shipped_rule_and_query_has_its_danish() -> None:
+    from kg.headers import QUERY, RULE, read
+    from kg.query import load_queries
+
+    for kind, schema in (("rules", RULE), ("queries", QUERY)):
+        for path in sorted((ROOT / kind).rglob("*.rq")):
+            values = read(path, schema).values
+            assert values.get("title@da"), f"{path.relative_to(ROOT)} has no `#+ title@da:`"
+            assert values["title@da"] != values["title"], path
+    for q in load_queries().values():
+        assert q.title_in("da") != q.title, q.name
+        for p in q.params:
+            assert p.description_in("da") != p.description, f"{q.name}: --param {p.name} has no description@da"
+
+
+def test_a_user_file_without_danish_is_shown_in_english(tmp_path: Path) -> None:
+    from kg.query import parse_query_file
+
+    path = tmp_path / "mine.rq"
+    path.write_text("#+ title: My question\n#+ params:\n#+   who: {type: iri, description: the person}\n"
+                    "SELECT ?who WHERE { ?who a ?c }\n", encoding="utf-8")
+    q = parse_query_file(path)
+    assert q.title_in("da") == "My question" and q.params[0].description_in("da") == "the person"
+    path.write_text("#+ title: My question\n#+ title@da: Mit spørgsmål\n#+ params:\n"
+                    "#+   who: {type: iri, description: the person, description@da: personen}\n"
+                    "SELECT ?who WHERE { ?who a ?c }\n", encoding="utf-8")
+    q = parse_query_file(path)
+    assert q.title_in("da") == "Mit spørgsmål" and q.params[0].description_in("da") == "personen"
+    assert q.title_in("en") == "My question"
+
+
+def test_errors_keep_english_and_say_danish() -> None:
+    from kg.errors import Msg, Problem, QueryError
+    from kg.i18n import N_
+
+    p = Problem.of("c.yaml", 3, "actors[0].labl", N_("unknown field '{name}'"),
+                   Msg(N_("did you mean {choices}?"), choices="'label'"), name="labl")
+    assert str(p) == "c.yaml:3: actors[0].labl: unknown field 'labl'\n    hint: did you mean 'label'?"
+    assert p.message == "unknown field 'labl'" and p.hint == "did you mean 'label'?"
+    assert p.render(translator("da")) == "c.yaml:3: actors[0].labl: ukendt felt 'labl'\n    tip: mente du 'label'?"
+    e = QueryError(N_("no query named '{name}'"), hint=N_("rename one of the files"), params={"name": "x{y}"})
+    assert str(e) == "no query named 'x{y}'\n    hint: rename one of the files"
+    assert e.render(translator("da")) == "ingen forespørgsel hedder 'x{y}'\n    tip: omdøb en af filerne"
+    plain = QueryError("a message with {braces} and no params")  # not a template: left as it is
+    assert plain.render(translator("da")) == "a message with {braces} and no params"
+
+
+def test_the_shapes_messages_are_in_the_catalogue() -> None:
+    from rdflib import Graph, Namespace
+
+    from kg.cases.shape_messages import SHAPE_MESSAGES
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    assert {str(o) for o in shapes.objects(None, sh.message)} == set(SHAPE_MESSAGES[:-1])
+
+
+def test_ids_in_messages_are_never_translated() -> None:
+    from kg.errors import Msg, Problem
+    from kg.i18n import N_
+
+    # 'reason' and 'case' are messages of the catalogue too; as an id they stay as written
+    p = Problem.of("c.yaml", 1, "claims[0].role", N_("unknown id '{value}'"), value="reason")
+    assert p.render(translator("da")) == "c.yaml:1: claims[0].role: ukendt id 'reason'"
+    kinds = Msg(N_("{choices} or {last}"), choices=[Msg(N_("an actor"))], last=Msg(N_("a team")))
+    assert str(kinds) == "an actor or a team" and kinds.render(translator("da")) == "en aktør eller et hold"

@@ -191,7 +191,7 @@ def test_out_of_range_positions_are_kept_as_notes(tmp_path: Path, mapping: Path)
     project = read_qdpx(path)
     assert any("outside the text" in w for w in project.warnings)
     res = import_qdpx(path, read_mapping(mapping), tmp_path / "cases")
-    assert len(res.unplaced) == 1 and "no a text quote" in res.unplaced[0].what
+    assert len(res.unplaced) == 1 and "without a text quote" in res.unplaced[0].what
     load_cases([tmp_path / "cases"])
 
 

@@ -8,11 +8,15 @@ import json
 import shutil
 import threading
 import urllib.parse
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
+
+from bench.http_load import ACCEPT as ACCEPT_JSON
+from bench.http_load import request_bytes, rows_of, run_load
 
 from .servers import rolegraph_serve
 from .test_serve import SLOW, assert_error, http
@@ -103,11 +107,29 @@ def test_relative_iris_resolve_against_the_endpoint(small: Any) -> None:
     assert json.loads(body)["results"]["bindings"][0]["i"]["value"] == base + "x"
 
 
+def ask_from(source: str, url: str, text: str) -> tuple[int, dict[str, str], bytes]:
+    """POST a query from another loopback address (another client, as the server counts them)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = HTTPConnection(parts.hostname or "", parts.port, timeout=60, source_address=(source, 0))
+    try:
+        conn.request("POST", parts.path, body=urllib.parse.urlencode({"query": text}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
 def test_expensive_queries_do_not_starve_named_queries_or_health(small: Any) -> None:
     """The only query worker is busy with a cartesian product; a second one from the same client is
-    refused at once (429); /health, the page and a named query (not yet cached) still answer."""
+    refused at once (429), one from another client after a short wait (503, not queued behind it);
+    /health, the page, a named query (not yet cached) and a cached one (also as 304) still answer."""
     url = small.endpoints["sparql"]
+    cached_url = small.url + "queries/role-transfer?lang=da"
+    status, headers, cached = http("GET", cached_url)
+    assert status == 200 and headers["etag"], cached[:300]
     slow_answer: list[tuple[int, dict[str, str], bytes]] = []
+    other_answer: list[tuple[int, dict[str, str], bytes]] = []
 
     def start_slow() -> threading.Thread:
         slow_answer.clear()
@@ -116,6 +138,7 @@ def test_expensive_queries_do_not_starve_named_queries_or_health(small: Any) -> 
         return thread
 
     slow = start_slow()
+    other = threading.Thread(target=lambda: other_answer.append(ask_from("127.0.0.2", url, "ASK {}")))
     try:
         for _ in range(100):  # until the slow query holds the client's one place (bounded: 10 s)
             if slow_answer and slow_answer[0][0] == 429:  # our own ASK held the place: try again
@@ -125,17 +148,69 @@ def test_expensive_queries_do_not_starve_named_queries_or_health(small: Any) -> 
             if second[0] == 429:
                 break
             threading.Event().wait(0.1)
+        other.start()
         err = assert_error(*second, 429)
         assert "--per-client" in err["hint"] and second[1].get("retry-after") == "1"
         for target in ("health", "", "queries/repertoire?lang=da", "queries/role-transfer?bearer="
                        + urllib.parse.quote("womens-association/womens-association")):
             status, _, body = http("GET", small.url + target, timeout=30)
             assert status == 200, (target, body[:300])
+        assert http("GET", cached_url, timeout=30)[2] == cached
+        status, not_modified, body = http("GET", cached_url, headers={"If-None-Match": headers["etag"]})
+        assert status == 304 and body == b"" and not_modified["etag"] == headers["etag"]
         assert slow.is_alive(), "the expensive query ended before the others were asked"
     finally:
         slow.join(timeout=60)
+        if other.is_alive() or other_answer:
+            other.join(timeout=60)
     err = assert_error(*slow_answer[0], 503)
     assert "longer than 6 s" in err["message"]
+    err = assert_error(*other_answer[0], 503)
+    assert "stayed busy" in err["message"] and other_answer[0][1].get("retry-after") == "1"
+
+
+def test_query_workers_run_at_a_lower_cpu_priority(small: Any) -> None:
+    """Ad-hoc queries yield the CPU: their worker runs niced; the named-query worker does not."""
+    status, _, body = http("POST", small.endpoints["sparql"], {"query": "ASK {}"})
+    assert status == 200, body  # the query worker has started (and lowered its priority)
+
+    def stat(pid: int) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    server = small.process.pid
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = stat(int(entry.name))
+            except OSError:
+                continue
+            if int(fields[1]) == server:
+                children.append(int(fields[16]))  # the nice value
+    base = int(stat(server)[16])
+    assert sorted(n > base for n in children).count(True) == 1, (base, children)  # --workers 1
+    assert base in children, (base, children)  # the named-query worker
+
+
+def test_named_answers_have_an_etag_and_304(small: Any) -> None:
+    """A named answer carries an ETag; If-None-Match with it gets 304 (from the fast lane and from the
+    full path, which a new parameter takes); another tag gets the answer again."""
+    for target in ("queries/repertoire?format=csv", "queries/repertoire?format=csv&lang=da"):
+        status, headers, body = http("GET", small.url + target)
+        assert status == 200 and headers["etag"].startswith('"') and "no-cache" in headers["cache-control"]
+        status, again, body2 = http("GET", small.url + target, headers={"If-None-Match": headers["etag"]})
+        assert status == 304 and body2 == b"" and again["etag"] == headers["etag"]
+        status, _, body3 = http("GET", small.url + target, headers={"If-None-Match": '"other", W/"x"'})
+        assert status == 200 and body3 == body
+        # a kept answer is only sent again to what the full path answered: the Host rule still holds
+        assert_error(*http("GET", small.url + target, headers={"Host": "evil.example"}), 403)
+    fresh = "queries/repertoire?format=tsv"
+    status, headers, _ = http("GET", small.url + fresh)
+    assert status == 200
+    # another URL for the same answer: not in the fast lane yet, the full path answers 304 to its tag
+    status, _, body = http("GET", small.url + "queries/repertoire?lang=en&format=tsv",
+                           headers={"If-None-Match": headers["etag"]})
+    assert status == 304 and body == b""
 
 
 def test_memory_cap_gives_a_clean_503_and_the_server_goes_on(small: Any) -> None:
@@ -167,3 +242,36 @@ def test_named_answers_follow_the_store(small: Any, store: Path) -> None:
         del writer
     after = rows()
     assert len(after) == len(first) + 1 and any("urn:x:claim" in line for line in after)
+
+
+def test_the_load_generator_counts_and_checks_answers(small: Any) -> None:
+    """bench/http_load.py (the load test's clients): kept-alive and new connections, rows checked."""
+    path = "/queries/repertoire?lang=da&format=json"
+    status, _, body = http("GET", small.url.rstrip("/") + path, headers={"Accept": ACCEPT_JSON})
+    assert status == 200, body[:300]
+    rows = rows_of(body)
+    port = int(urllib.parse.urlsplit(small.url).port or 0)
+    for keep_alive in (True, False):
+        latencies, failures = run_load(port, [(request_bytes(path, keep_alive=keep_alive), rows)], 3, 0.5, 1)
+        assert latencies and not failures, failures[:3]
+    latencies, failures = run_load(port, [(request_bytes(path), rows + 1)], 2, 0.3, 1)
+    assert len(failures) == 2 and "expected" in failures[0]  # each client checks the rows once
+    latencies, failures = run_load(port, [(request_bytes(path), rows)], 2, 0.5, 1, rate=20)
+    assert 0 < len(latencies) <= 12 and not failures  # paced: 20 a second in all (at full speed: hundreds)
+
+
+def test_named_answers_are_ready_at_start_and_computed_once_for_many_clients(small: Any) -> None:
+    """The start computes the named answers with their default parameters (both languages); many
+    clients asking at once for an answer not computed yet all get it, none is refused as busy (they
+    wait for the one job; before, each queued its own and the lane's queue overflowed into 503s)."""
+    status, _, body = http("GET", small.url + "health")
+    assert status == 200 and json.loads(body)["named_answers_kept"] > 0, body  # (all, unless the start ran out of time)
+    url = small.url + "queries/repertoire?format=tsv&lang=da&inference=true"
+    answers: list[tuple[int, dict[str, str], bytes]] = []
+    clients = [threading.Thread(target=lambda: answers.append(http("GET", url, timeout=60))) for _ in range(48)]
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join(timeout=120)
+    assert len(answers) == 48 and {a[0] for a in answers} == {200}, {a[2][:200] for a in answers if a[0] != 200}
+    assert len({a[2] for a in answers}) == 1

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.cases.scaffold import new_extension
 from kg.cases.validate import load_cases
 from kg.cli import main
-from kg.errors import CaseDataError, ReasoningError
+from kg.errors import CaseDataError, QueryError, ReasoningError
+from kg.query import get_query, load_queries
 from kg.reasoning.rules import parse_rule
 from kg.terminal import escape_controls
 from tests.conftest import CASES, sample
@@ -105,6 +107,29 @@ def test_a_rule_cannot_use_service(tmp_path: Path) -> None:
     with pytest.raises(ReasoningError) as info:
         parse_rule(rules / "fetch.rq")
     assert info.value.line == 7 and "SERVICE" in info.value.message
+
+
+@pytest.mark.parametrize("service", ["SERVICE <http://127.0.0.1:9/sparql> { ?a ?p ?b }",
+                                     "\\u0053ERVICE <http://127.0.0.1:9/sparql> { ?a ?p ?b }"])
+def test_an_extensions_named_query_cannot_use_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      service: str) -> None:
+    """Named queries of an extension run in the CLI, the server and the view: they fetch nothing either."""
+    monkeypatch.chdir(tmp_path)
+    queries = new_extension("fetcher", Path("extensions")) / "queries"
+    (queries / "fetch.rq").write_text(
+        "#+ title: fetches\n#+ reasoning: none\n"
+        "PREFIX rg: <https://w3id.org/rolegraph/ontology#>\n"
+        f"SELECT ?a WHERE {{\n  ?a rg:y ?b .\n  OPTIONAL {{ {service} }}\n}}\n", encoding="utf-8")
+    (queries / "fine.rq").write_text("#+ title: fine\n#+ reasoning: none\nSELECT ?s WHERE { ?s ?p ?o }\n",
+                                     encoding="utf-8")
+    with pytest.raises(QueryError) as info:
+        load_queries([queries])
+    assert info.value.file == str(queries / "fetch.rq") and info.value.line == 6
+    assert "SERVICE" in info.value.message and "remove the SERVICE block" in info.value.hint
+    with pytest.raises(QueryError):
+        get_query("fetch", [queries])
+    (queries / "fetch.rq").unlink()
+    assert "fine" in load_queries([queries])
 
 
 def test_a_remote_jsonld_context_is_not_fetched(tmp_path: Path) -> None:

@@ -359,7 +359,8 @@ def test_cli_viz(shipped: Path, tmp_path: Path) -> None:
     res = runner.invoke(_cli(), ["viz", "--store", str(shipped), "--out", str(out), "--query", "role-transfer",
                                  "--case", "womens-association", "--lang", "da"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    assert f"wrote {out}" in res.output and "highlighted by 'role-transfer'" in res.output
+    # --lang da: the page and what the command prints
+    assert f"skrev {out}" in res.output and "fremhævet af 'role-transfer'" in res.output
     html = out.read_text(encoding="utf-8")
     assert '<html lang="da">' in html and "Signaturforklaring" in html
     res = runner.invoke(_cli(), ["viz", "--store", str(shipped), "--out", str(out), "--context", "nowhere"])

@@ -22,6 +22,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from ..errors import CaseDataError, Problem
+from ..i18n import N_
 from ..iris import shorten
 from ..vocab import RG
 from .extension import Extension
@@ -73,9 +74,9 @@ def check_extension(ext: Extension, base: Graph, display: str | None = None) -> 
         g.parse(data=text, format="turtle")
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise BadSyntax and many unrelated types
         line = getattr(exc, "lines", None)
-        problems.append(Problem(display, (line + 1) if isinstance(line, int) else 1, "turtle",
-                                f"bad Turtle: {str(getattr(exc, '_why', '') or exc).splitlines()[0]}",
-                                "fix the Turtle syntax near that line"))
+        problems.append(Problem.of(display, (line + 1) if isinstance(line, int) else 1, "turtle",
+                                N_("bad Turtle: {value}"),
+                                N_("fix the Turtle syntax near that line"), value=str(getattr(exc, '_why', '') or exc).splitlines()[0]))
         return g, problems
     merged = base + g
     core_classes = {c for c in base.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
@@ -85,9 +86,9 @@ def check_extension(ext: Extension, base: Graph, display: str | None = None) -> 
         langs = {lit.language for lit in g.objects(term, RDFS.label) if isinstance(lit, Literal)}
         missing = [lg for lg in ("en", "da") if lg not in langs]
         if missing:
-            problems.append(Problem(display, _line_of(text, term), "rdfs:label",
-                                    f"{what} {_short(term)} has no label in {' and '.join(missing)}",
-                                    'add rdfs:label "..."@en , "..."@da'))
+            problems.append(Problem.of(display, _line_of(text, term), "rdfs:label",
+                                    N_("{what} {short} has no label in {join}"),
+                                    N_('add rdfs:label "..."@en , "..."@da'), what=what, short=_short(term), join=' and '.join(missing)))
 
     for role in sorted(set(g.subjects(RDF.type, RG.Role)) - known_roles, key=str):
         if not isinstance(role, URIRef):
@@ -95,29 +96,30 @@ def check_extension(ext: Extension, base: Graph, display: str | None = None) -> 
         labelled(role, "role")
         parents = list(g.objects(role, RG.specialises))
         if not parents:
-            problems.append(Problem(display, _line_of(text, role), "rg:specialises",
-                                    f"new role {_short(role)} must specialise an existing role",
-                                    "add rg:specialises role:co-creator (or another role; `rolegraph roles` lists them)"))
+            problems.append(Problem.of(display, _line_of(text, role), "rg:specialises",
+                                    N_("new role {short} must specialise an existing role"),
+                                    N_("add rg:specialises role:co-creator (or another role; `rolegraph roles` lists "
+                                       "them)"), short=_short(role)))
         for p in parents:
             if (p, RDF.type, RG.Role) not in merged:
-                problems.append(Problem(display, _line_of(text, role), "rg:specialises",
-                                        f"{_short(role)} specialises {_short(p)}, which is not a role",
-                                        "point rg:specialises at a role of the ontology or of this extension"))
+                problems.append(Problem.of(display, _line_of(text, role), "rg:specialises",
+                                        N_("{short} specialises {short2}, which is not a role"),
+                                        N_("point rg:specialises at a role of the ontology or of this extension"), short=_short(role), short2=_short(p)))
     new_classes = sorted((c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)
                           and c not in core_classes and not str(c).startswith(_BUILTIN_NS)), key=str)
     for cls in new_classes:
         labelled(cls, "class")
         if not _reaches(merged, cls, core_classes):
-            problems.append(Problem(display, _line_of(text, cls), "rdfs:subClassOf",
-                                    f"new class {_short(cls)} must sit under a core class",
-                                    "add rdfs:subClassOf rg:Actor, rg:SocialSituation, rg:Team, … "
-                                    "(a class of ontology/core.ttl)"))
+            problems.append(Problem.of(display, _line_of(text, cls), "rdfs:subClassOf",
+                                    N_("new class {short} must sit under a core class"),
+                                    N_("add rdfs:subClassOf rg:Actor, rg:SocialSituation, rg:Team, … (a class of "
+                                       "ontology/core.ttl)"), short=_short(cls)))
     for term in set(g.subjects()) | set(g.predicates()) | set(g.objects()):
         if isinstance(term, URIRef) and str(term).startswith(str(RG)) and (term, None, None) not in base \
                 and (None, None, term) not in base and (None, term, None) not in base:
-            problems.append(Problem(display, _line_of(text, term), _short(term),
-                                    f"{_short(term)} is not a term of the rolegraph ontology",
-                                    "an extension defines its own terms in its own namespace"))
+            problems.append(Problem.of(display, _line_of(text, term), _short(term),
+                                    N_("{short} is not a term of the rolegraph ontology"),
+                                    N_("an extension defines its own terms in its own namespace"), short=_short(term)))
     return g, problems
 
 

@@ -28,7 +28,8 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.plugins.sparql.parser import parseQuery
 
-from ..errors import Problem
+from ..errors import Msg, Problem
+from ..i18n import N_
 from ..resources import data_dir
 from ..vocab import BASE, RG
 from .schema import did_you_mean
@@ -126,40 +127,41 @@ def _check_type(t: object) -> bool:
 def _read_field(name: str, y: Y, display: str, ns: str, default_prop: URIRef,
                 problems: list[Problem], where: str) -> KindField | None:
     if not y.is_map():
-        problems.append(Problem(display, y.line, where, "a field is declared as a mapping",
-                                "write `{type: text, label: {en: ..., da: ...}}`"))
+        problems.append(Problem.of(display, y.line, where, N_("a field is declared as a mapping"),
+                                N_("write `{type: text, label: {en: ..., da: ...}}`")))
         return None
     ok = True
     for key in y.value:
         if key not in FIELD_KEYS:
-            problems.append(Problem(display, y.key_lines.get(key, y.line), f"{where}.{key}",
-                                    f"unknown field '{key}' of a declared field",
-                                    f"a declared field has: {', '.join(FIELD_KEYS)}"))
+            problems.append(Problem.of(display, y.key_lines.get(key, y.line), f"{where}.{key}",
+                                    N_("unknown field '{key}' of a declared field"),
+                                    N_("a declared field has: {join}"), key=key, join=', '.join(FIELD_KEYS)))
             ok = False
     t = y.value.get("type")
     if t is None or not _check_type(t.value):
-        problems.append(Problem(display, t.line if t else y.line, f"{where}.type",
-                                f"'{t.value if t else ''}' is not a field type",
-                                "use text, label, bool, role, roles, enum:a|b, ref:<kinds> or refs:<kinds> "
-                                f"(kinds: {', '.join(REF_TARGETS)})"))
+        problems.append(Problem.of(display, t.line if t else y.line, f"{where}.type",
+                                N_("'{value}' is not a field type"),
+                                N_("use text, label, bool, role, roles, enum:a|b, ref:<kinds> or refs:<kinds> "
+                                   "(kinds: {join})"), value=t.value if t else '', join=', '.join(REF_TARGETS)))
         ok = False
     label = _bilingual(y.value.get("label"))
     if label is None:
-        problems.append(Problem(display, y.line, f"{where}.label", "a declared field needs a label in en and da",
-                                'write `label: {en: ..., da: ...}`; quote text with commas: {en: "a, b", da: "c, d"}'))
+        problems.append(Problem.of(display, y.line, f"{where}.label", N_("a declared field needs a label in en and da"),
+                                N_('write `label: {en: ..., da: ...}`; quote text with commas: {en: "a, b", da: "c, '
+                                   'd"}')))
         ok = False
     prop = default_prop
     if "property" in y.value:
         got = _iri(str(y.value["property"].value), ns)
         if got is None:
-            problems.append(Problem(display, y.value["property"].line, f"{where}.property",
-                                    "a property is written rg:name, ext:name or <iri>", ""))
+            problems.append(Problem.of(display, y.value["property"].line, f"{where}.property",
+                                    N_("a property is written rg:name, ext:name or <iri>"), ""))
             ok = False
         else:
             prop = got
     req = y.value.get("required")
     if req is not None and not isinstance(req.value, bool):
-        problems.append(Problem(display, req.line, f"{where}.required", "required is true or false", ""))
+        problems.append(Problem.of(display, req.line, f"{where}.required", N_("required is true or false"), ""))
         ok = False
     if not ok or t is None or label is None:
         return None
@@ -175,20 +177,20 @@ def read_kinds(path: Path, display: str, ns: str, rules_root: Path, extension: s
     if tree is None:
         return
     if not tree.is_map():
-        out.problems.append(Problem(display, tree.line, "order-kinds", "expected a mapping of kind names",
-                                    "write `my-kind:` followed by its label, fields and rule"))
+        out.problems.append(Problem.of(display, tree.line, "order-kinds", N_("expected a mapping of kind names"),
+                                    N_("write `my-kind:` followed by its label, fields and rule")))
         return
     for name, spec in tree.value.items():
         line = tree.key_lines.get(name, spec.line)
         if not _NAME.match(name):
-            out.problems.append(Problem(display, line, name, f"'{name}' is not a valid kind name",
-                                        "use lower-case letters, digits and '-'"))
+            out.problems.append(Problem.of(display, line, name, N_("'{name}' is not a valid kind name"),
+                                        N_("use lower-case letters, digits and '-'"), name=name))
             continue
         if name in BUILTIN_KINDS or name in COMMON_FIELDS or name in BUILTIN_FIELDS or name in out.kinds:
             first = out.kinds.get(name)
             where = f" (first declared at {first.declared_in}:{first.line})" if first else " (built in)"
-            out.problems.append(Problem(display, line, name, f"the kind '{name}' exists already{where}",
-                                        "choose another name"))
+            out.problems.append(Problem.of(display, line, name, N_("the kind '{name}' exists already{place}"),
+                                        N_("choose another name"), name=name, place=where))
             continue
         kind = _read_kind(name, spec, display, ns, rules_root, extension, line, out.problems)
         if kind is not None:
@@ -198,35 +200,35 @@ def read_kinds(path: Path, display: str, ns: str, rules_root: Path, extension: s
 def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, extension: str | None,
                line: int, problems: list[Problem]) -> OrderKind | None:
     if not spec.is_map():
-        problems.append(Problem(display, line, name, "a kind is declared as a mapping",
-                                "give it label, definition, value, fields and rule"))
+        problems.append(Problem.of(display, line, name, N_("a kind is declared as a mapping"),
+                                N_("give it label, definition, value, fields and rule")))
         return None
     before = len(problems)
     for key in spec.value:
         if key not in KIND_KEYS:
-            problems.append(Problem(display, spec.key_lines.get(key, spec.line), f"{name}.{key}",
-                                    f"unknown field '{key}' of a kind",
-                                    did_you_mean(key, KIND_KEYS) or f"a kind has: {', '.join(KIND_KEYS)}"))
+            problems.append(Problem.of(display, spec.key_lines.get(key, spec.line), f"{name}.{key}",
+                                    N_("unknown field '{key}' of a kind"),
+                                    did_you_mean(key, KIND_KEYS) or Msg(N_("a kind has: {keys}"), keys=", ".join(KIND_KEYS)), key=key))
     label = _bilingual(spec.value.get("label"))
     definition = _bilingual(spec.value.get("definition"))
     for what, got in (("label", label), ("definition", definition)):
         if got is None:
-            problems.append(Problem(display, spec.value[what].line if what in spec.value else line, f"{name}.{what}",
-                                    f"a kind needs a {what} in en and da, and nothing else",
-                                    f"write `{what}: {{en: ..., da: ...}}`; quote text with commas: "
-                                    '{en: "a, b", da: "c, d"}'))
+            problems.append(Problem.of(display, spec.value[what].line if what in spec.value else line, f"{name}.{what}",
+                                    N_("a kind needs a {what} in en and da, and nothing else"),
+                                    N_('write `{what}: {{en: ..., da: ...}}`; quote text with commas: {{en: "a, b", da: '
+                                       '"c, d"}}'), what=what))
     cls = URIRef(ns + _camel(name, True))
     if "class" in spec.value:
         got_cls = _iri(str(spec.value["class"].value), ns)
         if got_cls is None:
-            problems.append(Problem(display, spec.value["class"].line, f"{name}.class",
-                                    "a class is written rg:Name, ext:Name or <iri>", ""))
+            problems.append(Problem.of(display, spec.value["class"].line, f"{name}.class",
+                                    N_("a class is written rg:Name, ext:Name or <iri>"), ""))
         else:
             cls = got_cls
     value: KindField | None = None
     if "value" not in spec.value:
-        problems.append(Problem(display, line, f"{name}.value", "a kind needs `value:`, the type of its own key",
-                                f"e.g. `value: {{type: role, label: {{en: ..., da: ...}}}}` for `- {name}: <role>`"))
+        problems.append(Problem.of(display, line, f"{name}.value", N_("a kind needs `value:`, the type of its own key"),
+                                N_("e.g. `value: {{type: role, label: {{en: ..., da: ...}}}}` for `- {name}: <role>`"), name=name))
     else:
         value = _read_field(name, spec.value["value"], display, ns, URIRef(ns + _camel(name, False)),
                             problems, f"{name}.value")
@@ -236,14 +238,14 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
     raw_fields = spec.value.get("fields")
     if raw_fields is not None:
         if not raw_fields.is_map():
-            problems.append(Problem(display, raw_fields.line, f"{name}.fields", "fields are a mapping of name to field", ""))
+            problems.append(Problem.of(display, raw_fields.line, f"{name}.fields", N_("fields are a mapping of name to field"), ""))
         else:
             for fname, fy in raw_fields.value.items():
                 where = f"{name}.fields.{fname}"
                 if not _NAME.match(fname.replace("_", "-")) or fname in COMMON_FIELDS or fname in BUILTIN_FIELDS:
-                    problems.append(Problem(display, raw_fields.key_lines.get(fname, fy.line), where,
-                                            f"'{fname}' cannot name a field of a kind",
-                                            f"use a lower-case name other than {', '.join(COMMON_FIELDS + BUILTIN_FIELDS)}"))
+                    problems.append(Problem.of(display, raw_fields.key_lines.get(fname, fy.line), where,
+                                            N_("'{fname}' cannot name a field of a kind"),
+                                            N_("use a lower-case name other than {join}"), fname=fname, join=', '.join(COMMON_FIELDS + BUILTIN_FIELDS)))
                     continue
                 kf = _read_field(fname, fy, display, ns, URIRef(ns + _camel(fname.replace("_", "-"), False)),
                                  problems, where)
@@ -251,29 +253,31 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
                     fields[fname] = kf
     rule_path: Path | None = None
     if "rule" not in spec.value:
-        problems.append(Problem(display, line, f"{name}.rule", "a kind needs `rule:`, the SPARQL file that gives its meaning",
-                                "e.g. `rule: rules/my-kind.rq` (a CONSTRUCT like those in rules/order/)"))
+        problems.append(Problem.of(display, line, f"{name}.rule", N_("a kind needs `rule:`, the SPARQL file that gives its meaning"),
+                                N_("e.g. `rule: rules/my-kind.rq` (a CONSTRUCT like those in rules/order/)")))
     else:
         ry = spec.value["rule"]
         rule_path = (rules_root / str(ry.value)).resolve()
         inside = extension is None or rule_path.is_relative_to((rules_root / "rules").resolve())
         if not rule_path.is_file():
-            problems.append(Problem(display, ry.line, f"{name}.rule", f"no rule file {ry.value}",
-                                    f"write the rule at {rules_root / str(ry.value)}"))
+            problems.append(Problem.of(display, ry.line, f"{name}.rule", N_("no rule file {value}"),
+                                    N_("write the rule at {value2}"), value=ry.value, value2=rules_root / str(ry.value)))
         elif not inside:
-            problems.append(Problem(display, ry.line, f"{name}.rule", "the rule file must lie in the extension's rules/",
-                                    "`reason` applies the rules under rules/ of the extension"))
+            problems.append(Problem.of(display, ry.line, f"{name}.rule", N_("the rule file must lie in the extension's rules/"),
+                                    N_("`reason` applies the rules under rules/ of the extension")))
         else:
             # a first check here; `reason` reads the rule in full (header, template, premises)
             is_construct, error = _check_rule_file(rule_path)
             if error is not None:
-                problems.append(Problem(display, ry.line, f"{name}.rule",
-                                        f"the rule {ry.value} does not parse: {error}",
-                                        "rules are SPARQL 1.1 CONSTRUCT queries with a `#+ title:` header"))
+                problems.append(Problem.of(display, ry.line, f"{name}.rule",
+                                           N_("the rule {value} does not parse: {value2}"),
+                                           N_("rules are SPARQL 1.1 CONSTRUCT queries with a `#+ title:` header"),
+                                           value=ry.value, value2=error))
             elif not is_construct:
-                problems.append(Problem(display, ry.line, f"{name}.rule",
-                                        f"the rule {ry.value} is not a CONSTRUCT query with a `#+` header",
-                                        "start with `#+ title: ...`, then `CONSTRUCT { ... } WHERE { ... }`"))
+                problems.append(Problem.of(display, ry.line, f"{name}.rule",
+                                           N_("the rule {value} is not a CONSTRUCT query with a `#+` header"),
+                                           N_("start with `#+ title: ...`, then `CONSTRUCT {{ ... }} WHERE {{ ... }}`"),
+                                           value=ry.value))
     if len(problems) > before or value is None or rule_path is None or label is None or definition is None:
         return None
     return OrderKind(name, label, definition, cls, value, fields, rule_path, display, line, extension)

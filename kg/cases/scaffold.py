@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import N_
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -182,6 +183,7 @@ KINDS_TEMPLATE = """\
 
 KIND_RULE_TEMPLATE = """\
 #+ title: a role that counts only before certain audiences, taken where none of them is present
+#+ title@da: "en rolle, der kun gælder over for bestemte publikummer, taget hvor ingen af dem er til stede"
 #+ description: "The meaning of the order-rule kind '{kind}' (order-kinds.yaml): a claim of the role in a situation whose order has such a rule, where the situation lists who is present and none of the named audiences is, breaks the rule."
 #+ kind: interaction-order
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -210,8 +212,8 @@ compares across cases says `#+ scope: store` in its header and runs on the whole
 
 def _check_name(name: str) -> None:
     if not _NAME.match(name):
-        raise UsageError(f"'{name}' is not a valid name",
-                         hint="use lower-case ASCII letters, digits and '-', e.g. `elderly-care`")
+        raise UsageError(N_("'{name}' is not a valid name"),
+                         hint=N_("use lower-case ASCII letters, digits and '-', e.g. `elderly-care`"), params={"name": name})
 
 
 def new_case(name: str, directory: Path) -> Path:
@@ -219,7 +221,7 @@ def new_case(name: str, directory: Path) -> Path:
     _check_name(name)
     path = directory / f"{name}.yaml"
     if path.exists():
-        raise UsageError(f"{path} exists already", hint="choose another name or edit that file")
+        raise UsageError(N_("{path} exists already"), hint=N_("choose another name or edit that file"), params={"path": path})
     directory.mkdir(parents=True, exist_ok=True)
     title = name.replace("-", " ").capitalize()
     path.write_text(CASE_TEMPLATE.format(name=name, path=path, title=title), encoding="utf-8")
@@ -231,7 +233,7 @@ def new_extension(name: str, directory: Path) -> Path:
     _check_name(name)
     root = directory / name
     if root.exists():
-        raise UsageError(f"{root} exists already", hint="choose another name or edit that extension")
+        raise UsageError(N_("{root} exists already"), hint=N_("choose another name or edit that extension"), params={"root": root})
     (root / "rules").mkdir(parents=True)
     (root / "queries").mkdir()
     camel = "".join(part.capitalize() for part in name.split("-"))

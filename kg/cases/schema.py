@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Msg, Problem
+from ..i18n import N_
 from .quotes import SourceText, find_quote, read_source
 from .yamlsrc import Y, load_yaml
 
@@ -183,7 +184,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
     if not close:
         return ""
-    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return Msg(N_("did you mean {choices}?"), choices=" / ".join(f"'{c}'" for c in close))
 
 
 def _type_name(value: object) -> str:
@@ -233,32 +234,34 @@ class _Reader:
     def where_kinds(self) -> str:
         return ("kinds of rule are declared in " + ", ".join(self.looked_in)) if self.looked_in else ""
 
-    def problem(self, line: int, fieldpath: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.file, line, fieldpath, message, hint))
+    def problem(self, line: int, fieldpath: str, message: str, hint: str = "", **params: Any) -> None:
+        self.problems.append(Problem.of(self.file, line, fieldpath, message, hint, **params))
 
     def record(self, kind: str, y: Y, path: str, parent: Record | None) -> Record | None:
         if not y.is_map():
-            self.problem(y.line, path, f"expected a mapping of fields, found {_type_name(y.value)}",
-                         f"write each {kind} as `- field: value` lines")
+            self.problem(y.line, path, N_("expected a mapping of fields, found {type_name}"),
+                         N_("write each {kind} as `- field: value` lines"), type_name=_type_name(y.value), kind=kind)
             return None
         spec = self.spec(kind)
         rec = Record(kind, self.file, y.line, path, {}, parent=parent)
         for name, val in y.value.items():
             fpath = f"{path}.{name}" if path else name
             if name not in spec:
-                hint = did_you_mean(name, spec) or f"the fields of a {kind} are: {', '.join(spec)}"
+                hint = did_you_mean(name, spec) or Msg(N_("the fields of a {kind} are: {fields}"), kind=kind,
+                                                       fields=", ".join(spec))
                 if kind == "rule":
-                    hint += (f"; kinds of rule: {', '.join(self.kind_names())}"
-                             + (f" ({self.where_kinds()})" if self.looked_in else ""))
-                self.problem(y.key_lines.get(name, y.line), fpath, f"unknown field '{name}'", hint)
+                    hint = Msg(N_("{hint}; kinds of rule: {kinds}"), hint=hint,
+                               kinds=", ".join(self.kind_names())
+                               + (f" ({self.where_kinds()})" if self.looked_in else ""))
+                self.problem(y.key_lines.get(name, y.line), fpath, N_("unknown field '{name}'"), hint, name=name)
                 continue
             ftype = spec[name][0]
             if ftype.startswith("sub:") or ftype == "evidence":
                 sub_kind = "evidence" if ftype == "evidence" else ftype[4:]
                 items = [val] if (ftype == "evidence" and val.is_map()) else val.value
                 if not isinstance(items, list):
-                    self.problem(val.line, fpath, f"expected a list, found {_type_name(val.value)}",
-                                 f"write `{name}:` followed by `- ...` items")
+                    self.problem(val.line, fpath, N_("expected a list, found {type_name}"),
+                                 N_("write `{name}:` followed by `- ...` items"), type_name=_type_name(val.value), name=name)
                     continue
                 kids = []
                 for i, item in enumerate(items):
@@ -278,23 +281,23 @@ class _Reader:
     def missing(self, kind: str, name: str, rec: Record) -> None:
         where = f"{rec.path}.{name}" if rec.path else name
         if kind in ("claim", "membership") and name == "context":
-            self.problem(rec.line, where, f"{kind} has no context",
-                         "every claim happens in a social situation: add `context: <context id>`")
+            self.problem(rec.line, where, N_("{kind} has no context"),
+                         N_("every claim happens in a social situation: add `context: <context id>`"), kind=kind)
         elif kind == "evidence" and name == "source":
-            self.problem(rec.line, where, "evidence has no source",
-                         "add `source: <source id>` naming a document under `sources:`")
+            self.problem(rec.line, where, N_("evidence has no source"),
+                         N_("add `source: <source id>` naming a document under `sources:`"))
         elif kind == "role" and name == "specialises":
-            self.problem(rec.line, where, "a new role must specialise an existing one",
-                         "add `specialises: <role id>`, e.g. co-creator or citizen")
+            self.problem(rec.line, where, N_("a new role must specialise an existing one"),
+                         N_("add `specialises: <role id>`, e.g. co-creator or citizen"))
         else:
-            self.problem(rec.line, where, f"missing required field '{name}'",
-                         f"a {kind} needs: " + ", ".join(
-                             n for n, (_, req) in FIELDS[kind].items() if req))
+            self.problem(rec.line, where, N_("missing required field '{name}'"),
+                         N_("{kind} needs: {fields}"), name=name, kind=kind,
+                         fields=", ".join(n for n, (_, req) in FIELDS[kind].items() if req))
 
     def extra_checks(self, rec: Record, given: set[str] | None = None) -> None:
         if rec.kind == "evidence" and "quote" not in rec.fields and "paraphrase" not in rec.fields:
-            self.problem(rec.line, rec.path, "evidence has neither quote nor paraphrase",
-                         "add `quote:` with the source's exact words, or `paraphrase:`")
+            self.problem(rec.line, rec.path, N_("evidence has neither quote nor paraphrase"),
+                         N_("add `quote:` with the source's exact words, or `paraphrase:`"))
         if rec.kind == "rule":
             self.rule_checks(rec, given or set(rec.fields))
 
@@ -302,11 +305,11 @@ class _Reader:
         found = [k for k in self.kind_names() if k in given]
         if len(found) != 1:
             names = " or ".join(f"'{k}'" for k in self.kind_names())
-            what = f"found {' and '.join(found)}" if found else "found none"
+            what = Msg(N_("found {kinds}"), kinds=" + ".join(found)) if found else Msg(N_("found none"))
             where = f"; {self.where_kinds()}" if self.looked_in else ""
-            self.problem(rec.line, rec.path, f"a rule needs exactly one kind, one of {names} ({what})",
-                         "write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
-                         f"or `requires: <standing>` with `role: <role>`{where}")
+            self.problem(rec.line, rec.path, N_("a rule needs exactly one kind, one of {names} ({what})"),
+                         N_("write `reserve: <role>` with `for: <team>`, `incompatible: [<role>, <role>]`, "
+                            "or `requires: <standing>` with `role: <role>`{place}"), names=names, what=what, place=where)
             return
         kind = found[0]
         has_res = kind == "reserve"
@@ -318,38 +321,38 @@ class _Reader:
                     continue
                 if name not in own and name in self.rule_spec:
                     self.problem(rec.line_of(name), f"{rec.path}.{name}",
-                                 f"'{name}' is not a field of a '{kind}' rule",
-                                 f"a '{kind}' rule has: {', '.join(sorted(own))}, and held_by, in_absentia, note, evidence")
+                                 N_("'{name}' is not a field of a '{kind}' rule"),
+                                 N_("a '{kind}' rule has: {join}, and held_by, in_absentia, note, evidence"), name=name, kind=kind, join=', '.join(sorted(own)))
             for name, f in self.kinds[kind].fields.items():
                 if f.required and name not in given:
-                    self.problem(rec.line, f"{rec.path}.{name}", f"a '{kind}' rule needs '{name}'",
-                                 f"add `{name}:` ({f.label.get('en', name)})")
+                    self.problem(rec.line, f"{rec.path}.{name}", N_("a '{kind}' rule needs '{name}'"),
+                                 N_("add `{name}:` ({get})"), kind=kind, name=name, get=f.label.get('en', name))
         else:
             for name in sorted(given):
                 if name in self.rule_spec and name not in FIELDS["rule"]:
                     self.problem(rec.line_of(name), f"{rec.path}.{name}",
-                                 f"'{name}' is not a field of a '{kind}' rule",
-                                 "a reserve rule has `for`; an incompatible rule names two roles")
+                                 N_("'{name}' is not a field of a '{kind}' rule"),
+                                 N_("a reserve rule has `for`; an incompatible rule names two roles"), name=name, kind=kind)
             if has_res and "for" not in rec.fields:
-                self.problem(rec.line, f"{rec.path}.for", "a reserve rule needs 'for'",
-                             "add `for: <team id>`: the team the role is reserved for")
+                self.problem(rec.line, f"{rec.path}.for", N_("a reserve rule needs 'for'"),
+                             N_("add `for: <team id>`: the team the role is reserved for"))
             if has_inc and len(rec.refs("incompatible")) != 2:
                 self.problem(rec.line_of("incompatible"), f"{rec.path}.incompatible",
-                             "an incompatible rule names exactly two roles",
-                             "write `incompatible: [<role>, <role>]`")
+                             N_("an incompatible rule names exactly two roles"),
+                             N_("write `incompatible: [<role>, <role>]`"))
 
     def check_value(self, ftype: str, y: Y, fpath: str, kind: str, name: str) -> bool:
         v = y.value
         if ftype == "id":
             if not isinstance(v, str) or not ID_RE.match(v):
-                self.problem(y.line, fpath, f"'{v}' is not a valid id",
-                             "use lower-case ASCII letters, digits and '-', e.g. `ssp-worker`")
+                self.problem(y.line, fpath, N_("'{v}' is not a valid id"),
+                             N_("use lower-case ASCII letters, digits and '-', e.g. `ssp-worker`"), v=v)
                 return False
             return True
         if ftype == "text":
             if not isinstance(v, str) or not v.strip():
-                self.problem(y.line, fpath, f"expected text, found {_type_name(v)}",
-                             "write the text after the colon; quote it if it contains ': ' or '#'")
+                self.problem(y.line, fpath, N_("expected text, found {type_name}"),
+                             N_("write the text after the colon; quote it if it contains ': ' or '#'"), type_name=_type_name(v))
                 return False
             return True
         if ftype == "label":
@@ -359,30 +362,30 @@ class _Reader:
                 ok = True
                 for lang, ly in v.items():
                     if lang not in LANGS:
-                        self.problem(ly.line, f"{fpath}.{lang}", f"unknown language '{lang}'",
-                                     "labels are given as `en:` and/or `da:`; inside { } a comma starts a "
-                                     'new entry, so quote text with commas: {en: "Hanne, a volunteer"}')
+                        self.problem(ly.line, f"{fpath}.{lang}", N_("unknown language '{lang}'"),
+                                     N_("labels are given as `en:` and/or `da:`; inside {{ }} a comma starts a new "
+                                        'entry, so quote text with commas: {{en: "Hanne, a volunteer"}}'), lang=lang)
                         ok = False
                     elif not isinstance(ly.value, str) or not ly.value.strip():
                         self.problem(ly.line, f"{fpath}.{lang}",
-                                     f"expected text, found {_type_name(ly.value)}", "write the label text")
+                                     N_("expected text, found {type_name}"), N_("write the label text"), type_name=_type_name(ly.value))
                         ok = False
                 return ok
-            self.problem(y.line, fpath, f"expected a label, found {_type_name(v)}",
-                         "write `label: text` or `label: {en: text, da: tekst}`")
+            self.problem(y.line, fpath, N_("expected a label, found {type_name}"),
+                         N_("write `label: text` or `label: {{en: text, da: tekst}}`"), type_name=_type_name(v))
             return False
         if ftype == "bool":
             if not isinstance(v, bool):
-                self.problem(y.line, fpath, f"expected true or false, found {_type_name(v)}",
-                             f"write `{name}: true` or `{name}: false`")
+                self.problem(y.line, fpath, N_("expected true or false, found {type_name}"),
+                             N_("write `{name}: true` or `{name}: false`"), type_name=_type_name(v), name=name)
                 return False
             return True
         if ftype == "texts":
             items = v if isinstance(v, list) else [y]
             bad = [i for i in items if not isinstance(i.value, str) or not i.value.strip()]
             for i in bad:
-                self.problem(i.line, fpath, f"expected text, found {_type_name(i.value)}",
-                             f"write `{name}: [Name, Other name]`")
+                self.problem(i.line, fpath, N_("expected text, found {type_name}"),
+                             N_("write `{name}: [Name, Other name]`"), type_name=_type_name(i.value), name=name)
             return not bad
         if ftype.startswith(("enum:", "enum-list:")):
             allowed = ftype.split(":", 1)[1].split("|")
@@ -390,20 +393,21 @@ class _Reader:
             if ftype.startswith("enum-list:") and isinstance(v, str):
                 values = [y]
             if ftype.startswith("enum:") and isinstance(v, list):
-                self.problem(y.line, fpath, "expected one value, found a list",
-                             f"choose one of: {', '.join(allowed)}")
+                self.problem(y.line, fpath, N_("expected one value, found a list"),
+                             N_("choose one of: {join}"), join=', '.join(allowed))
                 return False
             ok = True
             for item in values:
                 if item.value not in allowed:
-                    hint = did_you_mean(str(item.value), allowed) or f"choose one of: {', '.join(allowed)}"
-                    self.problem(item.line, fpath, f"'{item.value}' is not an allowed value", hint)
+                    hint = did_you_mean(str(item.value), allowed) or Msg(N_("choose one of: {join}"),
+                                                                         join=", ".join(allowed))
+                    self.problem(item.line, fpath, N_("'{value}' is not an allowed value"), hint, value=item.value)
                     ok = False
             return ok
         if ftype.startswith("ref:") or ftype == "role":
             if not isinstance(v, str):
-                self.problem(y.line, fpath, f"expected an id, found {_type_name(v)}",
-                             f"write one id, e.g. `{name}: some-id`")
+                self.problem(y.line, fpath, N_("expected an id, found {type_name}"),
+                             N_("write one id, e.g. `{name}: some-id`"), type_name=_type_name(v), name=name)
                 return False
             return self._check_id_syntax(y, fpath)
         if ftype.startswith("refs:") or ftype == "roles":
@@ -411,8 +415,8 @@ class _Reader:
             ok = True
             for item in items:
                 if not isinstance(item.value, str):
-                    self.problem(item.line, fpath, f"expected an id, found {_type_name(item.value)}",
-                                 f"write `{name}: some-id` or `{name}: [id1, id2]`")
+                    self.problem(item.line, fpath, N_("expected an id, found {type_name}"),
+                                 N_("write `{name}: some-id` or `{name}: [id1, id2]`"), type_name=_type_name(item.value), name=name)
                     ok = False
                 elif not self._check_id_syntax(item, fpath):
                     ok = False
@@ -421,8 +425,8 @@ class _Reader:
 
     def _check_id_syntax(self, y: Y, fpath: str) -> bool:
         if not ID_RE.match(y.value):
-            self.problem(y.line, fpath, f"'{y.value}' is not a valid id",
-                         "ids use lower-case ASCII letters, digits and '-'")
+            self.problem(y.line, fpath, N_("'{value}' is not a valid id"),
+                         N_("ids use lower-case ASCII letters, digits and '-'"), value=y.value)
             return False
         return True
 
@@ -479,9 +483,9 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
             assert rid is not None
             if rid in case.ids:
                 first = case.ids[rid]
-                problems.append(Problem(rec.file, rec.line_of("id"), f"{rec.path}.id",
-                                        f"duplicate id '{rid}' (first defined at {first.file}:{first.line_of('id')})",
-                                        "ids must be unique within a case, across all its files: rename one"))
+                problems.append(Problem.of(rec.file, rec.line_of("id"), f"{rec.path}.id",
+                                        N_("duplicate id '{rid}' (first defined at {filename}:{line_of})"),
+                                        N_("ids must be unique within a case, across all its files: rename one"), rid=rid, filename=first.file, line_of=first.line_of('id')))
                 continue
             case.ids[rid] = rec
         for rec in generated:
@@ -494,10 +498,16 @@ def group_cases(files: list[CaseFile], problems: list[Problem]) -> dict[str, Cas
     return cases
 
 
-_KIND_WORDS = {"actor": "an actor", "team": "a team", "context": "a context", "process": "a process",
-               "order": "an interaction order", "phase": "a phase", "source": "a source",
-               "role": "a role", "claim": "a claim", "membership": "a membership", "rule": "a rule",
-               "definition": "a definition of the situation", "standing": "a standing (mandate, credential, membership)"}
+_KIND_WORDS = {"actor": Msg(N_("an actor")), "team": Msg(N_("a team")), "context": Msg(N_("a context")), "process": Msg(N_("a process")),
+               "order": Msg(N_("an interaction order")), "phase": Msg(N_("a phase")), "source": Msg(N_("a source")),
+               "role": Msg(N_("a role")), "claim": Msg(N_("a claim")), "membership": Msg(N_("a membership")), "rule": Msg(N_("a rule")),
+               "definition": Msg(N_("a definition of the situation")), "standing": Msg(N_("a standing (mandate, credential, membership)"))}
+
+
+def _either(kinds: list[str]) -> Msg:
+    """'an actor', 'an actor or a team', 'an actor, a team or a context', said in any language."""
+    words = [_KIND_WORDS[k] for k in kinds]
+    return words[0] if len(words) == 1 else Msg(N_("{choices} or {last}"), choices=words[:-1], last=words[-1])
 
 
 def check_references(case: Case, shared_roles: set[str], problems: list[Problem],
@@ -506,9 +516,9 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
     case_roles = {rid for rid, r in case.ids.items() if r.kind == "role"}
     all_roles = case_roles | shared_roles
     spec_rule = rule_fields(order_kinds)
-    role_hint = ("declare it under `roles:` with `specialises:`, or use a shared role (`rolegraph roles` lists "
-                 "them); roles are looked for in the case's `roles:`, ontology/roles.ttl and the extensions' "
-                 "ontology.ttl under ./extensions and the directories in $ROLEGRAPH_EXTENSIONS")
+    role_hint = N_("declare it under `roles:` with `specialises:`, or use a shared role (`rolegraph roles` lists "
+                   "them); roles are looked for in the case's `roles:`, ontology/roles.ttl and the extensions' "
+                   "ontology.ttl under ./extensions and the directories in $ROLEGRAPH_EXTENSIONS")
     for rec in case.records():
         for name, (ftype, _) in (spec_rule if rec.kind == "rule" else FIELDS[rec.kind]).items():
             if name not in rec.fields:
@@ -520,8 +530,8 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                 for item in items:
                     if item.value not in all_roles:
                         hint = did_you_mean(item.value, all_roles) or role_hint
-                        problems.append(Problem(rec.file, item.line, fpath,
-                                                f"unknown role '{item.value}'", hint))
+                        problems.append(Problem.of(rec.file, item.line, fpath,
+                                                N_("unknown role '{value}'"), hint, value=item.value))
                 continue
             if not (ftype.startswith(("ref:", "refs:"))):
                 continue
@@ -532,20 +542,20 @@ def check_references(case: Case, shared_roles: set[str], problems: list[Problem]
                     candidates = [i for i, r in case.ids.items() if r.kind in kinds]
                     hint = did_you_mean(item.value, candidates)
                     if not hint:
-                        wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
-                        hint = (f"declare {wanted} with this id, or use one of: "
-                                f"{', '.join(sorted(candidates)[:8]) or '(none declared)'}")
-                    problems.append(Problem(rec.file, item.line, fpath,
-                                            f"unknown id '{item.value}'", hint))
+                        wanted = _either(kinds)
+                        hint = Msg(N_("declare {wanted} with this id, or use one of: {ids}"), wanted=wanted,
+                                   ids=", ".join(sorted(candidates)[:8]) or Msg(N_("(none declared)")))
+                    problems.append(Problem.of(rec.file, item.line, fpath,
+                                            N_("unknown id '{value}'"), hint, value=item.value))
                 elif target.kind not in kinds:
-                    wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
-                    problems.append(Problem(
+                    wanted = _either(kinds)
+                    problems.append(Problem.of(
                         rec.file, item.line, fpath,
-                        f"'{item.value}' is {_KIND_WORDS[target.kind]} (at {target.file}:{target.line}), expected {wanted}",
-                        f"point `{name}` at {wanted}"))
+                        N_("'{value}' is {value2} (at {filename}:{lineno}), expected {wanted}"),
+                        N_("point `{name}` at {wanted}"), value=item.value, value2=_KIND_WORDS[target.kind], filename=target.file, lineno=target.line, wanted=wanted, name=name))
 
 
-QUOTE_RULES = "line breaks, hyphenation, typographic quote marks and dashes do not matter"
+QUOTE_RULES = Msg(N_("line breaks, hyphenation, typographic quote marks and dashes do not matter"))
 
 
 def shown_path(path: Path) -> str:
@@ -560,15 +570,15 @@ def open_source(path: Path, file: str, where: Problem) -> tuple[SourceText | Non
     try:
         return read_source(path), None
     except UnicodeDecodeError as exc:
-        return None, Problem(where.file, where.line, where.field,
-                             f"the source file {file} is not UTF-8 text ({exc.reason})",
-                             "save the source as plain UTF-8 text")
+        return None, Problem.of(where.file, where.line, where.field,
+                             N_("the source file {filename} is not UTF-8 text ({reason})"),
+                             N_("save the source as plain UTF-8 text"), filename=file, reason=exc.reason)
     except OSError:
-        what = "a directory, not a file" if path.is_dir() else "missing"
-        return None, Problem(where.file, where.line, where.field,
-                             f"the source file {file} is {what} (looked for {shown_path(path)})",
-                             "give the path of the source's plain text relative to this case file, "
-                             "e.g. `file: ../sources/my-interview.txt`")
+        message = (N_("the source file {filename} is a directory, not a file (looked for {shown_path})")
+                   if path.is_dir() else N_("the source file {filename} is missing (looked for {shown_path})"))
+        return None, Problem.of(where.file, where.line, where.field, message,
+                                N_("give the path of the source's plain text relative to this case file, e.g. "
+                                   "`file: ../sources/my-interview.txt`"), filename=file, shown_path=shown_path(path))
 
 
 def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> Problem | None:
@@ -576,15 +586,19 @@ def quote_problem(quote: str, source: SourceText, file: str, where: Problem) -> 
     miss = find_quote(quote, source)
     if miss is None:
         return None
-    reads = f'the source reads at line {miss.line}: "{miss.passage}"'
+    at = {"filename": file, "lineno": miss.line, "passage": miss.passage}
     if miss.reason == "not-found":
-        return Problem(where.file, where.line, where.field,
-                       f"quote not found word for word in {file}; closest passage at line {miss.line}",
-                       f"{reads}; quote its words exactly ({QUOTE_RULES})")
-    side = "begins" if miss.reason == "cut-start" else "ends"
-    return Problem(where.file, where.line, where.field,
-                   f"quote {side} inside a word of {file} (line {miss.line})",
-                   f"{reads}; {'begin' if side == 'begins' else 'end'} the quote at a whole word")
+        return Problem.of(where.file, where.line, where.field,
+                          N_("quote not found word for word in {filename}; closest passage at line {lineno}"),
+                          N_('the source reads at line {lineno}: "{passage}"; quote its words exactly ({rules})'),
+                          rules=QUOTE_RULES, **at)
+    if miss.reason == "cut-start":
+        return Problem.of(where.file, where.line, where.field,
+                          N_("quote begins inside a word of {filename} (line {lineno})"),
+                          N_('the source reads at line {lineno}: "{passage}"; begin the quote at a whole word'), **at)
+    return Problem.of(where.file, where.line, where.field,
+                      N_("quote ends inside a word of {filename} (line {lineno})"),
+                      N_('the source reads at line {lineno}: "{passage}"; end the quote at a whole word'), **at)
 
 
 def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -> None:
@@ -596,10 +610,10 @@ def check_quotes(case: Case, problems: list[Problem], warnings: list[Problem]) -
             continue
         file = rec.get("file")
         if not isinstance(file, str):
-            warnings.append(Problem(rec.file, rec.line, rec.path,
-                                    f"source '{rid}' has no file, so its quotes are not checked",
-                                    "add `file:` with the path of the source's plain text, relative to "
-                                    "this case file; without it, quotes are taken on trust"))
+            warnings.append(Problem.of(rec.file, rec.line, rec.path,
+                                    N_("source '{rid}' has no file, so its quotes are not checked"),
+                                    N_("add `file:` with the path of the source's plain text, relative to this case "
+                                       "file; without it, quotes are taken on trust"), rid=rid))
             continue
         where = Problem(rec.file, rec.line_of("file"), f"{rec.path}.file", "")
         text, problem = open_source(case_paths[rec.file].parent / file, file, where)
@@ -628,7 +642,7 @@ def read_cases(paths: list[tuple[Path, str]], shared_roles: set[str],
         if (cf := read_case_file(p, d, problems, kinds, looked_in)) is not None:
             files.append(cf)
         if progress is not None:
-            progress("read", i, len(paths))
+            progress(N_("read"), i, len(paths))
     cases = group_cases(files, problems)
     for case in cases.values():
         check_references(case, shared_roles, problems, kinds, looked_in)

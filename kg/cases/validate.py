@@ -20,7 +20,8 @@ import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
-from ..errors import CaseDataError, Problem, UsageError
+from ..errors import CaseDataError, Msg, Problem, UsageError
+from ..i18n import N_
 from ..iris import EXPLANATION_GRAPH, GRAPH_PREFIX, INFERRED_GRAPH, META, META_GRAPH, shorten
 from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
 from ..progress import Progress
@@ -31,6 +32,7 @@ from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
 from .quotes import SourceText
 from .schema import did_you_mean, open_source, quote_problem, read_cases
+from .shape_messages import SHAPE_MESSAGES
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -91,12 +93,12 @@ def display_path(path: Path) -> str:
 def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
     """Expand files and directories into case files, each with the name to report it by."""
     if not paths:
-        raise UsageError("no case files given", hint="name case files or directories, e.g. `cases/`")
+        raise UsageError(N_("no case files given"), hint=N_("name case files or directories, e.g. `cases/`"))
     out: list[tuple[Path, str]] = []
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            raise UsageError(f"no such file or directory: {raw}", hint="check the path")
+            raise UsageError(N_("no such file or directory: {raw}"), hint=N_("check the path"), params={"raw": raw})
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CASE_SUFFIXES
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
@@ -104,11 +106,11 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
         elif p.suffix.lower() in CASE_SUFFIXES:
             out.append((p, display_path(p)))
         else:
-            raise UsageError(f"{raw}: not a case file",
-                             hint=f"case files end in {', '.join(CASE_SUFFIXES)}")
+            raise UsageError(N_("{raw}: not a case file"),
+                             hint=N_("case files end in {join}"), params={"raw": raw, "join": ', '.join(CASE_SUFFIXES)})
     if not out:
-        raise UsageError("no case files found in " + ", ".join(str(p) for p in paths),
-                         hint=f"case files end in {', '.join(CASE_SUFFIXES)}")
+        raise UsageError(N_("no case files found in {paths}"), hint=N_("case files end in {join}"),
+                         params={"paths": ", ".join(str(p) for p in paths), "join": ", ".join(CASE_SUFFIXES)})
     return out
 
 
@@ -195,18 +197,18 @@ def _parse_ox(text: str, fmt: str, display: str, allow_remote_context: bool,
         if "remote context" in message or "LoadDocumentCallback" in message:
             if allow_remote_context:
                 return _REMOTE
-            problems.append(Problem(display, _context_line(text), "@context",
-                                    "the JSON-LD @context names a remote document; rolegraph fetches nothing",
-                                    "copy the context into the file, or pass --allow-remote-context to fetch it"))
+            problems.append(Problem.of(display, _context_line(text), "@context",
+                                    N_("the JSON-LD @context names a remote document; rolegraph fetches nothing"),
+                                    N_("copy the context into the file, or pass --allow-remote-context to fetch it")))
             return None
         message = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
         message = re.sub(r" \(<[^>]*>, line \d+\)$", "", message)
-        problems.append(Problem(display, int(exc.lineno or 1), fmt, f"bad {lang}: {message}",
-                                f"fix the {lang} syntax near that line"))
+        problems.append(Problem.of(display, int(exc.lineno or 1), fmt, N_("bad {lang}: {text}"),
+                                N_("fix the {lang} syntax near that line"), lang=lang, text=message))
         return None
     except (ValueError, OSError) as exc:
-        problems.append(Problem(display, 1, fmt, f"bad {lang}: {(str(exc).splitlines() or [repr(exc)])[0]}",
-                                f"fix the {lang} syntax"))
+        problems.append(Problem.of(display, 1, fmt, N_("bad {lang}: {value}"),
+                                N_("fix the {lang} syntax"), lang=lang, value=(str(exc).splitlines() or [repr(exc)])[0]))
         return None
     return graphs
 
@@ -218,8 +220,8 @@ def _parse_fetching(text: str, fmt: str, display: str, problems: list[Problem]) 
         ds.parse(data=text, format=fmt)
     except Exception as exc:  # noqa: BLE001 - JSONDecodeError, URLError, ValueError...
         reason = (str(getattr(exc, "msg", "") or exc).splitlines() or [repr(exc)])[0]
-        problems.append(Problem(display, int(getattr(exc, "lineno", 1) or 1), fmt, f"bad JSON-LD: {reason}",
-                                "fix the JSON-LD syntax near that line, or check the context's URL"))
+        problems.append(Problem.of(display, int(getattr(exc, "lineno", 1) or 1), fmt, N_("bad JSON-LD: {reason}"),
+                                N_("fix the JSON-LD syntax near that line, or check the context's URL"), reason=reason))
         return None
     graphs: dict[Any, list[RdfTriple]] = {}
     for g in ds.graphs():
@@ -271,10 +273,9 @@ def _check_rdf_quotes(path: Path, display: str, text: str, lines: LineIndex,
         # lines are looked up only for what is reported
         file = file_names.get(src)
         if file is None:
-            warnings.append(Problem(display, lines.line_of(src), "rg:fileName",
-                                    f"source {shorten(str(src))} has no rg:fileName, so its quotes are not checked",
-                                    "add rg:fileName with the path of the source's plain text, relative "
-                                    "to this file"))
+            warnings.append(Problem.of(display, lines.line_of(src), "rg:fileName",
+                                    N_("source {shorten} has no rg:fileName, so its quotes are not checked"),
+                                    N_("add rg:fileName with the path of the source's plain text, relative to this file"), shorten=shorten(str(src))))
             continue
         source, problem = open_source(path.parent / file, file, Problem(display, 0, "rg:fileName", ""))
         if source is not None:
@@ -297,16 +298,16 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            problems.append(Problem(display, 1, "file", f"the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})",
-                                    "split it into several files"))
+            problems.append(Problem.of(display, 1, "file", N_("the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})"),
+                                    N_("split it into several files"), size=size, MAX_FILE_BYTES=MAX_FILE_BYTES))
             return
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(display, 1, "file", f"not UTF-8 text ({exc.reason})", "save as UTF-8"))
+        problems.append(Problem.of(display, 1, "file", N_("not UTF-8 text ({reason})"), N_("save as UTF-8"), reason=exc.reason))
         return
     except OSError as exc:
-        problems.append(Problem(display, 1, "file", f"cannot read the file: {exc.strerror or exc}",
-                                "check that it exists and is readable"))
+        problems.append(Problem.of(display, 1, "file", N_("cannot read the file: {value}"),
+                                N_("check that it exists and is readable"), value=exc.strerror or exc))
         return
     parsed = _parse_ox(text, fmt, display, allow_remote_context, problems)
     fetched = parsed is _REMOTE
@@ -323,10 +324,10 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
             continue  # an export with --ontology: build loads the shipped ontology itself
         if isinstance(key, str) and key.startswith(_RESERVED_GRAPH_PREFIX) and not key.startswith(CASE_GRAPH_PREFIX):
             what = _OWN_GRAPHS.get(key, "reserved")
-            problems.append(Problem(display, lines.line_of(key), "graph",
-                                    f"<{key}> is the store's own {what} graph; case files cannot write it",
-                                    "put the statements in the default graph or a case graph "
-                                    f"({CASE_GRAPH_PREFIX}<case id>)"))
+            problems.append(Problem.of(display, lines.line_of(key), "graph",
+                                    N_("<{key}> is the store's own {what} graph; case files cannot write it"),
+                                    N_("put the statements in the default graph or a case graph "
+                                       "({CASE_GRAPH_PREFIX}<case id>)"), key=key, what=what, CASE_GRAPH_PREFIX=CASE_GRAPH_PREFIX))
             continue
         if isinstance(key, str):
             name = URIRef(key)
@@ -341,20 +342,19 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
         for s, p, o in triples:
             for term in (s, p, o):
                 if isinstance(term, URIRef) and str(term).startswith(_META_NS):
-                    problems.append(Problem(display, lines.line_of(term), "rg-meta",
-                                            f"<{term}> is a term of the store's own build record; "
-                                            "case files cannot use it", "remove the statement"))
+                    problems.append(Problem.of(display, lines.line_of(term), "rg-meta",
+                                            N_("<{term}> is a term of the store's own build record; case files cannot use it"), N_("remove the statement"), term=term))
             for term in (p, o) if p != RDF.type else (o,):
                 if isinstance(term, URIRef) and str(term).startswith(RG_NS) and term not in ontology.terms:
                     local = str(term)[len(RG_NS):]
                     hint = did_you_mean(local, [str(t)[len(RG_NS):] for t in ontology.terms])
-                    problems.append(Problem(display, lines.line_of(term), "rg:" + local,
-                                            f"rg:{local} is not a term of the ontology",
-                                            hint or "see ontology/core.ttl for the vocabulary"))
+                    problems.append(Problem.of(display, lines.line_of(term), "rg:" + local,
+                                            N_("rg:{local} is not a term of the ontology"),
+                                            hint or N_("see ontology/core.ttl for the vocabulary"), local=local))
             if isinstance(o, Literal) and len(o) > MAX_TEXT:
-                problems.append(Problem(display, lines.line_of(s), "literal",
-                                        f"a text of {len(o):,} characters (at most {MAX_TEXT:,})",
-                                        "shorten it, or cite the source with a locator instead"))
+                problems.append(Problem.of(display, lines.line_of(s), "literal",
+                                        N_("a text of {n_o:,} characters (at most {MAX_TEXT:,})"),
+                                        N_("shorten it, or cite the source with a locator instead"), n_o=len(o), MAX_TEXT=MAX_TEXT))
         if fetched:
             _check_terms(triples, display, lines, problems)  # not read by Oxigraph's parser
         target = out.graphs.setdefault(name, Triples())
@@ -386,8 +386,8 @@ def _check_terms(triples: list[RdfTriple], display: str, lines: LineIndex, probl
             try:
                 _ox_term(term)
             except (ValueError, TypeError) as exc:
-                problems.append(Problem(display, lines.line_of(triple[0]), "term",
-                                        f"{str(term)[:60]!r} cannot be stored: {exc}", "fix or remove it"))
+                problems.append(Problem.of(display, lines.line_of(triple[0]), "term",
+                                        N_("{value!r} cannot be stored: {exc}"), N_("fix or remove it"), value=str(term)[:60], exc=exc))
                 return
 
 
@@ -417,9 +417,9 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
             seen.add(key)
             file, line = case_set.locations.get(focus, ("?", 1)) if isinstance(focus, URIRef) else ("?", 1)
             field_name = shorten(path) if path is not None else shorten(focus)
-            text = str(msg) if isinstance(msg, Literal) else "violates a SHACL shape"
-            problems.append(Problem(file, line, field_name, f"{shorten(focus)}: {text}",
-                                    "see ontology/shapes.ttl for what this kind of node needs"))
+            text = str(msg) if isinstance(msg, Literal) else SHAPE_MESSAGES[-1]  # said in Danish too: see shape_messages
+            problems.append(Problem.of(file, line, field_name, N_("{shorten}: {text}"),
+                                    N_("see ontology/shapes.ttl for what this kind of node needs"), shorten=shorten(focus), text=Msg(text)))
 
 
 def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Problem]) -> None:
@@ -430,11 +430,12 @@ def _check_kinds(cases: dict[str, Any], ontology: Ontology, problems: list[Probl
             kind = rec.get("kind")
             if kinds is None or not isinstance(kind, str) or kind in kinds:
                 continue
-            hint = did_you_mean(kind, kinds) or (f"known kinds: {', '.join(sorted(kinds)) or '(none yet)'}; "
-                                                 "an extension can add more (rolegraph new-extension); "
-                                                 f"extensions are looked for in {extension_places()}")
-            problems.append(Problem(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
-                                    f"unknown {rec.kind} kind '{kind}'", hint))
+            hint = did_you_mean(kind, kinds) or Msg(
+                N_("known kinds: {kinds}; an extension can add more (rolegraph new-extension); "
+                   "extensions are looked for in {places}"),
+                kinds=", ".join(sorted(kinds)) or Msg(N_("(none yet)")), places=extension_places())
+            problems.append(Problem.of(rec.file, rec.line_of("kind"), f"{rec.path}.kind",
+                                    N_("unknown {kind} kind '{kind2}'"), hint, kind=rec.kind, kind2=kind))
 
 
 def _extension_places(ontology: Ontology) -> tuple[str, ...]:
@@ -464,10 +465,10 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     _check_kinds(cases, ontology, problems)
     for i, (p, d) in enumerate(rdf_files, 1):
         _read_rdf(p, d, ontology, problems, out, allow_remote_context)
-        report_progress(progress, "read RDF", i, len(rdf_files))
+        report_progress(progress, N_("read RDF"), i, len(rdf_files))
     if not problems:
         for i, case in enumerate(cases.values(), 1):
-            report_progress(progress, "compile", i, len(cases))
+            report_progress(progress, N_("compile"), i, len(cases))
             compiled = compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
                                     roles=ontology.roles, order_kinds=ontology.order_kinds)
             name = case_graph(case.id)

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
+from ..i18n import N_
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT
 
 
@@ -57,7 +58,7 @@ _FastLoader: type = getattr(yaml, "CSafeLoader", _Loader)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_QUOTE_HINT = "quote the value to keep it as text, e.g. `title: \"2021-13-45\"`"
+_QUOTE_HINT = N_("quote the value to keep it as text, e.g. `title: \"2021-13-45\"`")
 
 
 class _Limit(Exception):
@@ -78,8 +79,8 @@ def _scan(text: str, display: str, loader_class: type) -> None:
     open_anchors: set[str] = set()
     total = 0
 
-    def fail(event: Any, field_name: str, message: str, hint: str) -> None:
-        raise _Limit(Problem(display, event.start_mark.line + 1, field_name, message, hint))
+    def fail(event: Any, field_name: str, message: str, hint: str, **params: Any) -> None:
+        raise _Limit(Problem.of(display, event.start_mark.line + 1, field_name, message, hint, **params))
 
     def add(n: int, event: Any) -> None:
         nonlocal total
@@ -87,8 +88,9 @@ def _scan(text: str, display: str, loader_class: type) -> None:
             stack[-1][0] += n
         total += n
         if total > MAX_NODES:
-            fail(event, "yaml", f"the file expands to more than {MAX_NODES:,} values",
-                 "aliases (*name) repeat what their anchor (&name) holds; repeat less, or split the file")
+            fail(event, "yaml", N_("the file expands to more than {n:,} values"),
+                 N_("aliases (*name) repeat what their anchor (&name) holds; repeat less, or split the file"),
+                 n=MAX_NODES)
 
     loader = loader_class(text)
     try:
@@ -96,23 +98,24 @@ def _scan(text: str, display: str, loader_class: type) -> None:
             event = loader.get_event()
             if isinstance(event, yaml.ScalarEvent):
                 if len(event.value) > MAX_TEXT:
-                    fail(event, "yaml", f"a text of {len(event.value):,} characters (at most {MAX_TEXT:,})",
-                         "shorten it, or cite the source with a locator instead of copying it whole")
+                    fail(event, "yaml", N_("a text of {n:,} characters (at most {limit:,})"),
+                         N_("shorten it, or cite the source with a locator instead of copying it whole"),
+                         n=len(event.value), limit=MAX_TEXT)
                 if _SURROGATE.search(event.value):
-                    fail(event, "yaml", "a lone surrogate escape (\\ud800-\\udfff) is not a character",
-                         "write the character itself, or its \\U0001xxxx escape")
+                    fail(event, "yaml", N_("a lone surrogate escape (\\ud800-\\udfff) is not a character"),
+                         N_("write the character itself, or its \\U0001xxxx escape"))
                 if event.anchor:
                     sizes[event.anchor] = 1
                 add(1, event)
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor in open_anchors:
-                    fail(event, "yaml", f"the alias *{event.anchor} refers to a value that contains it",
-                         "an alias cannot repeat the value it stands in; write the value out")
+                    fail(event, "yaml", N_("the alias *{anchor} refers to a value that contains it"),
+                         N_("an alias cannot repeat the value it stands in; write the value out"), anchor=event.anchor)
                 add(sizes.get(event.anchor or "", 1), event)  # an alias always names an anchor
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) >= MAX_DEPTH:
-                    fail(event, "yaml", f"nested deeper than {MAX_DEPTH} levels",
-                         "a case file needs a few levels; check the indentation and the brackets")
+                    fail(event, "yaml", N_("nested deeper than {n} levels"),
+                         N_("a case file needs a few levels; check the indentation and the brackets"), n=MAX_DEPTH)
                 stack.append([0, event.anchor, event])
                 if event.anchor:
                     open_anchors.add(event.anchor)
@@ -133,12 +136,12 @@ def _construct(node: yaml.Node, loader: Any, file: str, problems: list[Problem])
         return loader.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as exc:
         what = exc.problem or exc.context or "cannot read this value"
-        problems.append(Problem(file, node.start_mark.line + 1, "yaml", f"bad YAML: {what}", _QUOTE_HINT))
+        problems.append(Problem.of(file, node.start_mark.line + 1, "yaml", N_("bad YAML: {what}"), _QUOTE_HINT, what=what))
     except (ValueError, OverflowError, TypeError) as exc:
         shown = str(node.value)[:40] if isinstance(node.value, str) else "this value"
-        problems.append(Problem(file, node.start_mark.line + 1, "yaml",
-                                f"cannot read '{shown}' as {node.tag.rsplit(':', 1)[-1]} ({str(exc)[:80]})",
-                                _QUOTE_HINT))
+        problems.append(Problem.of(file, node.start_mark.line + 1, "yaml",
+                                N_("cannot read '{shown}' as {value} ({value2})"),
+                                _QUOTE_HINT, shown=shown, value=node.tag.rsplit(':', 1)[-1], value2=str(exc)[:80]))
     return node.value if isinstance(node.value, str) else None
 
 
@@ -148,26 +151,26 @@ def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -
         try:
             loader.flatten_mapping(node)
         except yaml.MarkedYAMLError as exc:
-            problems.append(Problem(file, line, "yaml", f"bad YAML: {exc.problem or exc.context}",
-                                    "`<<:` merges a mapping (or a list of mappings) into this one"))
+            problems.append(Problem.of(file, line, "yaml", N_("bad YAML: {value}"),
+                                    N_("`<<:` merges a mapping (or a list of mappings) into this one"), value=exc.problem or exc.context))
             return Y({}, line)
         out: dict[str, Y] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(file, key_line, "yaml", "a key must be a word",
-                                        "write keys as plain names, e.g. `label:`"))
+                problems.append(Problem.of(file, key_line, "yaml", N_("a key must be a word"),
+                                        N_("write keys as plain names, e.g. `label:`")))
                 continue
             key = _construct(key_node, loader, file, problems)
             if not isinstance(key, str):
-                problems.append(Problem(file, key_line, str(key), "a key must be a word",
-                                        "write keys as plain names, e.g. `label:`"))
+                problems.append(Problem.of(file, key_line, str(key), N_("a key must be a word"),
+                                        N_("write keys as plain names, e.g. `label:`")))
                 continue
             if key in out:
-                problems.append(Problem(file, key_line, key,
-                                        f"duplicate key '{key}' (first at line {key_lines[key]})",
-                                        "keep one of them"))
+                problems.append(Problem.of(file, key_line, key,
+                                        N_("duplicate key '{key}' (first at line {value})"),
+                                        N_("keep one of them"), key=key, value=key_lines[key]))
                 continue
             out[key] = _convert(value_node, loader, file, problems)
             key_lines[key] = key_line
@@ -184,15 +187,15 @@ def load_yaml(path: Path, display: str, *, limited: bool = True) -> tuple[Y | No
     try:
         size = path.stat().st_size
         if limited and size > MAX_FILE_BYTES:
-            return None, [Problem(display, 1, "file", f"the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})",
-                                  "split the case into several files (they may share one `case:` id)")]
+            return None, [Problem.of(display, 1, "file", N_("the file has {size:,} bytes (at most {MAX_FILE_BYTES:,})"),
+                                  N_("split the case into several files (they may share one `case:` id)"), size=size, MAX_FILE_BYTES=MAX_FILE_BYTES)]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(display, 1, "file", f"not UTF-8 text ({exc.reason})",
-                              "save the file as UTF-8")]
+        return None, [Problem.of(display, 1, "file", N_("not UTF-8 text ({reason})"),
+                              N_("save the file as UTF-8"), reason=exc.reason)]
     except OSError as exc:
-        return None, [Problem(display, 1, "file", f"cannot read the file: {exc.strerror or exc}",
-                              "check that it exists and is readable")]
+        return None, [Problem.of(display, 1, "file", N_("cannot read the file: {value}"),
+                              N_("check that it exists and is readable"), value=exc.strerror or exc)]
     try:
         return _parse(text, display, _FastLoader)
     except yaml.YAMLError:
@@ -207,8 +210,8 @@ def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[
         loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
-            return None, [Problem(display, 1, "file", "the file is empty",
-                                  "start with `case: <id>` and `title: ...`")]
+            return None, [Problem.of(display, 1, "file", N_("the file is empty"),
+                                  N_("start with `case: <id>` and `title: ...`"))]
         tree = _convert(node, loader, display, problems)
     except _Limit as exc:
         return None, [exc.problem]
@@ -217,20 +220,20 @@ def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[
             raise
         line = text.count("\n", 0, exc.position) + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        return None, [Problem(display, line, "yaml", f"bad YAML: the control character {char} is not allowed",
-                              "remove it; inside double quotes an escape such as \\t may stand for it")]
+        return None, [Problem.of(display, line, "yaml", N_("bad YAML: the control character {char} is not allowed"),
+                              N_("remove it; inside double quotes an escape such as \\t may stand for it"), char=char)]
     except yaml.MarkedYAMLError as exc:
         if loader_class is not _Loader:
             raise
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or exc.context or "invalid YAML"
-        return None, [Problem(display, line, "yaml", f"bad YAML: {what}",
-                              "check indentation, and quote text that contains ': ' or '#'")]
+        return None, [Problem.of(display, line, "yaml", N_("bad YAML: {what}"),
+                              N_("check indentation, and quote text that contains ': ' or '#'"), what=what)]
     except yaml.YAMLError as exc:
         if loader_class is not _Loader:
             raise
-        return None, [Problem(display, 1, "yaml", f"bad YAML: {exc}", "check the file's syntax")]
+        return None, [Problem.of(display, 1, "yaml", N_("bad YAML: {exc}"), N_("check the file's syntax"), exc=exc)]
     finally:
         if loader is not None:
             loader.dispose()

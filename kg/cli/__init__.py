@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..errors import CaseDataError, RolegraphError
-from .options import echo, group_remote_options, remote_config
+from .options import echo, group_lang_option, group_remote_options, remote_config, say
 
 COMMANDS = {
     "build": "build",
@@ -65,18 +65,21 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CaseDataError as exc:
+            _ = say()
             for p in exc.problems:
-                echo(str(p), err=True)
-            echo(f"{len(exc.problems)} problem(s) found; nothing was changed.", err=True)
+                echo(p.render(_), err=True)
+            echo(_("{n} problem(s) found; nothing was changed.").format(n=len(exc.problems)), err=True)
             ctx.exit(exc.exit_code)
         except RolegraphError as exc:
-            echo(f"Error: {exc}", err=True)
+            _ = say()
+            echo(_("Error") + ": " + exc.render(_), err=True)
             ctx.exit(exc.exit_code)
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rolegraph")
 @group_remote_options
+@group_lang_option
 @click.pass_context
 def main(ctx: click.Context, endpoint: str | None, update_endpoint: str | None, graph_store: str | None) -> None:
     """rolegraph: a knowledge graph of actors, roles and relations in co-production.

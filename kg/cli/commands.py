@@ -13,10 +13,13 @@ from typing import Any
 
 import click
 
-from ..iris import CASE, LANGS
+from ..errors import Msg
+from ..i18n import N_, translator
+from ..iris import CASE
 from ..targets import Target
 from ..view.defaults import DEFAULT_OUT, DEFAULT_THRESHOLD  # light: imports nothing else of the view
 from .options import (
+    current_lang,
     echo,
     format_option,
     inference_options,
@@ -28,6 +31,7 @@ from .options import (
     pseudonymise_options,
     remote_context_option,
     rules_option,
+    say,
     shacl_option,
     store_options,
     width_option,
@@ -38,10 +42,18 @@ _WARNINGS_SHOWN = 20
 
 def _say_warnings(warnings: list[Any]) -> None:
     """Warnings (not errors) on stderr: the first few, then how many more."""
+    _ = say()
     for w in warnings[:_WARNINGS_SHOWN]:
-        click.echo(f"warning: {w}", err=True)
+        _say_warning(w)
     if len(warnings) > _WARNINGS_SHOWN:
-        click.echo(f"... and {len(warnings) - _WARNINGS_SHOWN} more warning(s) of the same kinds", err=True)
+        echo(_("... and {n} more warning(s) of the same kinds").format(n=len(warnings) - _WARNINGS_SHOWN), err=True)
+
+
+def _say_warning(w: Any) -> None:
+    """One warning on stderr, in the command's language (a Problem renders itself)."""
+    _ = say()
+    text = w.render(_) if hasattr(w, "render") else str(w)
+    echo(_("warning") + ": " + text, err=True)
 
 
 @click.command()
@@ -58,7 +70,7 @@ def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: b
 
     stdin_copy = _stdin_case_file() if "-" in paths else None
     files = [str(stdin_copy) if p == "-" else p for p in paths]
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     try:
         cs = load_cases(files, shacl=shacl, progress=bar, allow_remote_context=allow_remote_context)
     except CaseDataError as exc:
@@ -72,8 +84,9 @@ def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: b
         if stdin_copy is not None:
             stdin_copy.unlink(missing_ok=True)
     _say_warnings(cs.warnings)
-    echo(f"valid: {len(cs.files)} file(s), {len(cs.case_ids)} case(s) "
-               f"({', '.join(cs.case_ids)}), {cs.triple_count()} triples")
+    _ = say()
+    echo(_("valid: {files} file(s), {cases} case(s) ({ids}), {triples} triples").format(
+        files=len(cs.files), cases=len(cs.case_ids), ids=", ".join(cs.case_ids), triples=cs.triple_count()))
 
 
 def _stdin_case_file() -> Path:
@@ -121,29 +134,33 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     from ..pipeline import build_store
     from ..progress import terminal_bar
 
+    _ = say()
     exts = find_extensions()
     sources = list(paths) or ["cases"]
     setup = setup_digest(exts, shacl=shacl)
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     try:
         if isinstance(target, Path) and not full:
             todo = plan(sources, target, setup, reason=with_reasoning)
             if todo.unchanged:
-                echo(f"unchanged: {target} holds these {len(todo.files)} file(s) as they are")
+                echo(_("unchanged: {store} holds these {n} file(s) as they are").format(store=target,
+                                                                                       n=len(todo.files)))
                 return
             if not todo.why:
                 done = rebuild(todo, target, extensions=exts, ontology=load_ontology(exts), shacl=shacl,
                                reason=with_reasoning, progress=bar, on_wait=notice,
                                allow_remote_context=allow_remote_context)
                 if done is not None:
-                    how = f", re-reasoned {done.cases} case graph(s)" if with_reasoning else ""
-                    echo(f"rebuilt {target}: read {len(done.reread)} changed file(s) again, removed "
-                               f"{len(done.removed)}{how}, in {done.build.seconds:.2f} s")
+                    how = _(", re-reasoned {n} case graph(s)").format(n=done.cases) if with_reasoning else ""
+                    echo(_("rebuilt {store}: read {n} changed file(s) again, removed {removed}{how}, in {seconds} s")
+                         .format(store=target, n=len(done.reread), removed=len(done.removed), how=how,
+                                 seconds=f"{done.build.seconds:.2f}"))
                     if with_reasoning:
                         _prime(target)
                     return
             if target.exists():  # a first build is a full one: nothing to say
-                echo(f"full build: {todo.why}", err=True)
+                why = todo.why.render(_) if isinstance(todo.why, Msg) else _(todo.why)
+                echo(_("full build") + ": " + why, err=True)
         cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
                         allow_remote_context=allow_remote_context)
         cs.setup = setup
@@ -153,9 +170,10 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
         if bar:
             bar.close()
     _say_warnings(cs.warnings)
-    with_ext = f" and extension(s) {', '.join(e.name for e in exts)}" if exts else ""
-    echo(f"built {report.path}: {report.triples} triples in {len(report.graphs)} graphs "
-               f"from {len(cs.files)} file(s){with_ext} in {report.seconds:.2f} s")
+    with_ext = _(" and extension(s) {names}").format(names=", ".join(e.name for e in exts)) if exts else ""
+    echo(_("built {store}: {triples} triples in {graphs} graphs from {files} file(s){extensions} in {seconds} s")
+         .format(store=report.path, triples=report.triples, graphs=len(report.graphs), files=len(cs.files),
+                 extensions=with_ext, seconds=f"{report.seconds:.2f}"))
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
         _prime(target)
@@ -195,7 +213,8 @@ def export(fmt: str, ontology: bool, ontology_only: bool, inferred: bool, output
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        echo(f"wrote {output} ({len(data)} bytes)", err=True)
+        _ = say()
+        echo(_("wrote {file} ({n} bytes)").format(file=output, n=len(data)), err=True)
 
 
 def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = True) -> None:
@@ -204,7 +223,7 @@ def _reason_store(target: Target, rules: tuple[Path, ...], *, strict: bool = Tru
     from ..reasoning import reason
     from ..stores import open_store
 
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     with open_store(target, write=True, on_wait=notice) as st:
         report = reason(st, extra_rules=list(rules), progress=bar)
     del st  # release the writer before anything reopens the store
@@ -236,11 +255,12 @@ def _say_clashes(target: Target) -> None:
     from ..stores import open_store
 
     with open_store(target) as st:
-        found = describe_clashes(st)
+        found = describe_clashes(st, lang=current_lang())
     del st
     if found:
-        echo(f"INCONSISTENT: {len(found)} clash(es) / {len(found)} modstrid(er) "
-             "(the store keeps every statement; `rolegraph query clashes` lists them)", err=True)
+        _ = say()
+        echo(_("INCONSISTENT: {n} clash(es) (the store keeps every statement; `rolegraph query clashes` "
+               "lists them)").format(n=len(found)), err=True)
         for text in found:
             echo(text, err=True)
         sys.exit(1)
@@ -252,16 +272,20 @@ def _warn_if_inconsistent(st: Any) -> None:
 
     n = has_clashes(st)
     if n:
-        echo(f"warning: the store is inconsistent ({n} clash(es), see `rolegraph query clashes`); "
-             f"answers may rest on contradicting statements / advarsel: lageret er modstridende", err=True)
+        _ = say()
+        echo(_("warning") + ": " + _("the store is inconsistent ({n} clash(es), see `rolegraph query clashes`); "
+                                     "answers may rest on contradicting statements").format(n=n), err=True)
 
 
 def _say_reasoned(report: Any) -> None:
     fired = ", ".join(f"{k} {v}" for k, v in sorted(report.fired.items())
                       if not k.startswith(("cax", "scm", "prp", "cls", "eq-", "dt-")))
-    how = f"{report.parts} independent part(s) in {report.batches} batch(es)" if report.parts else report.mode
-    echo(f"reasoned: {report.inferred} triples inferred in {report.rounds} rounds, "
-         f"{report.seconds:.2f} s, {how} ({fired or 'no interaction-order rule fired'})", err=True)
+    _ = say()
+    how = (_("{parts} independent part(s) in {batches} batch(es)").format(parts=report.parts, batches=report.batches)
+           if report.parts else report.mode.render(_) if isinstance(report.mode, Msg) else _(report.mode))
+    echo(_("reasoned: {n} triples inferred in {rounds} rounds, {seconds} s, {how} ({fired})").format(
+        n=report.inferred, rounds=report.rounds, seconds=f"{report.seconds:.2f}", how=how,
+        fired=fired or _("no interaction-order rule fired")), err=True)
 
 
 @click.command("reason")
@@ -290,8 +314,6 @@ def _ensure_reasoned(target: Target, needed: bool, allowed: bool, lang: str = "e
 
 
 def _reason_first(target: Target, lang: str) -> None:
-    from ..i18n import translator
-
     _ = translator(lang)
     echo(_("the store has not been reasoned yet; reasoning first (use --no-reason to skip)"), err=True)
     _reason_store(target, (), strict=False)
@@ -324,13 +346,15 @@ def queries_cmd(target: Target) -> None:
     """List the named queries (with those of the store's extensions) and their parameters."""
     from ..query import load_queries
 
+    lang = current_lang()
+    _ = translator(lang)
     for q in load_queries(_extension_queries(target)).values():
-        echo(f"{q.name}: {q.title}")
+        echo(f"{q.name}: {q.title_in(lang)}")
         for p in q.params:
             if p.name == "lang":
                 continue
-            default = f" (default {p.default})" if p.default is not None else ""
-            echo(f"    --param {p.name}=<{p.type}>{default}  {p.description}")
+            default = " (" + _("default {value}").format(value=p.default) + ")" if p.default is not None else ""
+            echo(f"    --param {p.name}=<{p.type}>{default}  {p.description_in(lang)}")
 
 
 def _print_result(result: object, fmt: str, width: int | None = None, lang: str = "en") -> None:
@@ -354,7 +378,6 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
 
             echo(tsv(shown, result.rows))
             return
-        from ..i18n import translator
         from .tables import column_headers, render
 
         _ = translator(lang)
@@ -423,7 +446,6 @@ def _answer(raw: Any, q: Any, given: dict[str, str], name: str, lang: str, fmt: 
 
 def _print_evidence(st: Any, result: Any, name: str, lang: str) -> None:
     from ..explain import Citations, Explainer, render_summary
-    from ..i18n import translator
     from .tables import safe
 
     _ = translator(lang)
@@ -492,8 +514,9 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     from .tables import safe
 
     if (iri is None) == (query_name is None):
-        raise UsageError("give either an IRI or --query NAME", hint="e.g. `rolegraph explain --query role-transfer --row 1`")
-    _ensure_reasoned(target, True, True)
+        raise UsageError(N_("give either an IRI or --query NAME"),
+                         hint=N_("e.g. `rolegraph explain --query role-transfer --row 1`"))
+    _ensure_reasoned(target, True, True, lang)
     from ..pseudonym import pseudonymised_store, store_pseudonymiser
 
     with open_store(target, on_wait=notice) as raw:
@@ -517,7 +540,8 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
             rows = result.rows
             if row is not None:
                 if not 1 <= row <= len(rows):
-                    raise UsageError(f"row {row} does not exist; the query has {len(rows)} row(s)")
+                    raise UsageError(N_("row {row} does not exist; the query has {n} row(s)"),
+                                     params={"row": row, "n": len(rows)})
                 rows = [rows[row - 1]]
             steps = [s for r in rows for s in explain_row(explainer, r)]
     echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)), data=fmt == "json")
@@ -534,10 +558,10 @@ def check_cmd(target: Target) -> None:
     from ..consistency import check, render
     from ..stores import open_store
 
-    _ensure_reasoned(target, True, True)
+    _ensure_reasoned(target, True, True, current_lang())
     with open_store(target, on_wait=notice) as st:
         report = check(st)
-    echo(render(report))
+    echo(render(report, say()))
     if not report.consistent:
         sys.exit(1)
 
@@ -571,7 +595,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
     else:
         path = Path(query)
         text = path.read_text(encoding="utf-8") if path.suffix == ".rq" or path.is_file() else query
-    _ensure_reasoned(target, not no_inference, not no_reason)
+    _ensure_reasoned(target, not no_inference, not no_reason, lang)
     from ..pseudonym import view_of
 
     with open_store(target, on_wait=notice) as raw:
@@ -580,14 +604,15 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
         try:
             answer = st.query(text, prefixes=PREFIXES, **query_dataset(st, not no_inference))
         except SyntaxError as exc:
-            raise QueryError("the query does not parse: " + syntax_error_message(text, str(exc), PREFIXES)) from exc
+            raise QueryError(N_("the query does not parse: {error}"),
+                             params={"error": syntax_error_message(text, str(exc), PREFIXES)}) from exc
         except (OSError, RuntimeError) as exc:
-            raise QueryError(f"the query failed: {exc}") from exc
+            raise QueryError(N_("the query failed: {error}"), params={"error": exc}) from exc
         if isinstance(answer, ox.QuerySolutions):
             names = [v.value for v in answer.variables]
             _print_result(Result(names, [{n: s[n] for n in names} for s in answer]), fmt, width, lang)
         elif isinstance(answer, ox.QueryBoolean):
-            echo("true" if bool(answer) else "false")
+            echo("true" if bool(answer) else "false")  # SPARQL's words, for scripts
         else:
             data = ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
             echo((data or b"").decode("utf-8"), nl=False, data=True)
@@ -602,7 +627,8 @@ def new_case_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_case
 
     path = new_case(name, directory)
-    echo(f"wrote {path}; edit it, then: rolegraph validate {path}")
+    _ = say()
+    echo(_("wrote {file}; edit it, then: {command}").format(file=path, command=f"rolegraph validate {path}"))
 
 
 @click.command("new-extension")
@@ -617,8 +643,10 @@ def new_extension_cmd(name: str, directory: Path) -> None:
     from ..cases.scaffold import new_extension
 
     root = new_extension(name, directory)
-    echo(f"wrote {root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/ and {root}/queries/; "
-               f"edit the ontology, then: rolegraph validate-extensions")
+    _ = say()
+    echo(_("wrote {files}; edit the ontology, then: {command}").format(
+        files=f"{root}/ontology.ttl, {root}/order-kinds.yaml, {root}/rules/, {root}/queries/",
+        command="rolegraph validate-extensions"))
 
 
 @click.command("validate-extensions")
@@ -629,8 +657,9 @@ def validate_extensions_cmd() -> None:
 
     exts = find_extensions()
     load_ontology(exts)
-    found = ", ".join(e.name for e in exts) or f"none found in {extension_places()}"
-    echo(f"valid: {len(exts)} extension(s) ({found})")
+    _ = say()
+    found = ", ".join(e.name for e in exts) or _("none found in {places}").format(places=extension_places())
+    echo(_("valid: {n} extension(s) ({found})").format(n=len(exts), found=found))
 
 
 @click.command("docs")
@@ -643,16 +672,16 @@ def docs_cmd(out: Path) -> None:
     from ..ontology import load_ontology
 
     path = write_docs(load_ontology(find_extensions()), out)
-    echo(f"wrote {path}")
+    _ = say()
+    echo(_("wrote {file}").format(file=path))
 
 
 @click.command()
-@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True)
+@lang_option
 def roles(lang: str) -> None:
     """List the shared roles a case file can name, with what they specialise."""
     from rdflib import RDFS, Literal
 
-    from ..i18n import translator
     from ..ontology import load_ontology
     from ..vocab import RG
 
@@ -683,15 +712,17 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
     from ..progress import terminal_bar
     from ..synthetic import generate
 
-    bar = terminal_bar()
+    bar = terminal_bar(translate=say())
     try:
         report = generate(out, cases=n, seed=seed, progress=bar)
     finally:
         if bar:
             bar.close()
-    echo(f"wrote {report.cases} case file(s) to {out} (seed {seed}): {report.claims} claims, "
-               f"{report.responses} responses, {report.transfer_cases} case(s) with a "
-               "recognised-here/refused-there pattern")
+    _ = say()
+    echo(_("wrote {n} case file(s) to {dir} (seed {seed}): {claims} claims, {responses} responses, "
+               "{transfers} case(s) with a recognised-here/refused-there pattern").format(
+        n=report.cases, dir=out, seed=seed, claims=report.claims, responses=report.responses,
+        transfers=report.transfer_cases))
 
 
 @click.command("viz")
@@ -708,8 +739,7 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
               help="A parameter of the query (repeatable).")
 @click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="Another directory of named queries (repeatable).")
-@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
-              help="Language of labels and of the page.")
+@lang_option
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
               show_default=True, help="The HTML file to write.")
 @click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
@@ -730,14 +760,9 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
     from ..errors import UsageError
     from ..view import Filters, write_view
 
-    given: dict[str, str] = {}
-    for p in params:
-        if "=" not in p:
-            raise UsageError(f"--param '{p}' is not NAME=VALUE")
-        k, v = p.split("=", 1)
-        given[k.strip()] = v
+    given = parse_params(params)
     if given and not query:
-        raise UsageError("--param needs --query")
+        raise UsageError(N_("--param needs --query"))
     if pseudonymise:
         from ..pseudonym import view_of
         from ..stores import open_store
@@ -751,15 +776,17 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
         report = write_view(target, out, filters=Filters(cases, contexts, actors), query=query,
                             params=given, lang=lang, threshold=threshold, overview=overview,
                             query_dirs=list(query_dirs) or None)
+    _ = say()
     for w in report.warnings:
-        echo(f"warning: {w}", err=True)
-    extra = f", {report.highlighted_nodes} nodes and {report.highlighted_edges} edges highlighted " \
-            f"by '{query}'" if query else ""
-    opening = {"overview": f"; opens on an overview of {report.initial_nodes} nodes",
-               "answers": f"; opens on the answers and their neighbourhood ({report.initial_nodes} nodes)"
-               }.get(report.mode, "")
-    echo(f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges{opening}{extra} "
-               f"({report.bytes / 1024:.0f} KiB)")
+        _say_warning(w)
+    extra = _(", {nodes} nodes and {edges} edges highlighted by '{query}'").format(
+        nodes=report.highlighted_nodes, edges=report.highlighted_edges, query=query) if query else ""
+    opening = {"overview": _("; opens on an overview of {n} nodes"),
+               "answers": _("; opens on the answers and their neighbourhood ({n} nodes)")
+               }.get(report.mode, "").format(n=report.initial_nodes)
+    echo(_("wrote {file}: {nodes} nodes, {edges} edges{opening}{extra} ({kib} KiB)").format(
+        file=report.path, nodes=report.nodes, edges=report.edges, opening=opening, extra=extra,
+        kib=f"{report.bytes / 1024:.0f}"))
 
 
 @click.command("serve")
@@ -811,21 +838,22 @@ def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool
     from ..targets import RemoteConfig, default_store_path
 
     if isinstance(ctx.find_root().obj, RemoteConfig):
-        raise UsageError("`rolegraph serve` publishes a local store; it cannot serve --endpoint",
-                         hint="point your SPARQL clients at the remote store directly")
+        raise UsageError(N_("`rolegraph serve` publishes a local store; it cannot serve --endpoint"),
+                         hint=N_("point your SPARQL clients at the remote store directly"))
     check_host(options["host"], options["public"])  # its refusal of a public address comes first
     check_exposure(is_loopback(options["host"]), pseudonymise, allow_identifying)
     if pseudonymise and options["allow_update"]:
-        raise UsageError("--pseudonymise serves a read-only copy; it cannot take updates",
-                         hint="leave out --allow-update, or serve the store itself on loopback")
+        raise UsageError(N_("--pseudonymise serves a read-only copy; it cannot take updates"),
+                         hint=N_("leave out --allow-update, or serve the store itself on loopback"))
     path = store or default_store_path()
     if pseudonymise:  # serve a pseudonymised copy, made in a private temporary directory
         with pseudonymised_snapshot(path.resolve(), key_file) as copy:
-            echo("serving a pseudonymised copy of the store: persons' names and aliases are replaced",
+            _ = say()
+            echo(_("serving a pseudonymised copy of the store: persons' names and aliases are replaced"),
                  err=True)
-            run_command(store=copy, **options, say=lambda line, err: echo(line, err=err))
+            run_command(store=copy, **options, say=lambda line, err: echo(line, err=err), _=say())
         return
-    run_command(store=path, **options, say=lambda line, err: echo(line, err=err))
+    run_command(store=path, **options, say=lambda line, err: echo(line, err=err), _=say())
 
 
 @click.command("import-qdpx")
@@ -848,31 +876,35 @@ def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, 
     from ..qdpx.mapping import read_mapping, scaffold
     from ..qdpx.read import read_qdpx
 
+    _ = say()
     if init_map is not None:
         if init_map.exists() and not force:
-            raise UsageError(f"{init_map} exists already", hint="use --force to overwrite it")
+            raise UsageError(N_("{file} exists already"), hint=N_("use --force to overwrite it"),
+                             params={"file": init_map})
         proj = read_qdpx(project)
         init_map.parent.mkdir(parents=True, exist_ok=True)
         init_map.write_text(scaffold(proj), encoding="utf-8")
-        echo(f"wrote {init_map}: {len(proj.codes)} code(s) to map; "
-                   f"then run `rolegraph import-qdpx {project} --map {init_map} --out {out}`")
+        echo(_("wrote {file}: {n} code(s) to map; then run `{command}`").format(
+            file=init_map, n=len(proj.codes), command=f"rolegraph import-qdpx {project} --map {init_map} --out {out}"))
         for w in proj.warnings:
-            echo(f"warning: {w}", err=True)
+            _say_warning(w)
         return
     if mapping is None:
-        raise UsageError("say how the project's codes map to rolegraph: --map FILE",
-                         hint=f"scaffold one with `rolegraph import-qdpx {project} --init-map mapping.yaml`")
+        raise UsageError(N_("say how the project's codes map to rolegraph: --map FILE"),
+                         hint=N_("scaffold one with `{command}`"),
+                         params={"command": f"rolegraph import-qdpx {project} --init-map mapping.yaml"})
     m = read_mapping(mapping)
     result = import_qdpx(project, m, out, sources_dir, shared_roles=set(load_ontology().roles), force=force)
     for w in result.project.warnings:
-        echo(f"warning: {w}", err=True)
-    echo(f"wrote {len(result.case_files)} case file(s) ({', '.join(str(p) for p in result.case_files)}), "
-               f"{len(result.source_files)} source text(s), {result.quotes} quote(s)")
+        _say_warning(w)
+    echo(_("wrote {n} case file(s) ({files}), {sources} source text(s), {quotes} quote(s)").format(
+        n=len(result.case_files), files=", ".join(str(p) for p in result.case_files),
+        sources=len(result.source_files), quotes=result.quotes))
     if result.unplaced:
-        echo(f"{len(result.unplaced)} item(s) the mapping did not place, kept as notes:")
+        echo(_("{n} item(s) the mapping did not place, kept as notes:").format(n=len(result.unplaced)))
         for u in result.unplaced:
-            echo(f"  {u.case}: {u.what}")
-    echo(f"check the drafts with `rolegraph validate {out}`")
+            echo(f"  {u.case}: " + (u.what.render(_) if isinstance(u.what, Msg) else u.what))
+    echo(_("check the drafts with `{command}`").format(command=f"rolegraph validate {out}"))
 
 
 @click.command("export-qdpx")
@@ -903,18 +935,21 @@ def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: 
         with open_store(target, on_wait=notice) as st:
             if is_reasoned(st):
                 view = pseudonymised_store(st, pseudo) if pseudo else st
-                findings = finding_memos(view, [c.id for c in cases])
+                findings = finding_memos(view, [c.id for c in cases], lang=current_lang())
     report = write_qdpx(cases, out, name=name, shared_roles=study.shared_role_labels(), findings=findings,
                         redact=pseudo.text if pseudo else (lambda s: s))
-    echo(f"wrote {out}: {report.sources} source(s), {report.codes} code(s), {report.selections} "
-               f"coded selection(s), {report.memos} finding memo(s)" + (" (pseudonymised)" if pseudo else ""))
+    _ = say()
+    echo(_("wrote {file}: {sources} source(s), {codes} code(s), {selections} coded selection(s), "
+           "{memos} finding memo(s)").format(file=out, sources=report.sources, codes=report.codes,
+                                             selections=report.selections, memos=report.memos)
+         + (" (" + _("pseudonymised") + ")" if pseudo else ""))
     if not findings:
-        echo("no findings: build and reason the store first to export them as memos", err=True)
+        echo(_("no findings: build and reason the store first to export them as memos"), err=True)
     for s in report.no_text:
-        echo(f"source {s} has no text file (its `file:` is missing or not found): its quotes are not coded",
-                   err=True)
+        echo(_("source {source} has no text file (its `file:` is missing or not found): its quotes are not coded")
+             .format(source=s), err=True)
     if report.not_found:
-        echo(f"{len(report.not_found)} quote(s) not found in their source text:", err=True)
+        echo(_("{n} quote(s) not found in their source text:").format(n=len(report.not_found)), err=True)
         for q in report.not_found:
             echo(f"  {q}", err=True)
 
@@ -922,7 +957,7 @@ def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: 
 @click.command("report")
 @click.argument("cases", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="html", show_default=True)
-@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True)
+@lang_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store needs it.")
 @pseudonymise_options
@@ -936,11 +971,13 @@ def report_cmd(cases: tuple[str, ...], fmt: str, lang: str, out: Path, no_reason
     from ..stores import open_store
     from ..targets import describe
 
-    _ensure_reasoned(target, True, not no_reason)
+    _ensure_reasoned(target, True, not no_reason, lang)
     with open_store(target, on_wait=notice) as st:
         view = view_of(st, pseudonymise, key_file, key_store(target))
         rep = build_report(view, cases=list(cases) or None, fmt=fmt, lang=lang,
                            store_name=Path(describe(target)).name, pseudonymised=pseudonymise,
                            figures_dir=f"{out.stem}-figures")
     written = write_report(rep, out)
-    echo(f"wrote {written[0]}" + (f" and {len(written) - 1} figure(s)" if len(written) > 1 else ""))
+    _ = say()
+    echo(_("wrote {file}").format(file=written[0])
+         + (_(" and {n} figure(s)").format(n=len(written) - 1) if len(written) > 1 else ""))

@@ -8,6 +8,7 @@ resulting `Target` as its `target` argument (and in `ctx.obj`) and passes it dow
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +17,8 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
+from ..errors import Msg, UsageError
+from ..i18n import N_, translator
 from ..iris import LANGS
 from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
 from ..terminal import escape_controls
@@ -54,7 +56,7 @@ def remote_config(endpoint: str | None, update: str | None, graph_store: str | N
         return config_from(endpoint, update, graph_store)
     if update or graph_store:
         if base is None:
-            raise UsageError("--update-endpoint and --graph-store need --endpoint")
+            raise UsageError(N_("--update-endpoint and --graph-store need --endpoint"))
         return with_config(base, update_endpoint=update or base.update_endpoint,
                            graph_store=graph_store or base.graph_store)
     return base
@@ -87,7 +89,7 @@ def parse_params(params: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in params:
         if "=" not in item:
-            raise click.UsageError(f"--param takes name=value, not {item!r}")
+            raise UsageError(N_("--param takes NAME=VALUE, not {item!r}"), params={"item": item})
         k, v = item.split("=", 1)
         out[k.strip()] = v
     return out
@@ -101,9 +103,40 @@ width_option = click.option("--width", type=click.IntRange(min=20), default=None
                             show_envvar=True,
                             help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
                                  "one row per line, tab-separated, values whole).")
-lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
-                           envvar="ROLEGRAPH_LANG", show_envvar=True,
-                           help="Language of labels and of what rolegraph prints (en or da).")
+_LANG_KEY = "rolegraph.lang"
+
+
+def _take_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    """A command's --lang (or $ROLEGRAPH_LANG), else the group's, else English; remembered
+    for every message the command prints, errors included."""
+    root = ctx.find_root()
+    lang = value or root.meta.get(_LANG_KEY) or "en"
+    root.meta[_LANG_KEY] = lang
+    return str(lang)
+
+
+def current_lang() -> str:
+    """The language of what the running command prints: --lang (command or group),
+    $ROLEGRAPH_LANG, else English."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().meta.get(_LANG_KEY):
+        return str(ctx.find_root().meta[_LANG_KEY])
+    env = os.environ.get("ROLEGRAPH_LANG", "")
+    return env if env in LANGS else "en"
+
+
+def say() -> Callable[[str], str]:
+    """The translator for what the running command prints (see `current_lang`)."""
+    return translator(current_lang())
+
+
+_LANG_HELP = "Language of labels and of what rolegraph prints (en or da)."
+group_lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default=None, envvar="ROLEGRAPH_LANG",
+                                 show_envvar=True, expose_value=False, is_eager=True, callback=_take_lang,
+                                 help=_LANG_HELP + " [default: en]")
+# no envvar here: the group's option reads $ROLEGRAPH_LANG, so `rolegraph --lang da CMD` beats it
+lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default=None, callback=_take_lang,
+                           help=_LANG_HELP + " [default: the group's --lang, $ROLEGRAPH_LANG, or en]")
 inference_options = with_options([
     click.option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
     click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
@@ -132,8 +165,8 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = 
 
 
 def notice(message: str) -> None:
-    """Tell the person at the terminal why a command waits."""
-    echo(message, err=True)
+    """Tell the person at the terminal why a command waits (a Msg: in the command's language)."""
+    echo(message.render(say()) if isinstance(message, Msg) else message, err=True)
 
 
 def pseudonymise_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import RolegraphError
+from ..i18n import N_
 from .mapping import Draft, Mapping, Unplaced, build_drafts
 from .model import Project
 from .read import read_qdpx
@@ -59,7 +60,7 @@ def write_drafts(drafts: list[Draft], out: Path, sources_dir: Path, *, force: bo
     if not force:
         exists = [p for p in targets + [p for p, _ in texts] if p.exists()]
         if exists:
-            raise RolegraphError(f"{exists[0]} exists already", hint="use --force to overwrite, or another --out")
+            raise RolegraphError(N_("{value} exists already"), hint=N_("use --force to overwrite, or another --out"), params={"value": exists[0]})
     out.mkdir(parents=True, exist_ok=True)
     for d in drafts:
         for src in d.data.get("sources", []):

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from ..cases.yamlsrc import Y, load_yaml
-from ..errors import CaseDataError, Problem
+from ..errors import CaseDataError, Msg, Problem
+from ..i18n import N_
 from .model import Code, Project, Selection, Source, norm_guid
 
 KINDS = ("role", "actor", "team", "audience", "speaker", "giver", "context", "stance", "outcome", "mode")
@@ -118,12 +119,12 @@ def read_mapping(path: Path) -> Mapping:
     """Read and check a mapping file; every problem is reported with its line."""
     display = str(path)
     if not path.is_file():
-        raise CaseDataError([Problem(display, 1, "file", "no such mapping file",
-                                     "scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`")])
+        raise CaseDataError([Problem.of(display, 1, "file", N_("no such mapping file"),
+                                     N_("scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`"))])
     tree, problems = load_yaml(path, display)
     if tree is None or not tree.is_map():
-        raise CaseDataError(problems or [Problem(display, 1, "file", "the mapping must be a YAML mapping",
-                                                 "start with `case: <id>` and `codes:`")])
+        raise CaseDataError(problems or [Problem.of(display, 1, "file", N_("the mapping must be a YAML mapping"),
+                                                 N_("start with `case: <id>` and `codes:`"))])
     top: dict[str, Y] = tree.value
 
     def bad(y: Y, where: str, msg: str, hint: str) -> None:
@@ -280,7 +281,7 @@ class Unplaced:
     """Something of the project the mapping could not place; kept as a note in the draft."""
 
     case: str
-    what: str
+    what: str  # English; a Msg, to be said in another language
 
 
 @dataclass
@@ -442,7 +443,8 @@ def build_drafts(project: Project, m: Mapping,
             b = builder(default, m.title) if len(builders) != 1 else next(iter(builders.values()))
             memo_source.setdefault(b.cid, {}).setdefault("lines", []).extend(
                 f"Code {code.path}: {t}" for t in texts)
-            unplaced.append(Unplaced(b.cid, f"description or memo of code '{code.path}' (kept in the memos source)"))
+            unplaced.append(Unplaced(b.cid, Msg(N_("description or memo of code '{code}' (kept in the memos "
+                                                   "source)"), code=code.path)))
     attached = {g for c in project.codes.values() for g in c.notes}
     attached |= {g for s in project.sources.values() for g in s.notes}
     attached |= {g for s in project.sources.values() for sel in s.selections for g in sel.notes}
@@ -456,7 +458,7 @@ def build_drafts(project: Project, m: Mapping,
             b = builder(default, m.title) if len(builders) != 1 else next(iter(builders.values()))
         memo_source.setdefault(b.cid, {}).setdefault("lines", []).append(
             f"Memo {n.name}: {n.text}" if n.name else n.text)
-        unplaced.append(Unplaced(b.cid, f"memo '{n.name or n.guid}' (attached to nothing)"))
+        unplaced.append(Unplaced(b.cid, Msg(N_("memo '{name}' (attached to nothing)"), name=n.name or n.guid)))
     drafts = []
     for cid, b in builders.items():
         lines = memo_source.get(cid, {}).get("lines")
@@ -480,12 +482,16 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
     kinds, rest = entries(sel.codes)
     text = src.text
     quote = None
-    where = f"'{src.name}'"
+    where = f"'{src.name}'"  # English, for the notes and locators of the draft
+    place = Msg("'{source}'", source=src.name)  # the same, for people
     if sel.start >= 0 and text is not None and 0 <= sel.start <= sel.end <= len(text):
         quote = text[sel.start:sel.end]
         where += f", line {line_of(text, sel.start)}, characters {sel.start}-{sel.end}"
+        place = Msg(N_("'{source}', line {line}, characters {start}-{end}"), source=src.name,
+                    line=line_of(text, sel.start), start=sel.start, end=sel.end)
     elif sel.page is not None:
         where += f", page {sel.page}"
+        place = Msg(N_("'{source}', page {page}"), source=src.name, page=sel.page)
     memos = [f"Memo {n.name}: {n.text}".strip() for g in sel.notes if (n := project.notes.get(g))]
     if sel.description:
         memos.insert(0, sel.description)
@@ -503,7 +509,7 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
             rec["kind"] = e.extra["kind"]
     if m.context and m.context not in b.contexts and contexts == [m.context]:
         b.contexts[m.context] = {"id": m.context, "label": m.context}
-    all_codes = ", ".join(c.path for c in project.codes.values() if c.guid in sel.codes) or "no codes"
+    all_codes = ", ".join(c.path for c in project.codes.values() if c.guid in sel.codes) or Msg(N_("no codes"))
     speaker = next((e.value for e, _ in kinds["speaker"]), default_speaker)
     ev: dict[str, Any] = {"source": sid, "quote": quote}
     if speaker:
@@ -521,11 +527,12 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
             placed_codes.add(code.guid)
             return
     if quote is None or not kinds["role"] or not bearers or not contexts:
-        missing = [w for w, ok in (("a text quote", quote is not None), ("a role code", kinds["role"]),
-                                   ("a bearer code", bearers), ("a context code", contexts)) if not ok]
+        missing = [w for w, ok in ((Msg(N_("a text quote")), quote is not None), (Msg(N_("a role code")), kinds["role"]),
+                                   (Msg(N_("a bearer code")), bearers), (Msg(N_("a context code")), contexts)) if not ok]
         body = f"Unplaced segment ({all_codes}) at {where}" + (f": «{quote}»" if quote else "")
         b.note(b.sources[sid], "\n".join([body, *memos]))
-        unplaced.append(Unplaced(b.cid, f"segment at {where} coded {all_codes}: no {', no '.join(missing)}"))
+        unplaced.append(Unplaced(b.cid, Msg(N_("segment at {place} coded {codes}: without {missing}"), place=place,
+                                            codes=all_codes, missing=missing)))
         return
     placed_codes.update(c.guid for lst in kinds.values() for _, c in lst)
     for be, _ in bearers:
@@ -561,8 +568,8 @@ def _place(project: Project, m: Mapping, b: _CaseBuilder, src: Source, sid: str,
                     b.note(claim, "\n".join(([f"Also coded at {where}: {', '.join(extra)}"] if extra else [])
                                             + memos))
                     if extra:
-                        unplaced.append(Unplaced(b.cid, f"codes {', '.join(extra)} at {where} (kept as a "
-                                                         f"note on the claim)"))
+                        unplaced.append(Unplaced(b.cid, Msg(N_("codes {codes} at {place} (kept as a note on the "
+                                                                  "claim)"), codes=", ".join(extra), place=place)))
 
 
 __all__ = ["Draft", "Entry", "Mapping", "Unplaced", "build_drafts", "line_of", "norm_guid", "read_mapping",

@@ -19,6 +19,7 @@ from xml.etree.ElementTree import Element
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from ..i18n import N_
 from .archive import Archive, QdpxError, decode_text
 from .model import Code, Note, Project, QdaCase, Selection, Source, norm_guid
 
@@ -62,8 +63,8 @@ def _text_of(el: Element, name: str) -> str:
 def _guid(el: Element, display: str) -> str:
     g = _attr(el, "guid")
     if not g:
-        raise QdpxError(f"<{_local(el.tag)} name='{_attr(el, 'name') or ''}'> has no guid", file=display,
-                        hint="every REFI-QDA element that others refer to needs a guid; export again")
+        raise QdpxError(N_("<{local} name='{value}'> has no guid"), file=display,
+                        hint=N_("every REFI-QDA element that others refer to needs a guid; export again"), params={"local": _local(el.tag), "value": _attr(el, 'name') or ''})
     return norm_guid(g)
 
 
@@ -76,8 +77,8 @@ def _int(el: Element, name: str, display: str) -> int:
     try:
         return int(v) if v is not None else -1
     except ValueError as exc:
-        raise QdpxError(f"<{_local(el.tag)}> has {name}='{v}', not a whole number", file=display,
-                        hint="the positions of a selection are character counts") from exc
+        raise QdpxError(N_("<{local}> has {name}='{v}', not a whole number"), file=display,
+                        hint=N_("the positions of a selection are character counts"), params={"local": _local(el.tag), "name": name, "v": v}) from exc
 
 
 class _Reader:
@@ -112,8 +113,8 @@ class _Reader:
             reader = PdfReader(io.BytesIO(self.archive.read(found)))
             return "\n".join(page.extract_text() or "" for page in reader.pages)
         except (PdfReadError, ValueError, KeyError) as exc:
-            raise QdpxError(f"PDF source '{name}' cannot be read: {exc}", file=f"{self.display}:{found}",
-                            hint="export the PDF's text representation from your QDA tool") from exc
+            raise QdpxError(N_("PDF source '{name}' cannot be read: {exc}"), file=f"{self.display}:{found}",
+                            hint=N_("export the PDF's text representation from your QDA tool"), params={"name": name, "exc": exc}) from exc
 
     def codes(self, el: Element, parent: Code | None) -> None:
         for c in _kids(el, "Code"):
@@ -203,8 +204,8 @@ class _Reader:
         qde, root = self.archive.project_xml()
         self.display = f"{self.display}:{qde}"
         if _local(root.tag) != "Project":
-            raise QdpxError(f"the root element is <{_local(root.tag)}>, not <Project>", file=self.display,
-                            hint="export a REFI-QDA project (.qdpx), not a codebook (.qdc)")
+            raise QdpxError(N_("the root element is <{local}>, not <Project>"), file=self.display,
+                            hint=N_("export a REFI-QDA project (.qdpx), not a codebook (.qdc)"), params={"local": _local(root.tag)})
         p = self.project
         p.name = (_attr(root, "name") or "").strip() or Path(self.archive.display).stem
         p.origin = _attr(root, "origin") or ""

@@ -23,6 +23,7 @@ import xmlschema
 
 from ..cases.schema import Case, Record
 from ..errors import RolegraphError
+from ..i18n import N_
 from .model import NS
 
 XSD = Path(__file__).with_name("Project.xsd")
@@ -310,8 +311,8 @@ def write_qdpx(cases: list[Case], out: Path, *, name: str = "rolegraph study",
     data = w.xml()
     errors = list(schema().iter_errors(data.decode("utf-8")))
     if errors:
-        raise RolegraphError(f"the project XML does not conform to the REFI-QDA schema: {errors[0].reason}",
-                             hint="this is a bug in rolegraph's exporter; please report it")
+        raise RolegraphError(N_("the project XML does not conform to the REFI-QDA schema: {reason}"),
+                             hint=N_("this is a bug in rolegraph's exporter; please report it"), params={"reason": errors[0].reason})
     tmp = out.with_name(out.name + ".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("project.qde", data)

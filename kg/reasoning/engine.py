@@ -28,6 +28,7 @@ from rdflib import BNode, Variable
 from rdflib.term import Node
 
 from ..errors import ReasoningError
+from ..i18n import N_
 from ..iris import DERIVATION, EXPLANATION_GRAPH, INFERRED_GRAPH, META, META_GRAPH, RDF, RDFS, STATEMENT, XSD
 from ..iris import RULE as RULE_BASE
 from ..progress import Progress
@@ -67,7 +68,7 @@ class ReasonReport:
     fired: dict[str, int] = field(default_factory=dict)
     parts: int = 0
     batches: int = 0
-    mode: str = "whole store"
+    mode: str = N_("whole store")
 
     def add(self, other: ReasonReport) -> None:
         self.inferred += other.inferred
@@ -122,6 +123,8 @@ def rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
                   ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(r.title, language="en"), _EXP),
                   ox.Quad(node, ox.NamedNode(str(RG.ruleKind)), ox.Literal(r.kind), _EXP),
                   ox.Quad(node, ox.NamedNode(str(RG.ruleFile)), ox.Literal(display_path(r.path)), _EXP)]
+        quads += [ox.Quad(node, ox.NamedNode(_RDFS + "label"), ox.Literal(title, language=lang), _EXP)
+                  for lang, title in sorted(r.titles.items())]
         if r.description:
             quads.append(ox.Quad(node, ox.NamedNode(_RDFS + "comment"),
                                  ox.Literal(r.description, language="en"), _EXP))
@@ -254,8 +257,8 @@ class Reasoner:
         try:
             return self.store.query(text, use_default_graph_as_union=True)
         except (SyntaxError, OSError, ValueError) as exc:
-            raise ReasoningError(f"rule '{rule.id}' failed: {exc}", file=display_path(rule.path),
-                                 hint="check the rule's SPARQL") from exc
+            raise ReasoningError(N_("rule '{id}' failed: {exc}"), file=display_path(rule.path),
+                                 hint=N_("check the rule's SPARQL"), params={"id": rule.id, "exc": exc}) from exc
 
     def _delta_graphs(self, rule: Rule) -> list[str] | None:
         """The generation graphs to evaluate the rule on semi-naively, or None for a full run."""
@@ -427,12 +430,12 @@ class Reasoner:
                 while True:
                     round_no += 1
                     if round_no - self.first_round >= MAX_ROUNDS:
-                        raise ReasoningError(f"reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds",
-                                             hint="a rule may keep minting new nodes; check rules that use BIND(IRI(...))")
+                        raise ReasoningError(N_("reasoning did not reach a fixpoint in {MAX_ROUNDS} rounds"),
+                                             hint=N_("a rule may keep minting new nodes; check rules that use BIND(IRI(...))"), params={"MAX_ROUNDS": MAX_ROUNDS})
                     rules = stratum + self._unrolled() if i == 0 else stratum
                     added = self.apply_round(rules, round_no)
                     cycle_added += added
-                    report_progress(progress, "reason", round_no, 0)
+                    report_progress(progress, N_("reason"), round_no, 0)
                     if not added:
                         break
             if not cycle_added:

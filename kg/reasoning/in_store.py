@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
 
 from ..errors import ReasoningError, RemoteError
+from ..i18n import N_
 from ..iris import DERIVATION, EXPLANATION_GRAPH, GENID, INFERRED_GRAPH, RDF, STATEMENT, XSD
 from ..progress import Progress
 from ..stores.base import GraphStore
@@ -268,8 +269,8 @@ class InStoreReasoner(Reasoner):
         try:
             self.store.update(text)
         except RemoteError as exc:
-            raise ReasoningError(f"rule '{rule.id}' failed in the remote store: {exc.message}",
-                                 file=str(rule.path), hint=exc.hint or "check the rule's SPARQL") from exc
+            raise ReasoningError(N_("rule '{id}' failed in the remote store: {text}"),
+                                 file=str(rule.path), hint=exc.hint or N_("check the rule's SPARQL"), params={"id": rule.id, "text": exc.message}) from exc
         if not record:  # no derivations to count it by in run(): count what it added
             added = self._count(INFERRED_GRAPH) - before
             if added:

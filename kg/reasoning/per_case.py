@@ -25,6 +25,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal
 
+from ..errors import Msg
+from ..i18n import N_
 from ..iris import EXPLANATION_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -59,7 +61,7 @@ class CaseReasoner:
         self.case_rules = [r for r in rules if r.scope == "case"]
         self.batch_triples = batch_triples
         self.unrecorded = unrecorded
-        self.report = ReasonReport(mode="per case")
+        self.report = ReasonReport(mode=N_("per case"))
         self.schema_quads: list[ox.Quad] = []
         self.joining: set[Any] = set()
         self.first_round = 1
@@ -149,7 +151,7 @@ class CaseReasoner:
             store.extend(r.concluded)
             store.extend(r.explanations)
             self.report.add(r.report)
-            self.report.mode = "per case, then the whole store for rules with `scope: store`"
+            self.report.mode = N_("per case, then the whole store for rules with `scope: store`")
 
     def run(self, store: GraphStore, progress: Progress | None = None) -> ReasonReport:
         """Reason the cases of a built store."""
@@ -161,13 +163,14 @@ class CaseReasoner:
             parts, sizes = partitions(store, cases, self.shared_nodes(), self.joining)
         except SchemaStatement as exc:
             report = reason_in_memory(store, self.rules, self.unrecorded, progress)
-            report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+            report.mode = Msg(N_("whole store: a case graph states something about the ontology ({error})"),
+                              error=str(exc))
             return report
         self.report.parts = len(parts)
         store.bulk_extend(ontology_conclusions)
         self.reason_batches(store, list(batches(parts, sizes, self.batch_triples)),
                             lambda batch: [q for g in batch for q in store.quads_for_pattern(None, None, None, g)],
-                            load_input=False, progress=progress, total=len(cases), stage="reason")
+                            load_input=False, progress=progress, total=len(cases), stage=N_("reason"))
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
@@ -228,7 +231,8 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
             (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
             meta_quads(case_set, extensions)))
         report = reason_in_memory(store, rules, unrecorded, progress)
-        report.mode = f"whole store: a case graph states something about the ontology ({exc})"
+        report.mode = Msg(N_("whole store: a case graph states something about the ontology ({error})"),
+                              error=str(exc))
         mark_reasoned(store, rules)
         return report
     cr.report.parts = len(parts)
@@ -244,7 +248,7 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
         return quads
 
     cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
-                      load_input=True, progress=progress, total=len(names), stage="build")
+                      load_input=True, progress=progress, total=len(names), stage=N_("build"))
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from rdflib.term import BNode, Node, URIRef, Variable
 from ..errors import ReasoningError
 from ..headers import RULE as RULE_HEADER
 from ..headers import read as read_header
+from ..i18n import N_
 from ..iris import RDF_TYPE, RULE
 from ..resources import data_dir
 from ..sparql_text import group_after, keyword_at
@@ -72,6 +73,11 @@ class Rule:
     delta: tuple[Pattern, ...] | None = None
     static: frozenset[str] = frozenset()
     unroll: str | None = None
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (English when the file has none in it)."""
+        return self.titles.get(lang) or self.title
 
     @property
     def iri(self) -> URIRef:
@@ -298,24 +304,24 @@ def _parse_rule(path: Path) -> Rule:
         parsed = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing errors and friends
         line = getattr(exc, "lineno", None)
-        raise ReasoningError(f"the rule's SPARQL does not parse: {exc}", file=str(path), line=line,
-                             hint="rules are SPARQL 1.1 CONSTRUCT queries") from exc
+        raise ReasoningError(N_("the rule's SPARQL does not parse: {exc}"), file=str(path), line=line,
+                             hint=N_("rules are SPARQL 1.1 CONSTRUCT queries"), params={"exc": exc}) from exc
     algebra = parsed.algebra
     if algebra.name != "ConstructQuery":
-        raise ReasoningError("a rule must be a CONSTRUCT query", file=str(path),
-                             hint="write `CONSTRUCT { conclusion } WHERE { premises }`")
+        raise ReasoningError(N_("a rule must be a CONSTRUCT query"), file=str(path),
+                             hint=N_("write `CONSTRUCT { conclusion } WHERE { premises }`"))
     if _has_service(algebra.p):
         at = re.search(r"\bSERVICE\b", text, re.IGNORECASE)
-        raise ReasoningError("a rule cannot use SERVICE: reasoning reads the store and fetches nothing",
+        raise ReasoningError(N_("a rule cannot use SERVICE: reasoning reads the store and fetches nothing"),
                              file=str(path), line=text.count("\n", 0, at.start()) + 1 if at else None,
-                             hint="remove the SERVICE block; load the data it would fetch as a case file")
+                             hint=N_("remove the SERVICE block; load the data it would fetch as a case file"))
     construct = keyword_at(text, "CONSTRUCT")
     template = group_after(text, "CONSTRUCT")
     assert construct is not None and template is not None  # the query parsed as a CONSTRUCT
     body = group_after(text, "WHERE", template[1] + 1) or group_after(text, None, template[1] + 1)
     if body is None:
-        raise ReasoningError("the rule has no WHERE group", file=str(path),
-                             hint="write `CONSTRUCT { conclusion } WHERE { premises }`")
+        raise ReasoningError(N_("the rule has no WHERE group"), file=str(path),
+                             hint=N_("write `CONSTRUCT { conclusion } WHERE { premises }`"))
     template_text, body_text = text[template[0]:template[1]], text[body[0]:body[1]]
     prefixes = "\n".join(line for line in text[:construct].splitlines()
                          if re.match(r"\s*(PREFIX|BASE)\b", line, re.IGNORECASE))
@@ -332,7 +338,7 @@ def _parse_rule(path: Path) -> Rule:
                 str(meta["kind"]), path, prefixes, template_text.strip(),
                 body_text.strip(), conclusions, tuple(premises), str(meta["scope"]),
                 frozenset(reads) if bounded else None, frozenset(needs), delta, static,
-                meta.get("unroll"))
+                meta.get("unroll"), {"da": str(meta["title@da"])} if meta.get("title@da") else {})
 
 
 def chain_rule(rule: Rule, n: int) -> Rule:
@@ -377,12 +383,12 @@ def load_rules(extra: list[Path] | None = None) -> list[Rule]:
     seen: dict[str, Path] = {}
     for d in rule_dirs(extra):
         if not d.is_dir():
-            raise ReasoningError(f"no such rule directory: {d}", hint="check the --rules path")
+            raise ReasoningError(N_("no such rule directory: {d}"), hint=N_("check the --rules path"), params={"d": d})
         for f in sorted(d.rglob("*.rq")):
             rule = parse_rule(f)
             if rule.id in seen:
-                raise ReasoningError(f"two rules are named '{rule.id}' ({seen[rule.id]} and {f})",
-                                     file=str(f), hint="rename one of the files")
+                raise ReasoningError(N_("two rules are named '{id}' ({value} and {f})"),
+                                     file=str(f), hint=N_("rename one of the files"), params={"id": rule.id, "value": seen[rule.id], "f": f})
             seen[rule.id] = f
             rules.append(rule)
     return sorted(rules, key=lambda r: (r.kind not in ("axiom", "equality"),))

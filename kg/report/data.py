@@ -7,8 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import RolegraphError
+from ..errors import Msg, RolegraphError
 from ..explain import Explainer
+from ..i18n import N_
 from ..stores.base import GraphStore
 from ..vocab import INFERRED_GRAPH, RG
 
@@ -248,8 +249,8 @@ class ReportReader:
         by_id = {_local(c): c for c in all_cases}
         missing = [w for w in wanted if w not in by_id]
         if missing:
-            raise RolegraphError(f"no case '{missing[0]}' in the store",
-                                 hint="cases in the store: " + ", ".join(sorted(by_id)) or "(none: run build)")
+            raise RolegraphError(N_("no case '{value}' in the store"),
+                                 hint=Msg(N_("cases in the store: {ids}"), ids=", ".join(sorted(by_id)) or Msg(N_("(none: run build)"))), params={"value": missing[0]})
         return [by_id[w] for w in wanted]
 
 

@@ -13,6 +13,7 @@ import re
 import graphviz
 
 from ..errors import RolegraphError
+from ..i18n import N_
 from .data import CaseView
 from .words import word
 
@@ -59,6 +60,6 @@ def role_network_svg(case: CaseView, lang: str) -> str:
     try:
         svg = role_network_dot(case, lang).pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound as exc:
-        raise RolegraphError("Graphviz's `dot` is not installed; the report draws its role networks with it",
-                             hint="run scripts/setup.sh, or `apt-get install graphviz`") from exc
+        raise RolegraphError(N_("Graphviz's `dot` is not installed; the report draws its role networks with it"),
+                             hint=N_("run scripts/setup.sh, or `apt-get install graphviz`")) from exc
     return _PROLOG.sub("", svg, count=1)

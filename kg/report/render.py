@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ..stores.base import GraphStore
 from .data import CaseView, ReportReader, RoleRow, cross_case
 from .network import role_network_svg
-from .words import WORDS, kind_word
+from .words import kind_word, words_in
 
 TEMPLATES = Path(__file__).with_name("templates")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!{}])")
@@ -66,7 +66,7 @@ def build_report(store: GraphStore, *, cases: list[str] | None = None, fmt: str 
     for v in views:
         v.svg = role_network_svg(v, lang)
     rows: list[RoleRow] = cross_case(views)
-    w = WORDS[lang]
+    w = words_in(lang)
     context = {"w": w, "lang": lang, "cases": views, "rows": rows, "pseudonymised": pseudonymised,
                "generated": w["generated"].format(store=store_name or "-", date=date.today().isoformat()),
                "kind_word": lambda local: kind_word(lang, local)}

@@ -14,6 +14,7 @@ Routes
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import hmac
 import json
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -46,20 +47,26 @@ from ..query import Query, bind_params, load_queries, with_values
 from ..resources import data_dir
 from ..sparql_text import QUERY_FORMS, forbidden_keywords, has_dataset_clause, query_form
 from . import description, pages
-from .cache import ResultCache
+from .cache import Answer, ResultCache, etag_matches
 from .errors import HttpError, error_body
+from .fastlane import MARK, FastLane, access_line
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, formats, graph_body, negotiate
 from .lanes import Lane
 from .settings import MAX_BODY, Settings, is_loopback
-from .store_view import StoreView, signature
+from .store_view import Signature, StoreView, signature
 from .workers import WorkerPool, by_name, store_worker
 
 AD_HOC_NICE = 10
+# an ad-hoc query waits at most this long for a free query worker, then gets 503 with Retry-After:
+# behind long-running queries a queue only grows, and the client can come back
+AD_HOC_WAIT = 5.0
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 UNSAFE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
             "img-src 'self' data:; font-src 'self' data:; form-action 'self'; base-uri 'none'; "
             "frame-ancestors 'none'")
+# a named answer may be kept by the client but must be checked again (ETag): the store can change
+NAMED_CACHE_CONTROL = "private, no-cache"
 ROUTES_HINT = "the routes are / (query page), /sparql, /queries, /queries/NAME, /viz and /health"
 
 
@@ -96,6 +103,12 @@ def query_params(request: Request) -> dict[str, list[str]]:
     return out
 
 
+def named_key(name: str, given: dict[str, str], lang: str, inference: bool, results_fmt: str) -> Hashable:
+    """What a named answer depends on besides the store: the query, its parameters, the label
+    language, inference and the results format."""
+    return name, tuple(sorted(given.items())), lang, inference, results_fmt
+
+
 def utf8_body(content_type: str, body: bytes) -> str:
     """A request body as text: UTF-8 only (the SPARQL Protocol's encoding), else 415 or 400."""
     charset = re.search(r"charset\s*=\s*\"?([^;\s\"]+)", content_type, re.IGNORECASE)
@@ -119,7 +132,7 @@ class Service:
         # take the cores from the event loop and the named queries
         self.sparql = Lane(WorkerPool("query", settings.workers, store_worker,
                                       (store, False, settings.memory_mb, AD_HOC_NICE), settings.memory_mb),
-                           settings.queue, settings.client_limit)
+                           settings.queue, settings.client_limit, wait=min(AD_HOC_WAIT, settings.timeout))
         # named queries have their own worker, so ad-hoc queries cannot starve them; answers are cached
         self.named = Lane(WorkerPool("named-query", 1, store_worker, (store, False, settings.memory_mb),
                                      settings.memory_mb), 32)
@@ -128,6 +141,7 @@ class Service:
         self._viz: Lane | None = None
         self._viz_lock = threading.Lock()
         self.cache = ResultCache()
+        self._inflight: dict[tuple[Signature | None, Hashable], asyncio.Future[Answer]] = {}
         # /health and the store's metadata are read in this process (cheap lookups, no worker needed)
         self._view = StoreView(settings.store)
         self._view_lock = threading.Lock()
@@ -192,6 +206,55 @@ class Service:
             if self._queries is None or self._queries[0] != key:
                 self._queries = (key, load_queries(dirs))
             return self._queries[1]
+
+    def named_job(self, q: Query, text: str, results_fmt: str, inference: bool) -> dict[str, Any]:
+        """The worker job of a named query with its parameters bound (`text`)."""
+        return {"op": "query", "text": text, "results_format": results_fmt, "graph_format": None,
+                "max_rows": self.settings.max_rows, "default": None, "named": None, "has_from": False,
+                "inference": inference, "requires_reasoning": inference and q.reasoning == "required",
+                "name": q.name}
+
+    async def named_answer(self, sig: Signature | None, key: Hashable, job: dict[str, Any]) -> Answer:
+        """A named answer computed in the named-query worker and kept; requests for the same answer
+        that come while it is computed wait for it (one job, not one each: many clients asking at
+        once must not fill the lane's queue)."""
+        flight = (sig, key)
+        running = self._inflight.get(flight)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._inflight[flight] = future
+        try:
+            ctype, body = await self.named.run(job, self.settings.timeout)
+            answer = self.cache.put(sig, key, ctype, body)
+            future.set_result(answer)
+            return answer
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            del self._inflight[flight]
+
+    def warm(self, budget: float) -> int:
+        """Compute and keep the named queries' answers with their default parameters (JSON, each
+        language) for up to `budget` seconds, before the server takes requests; how many it kept."""
+        deadline = time.monotonic() + budget
+        sig = signature(self.settings.store)
+        kept = 0
+        for q in self.queries(self.info_now()).values():
+            for lang in LANGS:
+                if time.monotonic() >= deadline:
+                    return kept
+                try:
+                    text = with_values(q.text, bind_params(q, {}, lang=lang), q.params)
+                    ctype, body = self.named.pool.run(self.named_job(q, text, "json", True),
+                                                      max(0.1, deadline - time.monotonic()))
+                except (QueryError, HttpError):
+                    continue  # a parameter without a default, a store not reasoned, a slow query
+                self.cache.put(sig, named_key(q.name, {}, lang, True, "json"), ctype, body)
+                kept += 1
+        return kept
 
     def base_iri(self, request: Request) -> str:
         """The base IRI of queries: --base-iri, else this endpoint's URL as the client called it."""
@@ -273,9 +336,7 @@ class Guard:
         else:
             await self.app(scope, receive, send_with_headers)
         if not self.settings.quiet:
-            client = (scope.get("client") or ("-", 0))[0]
-            sys.stderr.write(f'{client} - "{scope["method"]} {scope["path"]}" {status[0]} '
-                             f"{(time.perf_counter() - started) * 1000:.1f} ms\n")
+            sys.stderr.write(access_line(scope, status[0], started))
 
 
 class Routes:
@@ -300,16 +361,20 @@ class Routes:
         return json_response(200, {"status": "ok", "store": str(s.store), "reasoned": info["reasoned"],
                                    "graphs": info["graphs"], "updates": s.allow_update, "workers": s.workers,
                                    "timeout": s.timeout, "max_rows": s.max_rows, "memory_mb": s.memory_mb,
-                                   "per_client": s.client_limit})
+                                   "per_client": s.client_limit,
+                                   "named_answers_kept": self.service.cache.count(signature(s.store))})
 
     async def list_queries(self, request: Request) -> Response:
         """The named queries (JSON)."""
         out = []
         for q in self.service.queries(await self.service.info()).values():
             out.append({"name": q.name, "title": q.title, "description": q.description, "tags": list(q.tags),
+                        "titles": {lang: q.title_in(lang) for lang in LANGS},
                         "reasoning": q.reasoning, "url": f"/queries/{urllib.parse.quote(q.name)}",
                         "params": [{"name": p.name, "type": p.type, "default": p.default,
-                                    "description": p.description} for p in q.params]})
+                                    "description": p.description,
+                                    "descriptions": {lang: p.description_in(lang) for lang in LANGS}}
+                                   for p in q.params]})
         return json_response(200, {"queries": out})
 
     async def named_query(self, request: Request) -> Response:
@@ -346,17 +411,15 @@ class Routes:
             raise HttpError(406, "none of the formats in the Accept header fits a query result",
                             "accept one of " + ", ".join(RESULT_FORMATS.values()))
         inference = flag(params, "inference", True)
-        key = (name, tuple(sorted(given.items())), lang, inference, results_fmt)
+        key = named_key(name, given, lang, inference, results_fmt)
         hit = self.service.cache.get(sig, key)
         if hit is None:
-            job = {"op": "query", "text": text, "results_format": results_fmt, "graph_format": None,
-                   "max_rows": self.settings.max_rows, "default": None, "named": None, "has_from": False,
-                   "inference": inference, "requires_reasoning": inference and q.reasoning == "required",
-                   "name": q.name}
-            hit = await self.service.named.run(job, self.settings.timeout)
-            assert hit is not None
-            self.service.cache.put(sig, key, hit)
-        return Response(hit[1], media_type=hit[0], headers={"Vary": "Accept"})
+            hit = await self.service.named_answer(sig, key, self.service.named_job(q, text, results_fmt, inference))
+        request.scope[MARK] = sig  # the fast lane may answer this request again, until the store changes
+        headers = {"Vary": "Accept", "ETag": hit.etag, "Cache-Control": NAMED_CACHE_CONTROL}
+        if etag_matches(request.headers.get("if-none-match"), hit.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(hit.body, media_type=hit.content_type, headers=headers)
 
     async def viz(self, request: Request) -> Response:
         """The browser view of the store."""
@@ -499,8 +562,8 @@ async def _on_error(request: Request, exc: Exception) -> Response:
                                     "this is a bug in rolegraph serve; please report it"))
 
 
-def create_app(service: Service) -> Starlette:
-    """The ASGI application over a started Service."""
+def create_app(service: Service) -> ASGIApp:
+    """The ASGI application over a started Service (cached named answers take the fast lane)."""
     routes = Routes(service)
     endpoint = Callable[[Request], Awaitable[Response]]
     table: list[tuple[str, endpoint, list[str]]] = [
@@ -514,8 +577,9 @@ def create_app(service: Service) -> Starlette:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(service.settings.cors),
                                      allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
                                      max_age=600))
-    return Starlette(routes=[*(Route(p, e, methods=m) for p, e, m in table),
-                             Mount("/assets", app=StaticFiles(directory=pages.ASSETS), name="assets")],
-                     middleware=middleware,
-                     exception_handlers={HttpError: _on_http_error, HTTPException: _on_starlette,
-                                         Exception: _on_error})
+    app = Starlette(routes=[*(Route(p, e, methods=m) for p, e, m in table),
+                            Mount("/assets", app=StaticFiles(directory=pages.ASSETS), name="assets")],
+                    middleware=middleware,
+                    exception_handlers={HttpError: _on_http_error, HTTPException: _on_starlette,
+                                        Exception: _on_error})
+    return FastLane(app, service.settings.store, service.settings.quiet)

@@ -20,8 +20,9 @@ from .workers import WorkerPool
 class Lane:
     """A worker pool behind a bounded queue (and, if `per_client`, a per-address limit)."""
 
-    def __init__(self, pool: WorkerPool, queue: int, per_client: int = 0) -> None:
+    def __init__(self, pool: WorkerPool, queue: int, per_client: int = 0, wait: float | None = None) -> None:
         self.pool = pool
+        self.wait = wait  # seconds a job may wait for a free worker (None: the job's timeout)
         self.limiter = anyio.CapacityLimiter(pool.size + queue)
         self.per_client = per_client
         self._clients: Counter[str] = Counter()
@@ -48,7 +49,7 @@ class Lane:
     async def run(self, job: dict[str, Any], timeout: float, client: str = "") -> Any:
         """Run a job in this lane's workers without blocking the event loop."""
         with self._admit(client):
-            return await anyio.to_thread.run_sync(self.pool.run, job, timeout, limiter=self.limiter)
+            return await anyio.to_thread.run_sync(self.pool.run, job, timeout, self.wait, limiter=self.limiter)
 
     def close(self) -> None:
         """Stop the lane's workers."""

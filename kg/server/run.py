@@ -11,10 +11,13 @@ from pathlib import Path
 import uvicorn
 
 from ..errors import StoreError, StoreMissingError, UsageError
+from ..i18n import N_
 from .app import Service, create_app
 from .errors import HttpError
 from .protocol import JsonErrorHttpProtocol
 from .settings import TOKEN_ENV, Settings, check_host, check_origins, read_token
+
+WARM_BUDGET = 10.0  # seconds the start may spend computing named answers; the rest come at first use
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -30,8 +33,8 @@ def listen(host: str, port: int) -> socket.socket:
         sock.listen(256)
     except OSError as exc:
         sock.close()
-        raise StoreError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                         hint="another program may use the port; pick one with --port") from exc
+        raise StoreError(N_("cannot listen on {host}:{port}: {value}"),
+                         hint=N_("another program may use the port; pick one with --port"), params={"host": host, "port": port, "value": exc.strerror or exc}) from exc
     sock.set_inheritable(True)
     return sock
 
@@ -58,11 +61,14 @@ class Server:
         """Check the store, start the workers and bind the socket."""
         store = self.settings.store
         if not (store / "CURRENT").exists():
-            raise StoreMissingError(f"no store at {store}", hint="run `rolegraph build cases/` first, "
-                             "or point --store / ROLEGRAPH_STORE at an existing store")
+            raise StoreMissingError(N_("no store at {store}"), hint=N_("run `rolegraph build cases/` first, or point --store / ROLEGRAPH_STORE at an "
+                                                                    "existing store"), params={"store": store})
         self.service = Service(self.settings)
         try:
             self.service.info_now()  # fail now, not at the first request, if the store cannot be read
+            # the named answers are ready before the first client comes: many clients asking at once
+            # for answers not yet computed would otherwise all wait for the one named-query worker
+            self.service.warm(WARM_BUDGET)
             self.sock = listen(self.settings.host, self.settings.port)
         except HttpError as exc:
             self.service.close()
@@ -110,32 +116,35 @@ def serve_in_thread(settings: Settings) -> tuple[Server, threading.Thread]:
 def run_command(host: str, port: int, store: Path, timeout: float, max_rows: int, workers: int | None,
                 allow_update: bool, token_file: Path | None, public: bool, quiet: bool,
                 cors: tuple[str, ...] = (), memory: int = 2048, per_client: int = 0,
-                base_iri: str | None = None, say: Callable[[str, bool], None] | None = None) -> None:
-    """The body of `rolegraph serve`: check the options, start, announce, serve until Ctrl-C."""
+                base_iri: str | None = None, say: Callable[[str, bool], None] | None = None,
+                _: Callable[[str], str] = str) -> None:
+    """The body of `rolegraph serve`: check the options, start, announce (in the language of `_`),
+    serve until Ctrl-C."""
     def echo(line: str, err: bool = False) -> None:
         if say is not None:
             say(line, err)
 
     warning = check_host(host, public)
     if warning:
-        echo(warning, True)
+        echo(_("warning") + ": " + _(warning).format(host=host), True)
     token = read_token(token_file)
     if token_file is not None and not allow_update:
-        raise UsageError("--token-file is for updates", hint="add --allow-update, or leave out --token-file")
+        raise UsageError(N_("--token-file is for updates"), hint=N_("add --allow-update, or leave out --token-file"))
     if allow_update and token is None:
-        raise UsageError("--allow-update needs a token",
-                         hint=f"give --token-file FILE or set {TOKEN_ENV}; make one with "
-                              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
+        raise UsageError(N_("--allow-update needs a token"),
+                         hint=N_("give --token-file FILE or set {env}; make one with {command}"),
+                         params={"env": TOKEN_ENV,
+                                 "command": "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token"})
     if token_file is not None and os.name == "posix" and token_file.stat().st_mode & 0o077:
-        echo(f"warning: {token_file} can be read by other users; chmod 600 it", True)
+        echo(_("warning") + ": " + _("{file} can be read by other users; chmod 600 it").format(file=token_file), True)
     n = workers or max(1, min(4, os.cpu_count() or 1))
     settings = Settings(store.resolve(), host, port, timeout, max_rows, n, allow_update, token, public, quiet,
                         cors=check_origins(cors), memory_mb=memory, per_client=per_client, base_iri=base_iri)
     server = Server(settings).start()
-    mode = "updates with a token" if allow_update else "read-only"
-    cors_text = f"CORS for {', '.join(settings.cors)}" if settings.cors else "no CORS"
-    echo(f"rolegraph serve: {server.url} (SPARQL endpoint {server.url}sparql, named queries "
-         f"{server.url}queries; store {settings.store}, {mode}, {n} workers, "
-         f"timeout {timeout:g} s, at most {max_rows} rows, {memory} MiB per worker, {cors_text}). "
-         "Ctrl-C stops it.")
+    mode = _("updates with a token") if allow_update else _("read-only")
+    cors_text = _("CORS for {origins}").format(origins=", ".join(settings.cors)) if settings.cors else _("no CORS")
+    echo(_("rolegraph serve: {url} (SPARQL endpoint {url}sparql, named queries {url}queries; store {store}, "
+           "{mode}, {n} workers, timeout {timeout} s, at most {rows} rows, {memory} MiB per worker, {cors}). "
+           "Ctrl-C stops it.").format(url=server.url, store=settings.store, mode=mode, n=n, timeout=f"{timeout:g}",
+                                      rows=max_rows, memory=memory, cors=cors_text))
     server.serve()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import N_
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -61,13 +62,14 @@ def check_host(host: str, public: bool) -> str | None:
     if is_loopback(host):
         return None
     if not public:
-        raise UsageError(f"--host {host} is not a loopback address: the whole store would be readable "
-                         "by anyone who can reach this machine",
-                         hint="add --public if that is what you want (behind a TLS proxy), "
-                              "or keep the default --host 127.0.0.1")
-    return (f"warning: serving on {host}, a public interface: anyone who can reach it can read the whole "
-            "store (interview quotes included); updates still need the token, which plain HTTP sends in "
-            "clear: put a TLS proxy in front")
+        raise UsageError(N_("--host {host} is not a loopback address: the whole store would be readable "
+                            "by anyone who can reach this machine"),
+                         hint=N_("add --public if that is what you want (behind a TLS proxy), "
+                                 "or keep the default --host 127.0.0.1"), params={"host": host})
+    # a template: the caller says it in its language and fills in {host}
+    return N_("serving on {host}, a public interface: anyone who can reach it can read the whole "
+              "store (interview quotes included); updates still need the token, which plain HTTP sends in "
+              "clear: put a TLS proxy in front")
 
 
 def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
@@ -76,8 +78,8 @@ def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
     for origin in origins:
         o = origin.strip().rstrip("/")
         if o != "*" and (not o.startswith(("http://", "https://")) or "/" in o.split("://", 1)[1]):
-            raise UsageError(f"--cors {origin!r} is not an origin",
-                             hint="give scheme://host[:port], e.g. --cors https://example.org, or * for any")
+            raise UsageError(N_("--cors {origin!r} is not an origin"),
+                             hint=N_("give scheme://host[:port], e.g. --cors https://example.org, or * for any"), params={"origin": origin})
         out.append(o)
     return tuple(out)
 
@@ -89,10 +91,11 @@ def read_token(token_file: Path | None, env: dict[str, str] | None = None) -> st
         try:
             token: str | None = token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise UsageError(f"cannot read the token file {token_file}: {exc}") from exc
+            raise UsageError(N_("cannot read the token file {token_file}: {exc}"), params={"token_file": token_file, "exc": exc}) from exc
     else:
         token = (env.get(TOKEN_ENV) or "").strip() or None
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
-        raise UsageError(f"the update token is shorter than {MIN_TOKEN_LENGTH} characters",
-                         hint="make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))' > token")
+        raise UsageError(N_("the update token is shorter than {MIN_TOKEN_LENGTH} characters"),
+                         hint=N_("make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))' > "
+                                 "token"), params={"MIN_TOKEN_LENGTH": MIN_TOKEN_LENGTH})
     return token

@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import Any
 
 from ..errors import StoreError
+from ..i18n import N_
 from ..progress import Progress
 from ..targets import RemoteConfig, Target, config_from, default_store_path, describe
 from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits
@@ -93,8 +94,8 @@ def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None 
     target = _resolve(target)
     if isinstance(target, RemoteConfig):
         if loader is not None:
-            raise StoreError("a remote store is loaded as it is; it cannot reason while loading",
-                             hint="build, then reason (the rules run inside the remote store)")
+            raise StoreError(N_("a remote store is loaded as it is; it cannot reason while loading"),
+                             hint=N_("build, then reason (the rules run inside the remote store)"))
         return _remote().build_remote(target, case_set, extensions=extensions)  # type: ignore[no-any-return]
     report: BuildReport = _writing().build_embedded(target, case_set, extensions=extensions, progress=progress,
                                                     release_cases=release_cases, loader=loader, on_wait=on_wait)

@@ -18,6 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreError, StoreMissingError
+from ..i18n import N_
 from ..iris import ONTOLOGY_GRAPH
 from .base import EMBEDDED, StoreTraits
 from .layout import ontology_triples
@@ -79,8 +80,8 @@ def in_memory(quads: list[ox.Quad] | None = None) -> EmbeddedStore:
 
 def no_store(path: Path) -> StoreMissingError:
     """The error for a store directory that is not there."""
-    return StoreMissingError(f"no store at {path}", hint="run `rolegraph build cases/` first, "
-                      "or point --store / ROLEGRAPH_STORE at an existing store")
+    return StoreMissingError(N_("no store at {path}"), hint=N_("run `rolegraph build cases/` first, or point --store / ROLEGRAPH_STORE at an "
+                                                            "existing store"), params={"path": path})
 
 
 @contextmanager
@@ -91,8 +92,8 @@ def opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
     try:
         store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
     except OSError as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}",
-                         hint="another program may be writing to it; wait for it to finish") from exc
+        raise StoreError(N_("cannot open the store at {path}: {exc}"),
+                         hint=N_("another program may be writing to it; wait for it to finish"), params={"path": path, "exc": exc}) from exc
     handle = EmbeddedStore(store, path, read_only=not write)
     try:
         yield handle
@@ -123,7 +124,7 @@ def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None
 
 def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
     """Remove the half-built store `tmp` after `exc`; re-raise an interrupt, else give the
-    StoreError to raise, saying the previous store is unchanged (`what`: building, rebuilding)."""
+    StoreError to raise, saying the previous store is unchanged (`what`: building the store, rebuilding the store)."""
     # The traceback's frames hold the half-built store too; open, its background threads may
     # write files while the folder is being removed, which would leave the folder behind.
     traceback.clear_frames(exc.__traceback__)
@@ -131,4 +132,4 @@ def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError
     shutil.rmtree(tmp, ignore_errors=True)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
         raise exc
-    return StoreError(f"{what} the store failed: {exc}", hint="the previous store is unchanged")
+    return StoreError(N_("{what} failed: {exc}"), hint=N_("the previous store is unchanged"), params={"what": what, "exc": exc})

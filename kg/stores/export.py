@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from ..errors import StoreError
+from ..i18n import N_
 from ..iris import ONTOLOGY_GRAPH, PREFIXES
 from .base import GraphStore
 from .layout import asserted_graphs, derived_graphs, ontology_triples
@@ -25,7 +26,7 @@ def export_store(store: GraphStore, fmt: str, *, ontology: bool = False, inferre
     shipped ontology itself: an export then builds back to the same store.
     """
     if fmt not in EXPORT_FORMATS:
-        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+        raise StoreError(N_("unknown export format '{fmt}'"), hint=N_("use one of {join}"), params={"fmt": fmt, "join": ', '.join(EXPORT_FORMATS)})
     graphs = [g for g in asserted_graphs(store) if ontology or g.value != ONTOLOGY_GRAPH]
     graphs += derived_graphs(store) if inferred else []
     return serialize_quads((q for g in graphs for q in store.quads_for_pattern(None, None, None, g)), fmt)
@@ -34,7 +35,7 @@ def export_store(store: GraphStore, fmt: str, *, ontology: bool = False, inferre
 def export_ontology(fmt: str, extensions: list[Path] | None = None) -> bytes:
     """The ontology (with extension modules) as one merged ontology in `fmt`; needs no store."""
     if fmt not in EXPORT_FORMATS:
-        raise StoreError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+        raise StoreError(N_("unknown export format '{fmt}'"), hint=N_("use one of {join}"), params={"fmt": fmt, "join": ', '.join(EXPORT_FORMATS)})
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
     return serialize_quads((ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology_triples(extensions)),
                            fmt)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import ForeignFolderError, StoreError
+from ..i18n import N_
 from ..iris import META, META_GRAPH
 
 MARKER = ".rolegraph-store"
@@ -70,15 +71,14 @@ def check_replaceable(path: Path) -> None:
     if not os.path.lexists(path):
         return
     if path.is_symlink() or not path.is_dir():
-        raise ForeignFolderError(f"{path} is not a folder; refusing to replace it with a store",
-                                 hint="give --store (or ROLEGRAPH_STORE) a new or empty folder")
+        raise ForeignFolderError(N_("{path} is not a folder; refusing to replace it with a store"),
+                                 hint=N_("give --store (or ROLEGRAPH_STORE) a new or empty folder"), params={"path": path})
     if is_ours(path):
         return
     some = sorted(e.name for e in os.scandir(path))[:3]
     raise ForeignFolderError(
-        f"{path} is not a rolegraph store (it holds {', '.join(some)}{', ...' if len(some) == 3 else ''}); "
-        "refusing to replace it",
-        hint="give --store (or ROLEGRAPH_STORE) a new or empty folder; nothing was changed")
+        N_("{path} is not a rolegraph store (it holds {join}{value}); refusing to replace it"),
+        hint=N_("give --store (or ROLEGRAPH_STORE) a new or empty folder; nothing was changed"), params={"path": path, "join": ', '.join(some), "value": ', ...' if len(some) == 3 else ''})
 
 
 def lock_path(path: Path) -> Path:
@@ -117,8 +117,8 @@ def swap_in(tmp: Path, path: Path) -> None:
     old = path.with_name(path.name + ".old")
     if os.path.lexists(old):
         if not is_ours(old):
-            raise ForeignFolderError(f"{old} is in the way and is not a rolegraph store",
-                                     hint="move it away; the new store was not swapped in")
+            raise ForeignFolderError(N_("{old} is in the way and is not a rolegraph store"),
+                                     hint=N_("move it away; the new store was not swapped in"), params={"old": old})
         shutil.rmtree(old)
     for attempt in range(20):
         try:
@@ -129,8 +129,8 @@ def swap_in(tmp: Path, path: Path) -> None:
         except OSError as exc:
             # Windows refuses to rename a folder a reader has open; POSIX never gets here.
             if attempt == 19:
-                raise StoreError(f"cannot swap the new store into {path}: {exc}",
-                                 hint="another program may hold the folder open; close it and build again") from exc
+                raise StoreError(N_("cannot swap the new store into {path}: {exc}"),
+                                 hint=N_("another program may hold the folder open; close it and build again"), params={"path": path, "exc": exc}) from exc
             time.sleep(0.1)
     shutil.rmtree(old, ignore_errors=True)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..errors import StoreError
+from ..errors import Msg, StoreError
+from ..i18n import N_
 from .folder import Notice, lock_path
 
 LOCK_TIMEOUT = 120.0  # seconds a writer waits for another one; $ROLEGRAPH_LOCK_TIMEOUT changes it
@@ -38,9 +39,9 @@ def _holder(path: Path) -> str:
     """Who holds the lock, as far as the holder wrote it down."""
     try:
         info = json.loads(_owner_path(path).read_text(encoding="utf-8"))
-        return f"process {int(info['pid'])} ({info['what']!s})"
+        return Msg(N_("process {pid} ({what})"), pid=int(info["pid"]), what=Msg(str(info["what"])))
     except (OSError, ValueError, KeyError, TypeError):
-        return "another rolegraph process"
+        return Msg(N_("another rolegraph process"))
 
 
 @contextmanager
@@ -57,18 +58,17 @@ def writer_lock(path: Path, what: str, on_wait: Notice | None = None) -> Iterato
     except Timeout:
         limit = _timeout()
         if on_wait is not None:
-            on_wait(f"waiting for {_holder(path)} to finish writing the store at {path} "
-                    f"(at most {limit:g} s)")
+            on_wait(Msg(N_("waiting for {holder} to finish writing the store at {path} (at most {limit} s)"),
+                        holder=_holder(path), path=path, limit=f"{limit:g}"))
         try:
             lock.acquire(timeout=limit)
         except Timeout:
-            raise StoreError(f"the store at {path} is being written by {_holder(path)}; "
-                             f"gave up after {limit:g} s",
-                             hint="wait for it to finish and try again "
-                                  "(ROLEGRAPH_LOCK_TIMEOUT sets how long to wait)") from None
+            raise StoreError(N_("the store at {path} is being written by {holder}; gave up after {limit:g} s"),
+                             hint=N_("wait for it to finish and try again (ROLEGRAPH_LOCK_TIMEOUT sets how long to "
+                                     "wait)"), params={"path": path, "holder": _holder(path), "limit": limit}) from None
     except OSError as exc:
-        raise StoreError(f"cannot lock the store at {path}: {exc}",
-                         hint="the folder that holds the store must be writable") from exc
+        raise StoreError(N_("cannot lock the store at {path}: {exc}"),
+                         hint=N_("the folder that holds the store must be writable"), params={"path": path, "exc": exc}) from exc
     try:
         if not nested:
             _owner_path(path).write_text(json.dumps({"pid": os.getpid(), "what": what}), encoding="utf-8")
@@ -103,5 +103,5 @@ def wait_for_writer(path: Path, on_wait: Notice | None = None) -> None:
     """Wait (bounded) until no writer holds the lock: a reader in a build's swap window waits here."""
     if not is_locked(path):
         return
-    with writer_lock(path, "reading", on_wait):
+    with writer_lock(path, N_("reading"), on_wait):
         pass

@@ -30,7 +30,8 @@ from typing import Any
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, TURTLE
 
-from ..errors import RemoteError, StoreError
+from ..errors import Msg, RemoteError, StoreError
+from ..i18n import N_
 from ..iris import GENID, GRAPH_PREFIX, META_GRAPH, ONTOLOGY_GRAPH, STAGING_PREFIX
 from ..sparql_text import query_form, tokens
 from ..targets import RemoteConfig
@@ -130,7 +131,7 @@ class RemoteStore:
         text = _with_prologue(query, prefixes, base_iri)
         form = query_form(text)
         if form == "UPDATE":
-            raise RemoteError("an update was given where a query was expected", hint="use update()")
+            raise RemoteError(N_("an update was given where a query was expected"), hint=N_("use update()"))
         form = form or "SELECT"
         graph_result = form in ("CONSTRUCT", "DESCRIBE")
         data, ctype = self.client.query(text, form, TURTLE if graph_result else JSON,
@@ -143,7 +144,7 @@ class RemoteStore:
                 triples = ox.parse(data, format=_rdf_format(ctype))
                 return [ox.Triple(unskolem(t.subject), t.predicate, unskolem(t.object)) for t in triples]
             except (SyntaxError, ValueError) as exc:
-                raise RemoteError(f"the store's answer ({ctype or 'no content type'}) does not parse: {exc}") from exc
+                raise RemoteError(N_("the store's answer ({value}) does not parse: {exc}"), params={"value": ctype or 'no content type', "exc": exc}) from exc
         return _parse_results(data, ctype)
 
     def update(self, update: str, *, prefixes: dict[str, str] | None = None, base_iri: str | None = None) -> None:
@@ -230,7 +231,7 @@ class RemoteStore:
         by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
-                raise RemoteError("rolegraph writes only to named graphs on a remote store")
+                raise RemoteError(N_("rolegraph writes only to named graphs on a remote store"))
             by_graph[q.graph_name.value].append(ox.Triple(q.subject, q.predicate, q.object))
         for graph, triples in by_graph.items():
             self.insert_data(graph, triples)
@@ -329,8 +330,8 @@ def _parse_results(data: bytes, ctype: str) -> Any:
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as exc:
         snippet = data[:200].decode("utf-8", "replace")
-        raise RemoteError(f"the store's answer ({ctype or 'no content type'}) is not SPARQL results: {exc}",
-                          hint=f"it began: {snippet!r}") from exc
+        raise RemoteError(N_("the store's answer ({value}) is not SPARQL results: {exc}"),
+                          hint=N_("it began: {snippet!r}"), params={"value": ctype or 'no content type', "exc": exc, "snippet": snippet}) from exc
 
 
 def _boolean(answer: Any) -> Any:
@@ -384,9 +385,10 @@ def build_remote(config: RemoteConfig, case_set: Any, *, extensions: list[Any] |
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         if isinstance(exc, RemoteError):
-            raise StoreError(f"building the remote store failed: {exc.message}",
-                             hint=(exc.hint + "; " if exc.hint else "")
-                             + "the remote store's previous graphs are unchanged") from exc
+            raise StoreError(N_("building the remote store failed: {text}"),
+                             hint=Msg(N_("{before}the remote store's previous graphs are unchanged"),
+                                      before=exc.hint + "; " if exc.hint else ""),
+                             params={"text": exc.message}) from exc
         raise
     counts = {k: len(v) for k, v in graphs.items() if k != META_GRAPH}
     return BuildReport(config.endpoint, counts, time.perf_counter() - start)

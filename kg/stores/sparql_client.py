@@ -20,6 +20,7 @@ from SPARQLWrapper import BASIC, DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from ..errors import RemoteError
+from ..i18n import N_
 from ..targets import RemoteConfig
 
 _STATUS = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
@@ -87,13 +88,13 @@ class SparqlClient:
             error = remote_error(what, url, f"HTTP {exc.code} {exc.reason}", body, status=exc.code)
             raise self._update_hint(error, w, exc.code) from exc
         except urllib.error.URLError as exc:
-            raise RemoteError(f"cannot reach the SPARQL store at {url}: {exc.reason}",
-                              hint="check the URL and that the store is running") from exc
+            raise RemoteError(N_("cannot reach the SPARQL store at {url}: {reason}"),
+                              hint=N_("check the URL and that the store is running"), params={"url": url, "reason": exc.reason}) from exc
         except TimeoutError as exc:
-            raise RemoteError(f"the SPARQL store at {url} did not answer within {self.config.timeout:g} s",
-                              hint="raise ROLEGRAPH_TIMEOUT (seconds), or the store's own query timeout") from exc
+            raise RemoteError(N_("the SPARQL store at {url} did not answer within {timeout:g} s"),
+                              hint=N_("raise ROLEGRAPH_TIMEOUT (seconds), or the store's own query timeout"), params={"url": url, "timeout": self.config.timeout}) from exc
         except OSError as exc:
-            raise RemoteError(f"talking to the SPARQL store at {url} failed: {exc}") from exc
+            raise RemoteError(N_("talking to the SPARQL store at {url} failed: {exc}"), params={"url": url, "exc": exc}) from exc
 
     def _update_hint(self, error: RemoteError, w: Any, status: int | None) -> RemoteError:
         if w.isSparqlUpdateRequest() and self.config.update_endpoint is None and status in (400, 404, 405, 415):
@@ -130,11 +131,11 @@ class SparqlClient:
             raise remote_error(f"{method} of graph <{graph}>", url, f"HTTP {exc.code} {exc.reason}", body,
                                status=exc.code) from exc
         except urllib.error.URLError as exc:
-            raise RemoteError(f"cannot reach the graph store at {self.config.graph_store}: {exc.reason}",
-                              hint="check --graph-store, or leave it out to load with INSERT DATA") from exc
+            raise RemoteError(N_("cannot reach the graph store at {graph_store}: {reason}"),
+                              hint=N_("check --graph-store, or leave it out to load with INSERT DATA"), params={"graph_store": self.config.graph_store, "reason": exc.reason}) from exc
         except TimeoutError as exc:
-            raise RemoteError(f"the graph store did not answer within {self.config.timeout:g} s",
-                              hint="raise ROLEGRAPH_TIMEOUT (seconds)") from exc
+            raise RemoteError(N_("the graph store did not answer within {timeout:g} s"),
+                              hint=N_("raise ROLEGRAPH_TIMEOUT (seconds)"), params={"timeout": self.config.timeout}) from exc
 
 
 def _response_of(exc: Exception) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..errors import Msg
+from ..i18n import N_
 from ..iris import ONTOLOGY_GRAPH
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -38,7 +40,7 @@ def open_embedded(path: Path, *, write: bool = False, on_wait: Notice | None = N
     if write:
         if not path.parent.is_dir():
             raise no_store(path)
-        with writer_lock(path, "reason", on_wait):
+        with writer_lock(path, N_("reason"), on_wait):
             recover(path)
             remove_leftovers(path)
             gc.collect()  # read-only handles of this process that cycles keep alive: closed first
@@ -50,7 +52,7 @@ def open_embedded(path: Path, *, write: bool = False, on_wait: Notice | None = N
         # killed build left half done.
         wait_for_writer(path, on_wait)
         if not (path / "CURRENT").exists() and path.with_name(path.name + ".old").exists():
-            with writer_lock(path, "recover", on_wait):
+            with writer_lock(path, N_("recover"), on_wait):
                 recover(path)
     with opened(path, write=False) as handle:
         yield handle
@@ -68,7 +70,7 @@ def _load_cases(store: EmbeddedStore, case_set: Any, extensions: list[Any] | Non
         if len(chunk) >= LOAD_CHUNK or i == len(names):
             store.bulk_extend(chunk)
             chunk = []
-        report_progress(progress, "load", i, len(names))
+        report_progress(progress, N_("load"), i, len(names))
     store.bulk_extend(meta_quads(case_set, extensions))
 
 
@@ -88,7 +90,7 @@ def build_embedded(path: Path, case_set: Any, *, extensions: list[Any] | None = 
     old = path.with_name(path.name + ".old")  # where the swap puts the previous store
     check_replaceable(path)
     check_replaceable(old)
-    with writer_lock(path, "build", on_wait):
+    with writer_lock(path, N_("build"), on_wait):
         recover(path)
         check_replaceable(path)  # again: it may have changed while we waited
         check_replaceable(old)
@@ -123,7 +125,7 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
         store = None
     except BaseException as exc:
         store = None  # the half-built store must be closed before its folder is removed
-        raise discard_failed_build(tmp, exc, "building") from exc
+        raise discard_failed_build(tmp, exc, Msg(N_("building the store"))) from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
         swap_in(tmp, path)

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import Msg, UsageError
+from ..i18n import N_
 from .model import ACTOR_KINDS, CASE_NS, OUTCOMES, RG, ROLE_NS, Model, natural_key, short_id
 
 
@@ -74,9 +75,11 @@ def _resolve(values: Iterable[str], candidates: dict[str, str], what: str) -> se
             continue
         names = sorted({s.rsplit("/", 1)[-1] for s in by_short} | set(by_short))
         close = difflib.get_close_matches(value, names, n=3)
-        hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-        raise UsageError(f"no {what} '{raw}' in the store",
-                         hint=hint + f"give the {what}'s id, e.g. '{next(iter(sorted(by_short)), 'id')}'")
+        example = next(iter(sorted(by_short)), "id")
+        hint = (Msg(N_("did you mean {choices}? give its id, e.g. '{example}'"),
+                    choices=", ".join(repr(c) for c in close), example=example) if close
+                else Msg(N_("give its id, e.g. '{example}'"), example=example))
+        raise UsageError(N_("no {what} '{raw}' in the store"), hint=hint, params={"what": what, "raw": raw})
     return out
 
 
@@ -128,10 +131,10 @@ def build_graph(model: Model, lang: str = "en", filters: Filters | None = None) 
                               "case": case_of(c)})
 
     # --- filters
-    keep_cases = _resolve(filters.cases, {c: c for c in case_iris}, "case") if filters.cases else None
+    keep_cases = _resolve(filters.cases, {c: c for c in case_iris}, Msg(N_("case"))) if filters.cases else None
     keep_contexts = None
     if filters.contexts:
-        roots = _resolve(filters.contexts, {c: c for c in contexts_all}, "context")
+        roots = _resolve(filters.contexts, {c: c for c in contexts_all}, Msg(N_("context")))
         keep_contexts = set(roots)
         changed = True
         while changed:  # contexts part of a kept one are kept too
@@ -140,7 +143,7 @@ def build_graph(model: Model, lang: str = "en", filters: Filters | None = None) 
                 if any(p in keep_contexts for p in model.all("partOfSituation", ctx)):
                     keep_contexts.add(ctx)
                     changed = True
-    keep_actors = _resolve(filters.actors, {a: a for a in actors_all}, "actor") if filters.actors else None
+    keep_actors = _resolve(filters.actors, {a: a for a in actors_all}, Msg(N_("actor"))) if filters.actors else None
 
     def kept(j: dict[str, Any]) -> bool:
         if keep_cases is not None and j["case"] not in keep_cases:

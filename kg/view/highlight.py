@@ -10,6 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..i18n import translator
 from ..query import bind_params, get_query, run_select
 from ..reasoning import is_reasoned
 from .graph import Graph
@@ -49,8 +50,9 @@ def query_highlight(store: Any, g: Graph, name: str, *, params: dict[str, str] |
     result = run_select(store, q, bind_params(q, params or {}, lang=lang))
     warnings = []
     if q.reasoning == "required" and not is_reasoned(store):
-        warnings.append(f"query '{name}' needs reasoning, and the store has not been reasoned: "
-                        "run `rolegraph reason` first; the highlight may be empty")
+        _ = translator(lang)
+        warnings.append(_("query '{name}' needs reasoning, and the store has not been reasoned: "
+                          "run `rolegraph reason` first; the highlight may be empty").format(name=name))
     kind_of = {n["id"]: n["kind"] for n in g.nodes}
     label_of = {n["id"]: n["label"] for n in g.nodes if "label" in n}
     node_ids = set(kind_of)
@@ -126,7 +128,7 @@ def query_highlight(store: Any, g: Graph, name: str, *, params: dict[str, str] |
     if result.rows and not all_nodes:
         warnings.append(f"none of the {len(result.rows)} rows of '{name}' names a node of this view "
                         "(check the filters)")
-    return Highlight(name, q.title, result.variables, rows_out, all_nodes, all_edges,
+    return Highlight(name, q.title_in(lang), result.variables, rows_out, all_nodes, all_edges,
                      len(result.rows), warnings)
 
 

@@ -113,7 +113,7 @@ def all_words() -> dict[str, dict[str, str]]:
 def check_lang(lang: str) -> None:
     """Refuse a language the page has no words for."""
     if lang not in LANGS:
-        raise UsageError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")
+        raise UsageError(N_("language must be one of {join}, not '{lang}'"), params={"join": ', '.join(LANGS), "lang": lang})
 
 
 def ui_words(lang: str) -> dict[str, str]:
