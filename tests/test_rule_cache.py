@@ -25,7 +25,8 @@ RULE = """#+ title: a member of a team is an actor
 #+ description: for the cache test
 #+ kind: classification
 PREFIX rg: <https://w3id.org/rolegraph/ontology#>
-CONSTRUCT { ?a a rg:Actor ; rg:note "member"@en }
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+CONSTRUCT { ?a a rg:Actor ; rg:note "member"@en-GB, "01"^^xsd:integer, 1.50, "plain" }
 WHERE { ?t rg:member ?a }
 """
 

@@ -337,7 +337,9 @@ def _decode_term(data: Any) -> Node:
     if kind == "b":
         return BNode(value)
     if kind == "l":
-        return Literal(value, datatype=URIRef(data[2]) if data[2] else None, lang=data[3] or None)
+        # As written: the parser keeps a literal's lexical form ("01"), Literal would normalise it.
+        return Literal(value, datatype=URIRef(data[2]) if data[2] else None, lang=data[3] or None,
+                       normalize=False)
     raise ValueError(f"unknown term kind {kind!r}")
 
 
