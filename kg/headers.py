@@ -187,6 +187,9 @@ RULE = Schema("rule", (
           default="case", choices=RULE_SCOPES),
     Field("unroll", str, "chain: the file is the length-2 instance of a rule over a list that builds a path "
           "(prp-spo2); the engine writes the instance for each list length the ontology has", choices=("chain",)),
+    Field("semi-naive", str, "premises: every new solution uses a new triple matching one of the positive "
+          "premises, even though the body nests NOT EXISTS (cls-int1: a new member type); the engine then "
+          "evaluates the rule on what each round added", choices=("premises",)),
 ), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
 
 PARAM_KEYS = ("type", "default", "description", "description@da")

@@ -139,20 +139,14 @@ def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -
     if not (path / "CURRENT").exists():
         out.why = N_("no store yet")
         return out
+    store = ox.Store.read_only(str(path))
     try:
-        store = ox.Store.read_only(str(path))
-        try:
-            handle = EmbeddedStore(store, path)
-            recorded_setup, out.recorded = recorded_sources(handle)
-            reasoned = is_reasoned(handle)
-        finally:
-            del store
-            gc.collect()
-    except (OSError, RuntimeError):
-        # A writer (`reason`, another build) replaced files of the store while it was read
-        # without a lock: the full build waits for that writer and is right whatever it did.
-        out.why = "the store changed while it was compared"
-        return out
+        handle = EmbeddedStore(store, path)
+        recorded_setup, out.recorded = recorded_sources(handle)
+        reasoned = is_reasoned(handle)
+    finally:
+        del store
+        gc.collect()
     if not out.recorded:
         out.why = N_("the store records no case files (built by an older rolegraph)")
     elif recorded_setup != setup:
@@ -222,16 +216,15 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
     finally:
         del source
         gc.collect()
-    store: EmbeddedStore | None = None
     try:
         write_marker(tmp)
         store = EmbeddedStore(ox.Store(str(tmp)), path)
         out = _apply(store, p, new, old, case_set, rules, reason, progress)
         if out is not None:  # no optimize(): compacting a big store would cost more than the rebuild
             store.flush()
-        store = None
+        del store
     except BaseException as exc:
-        store = None  # the half-built store must be closed before its folder is removed
+        store = None  # noqa: F841  (drops the handle: RocksDB closes before its folder is removed)
         raise discard_failed_build(tmp, exc, Msg(N_("rebuilding the store"))) from exc
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     if out is None:

@@ -42,7 +42,8 @@ from ..vocab import CLASH_BASE, RG
 from .rules import Pattern, Rule, chain_lengths, chain_rule
 
 MAX_ROUNDS = 100
-BATCH_TRIPLES = 20_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
+BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
+LOAD_QUADS = 50_000  # quads per bulk load of the conclusions into the store (bench/README.md)
 _RDF = RDF
 _RDFS = RDFS
 _INF = ox.NamedNode(INFERRED_GRAPH)
@@ -55,6 +56,17 @@ _GEN = "urn:rolegraph:generation:"  # working graphs of the fixpoint, one per ba
 _SAME = "http://www.w3.org/2002/07/owl#sameAs"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+# Rules whose every conclusion two other rules of the tables also reach, through a schema
+# triple the first of them infers: with both present, the subsumed rule adds nothing to the
+# fixpoint and is not run (docs/reasoning.md, "Rules not run").
+SUBSUMED: dict[str, tuple[str, str]] = {
+    "cax-eqc1": ("scm-eqc1", "cax-sco"),  # c1 ≡ c2 gives c1 ⊑ c2, and cax-sco the type
+    "cax-eqc2": ("scm-eqc1", "cax-sco"),
+    "prp-eqp1": ("scm-eqp1", "prp-spo1"),  # p1 ≡ p2 gives p1 ⊑ p2, and prp-spo1 the triple
+    "prp-eqp2": ("scm-eqp1", "prp-spo1"),
+    "cls-int2": ("scm-int", "cax-sco"),  # c = ⊓ci gives c ⊑ ci, and cax-sco the type
+}
 
 
 @dataclass
@@ -153,7 +165,9 @@ class Reasoner:
                  unrecorded: frozenset[str] = frozenset(), scratch: bool = False) -> None:
         self.store = store
         self.scratch = scratch
-        self.rules = [r for r in rules if r.kind != "equality"]
+        ids = {r.id for r in rules}
+        self.rules = [r for r in rules if r.kind != "equality"
+                      and not (r.id in SUBSUMED and all(k in ids for k in SUBSUMED[r.id]))]
         self.chain_rules = [r for r in self.rules if r.unroll == "chain"]
         self.rules = [r for r in self.rules if r.unroll is None]
         self._chains: set[int] = set()

@@ -35,6 +35,7 @@ from ..stores.embedded import in_memory
 from ..stores.layout import asserted_graphs, graph_quads, meta_quads
 from .engine import (
     BATCH_TRIPLES,
+    LOAD_QUADS,
     Reasoner,
     ReasonReport,
     mark_reasoned,
@@ -110,33 +111,54 @@ class CaseReasoner:
                 report_progress(progress, stage, done, total)
             return
         nq = ox.RdfFormat.N_QUADS
+        # Batches and their conclusions wait here as N-Quads (a fraction of the memory of
+        # Python quads) until there are about LOAD_QUADS of them: each bulk load writes and
+        # ingests a set of sorted files per index, so many small loads cost far more than a
+        # few large ones (bench/README.md); the bound keeps memory flat.
+        chunks: list[bytes] = []
+        waiting = 0
+
+        def load(data: bytes, *, last: bool = False) -> None:
+            nonlocal waiting
+            chunks.append(data)
+            waiting += data.count(b"\n")
+            if last or waiting >= LOAD_QUADS:
+                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would
+                # not; parsed lazily, one Python quad at a time.
+                store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
+                chunks.clear()
+                waiting = 0
+
         # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
         # parent's whole heap, the compiled cases included.
         context = multiprocessing.get_context("spawn")
         init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
         with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
-            pending: deque[tuple[Any, int]] = deque()
+            pending: deque[tuple[Any, bytes, int]] = deque()
 
             def collect() -> None:
                 nonlocal done
-                result, n = pending.popleft()
+                result, sent, n = pending.popleft()
                 data, numbers = result.get()
-                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would not
-                store.bulk_extend(ox.parse(data, format=nq))
+                load(sent)
+                load(data)
                 self.report.add(ReasonReport(**numbers))
                 self.report.batches += 1
                 done += n
                 report_progress(progress, stage, done, total)
 
             for quads, n in work:
-                if load_input:
-                    store.bulk_extend(quads)
-                data = ox.serialize(quads, format=nq)
-                pending.append((pool.apply_async(_worker_batch, (data,)), n))
+                data = ox.serialize(quads, format=nq) or b""
+                del quads
+                pending.append((pool.apply_async(_worker_batch, (data,)), data if load_input else b"", n))
                 while len(pending) > 2 * workers:
                     collect()
+            # Nothing more to send: each worker exits after its last batch, giving back its
+            # memory while the last conclusions are loaded.
+            pool.close()
             while pending:
                 collect()
+            load(b"", last=True)
 
     def finish(self, store: GraphStore) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""

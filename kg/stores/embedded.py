@@ -125,10 +125,10 @@ def load_ontology_into(store: EmbeddedStore | ox.Store, extra: list[Path] | None
 def discard_failed_build(tmp: Path, exc: BaseException, what: str) -> StoreError:
     """Remove the half-built store `tmp` after `exc`; re-raise an interrupt, else give the
     StoreError to raise, saying the previous store is unchanged (`what`: building the store, rebuilding the store)."""
-    # The traceback's frames hold the half-built store too; open, its background threads may
-    # write files while the folder is being removed, which would leave the folder behind.
+    # The frames of the traceback hold the store's handle (and its bound methods) open: a
+    # handle closed after the folder is gone writes its files again into a new folder.
     traceback.clear_frames(exc.__traceback__)
-    gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
+    gc.collect()
     shutil.rmtree(tmp, ignore_errors=True)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
         raise exc

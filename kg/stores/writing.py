@@ -105,7 +105,6 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
     shutil.rmtree(tmp, ignore_errors=True)
     counts: dict[str, int] = {}
     reasoned = None
-    store: EmbeddedStore | None = None
     try:
         tmp.mkdir(parents=True)
         write_marker(tmp)  # before RocksDB writes: a killed build leaves a folder known as ours
@@ -122,9 +121,9 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
             _load_cases(store, case_set, extensions, progress, release_cases)
         store.flush()
         store.optimize()
-        store = None
+        del store
     except BaseException as exc:
-        store = None  # the half-built store must be closed before its folder is removed
+        store = None  # noqa: F841  (drops the handle: RocksDB closes before its folder is removed)
         raise discard_failed_build(tmp, exc, Msg(N_("building the store"))) from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
