@@ -48,6 +48,14 @@ def _which_kg(checkout: Path | None) -> str:
     return out.stdout.strip()
 
 
+def _in_repo(path: str) -> str:
+    """`path` relative to this checkout, so results name no path of the machine that ran them."""
+    try:
+        return str(Path(path).resolve().relative_to(pb.ROOT))
+    except ValueError:
+        return path
+
+
 def _one_side(name: str, checkout: Path | None, work: Path, cases_dir: str, args: argparse.Namespace) -> dict[str, Any]:
     store = work / f"store-{name}"
     shutil.rmtree(store, ignore_errors=True)
@@ -78,7 +86,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "command": [Path(sys.executable).name, *sys.argv], "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": pb.machine(),
         "before": {"checkout": str(before), "commit": _git(before), "kg": _which_kg(before)},
-        "after": {"checkout": str(pb.ROOT), "commit": _git(pb.ROOT), "kg": _which_kg(None)},
+        "after": {"checkout": ".", "commit": _git(pb.ROOT), "kg": _in_repo(_which_kg(None))},
         "sizes": []}
     pb_args = argparse.Namespace(workdir=str(base), limit=args.limit, mem_limit_gb=args.mem_limit_gb)
     for size in args.sizes:

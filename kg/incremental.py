@@ -224,7 +224,7 @@ def _rebuild_locked(p: Plan, path: Path, new: dict[str, list[ox.Quad]], old: set
             store.flush()
         del store
     except BaseException as exc:
-        store = None  # close the handle before its folder is removed
+        store = None  # noqa: F841  (drops the handle: RocksDB closes before its folder is removed)
         raise discard_failed_build(tmp, exc, Msg(N_("rebuilding the store"))) from exc
     gc.collect()  # the handle's bound methods hold the RocksDB store open until collected
     if out is None:

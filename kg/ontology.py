@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.term import Node
 
 from .cases.extensions import load_extensions
 from .cases.orderkinds import kinds_graph, load_kinds
@@ -25,15 +26,30 @@ from .vocab import BASE, RG, ROLE
 RG_NS = BASE + "ontology#"
 
 
+# Parsed Turtle files by path, kept while a file is unchanged (same mtime and size): a process
+# that builds or validates many times (a notebook, the tests) parses each module once.
+_PARSED: dict[Path, tuple[int, int, tuple[tuple[Node, Node, Node], ...], tuple[tuple[str, URIRef], ...]]] = {}
+
+
 def parse_rdf_file(path: Path, graph: Graph) -> None:
     """Parse a Turtle file into `graph`, turning syntax errors into OntologyError."""
-    try:
-        graph.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises BadSyntax and assorted others
-        line = getattr(exc, "lines", None)
-        raise OntologyError(N_("cannot parse ontology module: {exc}"), file=str(path),
-                            line=(line + 1) if isinstance(line, int) else None,
-                            hint=N_("fix the Turtle syntax at that line"), params={"exc": exc}) from exc
+    key = path.resolve()
+    stat = key.stat()
+    cached = _PARSED.get(key)
+    if cached is None or cached[:2] != (stat.st_mtime_ns, stat.st_size):
+        parsed = Graph(bind_namespaces="none")  # only the file's own prefixes, bound as parse binds them
+        try:
+            parsed.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises BadSyntax and assorted others
+            line = getattr(exc, "lines", None)
+            raise OntologyError(N_("cannot parse ontology module: {exc}"), file=str(path),
+                                line=(line + 1) if isinstance(line, int) else None,
+                                hint=N_("fix the Turtle syntax at that line"), params={"exc": exc}) from exc
+        cached = (stat.st_mtime_ns, stat.st_size, tuple(parsed), tuple(parsed.namespaces()))
+        _PARSED[key] = cached
+    for prefix, namespace in cached[3]:
+        graph.bind(prefix, namespace)
+    graph.addN((s, p, o, graph) for s, p, o in cached[2])
 
 
 @dataclass

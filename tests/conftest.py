@@ -4,9 +4,11 @@ elsewhere with a message naming the setup command."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +16,49 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
 SOURCES = ROOT / "sources"
+T = TypeVar("T")
+
+# The fast inner loop is a run that leaves out the slow tests (`pytest -m "not slow"`): it runs
+# on every core (pytest-xdist) and samples what the full run (`make test`) checks exhaustively.
+FAST_LOOP = False
+
+
+def _is_fast_loop(config: pytest.Config) -> bool:
+    return "not slow" in (config.getoption("markexpr", "") or "")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The fast loop runs on all cores unless `-n` says otherwise; the full run stays in one
+    process (its servers, browser and Java tests are not written for parallel runs)."""
+    if (_is_fast_loop(config) and config.pluginmanager.hasplugin("xdist")
+            and getattr(config.option, "numprocesses", 0) is None and not os.environ.get("PYTEST_XDIST_WORKER")):
+        config.option.numprocesses = "logical"  # every CPU the machine shows, hyperthreads too
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global FAST_LOOP
+    FAST_LOOP = _is_fast_loop(config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Opening and closing a store runs a full garbage collection (kg/stores/embedded.py); the
+    # modules and tests loaded so far live to the end, so later collections can skip them.
+    gc.collect()
+    gc.freeze()
+
+
+def examples(full: int) -> int:
+    """How many examples a property-based test tries: all of them in the full run, a tenth in
+    the fast loop."""
+    return max(10, full // 10) if FAST_LOOP else full
+
+
+def sample(items: list[T], size: int) -> list[T]:
+    """All items in the full run; in the fast loop `size` of them, evenly spread."""
+    if not FAST_LOOP or len(items) <= size:
+        return items
+    return items[:: -(-len(items) // size)]
 
 
 def require_tool(name: str, path: str | None = None) -> str:
@@ -46,6 +91,24 @@ def cli(store: Path):
         return runner.invoke(main, list(args), catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def cli_built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built once by `rolegraph build cases/`, for tests to copy (`shipped_copy`)."""
+    from kg.cli import main
+
+    path = tmp_path_factory.mktemp("cli-built") / "store"
+    result = CliRunner().invoke(main, ["build", "--store", str(path), str(CASES)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def shipped_copy(cli_built_store: Path, store: Path) -> Path:
+    """The test's store (ROLEGRAPH_STORE) holding a copy of the shipped cases' build, unreasoned."""
+    shutil.copytree(cli_built_store, store)
+    return store
 
 
 @pytest.fixture(scope="session")

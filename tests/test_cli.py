@@ -14,8 +14,8 @@ from .conftest import CASES, ROOT, require_tool
 
 
 @pytest.fixture
-def built(cli) -> None:
-    assert cli("build", str(CASES)).exit_code == 0
+def built(cli, shipped_copy: Path) -> None:
+    """The shipped cases built (a copy of one build per session: the builds are alike)."""
 
 
 def test_query_reasons_first_when_needed_and_prints_a_table(cli, built) -> None:

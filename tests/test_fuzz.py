@@ -8,11 +8,13 @@ from __future__ import annotations
 import random
 
 from tests import fuzz
+from tests.conftest import examples
 
 
 def test_a_fuzzed_sample_ends_in_clean_results_only() -> None:
-    report = fuzz.run(300, seed=12)
-    assert report.count == 300
+    count = examples(300)
+    report = fuzz.run(count, seed=12)
+    assert report.count == count
     details = "\n".join(f"input {f.index} ({f.fmt}) {f.kind}: {f.detail}" for f in report.findings)
     assert not report.findings, details
     assert report.valid > 0 and report.clean_errors > 0  # both paths were exercised

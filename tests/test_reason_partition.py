@@ -18,7 +18,7 @@ from kg.reasoning import reason
 from kg.stores import open_store
 from kg.vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
-from .conftest import CASES
+from .conftest import CASES, sample
 
 INF = ox.NamedNode(str(INFERRED_GRAPH))
 EXP = ox.NamedNode(str(EXPLANATION_GRAPH))
@@ -37,6 +37,7 @@ def _twins(tmp_path: Path, sources: list[Path], edit: Any = None) -> tuple[Path,
     if edit is not None:
         with open_store(a, write=True) as st:
             edit(st)
+        del st  # the last reference: the store closes (its compactions end) before it is copied
     shutil.copytree(a, b)
     return a, b
 
@@ -193,7 +194,7 @@ def test_every_inferred_triple_of_the_shipped_cases_is_explained(reasoned_store:
         explainer = Explainer(st)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, INF)]
         recorded = re_derived = 0
-        for t in triples:
+        for t in sample(sorted(triples, key=str), 200):  # every one in the full run
             deriv = explainer.derivation_of(t)
             if deriv is None:
                 found = explainer.rederive(t, set())
@@ -284,7 +285,7 @@ def test_build_with_reason_gives_the_store_of_build_then_reason(cli: Any, store:
     assert len(rows) == 7  # the header and the six rows of the shipped cases
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("workers", [pytest.param("1", marks=pytest.mark.slow), "2"])  # the fast loop: 2 processes
 def test_many_batches_in_worker_processes_give_the_same_closure(
         tmp_path: Path, corpus_build: Path, corpus_whole: tuple[set[Any], Any], workers: str,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from kg.cases.schema import FIELDS, read_case_file
 from kg.errors import Problem
 
+from .conftest import examples
+
 NAMES = sorted({name for spec in FIELDS.values() for name in spec}) + ["lable", "x", "en", "da"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
                     st.text(max_size=30), st.sampled_from(["co-creator", "ssp-worker", "a b", "2021-13-45", ""]))
@@ -33,7 +35,7 @@ def _read(doc: Any) -> tuple[int, list[Problem]]:
     return text.count("\n") + 1, problems
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=examples(300), deadline=None, derandomize=True)
 @given(cases)
 def test_any_case_tree_reads_to_located_problems(doc: dict[str, Any]) -> None:
     lines, problems = _read(doc)
@@ -42,7 +44,7 @@ def test_any_case_tree_reads_to_located_problems(doc: dict[str, Any]) -> None:
         assert p.message and p.field, p
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=examples(200), deadline=None, derandomize=True)
 @given(st.lists(st.fixed_dictionaries({"id": scalars, "label": trees, "side": scalars}), max_size=4))
 def test_actor_lists_of_any_shape(actors: list[dict[str, Any]]) -> None:
     lines, problems = _read({"case": "fixture", "title": "A fixture", "actors": actors})

@@ -208,6 +208,7 @@ def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path) -> Non
     assert _count_cases(store) == len(list(CASES.glob("*.yaml")))
 
 
+@pytest.mark.slow  # five processes building and reasoning the shipped cases (the fast loop keeps the tests above)
 def test_build_and_reason_at_once_leave_a_sound_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
     assert _run("build", "--store", str(store), str(CASES)).returncode == 0

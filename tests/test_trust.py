@@ -10,14 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kg.cases.scaffold import new_extension
 from kg.cases.validate import load_cases
+from kg.cli import main
 from kg.errors import CaseDataError, QueryError, ReasoningError
 from kg.query import get_query, load_queries
 from kg.reasoning.rules import parse_rule
 from kg.terminal import escape_controls
-from tests.conftest import CASES
+from tests.conftest import CASES, sample
 
 ROLEGRAPH = [sys.executable, "-m", "kg.cli"]
 # ESC [2J clears the screen, OSC 0 retitles the window, OSC 8 plants a link; a C1 CSI; a bidi override.
@@ -44,9 +46,9 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     case = base / "hostile.yaml"
     case.write_text(text, encoding="utf-8")
     store = base / "store"
-    proc = subprocess.run([*ROLEGRAPH, "build", "--reason", "--store", str(store), str(case)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr
+    # built in-process (what is checked is how the commands below print to a real terminal)
+    result = CliRunner().invoke(main, ["build", "--reason", "--store", str(store), str(case)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     return store, case
 
 
@@ -148,7 +150,7 @@ def test_what_validates_also_builds_from_an_export(tmp_path: Path) -> None:
 
     store = tmp_path / "store"
     build_store(load_cases([CASES]), store)
-    for fmt in ("ttl", "trig", "jsonld", "nt", "nq"):
+    for fmt in sample(["ttl", "trig", "jsonld", "nt", "nq"], 2):
         with open_store(store) as st:
             data = export_store(st, fmt)
         f = tmp_path / f"export.{fmt}"

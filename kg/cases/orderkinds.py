@@ -267,22 +267,41 @@ def _read_kind(name: str, spec: Y, display: str, ns: str, rules_root: Path, exte
                                     N_("`reason` applies the rules under rules/ of the extension")))
         else:
             # a first check here; `reason` reads the rule in full (header, template, premises)
-            text = rule_path.read_text(encoding="utf-8")
-            try:
-                parsed = parseQuery(text)
-                is_construct = parsed[1].name == "ConstructQuery"
-            except Exception as exc:  # pyparsing's errors and friends  # noqa: BLE001
+            is_construct, error = _check_rule_file(rule_path)
+            if error is not None:
                 problems.append(Problem.of(display, ry.line, f"{name}.rule",
-                                        N_("the rule {value} does not parse: {value2}"),
-                                        N_("rules are SPARQL 1.1 CONSTRUCT queries with a `#+ title:` header"), value=ry.value, value2=str(exc).splitlines()[0]))
-            else:
-                if not is_construct or not text.startswith("#+"):
-                    problems.append(Problem.of(display, ry.line, f"{name}.rule",
-                                            N_("the rule {value} is not a CONSTRUCT query with a `#+` header"),
-                                            N_("start with `#+ title: ...`, then `CONSTRUCT {{ ... }} WHERE {{ ... }}`"), value=ry.value))
+                                           N_("the rule {value} does not parse: {value2}"),
+                                           N_("rules are SPARQL 1.1 CONSTRUCT queries with a `#+ title:` header"),
+                                           value=ry.value, value2=error))
+            elif not is_construct:
+                problems.append(Problem.of(display, ry.line, f"{name}.rule",
+                                           N_("the rule {value} is not a CONSTRUCT query with a `#+` header"),
+                                           N_("start with `#+ title: ...`, then `CONSTRUCT {{ ... }} WHERE {{ ... }}`"),
+                                           value=ry.value))
     if len(problems) > before or value is None or rule_path is None or label is None or definition is None:
         return None
     return OrderKind(name, label, definition, cls, value, fields, rule_path, display, line, extension)
+
+
+# The first check of each rule file by path, kept while the file is unchanged (mtime and size):
+# every build and validation reads the kinds, and SPARQL parsing is the slow part of that.
+_CHECKED: dict[Path, tuple[int, int, bool, str | None]] = {}
+
+
+def _check_rule_file(path: Path) -> tuple[bool, str | None]:
+    """Whether a rule file is a CONSTRUCT query with a `#+` header, or why it does not parse."""
+    stat = path.stat()
+    cached = _CHECKED.get(path)
+    if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+        return cached[2], cached[3]
+    text = path.read_text(encoding="utf-8")
+    try:
+        is_construct = parseQuery(text)[1].name == "ConstructQuery" and text.startswith("#+")
+        error = None
+    except Exception as exc:  # pyparsing's errors and friends  # noqa: BLE001
+        is_construct, error = False, str(exc).splitlines()[0]
+    _CHECKED[path] = (stat.st_mtime_ns, stat.st_size, is_construct, error)
+    return is_construct, error
 
 
 def display_path(path: Path) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.term import BNode, Node, URIRef, Variable
+from rdflib.term import BNode, Literal, Node, URIRef, Variable
 
 from ..errors import ReasoningError
 from ..headers import RULE as RULE_HEADER
@@ -37,6 +37,7 @@ from ..i18n import N_
 from ..iris import RDF_TYPE, RULE
 from ..resources import data_dir
 from ..sparql_text import group_after, keyword_at
+from . import rule_cache
 
 RULE_BASE = RULE
 # `unroll: chain`: the file is the length-2 instance of a rule over an RDF list that builds a
@@ -291,20 +292,106 @@ def _has_service(node: Any) -> bool:
 
 
 def parse_rule(path: Path) -> Rule:
-    """Read and check one rule file; parsed once per process while the file is unchanged."""
+    """Read and check one rule file; parsed once per process while the file is unchanged,
+    and taken from the persistent cache (`rule_cache`) when its text was parsed before."""
     key = path.resolve()
     stat = key.stat()
     cached = _PARSED.get(key)
     if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
         rule = cached[2]
         return rule if rule.path == path else replace(rule, path=path)
-    rule = _parse_rule(path)
+    text = path.read_text(encoding="utf-8")
+    entry = rule_cache.entry_key(path.stem, text)
+    hit = _decode_rule(rule_cache.read(entry), path)
+    if hit is None:
+        rule = _parse_rule(path, text)
+        rule_cache.write(entry, _encode_rule(rule))
+    else:
+        rule = hit
     _PARSED[key] = (stat.st_mtime_ns, stat.st_size, rule)
     return rule
 
 
-def _parse_rule(path: Path) -> Rule:
-    text = path.read_text(encoding="utf-8")
+# The JSON form of a rule in the persistent cache: its fields but the path (the file's own,
+# given on reading), terms as [kind, value(, datatype, language)].
+def _encode_term(term: Node) -> list[str | None]:
+    if isinstance(term, Variable):
+        return ["v", str(term)]
+    if isinstance(term, URIRef):
+        return ["u", str(term)]
+    if isinstance(term, BNode):
+        return ["b", str(term)]
+    if isinstance(term, Literal):
+        return ["l", str(term), str(term.datatype) if term.datatype else None, term.language]
+    raise TypeError(f"a rule pattern holds a term the cache cannot store: {term!r}")
+
+
+def _decode_term(data: Any) -> Node:
+    kind, value = data[0], data[1]
+    if not isinstance(value, str):
+        raise TypeError("a term's value must be text")
+    if kind == "v":
+        return Variable(value)
+    if kind == "u":
+        return URIRef(value)
+    if kind == "b":
+        return BNode(value)
+    if kind == "l":
+        # As written: the parser keeps a literal's lexical form ("01"), Literal would normalise it.
+        return Literal(value, datatype=URIRef(data[2]) if data[2] else None, lang=data[3] or None,
+                       normalize=False)
+    raise ValueError(f"unknown term kind {kind!r}")
+
+
+def _encode_patterns(patterns: tuple[Pattern, ...] | None) -> list[list[list[str | None]]] | None:
+    return None if patterns is None else [[_encode_term(t) for t in p] for p in patterns]
+
+
+def _decode_patterns(data: Any) -> tuple[Pattern, ...]:
+    out: list[Pattern] = []
+    for p in data:
+        s, pr, o = (_decode_term(t) for t in p)
+        out.append((s, pr, o))
+    return tuple(out)
+
+
+def _encode_rule(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "title": rule.title, "description": rule.description, "kind": rule.kind,
+            "prefixes": rule.prefixes, "template_text": rule.template_text, "body_text": rule.body_text,
+            "conclusions": _encode_patterns(rule.conclusions), "premises": _encode_patterns(rule.premises),
+            "scope": rule.scope, "reads": None if rule.reads is None else sorted(rule.reads),
+            "needs": sorted(rule.needs), "delta": _encode_patterns(rule.delta), "static": sorted(rule.static),
+            "unroll": rule.unroll, "titles": rule.titles}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
+
+
+def _decode_rule(data: dict[str, Any] | None, path: Path) -> Rule | None:
+    """The rule a cache entry holds, or None when there is none or it is malformed."""
+    if data is None:
+        return None
+    try:
+        reads, unroll, titles = data["reads"], data["unroll"], data["titles"]
+        if not isinstance(titles, dict) or (unroll is not None and unroll not in UNROLLS):
+            return None
+        rule = Rule(_text(data["id"]), _text(data["title"]), _text(data["description"]), _text(data["kind"]),
+                    path, _text(data["prefixes"]), _text(data["template_text"]), _text(data["body_text"]),
+                    _decode_patterns(data["conclusions"]), _decode_patterns(data["premises"]),
+                    _text(data["scope"]), None if reads is None else frozenset(_text(r) for r in reads),
+                    frozenset(_text(r) for r in data["needs"]),
+                    None if data["delta"] is None else _decode_patterns(data["delta"]),
+                    frozenset(_text(r) for r in data["static"]), unroll,
+                    {_text(k): _text(v) for k, v in titles.items()})
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return rule if rule.id == path.stem else None
+
+
+def _parse_rule(path: Path, text: str) -> Rule:
     meta = read_header(path, RULE_HEADER, text).values
     try:
         parsed = translateQuery(parseQuery(text))

@@ -123,7 +123,7 @@ def _build(path: Path, case_set: Any, extensions: list[Any] | None, progress: Pr
         store.optimize()
         del store
     except BaseException as exc:
-        store = None  # close the handle before its folder is removed
+        store = None  # noqa: F841  (drops the handle: RocksDB closes before its folder is removed)
         raise discard_failed_build(tmp, exc, Msg(N_("building the store"))) from exc
     gc.collect()  # the bound methods of the handle hold the RocksDB store open until collected
     try:
