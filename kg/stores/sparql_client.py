@@ -98,9 +98,11 @@ class SparqlClient:
 
     def _update_hint(self, error: RemoteError, w: Any, status: int | None) -> RemoteError:
         if w.isSparqlUpdateRequest() and self.config.update_endpoint is None and status in (400, 404, 405, 415):
-            error.hint = ("this store may take updates at another URL than queries: give it with "
-                          "--update-endpoint (Oxigraph and Fuseki: .../update, GraphDB: "
-                          ".../repositories/REPO/statements)")
+            message, _hint = error.templates
+            return RemoteError(message, params=error.params, hint=N_(
+                "this store may take updates at another URL than queries: give it with "
+                "--update-endpoint (Oxigraph and Fuseki: .../update, GraphDB: "
+                ".../repositories/REPO/statements)"))
         return error
 
     def graph_store(self, method: str, graph: str, data: bytes) -> None:
@@ -160,12 +162,12 @@ def remote_error(what: str, url: str, reason: str | bytes, body: str, status: in
     hint = ""
     low = (reason + " " + text).lower()
     if status in (401, 403) or "unauthorized" in low or "forbidden" in low or "permission" in low:
-        hint = ("the store refused the credentials or the operation: set ROLEGRAPH_USER / ROLEGRAPH_PASSWORD "
+        hint = N_("the store refused the credentials or the operation: set ROLEGRAPH_USER / ROLEGRAPH_PASSWORD "
                 "(or ROLEGRAPH_TOKEN), and check that this user may update (Virtuoso: GRANT SPARQL_UPDATE)")
     elif status == 404 or "not found" in low:
-        hint = "check the URL: the endpoint path differs between stores (see docs/bigger-stores.md)"
+        hint = N_("check the URL: the endpoint path differs between stores (see docs/bigger-stores.md)")
     elif status == 405 or "method not allowed" in low:
-        hint = "the URL does not accept this operation; give the update URL with --update-endpoint"
+        hint = N_("the URL does not accept this operation; give the update URL with --update-endpoint")
     message = f"{what} failed at {url}: {reason}".rstrip(": ")
     if first and first not in message:
         message += f" — {first}"
