@@ -3,6 +3,7 @@ inferred triple stays explainable (recorded, or re-derived on demand)."""
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
 from pathlib import Path
@@ -30,6 +31,16 @@ def _inferred(path: Path) -> set[tuple[Any, ...]]:
         return {(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, INF)}
 
 
+def _copy_store(src: Path, dst: Path) -> None:
+    """A consistent copy of the store at `src` (blank nodes keep their labels): a RocksDB
+    checkpoint, not a file copy, which a compaction still running could leave without an .sst."""
+    gc.collect()  # a handle no longer used, closed before the checkpoint
+    source = ox.Store.read_only(str(src))
+    source.backup(str(dst))
+    del source
+    gc.collect()
+
+
 def _twins(tmp_path: Path, sources: list[Path], edit: Any = None) -> tuple[Path, Path]:
     """One build, copied: blank nodes of the ontology keep their labels in both."""
     a, b = tmp_path / "a", tmp_path / "b"
@@ -38,7 +49,7 @@ def _twins(tmp_path: Path, sources: list[Path], edit: Any = None) -> tuple[Path,
         with open_store(a, write=True) as st:
             edit(st)
         del st  # the last reference: the store closes (its compactions end) before it is copied
-    shutil.copytree(a, b)
+    _copy_store(a, b)
     return a, b
 
 
@@ -72,7 +83,7 @@ def corpus_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 def corpus_whole(corpus_build: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[set[Any], Any]:
     """The reference: the corpus reasoned with every rule over the whole store, once."""
     a = tmp_path_factory.mktemp("corpus-whole") / "store"
-    shutil.copytree(corpus_build, a)
+    _copy_store(corpus_build, a)
     with open_store(a, write=True) as st:
         report = reason(st, whole_store=True)
     return _inferred(a), report
@@ -81,7 +92,7 @@ def corpus_whole(corpus_build: Path, tmp_path_factory: pytest.TempPathFactory) -
 def test_case_by_case_equals_the_whole_store_on_shipped_and_generated_cases(
         tmp_path: Path, corpus_build: Path, corpus_whole: tuple[set[Any], Any]) -> None:
     b = tmp_path / "b"
-    shutil.copytree(corpus_build, b)
+    _copy_store(corpus_build, b)
     with open_store(b, write=True) as st:
         by_case = reason(st)
     reference, whole = corpus_whole
@@ -293,7 +304,7 @@ def test_many_batches_in_worker_processes_give_the_same_closure(
 
     monkeypatch.setenv("ROLEGRAPH_WORKERS", workers)
     b = tmp_path / "b"
-    shutil.copytree(corpus_build, b)
+    _copy_store(corpus_build, b)
     with open_store(b, write=True) as st:
         rules = store_rules(st)
         report = CaseReasoner(rules, batch_triples=1500, unrecorded=unrecorded_rules(rules)).run(st)
