@@ -33,7 +33,7 @@ from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_gra
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
-from .packed import PackedTriples
+from .packed import PackedTriples, ox_term
 from .quotes import SourceText
 from .schema import (
     Case,
@@ -381,25 +381,12 @@ def _read_rdf(path: Path, display: str, ontology: Ontology, problems: list[Probl
                 out.locations[s] = (display, lines.line_of(s))
 
 
-def _ox_term(term: Any) -> Any:
-    """The term as Oxigraph would store it (ValueError when it cannot)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    raise TypeError(f"unexpected RDF term {term!r}")
-
-
 def _check_terms(triples: list[RdfTriple], display: str, lines: LineIndex, problems: list[Problem]) -> None:
     """Every term must be one the store accepts (what validates must build)."""
     for triple in triples:
         for term in triple:
             try:
-                _ox_term(term)
+                ox_term(term)
             except (ValueError, TypeError) as exc:
                 problems.append(Problem.of(display, lines.line_of(triple[0]), "term",
                                         N_("{value!r} cannot be stored: {exc}"), N_("fix or remove it"), value=str(term)[:60], exc=exc))
