@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
+from ..workers import worker_count
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
@@ -450,18 +450,6 @@ def _extension_places(ontology: Ontology) -> tuple[str, ...]:
 PARALLEL_FILES = 24
 
 
-def _workers() -> int:
-    """How many processes read and compile: ROLEGRAPH_WORKERS, else the usable cores (at most 4)."""
-    env = os.environ.get("ROLEGRAPH_WORKERS", "")
-    if env.isdigit():
-        return max(1, int(env))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return min(cores, 4)
-
-
 def _compile(case: Case, ontology: Ontology) -> Any:
     return compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
                         roles=ontology.roles, order_kinds=ontology.order_kinds)
@@ -601,7 +589,7 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files], digests={d: file_digest(p) for p, d in files})
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    workers = _workers()
+    workers = worker_count()
     if workers > 1 and len(yaml_files) >= PARALLEL_FILES:
         add_yaml = _read_yaml_parallel(yaml_files, ontology, problems, out, progress, workers)
     else:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -33,6 +32,7 @@ from ..progress import report as report_progress
 from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import asserted_graphs, graph_quads, meta_quads
+from ..workers import worker_count
 from .engine import (
     BATCH_TRIPLES,
     LOAD_QUADS,
@@ -103,7 +103,7 @@ class CaseReasoner:
         done = 0
         report_progress(progress, stage, done, total)
         work = ((quads_of(batch), len(batch)) for batch in plan)
-        workers = _workers() if len(plan) > 1 else 1
+        workers = worker_count() if len(plan) > 1 else 1
         if workers < 2:
             for quads, n in work:
                 store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
@@ -196,18 +196,6 @@ class CaseReasoner:
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
-
-
-def _workers() -> int:
-    """How many processes reason batches: ROLEGRAPH_WORKERS, else the usable cores (at most 4)."""
-    env = os.environ.get("ROLEGRAPH_WORKERS", "")
-    if env.isdigit():
-        return max(1, int(env))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return min(cores, 4)
 
 
 _WORKER: CaseReasoner | None = None
