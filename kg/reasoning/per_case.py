@@ -88,7 +88,9 @@ class CaseReasoner:
         their derivations."""
         mem = in_memory(self.schema_quads)
         mem.extend(quads)
-        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True)
+        # The ontology's part is at the rules' fixpoint (`prepare`): only what the cases add is joined.
+        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True,
+                     settled=quads)
         r.run(keep_explanations=True)
         self.report.add(r.report)
         self.report.batches += 1

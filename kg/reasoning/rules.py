@@ -105,25 +105,27 @@ class Rule:
         tail = f" LIMIT {limit}" if limit else ""
         return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}}{tail}"
 
-    def select_query(self, graphs: list[str] | None = None) -> str:
+    def select_query(self, graphs: list[str] | None = None, premises: Iterable[Pattern] | None = None) -> str:
         """The rule's WHERE clause as a SELECT that skips conclusions already known; with
-        `graphs`, only the solutions that use a triple of those graphs (semi-naive)."""
-        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs)}\n"
+        `graphs`, only the solutions that use a triple of those graphs (semi-naive) as one
+        of `premises` (by default any of `delta`)."""
+        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs, premises)}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def construct_query_delta(self, graphs: list[str]) -> str:
-        """The rule as a CONSTRUCT of the new conclusions from triples of `graphs`."""
-        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{self._where(graphs)}\n"
-                f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+    def construct_query_delta(self, graphs: list[str], premises: Iterable[Pattern] | None = None) -> str:
+        """The rule as a CONSTRUCT of the new conclusions from triples of `graphs` (as one
+        of `premises`, by default any of `delta`)."""
+        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n"
+                f"{self._where(graphs, premises)}\nFILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def _where(self, graphs: list[str] | None) -> str:
+    def _where(self, graphs: list[str] | None, premises: Iterable[Pattern] | None = None) -> str:
         if graphs is None or self.delta is None:
             return f"{{ {self.body_text} }}"
         values = " ".join(f"<{g}>" for g in graphs)
         # One branch per premise: that premise from the new triples, the rest from all.
         return "\nUNION\n".join(
             f"{{ VALUES ?__g {{ {values} }} GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n{self.body_text} }}"
-            for p in self.delta)
+            for p in (self.delta if premises is None else premises))
 
 
 def _sparql(term: Node) -> str:
