@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ from .rules import Pattern, Rule, chain_lengths, chain_rule, read_keys
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
+# A rule with a premise of at most this many triples (`owl:someValuesFrom`, `owl:inverseOf`
+# in an ontology with a few restrictions) runs in full, not semi-naively (`Reasoner._anchored`).
+ANCHOR_TRIPLES = 12
 LOAD_QUADS = 50_000  # quads per bulk load of the conclusions into the store (bench/README.md)
 _RDF = RDF
 _RDFS = RDFS
@@ -308,12 +312,35 @@ class Reasoner:
                 any(self._changed.get(k, 0) > last for k in rule.static):
             self._full[rule.id] = self._clock
             return None
+        if rule.id in self.unrecorded and rule.ground_template and not rule.static and self._anchored(rule):
+            self._full[rule.id] = self._clock
+            return None
         # A premise of a kind (predicate, or rdf:type and class) no new triple has, such as
         # an ontology premise (`?c1 rdfs:subClassOf ?c2`) while cases are reasoned, matches
         # nothing new: its branch of the union is left out.
         premises = [p for p in rule.delta if not isinstance(p[1], URIRef)
                     or self._changed.get(read_keys(p[1], p[2])[-1], 0) > previous]
         return self._since(previous), premises
+
+    def _anchored(self, rule: Rule) -> bool:
+        """Whether a premise of the rule with a fixed predicate (or class) has at most
+        `ANCHOR_TRIPLES` triples: then a full run starts from those few and costs less
+        than a semi-naive one, whose branches scan every new triple (`?x ?p ?y`) before the
+        join. The conclusions are the same either way; only unrecorded rules choose, so
+        that which premises a recorded derivation names does not depend on it."""
+        for _, pr, o in rule.delta or ():
+            if not isinstance(pr, URIRef):
+                continue
+            key = read_keys(pr, o)[-1]
+            if key == _RDF + "type":
+                continue  # any class: every typed node
+            if key.startswith("type|"):
+                found = self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(key[5:]), None)
+            else:
+                found = self.store.quads_for_pattern(None, ox.NamedNode(key), None, None)
+            if sum(1 for _ in itertools.islice(found, ANCHOR_TRIPLES + 1)) <= ANCHOR_TRIPLES:
+                return True
+        return False
 
     def apply(self, rule: Rule, round_no: int) -> int:
         """Run one rule once; return how many new triples it concluded."""
