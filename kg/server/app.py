@@ -370,6 +370,7 @@ class Routes:
         for q in self.service.queries(await self.service.info()).values():
             out.append({"name": q.name, "title": q.title, "description": q.description, "tags": list(q.tags),
                         "titles": {lang: q.title_in(lang) for lang in LANGS},
+                        "descriptions": {lang: q.description_in(lang) for lang in LANGS},
                         "reasoning": q.reasoning, "url": f"/queries/{urllib.parse.quote(q.name)}",
                         "params": [{"name": p.name, "type": p.type, "default": p.default,
                                     "description": p.description,
