@@ -830,6 +830,7 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
               help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
 @option("--base-iri", default=None, metavar="IRI",
               help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
+@lang_option
 @click.pass_context
 def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool, pseudonymise: bool,
               key_file: Path | None, **options: Any) -> None:
