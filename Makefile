@@ -59,5 +59,5 @@ clean:
 # entries there), and compile the .mo that gettext reads.
 messages:
 	$(VENV)/pybabel extract --no-location --omit-header -F babel.cfg -k _ -k N_ -o locale/rolegraph.pot kg
-	$(VENV)/pybabel update --no-fuzzy-matching -i locale/rolegraph.pot -d locale -D rolegraph
+	$(VENV)/pybabel update --no-fuzzy-matching --ignore-pot-creation-date -i locale/rolegraph.pot -d locale -D rolegraph
 	$(VENV)/pybabel compile -d locale -D rolegraph
