@@ -164,3 +164,13 @@ def test_ids_in_messages_are_never_translated() -> None:
     assert p.render(translator("da")) == "c.yaml:1: claims[0].role: ukendt id 'reason'"
     kinds = Msg(N_("{choices} or {last}"), choices=[Msg(N_("an actor"))], last=Msg(N_("a team")))
     assert str(kinds) == "an actor or a team" and kinds.render(translator("da")) == "en aktør eller et hold"
+
+
+def test_the_ontology_page_says_its_own_words_in_both_languages() -> None:
+    from kg.ontodoc import render
+    from kg.ontology import load_ontology
+
+    page = render(load_ontology())
+    for both in ("domain / domæne", "subclass of / underklasse af", "core model / kernemodel",
+                 "Roller i samskabelse efter Goffman. Moduler: ", "Roller er individer ordnet efter "):
+        assert both in page, both

@@ -358,8 +358,9 @@ def test_updates_with_a_token(writable: Any) -> None:
                                  {"Authorization": f"Bearer {TOKEN}"}), 400)
     assert "LOAD" in refused["message"]
     status, _, body = http("POST", url, insert, {"Authorization": f"Bearer {TOKEN}",
-                                                 "Content-Type": "application/sparql-update"})
-    assert status == 200, body
+                                                 "Content-Type": "application/sparql-update",
+                                                 "Accept-Language": "da"})
+    assert status == 200 and json.loads(body) == {"status": "ok", "message": "opdateringen er udført"}, body
     # the readers reopen the store when it changes: the new statement is visible at once
     ask = "ASK { <urn:x:new> rdfs:label \"added by an update\" }"
     status, _, body = http("POST", url, {"query": ask})

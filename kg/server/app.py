@@ -42,7 +42,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import Msg, QueryError
-from ..i18n import N_
+from ..i18n import N_, translator
 from ..iris import LANGS
 from ..query import Query, bind_params, load_queries, with_values
 from ..resources import data_dir
@@ -542,7 +542,8 @@ class Routes:
                                "`rolegraph build`"), params={"keywords": " / ".join(refused)})
         await writer.run({"op": "update", "text": text, "base_iri": self.service.base_iri(request)},
                          self.settings.timeout)
-        return json_response(200, {"status": "ok", "message": "update applied"})
+        message = translator(request_lang(request, self.settings.lang))(N_("update applied"))
+        return json_response(200, {"status": "ok", "message": message})
 
     def _authorize(self, request: Request) -> None:
         token = self.settings.token
