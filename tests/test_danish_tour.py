@@ -182,6 +182,11 @@ def test_click_usage_errors_are_danish(study: Path) -> None:
     assert result.exit_code == 2 and "Fejl: Intet tilvalg hedder '--bogus'." in result.output
     result = runner.invoke(main, ["generate", "out", "--cases", "0"], prog_name="rolegraph")
     assert "Fejl: Ugyldig værdi for '--cases': 0 er ikke i intervallet x>=1." in result.output
+    # click's types are named in Danish too: a directory, an integer
+    result = runner.invoke(main, ["reason", "--rules", "no-such-dir"], prog_name="rolegraph")
+    assert "Fejl: Ugyldig værdi for '--rules': Mappe 'no-such-dir' findes ikke." in result.output
+    result = runner.invoke(main, ["explain", "--row", "x"], prog_name="rolegraph")
+    assert "Fejl: Ugyldig værdi for '--row': 'x' er ikke et gyldigt heltal." in result.output
     result = runner.invoke(main, ["no-such-command"], prog_name="rolegraph")
     assert "Fejl: Ingen kommando hedder 'no-such-command'." in result.output
     # the command's --lang, given before the bad option, decides too; English stays the default
@@ -189,3 +194,5 @@ def test_click_usage_errors_are_danish(study: Path) -> None:
     assert "Fejl: Intet tilvalg hedder '--bogus'." in result.output
     result = runner.invoke(main, ["query"], prog_name="rolegraph", env={"ROLEGRAPH_LANG": None})
     assert "Error: Missing argument 'NAME'." in result.output and "Usage: rolegraph query [OPTIONS] NAME" in result.output
+    result = runner.invoke(main, ["reason", "--rules", "no-such-dir"], prog_name="rolegraph", env={"ROLEGRAPH_LANG": None})
+    assert "Error: Invalid value for '--rules': Directory 'no-such-dir' does not exist." in result.output

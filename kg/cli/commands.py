@@ -36,7 +36,7 @@ from .options import (
     store_options,
     width_option,
 )
-from .translated import argument, command, option
+from .translated import INTEGER, FloatRange, IntRange, PathType, argument, command, option
 
 _WARNINGS_SHOWN = 20
 
@@ -190,7 +190,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
 @option("--ontology-only", is_flag=True,
               help="Only the ontology (with the extensions found), merged into one; needs no store.")
 @option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
-@option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@option("-o", "--output", type=PathType(path_type=Path), default=None,
               help="File to write (default: standard output).")
 @pseudonymise_options
 @store_options
@@ -499,7 +499,7 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
 @command("explain")
 @argument("iri", required=False)
 @option("--query", "query_name", help="Explain a row of this named query instead of an IRI.")
-@option("--row", type=int, default=None, help="Row number (1-based) of --query; all rows if left out.")
+@option("--row", type=INTEGER, default=None, help="Row number (1-based) of --query; all rows if left out.")
 @param_option
 @option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
 @option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -629,7 +629,7 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
 
 @command("new-case")
 @argument("name")
-@option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+@option("--dir", "directory", type=PathType(file_okay=False, path_type=Path), default=Path("cases"),
               show_default=True, help="Where to write NAME.yaml.")
 def new_case_cmd(name: str, directory: Path) -> None:
     """Write an annotated case file to start a new case from (valid as written)."""
@@ -642,7 +642,7 @@ def new_case_cmd(name: str, directory: Path) -> None:
 
 @command("new-extension")
 @argument("name")
-@option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("extensions"),
+@option("--dir", "directory", type=PathType(file_okay=False, path_type=Path), default=Path("extensions"),
               show_default=True, help="Where to create NAME/.")
 def new_extension_cmd(name: str, directory: Path) -> None:
     """Write an ontology extension module (new role, actor and context kinds, rules, queries).
@@ -672,7 +672,7 @@ def validate_extensions_cmd() -> None:
 
 
 @command("docs")
-@option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/ontology.html"),
+@option("--out", type=PathType(dir_okay=False, path_type=Path), default=Path("out/ontology.html"),
               show_default=True)
 def docs_cmd(out: Path) -> None:
     """Write the ontology's documentation (with extensions) as one offline HTML page."""
@@ -707,10 +707,10 @@ def roles(lang: str) -> None:
 
 
 @command("generate")
-@argument("out", type=click.Path(file_okay=False, path_type=Path))
-@option("--cases", "n", type=click.IntRange(min=1), default=10, show_default=True,
+@argument("out", type=PathType(file_okay=False, path_type=Path))
+@option("--cases", "n", type=IntRange(min=1), default=10, show_default=True,
               help="How many case files to write.")
-@option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@option("--seed", type=IntRange(min=0), default=0, show_default=True,
               help="Random seed; the same seed gives the same files.")
 def generate_cmd(out: Path, n: int, seed: int) -> None:
     """Write a synthetic corpus of N case files (YAML) into OUT, for tests and benchmarks.
@@ -746,12 +746,12 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
               help="Open on the answers of this named query (highlighted), e.g. role-transfer.")
 @option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeatable).")
-@option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+@option("--queries", "query_dirs", multiple=True, type=PathType(path_type=Path, file_okay=False),
               help="Another directory of named queries (repeatable).")
 @lang_option
-@option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
+@option("--out", "out", type=PathType(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
               show_default=True, help="The HTML file to write.")
-@option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+@option("--threshold", type=IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
               help="Above this many nodes the page opens on an overview and expands on click.")
 @option("--overview/--full", "overview", default=None,
               help="Force the overview or the full graph (default: the query's answers, else by --threshold).")
@@ -801,20 +801,20 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
 @command("serve")
 @option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; a non-loopback one needs --public.")
-@option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+@option("--port", type=IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0: any free port, printed at start).")
-@option("--store", "store", type=click.Path(path_type=Path, file_okay=False), default=None,
+@option("--store", "store", type=PathType(path_type=Path, file_okay=False), default=None,
               envvar="ROLEGRAPH_STORE", show_envvar=True,
               help="Store directory (default: ~/.local/share/rolegraph/store).")
-@option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@option("--timeout", type=FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a query may run before it is stopped.")
-@option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+@option("--max-rows", type=IntRange(min=1), default=10_000, show_default=True,
               help="Largest result (rows, or triples) the server sends.")
-@option("--workers", type=click.IntRange(1, 64), default=None,
+@option("--workers", type=IntRange(1, 64), default=None,
               help="Query worker processes [default: CPUs, at most 4].")
 @option("--allow-update", is_flag=True,
               help="Accept SPARQL updates with `Authorization: Bearer TOKEN` (needs a token).")
-@option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+@option("--token-file", type=PathType(path_type=Path, dir_okay=False, exists=True), default=None,
               help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
 @option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
 @option("--allow-identifying", is_flag=True,
@@ -824,9 +824,9 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
 @option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
                    "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
-@option("--memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MIB",
+@option("--memory", type=IntRange(min=0), default=2048, show_default=True, metavar="MIB",
               help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
-@option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
+@option("--per-client", type=IntRange(min=0), default=0, metavar="N",
               help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
 @option("--base-iri", default=None, metavar="IRI",
               help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
@@ -867,14 +867,14 @@ def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool
 
 
 @command("import-qdpx")
-@argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@argument("project", type=PathType(dir_okay=False, path_type=Path))
+@option("--map", "mapping", type=PathType(dir_okay=False, path_type=Path), default=None,
               help="The mapping file: which codes are roles, actors, contexts, stances, outcomes.")
-@option("--init-map", "init_map", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@option("--init-map", "init_map", type=PathType(dir_okay=False, path_type=Path), default=None,
               help="Write a mapping file scaffolded from the project's codes, and stop.")
-@option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+@option("--out", type=PathType(file_okay=False, path_type=Path), default=Path("cases"),
               show_default=True, help="Directory for the draft case files.")
-@option("--sources", "sources_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@option("--sources", "sources_dir", type=PathType(file_okay=False, path_type=Path), default=None,
               help="Directory for the source texts (default: sources/ beside --out).")
 @option("--force", is_flag=True, help="Overwrite existing files.")
 def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, out: Path,
@@ -919,7 +919,7 @@ def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, 
 
 @command("export-qdpx")
 @argument("paths", nargs=-1)
-@option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@option("--out", type=PathType(dir_okay=False, path_type=Path), required=True,
               help="The .qdpx file to write.")
 @option("--name", default="rolegraph study", show_default=True, help="The project's name.")
 @pseudonymise_options
@@ -968,7 +968,7 @@ def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: 
 @argument("cases", nargs=-1)
 @option("--format", "fmt", type=click.Choice(["md", "html"]), default="html", show_default=True)
 @lang_option
-@option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@option("--out", type=PathType(dir_okay=False, path_type=Path), required=True)
 @option("--no-reason", is_flag=True, help="Do not reason first, even if the store needs it.")
 @pseudonymise_options
 @store_options

@@ -22,7 +22,7 @@ from ..iris import LANGS
 from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
 from ..terminal import escape_controls
 from .language import current_lang, say, take_lang
-from .translated import option
+from .translated import IntRange, PathType, option
 
 __all__ = ["current_lang", "say"]  # the language of what commands print, from kg.cli.language
 
@@ -70,7 +70,7 @@ group_remote_options = with_options(_remote_options("for every command "))
 
 def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--store and the remote-store options, turned into one `target` argument."""
-    @option("--store", "store", type=click.Path(path_type=Path), default=None,
+    @option("--store", "store", type=PathType(path_type=Path), default=None,
                   envvar="ROLEGRAPH_STORE", show_envvar=True,
                   help="Store directory (default: ~/.local/share/rolegraph/store).")
     @with_options(_remote_options(""))
@@ -102,7 +102,7 @@ param_option = option("--param", "params", multiple=True, metavar="NAME=VALUE",
                              help="A query parameter (repeatable).")
 format_option = option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                              show_default=True, help="json is the W3C SPARQL 1.1 results format.")
-width_option = option("--width", type=click.IntRange(min=20), default=None, envvar="ROLEGRAPH_WIDTH",
+width_option = option("--width", type=IntRange(min=20), default=None, envvar="ROLEGRAPH_WIDTH",
                             show_envvar=True,
                             help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
                                  "one row per line, tab-separated, values whole).")
@@ -118,7 +118,7 @@ inference_options = with_options([
     option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
 ])
 rules_option = option("--rules", "rules", multiple=True,
-                            type=click.Path(exists=True, file_okay=False, path_type=Path),
+                            type=PathType(exists=True, file_okay=False, path_type=Path),
                             help="Extra directory of rule files (SPARQL CONSTRUCT with a #+ header).")
 shacl_option = option("--shacl/--no-shacl", default=None,
                             help="Check every graph against the SHACL shapes, or none. By default the shapes "
@@ -147,7 +147,7 @@ def notice(message: str) -> None:
 
 def pseudonymise_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--pseudonymise and --key-file, for the commands whose output shows persons."""
-    fn = option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    fn = option("--key-file", type=PathType(dir_okay=False, path_type=Path), default=None,
                       help="The pseudonym key file (default: $ROLEGRAPH_PSEUDONYM_KEY or "
                            "~/.config/rolegraph/pseudonym.key; made on first use, never printed).")(fn)
     return option("--pseudonymise", is_flag=True,

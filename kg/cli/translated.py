@@ -73,8 +73,9 @@ def metavar_in(text: str) -> str:
 class Text:
     """A help text kept as written (English) and read in the run's language."""
 
-    def __init__(self, *, metavar: bool = False) -> None:
+    def __init__(self, *, metavar: bool = False, default: str | None = None) -> None:
         self.metavar = metavar
+        self.default = default
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -82,7 +83,7 @@ class Text:
     def __get__(self, obj: object, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        text = obj.__dict__.get(self.name)
+        text = obj.__dict__.get(self.name, self.default)
         if not text:
             return text
         return metavar_in(text) if self.metavar else translation(decided_lang()).gettext(text)
@@ -113,6 +114,33 @@ class Argument(click.Argument):
 
     def make_metavar(self, ctx: click.Context) -> str:
         return metavar_in(super().make_metavar(ctx))
+
+
+class PathType(click.Path):
+    """click's path type, named (in its errors and metavar: 'directory', FILE) in the run's language."""
+
+    name = Text()
+
+
+class IntRange(click.IntRange):
+    """click's integer range, named in the run's language."""
+
+    name = Text(default=N_("integer range"))
+
+
+class FloatRange(click.FloatRange):
+    """click's float range, named in the run's language."""
+
+    name = Text(default=N_("float range"))
+
+
+class Integer(click.types.IntParamType):
+    """click's integer, named in the run's language."""
+
+    name = Text(default=N_("integer"))
+
+
+INTEGER = Integer()
 
 
 class Command(click.Command):
