@@ -313,6 +313,9 @@ def test_mapping_refuses_one_id_for_two_kinds(tmp_path: Path) -> None:
         read_mapping(p)
     assert [(pr.line, pr.message) for pr in err.value.problems] == [
         (4, "'kitchen' is already a context (code 'A/k')"), (5, "'kitchen' is already a context (code 'A/k')")]
+    assert err.value.problems[0].render(translator("da")).endswith(
+        "'kitchen' er allerede id for en post af slagsen context (koden 'A/k')\n"
+        "    tip: id'er deles af alle poster i en case: giv denne et andet id")
 
 
 def test_shipped_study_exports_every_quote_and_comes_back(tmp_path: Path) -> None:
