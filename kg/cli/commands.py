@@ -244,7 +244,7 @@ def _prime(target: Target) -> None:
     if not isinstance(target, Path):  # a remote store keeps no answers
         return
     try:
-        prime_answers(target)
+        prime_answers(target, langs=(current_lang(),))
     except QueryError:
         pass  # the query says what is wrong with it when it is asked; the build itself went well
 
