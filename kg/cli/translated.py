@@ -3,9 +3,10 @@
 Help texts (docstrings, options' help) are written in English and kept so; they are
 translated through the catalogue each time they are read (`Text`), in the language the
 run decided (`kg.cli.language`), so one command object serves both languages. Metavars
-are translated word by word (NAME, PATHS, INTEGER RANGE). `make messages` finds every
-such text by walking the commands, so a new command
-or option needs no marking (`kg.cli.messages`).
+are translated word by word (NAME, PATHS, INTEGER RANGE), and click's types (a path,
+an integer) are named in that language in their errors. `make messages` finds every
+such text by walking the commands, so a new command or option needs no marking
+(`kg.cli.messages`).
 
 Click's own texts ("Usage:", "Options", "No such option", "Show this message and
 exit.") come from click's modules, each of which binds `_ = gettext.gettext`; `route_click`
@@ -14,7 +15,8 @@ calls the process-wide default domain, with the language taken from $LANGUAGE/$L
 routing it would change the default domain for every library in the process and mean
 setting $LANGUAGE, which children (Java, servers) inherit and which a user's shell
 may set differently from --lang. The rebinding touches click alone and asks for the
-language at each call.
+language at each call; outside a rolegraph run (another click program in the same
+process, such as uvicorn's) the answer is English, click's own.
 """
 
 from __future__ import annotations
