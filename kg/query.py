@@ -64,10 +64,15 @@ class Query:
     tags: tuple[str, ...] = ()
     reasoning: str = "required"
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def title_in(self, lang: str) -> str:
         """The title in `lang` (English when the file has none in it)."""
         return self.titles.get(lang) or self.title
+
+    def description_in(self, lang: str) -> str:
+        """The description in `lang` (English when the file has none in it)."""
+        return self.descriptions.get(lang) or self.description
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -128,7 +133,8 @@ def parse_query_file(path: Path) -> Query:
                     N_("parameters are bound at the head of the outer WHERE group"))
     query = Query(path.stem, meta["title"], str(meta["description"] or "").strip(), body, path,
                   tuple(params), tuple(meta["tags"] or ()), meta["reasoning"],
-                  {"da": str(meta["title@da"])} if meta.get("title@da") else {})
+                  {"da": str(meta["title@da"])} if meta.get("title@da") else {},
+                  {"da": str(meta["description@da"]).strip()} if meta.get("description@da") else {})
     _check_parses(query, header.length)
     return query
 
