@@ -309,6 +309,8 @@ def test_many_batches_in_worker_processes_give_the_same_closure(
         rules = store_rules(st)
         report = CaseReasoner(rules, batch_triples=1500, unrecorded=unrecorded_rules(rules)).run(st)
         mark_reasoned(st, rules)
+    del st  # the last reference: the writer closes (its compactions end) before the store is read
+    gc.collect()
     assert report.batches >= 5
     assert corpus_whole[0] == _inferred(b)
     with open_store(b) as st:  # the derivations came back from the workers whole
