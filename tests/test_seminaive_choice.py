@@ -9,6 +9,7 @@ import pytest
 from kg.cases.validate import load_cases
 from kg.pipeline import build_store
 from kg.reasoning import CaseReasoner, Reasoner, engine, load_rules, unrecorded_rules
+from kg.reasoning.entailment import closure, entails
 from kg.stores import open_store
 from kg.stores.embedded import in_memory
 from kg.vocab import ONTOLOGY_GRAPH
@@ -82,3 +83,16 @@ def test_settle_is_not_done_with_equality(shipped: tuple[list[ox.Quad], list[ox.
     assert settled._started == {}  # every rule runs in full: equality rewrites the store
     plain = [q for q in onto if q.predicate.value != same.predicate.value]
     assert Reasoner(in_memory(plain), load_rules(), scratch=True, settled=[])._started
+
+
+def test_each_chain_length_runs_even_when_a_shorter_chain_concludes_nothing() -> None:
+    """The unrolled prp-spo2 instances share the rule's id; each is a rule of its own to the
+    engine, so a chain of two that adds nothing does not mark the chain of three as run."""
+    ex = "http://example.org/"
+    ttl = f"""@prefix ex: <{ex}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ex:p2 owl:propertyChainAxiom (ex:d ex:e) .
+    ex:p3 owl:propertyChainAxiom (ex:a ex:b ex:c) .
+    ex:x ex:a ex:y . ex:y ex:b ex:z . ex:z ex:c ex:w ."""
+    store = closure(ox.parse(ttl, format=ox.RdfFormat.TURTLE))
+    assert entails(store, [ox.Triple(ox.NamedNode(ex + "x"), ox.NamedNode(ex + "p3"), ox.NamedNode(ex + "w"))])
+    assert not entails(store, [ox.Triple(ox.NamedNode(ex + "x"), ox.NamedNode(ex + "p2"), ox.NamedNode(ex + "w"))])

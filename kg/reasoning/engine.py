@@ -221,7 +221,7 @@ class Reasoner:
             if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
                 self._changed["type|" + q.object.value] = 1
         for r in self.rules + self.chain_rules:
-            self._started[r.id] = 0
+            self._started[r.key] = 0
 
     # ---- the store's generations of conclusions
     def _add(self, quads: list[ox.Quad]) -> None:
@@ -241,7 +241,7 @@ class Reasoner:
         return [g.value for g in self._gens[bisect.bisect_right(self._gen_clock, clock):]]
 
     def _stale(self, rule: Rule) -> bool:
-        started = self._started.get(rule.id)
+        started = self._started.get(rule.key)
         if started is None:
             return True
         if rule.reads is None:
@@ -306,14 +306,14 @@ class Reasoner:
     def _delta_graphs(self, rule: Rule) -> tuple[list[str], list[Pattern]] | None:
         """The generation graphs to evaluate the rule on semi-naively and the premises that
         may match a triple of them, or None for a full run."""
-        last = self._full.get(rule.id)
+        last = self._full.get(rule.key)
         previous = self._previous
         if rule.delta is None or last is None or previous is None or \
                 any(self._changed.get(k, 0) > last for k in rule.static):
-            self._full[rule.id] = self._clock
+            self._full[rule.key] = self._clock
             return None
         if rule.id in self.unrecorded and rule.ground_template and not rule.static and self._anchored(rule):
-            self._full[rule.id] = self._clock
+            self._full[rule.key] = self._clock
             return None
         # A premise of a kind (predicate, or rdf:type and class) no new triple has, such as
         # an ontology premise (`?c1 rdfs:subClassOf ?c2`) while cases are reasoned, matches
@@ -397,8 +397,8 @@ class Reasoner:
         added = 0
         for r in rules:
             if self._stale(r):
-                self._previous = self._started.get(r.id)
-                self._started[r.id] = self._clock
+                self._previous = self._started.get(r.key)
+                self._started[r.key] = self._clock
                 if not all(self._has(k) for k in r.needs):
                     continue  # cannot fire; it runs again when something it reads changes
                 before = self._clock

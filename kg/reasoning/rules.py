@@ -75,6 +75,14 @@ class Rule:
     static: frozenset[str] = frozenset()
     unroll: str | None = None
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # An instance of an `unroll` rule (the chain length of prp-spo2): it shares the rule's
+    # id (derivations name the rule file) but is a rule of its own to the engine.
+    instance: str = ""
+
+    @property
+    def key(self) -> str:
+        """What the engine keeps a rule's runs under: its id, and its instance if it is one."""
+        return f"{self.id}/{self.instance}" if self.instance else self.id
 
     def title_in(self, lang: str) -> str:
         """The title in `lang` (English when the file has none in it)."""
@@ -454,7 +462,7 @@ def chain_rule(rule: Rule, n: int) -> Rule:
     return replace(rule, body_text=body, template_text=template,
                    conclusions=((u[0], Variable("p"), u[n]),), premises=(*lst, *premises), reads=None,
                    needs=frozenset({"http://www.w3.org/2002/07/owl#propertyChainAxiom"}),
-                   delta=(*lst, *premises), static=frozenset(), unroll=None)
+                   delta=(*lst, *premises), static=frozenset(), unroll=None, instance=str(n))
 
 
 def chain_lengths(query: Callable[[str], Iterable[Any]]) -> set[int]:
