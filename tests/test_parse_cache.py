@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from kg.cases.orderkinds import _check_rule_file, remember_rule_checks, rule_checks
 from kg.errors import OntologyError
 from kg.ontology import parse_rdf_file
 from kg.reasoning.rules import parse_rule
@@ -60,3 +61,18 @@ def test_an_ontology_module_is_parsed_once_and_again_when_it_changes(tmp_path: P
     with pytest.raises(OntologyError) as err:
         parse_rdf_file(f, Graph())
     assert str(f) in str(err.value)
+
+
+def test_a_rule_files_check_handed_to_another_process_holds_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    f = tmp_path / "kind-rule.rq"
+    _rewrite(f, RULE.format(title="kind"))
+    assert _check_rule_file(f) == (True, None)
+    handed = rule_checks()  # what the parent gives its reading workers
+    stat = f.stat()
+    # a check from elsewhere is taken as it is while mtime and size match: not parsed again here
+    handed[f] = (stat.st_mtime_ns, stat.st_size, False, "checked elsewhere")
+    remember_rule_checks(handed)
+    assert _check_rule_file(f) == (False, "checked elsewhere")
+    _rewrite(f, "#+ title: broken\nCONSTRUCT { ?a ?b } WHERE { ?a ?b ?c }\n")  # changed: checked afresh
+    is_construct, error = _check_rule_file(f)
+    assert not is_construct and error is not None and error != "checked elsewhere"

@@ -304,6 +304,16 @@ def _check_rule_file(path: Path) -> tuple[bool, str | None]:
     return is_construct, error
 
 
+def rule_checks() -> dict[Path, tuple[int, int, bool, str | None]]:
+    """The rule files checked so far in this process, to hand to worker processes."""
+    return dict(_CHECKED)
+
+
+def remember_rule_checks(checks: dict[Path, tuple[int, int, bool, str | None]]) -> None:
+    """Take another process's checks (each still compared with the file's mtime and size)."""
+    _CHECKED.update(checks)
+
+
 def display_path(path: Path) -> str:
     """How to name a file in messages: relative to the working directory when it lies below it."""
     try:

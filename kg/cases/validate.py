@@ -33,6 +33,7 @@ from ..workers import worker_count
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
+from .orderkinds import remember_rule_checks, rule_checks
 from .packed import PackedTriples, ox_term
 from .quotes import SourceText
 from .schema import (
@@ -470,8 +471,10 @@ class _FileResult:
 _ONTOLOGY: Ontology | None = None
 
 
-def _file_init(extensions: list[Any]) -> None:
+def _file_init(extensions: list[Any], checks: dict[Path, tuple[int, int, bool, str | None]]) -> None:
     global _ONTOLOGY
+    # the parent has parsed the kinds' rule files already: each worker would parse them again
+    remember_rule_checks(checks)
     _ONTOLOGY = load_ontology(extensions)
 
 
@@ -508,7 +511,8 @@ def _read_yaml_parallel(yaml_files: list[tuple[Path, str]], ontology: Ontology, 
     # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the parent's heap.
     context = multiprocessing.get_context("spawn")
     results: list[_FileResult] = []
-    with context.Pool(workers, initializer=_file_init, initargs=(ontology.extensions,)) as pool:
+    with context.Pool(workers, initializer=_file_init,
+                      initargs=(ontology.extensions, rule_checks())) as pool:
         for i, r in enumerate(pool.imap(_file_task, yaml_files, chunksize=4), 1):
             results.append(r)
             report_progress(progress, N_("read"), i, len(yaml_files))
