@@ -66,8 +66,9 @@ def test_a_hit_is_the_rule_a_fresh_parse_gives(cache: Path, tmp_path: Path,
     entries = sorted(cache.glob("*.json"))
     assert len(entries) == len(first)
     _new_process(monkeypatch)
-    _same(load_rules([extra]), _fresh(monkeypatch, [extra]))
-    _same(first, _fresh(monkeypatch, [extra]))
+    fresh = _fresh(monkeypatch, [extra])
+    _same(load_rules([extra]), fresh)
+    _same(first, fresh)
     # The hit is read from the entry: an entry's content is what the next process gets.
     mine = next(e for e in entries if json.loads(e.read_text())["rule"]["id"] == "member-actor")
     data = json.loads(mine.read_text())
