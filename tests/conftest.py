@@ -34,6 +34,11 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if (_is_fast_loop(config) and config.pluginmanager.hasplugin("xdist")
             and getattr(config.option, "numprocesses", 0) is None and not os.environ.get("PYTEST_XDIST_WORKER")):
         config.option.numprocesses = "logical"  # every CPU the machine shows, hyperthreads too
+        if getattr(config.option, "dist", "no") == "no":
+            # Each worker starts with one half of the tests in file order (a file's module
+            # fixtures are built by one worker, not by each) and, when done, takes half of
+            # what the other has left, so that no worker waits at the end.
+            config.option.dist = "worksteal"
 
 
 def pytest_configure(config: pytest.Config) -> None:
