@@ -43,6 +43,19 @@ def _built(store: Path, source: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def _here(monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`rolegraph ARGS` in this process, answered as `_run` answers: for the tests of what a
+    build refuses, which need no second process."""
+    with monkeypatch.context() as m:
+        for name, value in (env or {}).items():
+            m.setenv(name, value)
+        if cwd is not None:
+            m.chdir(cwd)
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(["rolegraph", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -53,12 +66,12 @@ def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
 
 # --- 1. never delete what is not ours ---------------------------------------------------
 
-def test_build_refuses_a_folder_of_notes(tmp_path: Path) -> None:
+def test_build_refuses_a_folder_of_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "interview-01.txt").write_text("my only copy\n", encoding="utf-8")
     before = _tree(notes)
-    proc = _run("build", "--store", str(notes), str(CASES), cwd=tmp_path)
+    proc = _here(monkeypatch, "build", "--store", str(notes), str(CASES), cwd=tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert "is not a rolegraph store" in proc.stderr and "interview-01.txt" in proc.stderr
@@ -66,32 +79,32 @@ def test_build_refuses_a_folder_of_notes(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]  # no temporary folder left
 
 
-def test_build_refuses_the_case_folder_it_reads(tmp_path: Path) -> None:
+def test_build_refuses_the_case_folder_it_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)
     shutil.copytree(SOURCES, tmp_path / "sources")  # the documents the cases quote, beside them
     before = _tree(cases)
-    proc = _run("build", "--store", "cases", "cases/", cwd=tmp_path)
+    proc = _here(monkeypatch, "build", "--store", "cases", "cases/", cwd=tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert _tree(cases) == before
 
 
-def test_build_refuses_rolegraph_store_env_naming_a_foreign_folder(tmp_path: Path) -> None:
+def test_build_refuses_rolegraph_store_env_naming_a_foreign_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     (home / "docs").mkdir(parents=True)
     (home / "docs" / "thesis.md").write_text("chapter 1\n", encoding="utf-8")
     before = _tree(home)
-    proc = _run("build", str(CASES), env={"ROLEGRAPH_STORE": str(home)}, cwd=tmp_path)
+    proc = _here(monkeypatch, "build", str(CASES), env={"ROLEGRAPH_STORE": str(home)}, cwd=tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert _tree(home) == before
 
 
-def test_build_refuses_a_file(tmp_path: Path) -> None:
+def test_build_refuses_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "store"
     target.write_text("not a folder\n", encoding="utf-8")
-    proc = _run("build", "--store", str(target), str(ONE_CASE))
+    proc = _here(monkeypatch, "build", "--store", str(target), str(ONE_CASE))
     assert proc.returncode == 2 and "is not a folder" in proc.stderr
     assert target.read_text(encoding="utf-8") == "not a folder\n"
 
