@@ -53,10 +53,11 @@ fuzz:
 clean:
 	rm -rf $(OUT) tests/artifacts .pytest_cache
 
-# Update the message catalogue after marking new strings with _("...") or N_("..."):
+# Update the message catalogue after marking new strings with _("...") or N_("...") (help
+# texts of commands and options, and click's own messages, are found without marks: babel.cfg):
 # extract them, merge them into locale/da/LC_MESSAGES/rolegraph.po (translate the new
 # entries there), and compile the .mo that gettext reads.
 messages:
-	$(VENV)/pybabel extract --no-location --omit-header -k _ -k N_ -o locale/rolegraph.pot kg
-	$(VENV)/pybabel update --no-fuzzy-matching -i locale/rolegraph.pot -d locale -D rolegraph
+	$(VENV)/pybabel extract --no-location --omit-header -F babel.cfg -k _ -k N_ -o locale/rolegraph.pot kg
+	$(VENV)/pybabel update --no-fuzzy-matching --ignore-pot-creation-date -i locale/rolegraph.pot -d locale -D rolegraph
 	$(VENV)/pybabel compile -d locale -D rolegraph

@@ -11,7 +11,7 @@ Errors and case-file problems are made in English from templates marked with N_ 
 named params (`Problem.of`, `RolegraphError(..., params=)`, `kg.errors.Msg` for hints
 and parts made beforehand); `str()` gives the English, `render(_)` the language of `_`.
 The CLI says everything in the language of `--lang` (the command's, else the group's)
-or $ROLEGRAPH_LANG (`kg.cli.options.current_lang`). Rule and query titles are not in
+or $ROLEGRAPH_LANG (`kg.cli.language`); click's help and usage errors too (`kg.cli.translated`). Rule and query titles are not in
 the catalogue: their files carry `title@da` (`kg.headers`).
 """
 
@@ -40,13 +40,19 @@ def words(table: dict[str, str], lang: str) -> dict[str, str]:
 
 
 @cache
-def translator(lang: str) -> Callable[[str], str]:
-    """The function that gives a message in `lang` (en or da)."""
+def translation(lang: str) -> gettext.NullTranslations:
+    """The catalogue of `lang` (en or da), with gettext's singular and plural lookups."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     if lang == SOURCE_LANG:
-        return str
-    return gettext.translation(DOMAIN, localedir=str(data_dir("locale")), languages=[lang]).gettext
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=str(data_dir("locale")), languages=[lang])
+
+
+@cache
+def translator(lang: str) -> Callable[[str], str]:
+    """The function that gives a message in `lang` (en or da)."""
+    return str if lang == SOURCE_LANG else translation(lang).gettext
 
 
 def catalogue(lang: str) -> dict[str, str]:

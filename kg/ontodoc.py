@@ -13,6 +13,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from .i18n import N_, translator
 from .iris import shorten
 from .ontology import Ontology
 from .vocab import RG, ROLE
@@ -42,6 +43,11 @@ dt{font-weight:600;color:#444}
 ul.tree{list-style:none;padding-left:1.2rem;margin:.2rem 0}
 svg text{font-size:12px}
 """
+
+
+def _both(word: str) -> str:
+    """A word of the page (marked with N_) in English and Danish, as the page shows both."""
+    return f"{word} / {translator('da')(word)}"
 
 
 def _labels(g: Graph, term: URIRef, prop: URIRef = RDFS.label) -> dict[str, str]:
@@ -78,7 +84,7 @@ def _term_block(g: Graph, term: URIRef, own: set[URIRef], facts: list[tuple[str,
     rows = [(k, v) for k, v in facts if v]
     if rows:
         parts.append("<dl>" + "".join(
-            f"<dt>{html.escape(k)}</dt><dd>{', '.join(_link(g, x, own) for x in v)}</dd>" for k, v in rows) + "</dl>")
+            f"<dt>{html.escape(_both(k))}</dt><dd>{', '.join(_link(g, x, own) for x in v)}</dd>" for k, v in rows) + "</dl>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -105,17 +111,18 @@ def diagram(g: Graph) -> str:
     for sub in pos:
         for sup in g.objects(sub, RDFS.subClassOf):
             if isinstance(sup, URIRef) and sup in pos and sub != sup:
-                labels.setdefault((sub, sup), []).append("is a")
+                labels.setdefault((sub, sup), []).append(_both(N_("is a")))
     w, h = 900, 660
+    aria = html.escape(_both(N_("core model of the rolegraph ontology")))
     out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
-           f'aria-label="core model of the rolegraph ontology">'),
+           f'aria-label="{aria}">'),
            ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>')]
     for (a, b), names in labels.items():
         (x1, y1), (x2, y2) = pos[a], pos[b]
         ex, ey = _clip(x1, y1, x2, y2)
         sx, sy = _clip(x2, y2, x1, y1)
-        dash = ' stroke-dasharray="5 4"' if names == ["is a"] else ""
+        dash = ' stroke-dasharray="5 4"' if names == [_both(N_("is a"))] else ""
         out.append(f'<line x1="{sx:.0f}" y1="{sy:.0f}" x2="{ex:.0f}" y2="{ey:.0f}" stroke="#888"{dash} '
                    f'marker-end="url(#arrow)"/>')
         mx, my = (sx + ex) / 2, (sy + ey) / 2
@@ -146,15 +153,16 @@ def render(ontology: Ontology) -> str:
     other = [i for i in owned(g.subjects(RDF.type, OWL.NamedIndividual)) if i not in roles]
 
     def class_facts(c: URIRef) -> list[tuple[str, list[object]]]:
-        return [("subclass of", sorted(g.objects(c, RDFS.subClassOf), key=str)),
-                ("subclasses", sorted((s for s in g.subjects(RDFS.subClassOf, c) if isinstance(s, URIRef)), key=str)),
-                ("disjoint with", sorted(g.objects(c, OWL.disjointWith), key=str))]
+        return [(N_("subclass of"), sorted(g.objects(c, RDFS.subClassOf), key=str)),
+                (N_("subclasses"), sorted((s for s in g.subjects(RDFS.subClassOf, c) if isinstance(s, URIRef)),
+                                          key=str)),
+                (N_("disjoint with"), sorted(g.objects(c, OWL.disjointWith), key=str))]
 
     def prop_facts(p: URIRef) -> list[tuple[str, list[object]]]:
         chars: list[object] = [t for t in g.objects(p, RDF.type) if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
-        return [("domain", list(g.objects(p, RDFS.domain))), ("range", list(g.objects(p, RDFS.range))),
-                ("subproperty of", list(g.objects(p, RDFS.subPropertyOf))),
-                ("inverse of", list(g.objects(p, OWL.inverseOf))), ("characteristics", chars)]
+        return [(N_("domain"), list(g.objects(p, RDFS.domain))), (N_("range"), list(g.objects(p, RDFS.range))),
+                (N_("subproperty of"), list(g.objects(p, RDFS.subPropertyOf))),
+                (N_("inverse of"), list(g.objects(p, OWL.inverseOf))), (N_("characteristics"), chars)]
 
     def role_tree(parent: URIRef | None, depth: int = 0) -> str:
         kids = [r for r in roles if (parent is None and not any(
@@ -167,22 +175,30 @@ def render(ontology: Ontology) -> str:
                         for k in sorted(kids, key=_short))
         return f'<ul class="tree">{items}</ul>'
 
-    ext_names = ", ".join(e.name for e in ontology.extensions) or "none"
+    intro = N_("Roles in co-production after Goffman. Modules: {modules}; extensions: {extensions}.")
+    da = translator("da")
+    modules = ", ".join(f.name for f in ontology.files)
+    extensions = ", ".join(e.name for e in ontology.extensions)
+    extensions_da = extensions or da(N_("none"))
+    nav = (("model", N_("core model")), ("classes", N_("classes")), ("properties", N_("properties")),
+           ("roles", N_("roles")), ("individuals", N_("other individuals")))
+    ordered = N_("Roles are individuals ordered by {property}:")
     body = [
         '<header><h1>rolegraph ontology / ontologi</h1>',
-        (f'<p>Roles in co-production after Goffman. Modules: {html.escape(", ".join(f.name for f in ontology.files))}; '
-        f'extensions: {html.escape(ext_names)}.</p></header><main>'),
-        ('<nav><a href="#model">core model</a><a href="#classes">classes</a><a href="#properties">properties</a>'
-        '<a href="#roles">roles</a><a href="#individuals">other individuals</a></nav>'),
+        f"<p>{html.escape(intro.format(modules=modules, extensions=extensions or 'none'))}</p>",
+        f'<p class="da" lang="da">{html.escape(da(intro).format(modules=modules, extensions=extensions_da))}</p>',
+        "</header><main>",
+        "<nav>" + "".join(f'<a href="#{a}">{html.escape(_both(w))}</a>' for a, w in nav) + "</nav>",
         f'<h2 id="model">Core model / kernemodel</h2>{diagram(g)}',
         '<h2 id="classes">Classes / klasser</h2>',
         *[_term_block(g, c, own, class_facts(c)) for c in classes],
         '<h2 id="properties">Properties / egenskaber</h2>',
         *[_term_block(g, p, own, prop_facts(p)) for p in props],
-        f'<h2 id="roles">Roles / roller</h2><p>Roles are individuals ordered by <code>rg:specialises</code>:</p>{role_tree(None)}',
-        *[_term_block(g, r, own, [("specialises", list(g.objects(r, RG.specialises)))]) for r in roles],
+        (f'<h2 id="roles">Roles / roller</h2><p>{ordered.format(property="<code>rg:specialises</code>")}</p>'
+         f'<p class="da" lang="da">{da(ordered).format(property="<code>rg:specialises</code>")}</p>{role_tree(None)}'),
+        *[_term_block(g, r, own, [(N_("specialises"), list(g.objects(r, RG.specialises)))]) for r in roles],
         '<h2 id="individuals">Other individuals / øvrige individer</h2>',
-        *[_term_block(g, i, own, [("type", [t for t in g.objects(i, RDF.type) if t != OWL.NamedIndividual])])
+        *[_term_block(g, i, own, [(N_("type"), [t for t in g.objects(i, RDF.type) if t != OWL.NamedIndividual])])
           for i in other],
         "</main>",
     ]

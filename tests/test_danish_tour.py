@@ -8,6 +8,7 @@ import shlex
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -49,9 +50,10 @@ def tour() -> list[list[str]]:
 
 def english_words(text: str, ids: set[str]) -> set[str]:
     """The words of `text` on the stop-list, outside quotes, ids, IRIs, prefixed names and paths."""
-    # quoted spans (single quotes: from the first to the last on a line, for names such as
+    # quoted spans (backticks may wrap over lines, as in help texts; single quotes: from the
+    # first to the last on a line, for names such as
     # 'the Danish-Somali women's association / co-creator'), then the tokens that are ids
-    text = re.sub(r"`[^`\n]*`|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|<[^>\n]*>|(?<!\w)'[^\n]*'(?!\w)", " ", text)
+    text = re.sub(r"`[^`]*`|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|<[^>\n]*>|(?<!\w)'[^\n]*'(?!\w)", " ", text)
     found = set()
     for token in text.split():
         token = token.strip(".,;:()[]{}'’!?*")
@@ -129,3 +131,68 @@ def test_danish_errors_and_problems(study: Path) -> None:
     assert result.output.startswith("Error: no query named")
     result = CliRunner().invoke(main, ["--lang", "en", "roles", "--lang", "da"])
     assert "specialiserer" in result.output
+
+
+def _commands() -> list[str]:
+    return main.list_commands(click.Context(main, info_name="rolegraph"))
+
+
+def _help_ids() -> set[str]:
+    """Command names and options' defaults (extensions, out/rolegraph.html): ids, not words."""
+    ctx = click.Context(main, info_name="rolegraph")
+    commands = [c for name in _commands() if (c := main.get_command(ctx, name))]
+    return {"rolegraph", "HermiT", *_commands()} | {str(p.default) for c in commands for p in c.params}
+
+
+def test_every_help_in_danish_prints_no_english(study: Path) -> None:
+    """`--help` of the group and of every command: click's words, docstrings, options' help, metavars."""
+    runner = CliRunner()
+    leaks: dict[str, set[str]] = {}
+    # options' names and values (--no-inference, [ttl|nt]) and env vars are ids; the help around them is not
+    for args in (["--help"], *([name, "--help"] for name in _commands())):
+        result = runner.invoke(main, args, prog_name="rolegraph")
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("Brug: rolegraph"), result.output
+        assert "Tilvalg:" in result.output and "Vis denne besked og afslut." in result.output
+        leaks[" ".join(args)] = english_words(result.output, _help_ids())
+    assert "Kommandoer:" in runner.invoke(main, ["--help"], prog_name="rolegraph").output
+    leaked = {command: words for command, words in leaks.items() if words}
+    assert not leaked, leaked
+
+
+def test_help_follows_the_group_lang_wherever_it_stands(study: Path) -> None:
+    runner = CliRunner()
+    for args in (["--lang", "da", "build", "--help"], ["--help", "--lang", "da"], ["query", "--help", "--lang", "da"]):
+        result = runner.invoke(main, args, prog_name="rolegraph", env={"ROLEGRAPH_LANG": "en"})
+        assert result.output.startswith("Brug: rolegraph"), (args, result.output)
+    english = runner.invoke(main, ["build", "--help"], prog_name="rolegraph", env={"ROLEGRAPH_LANG": "en"})
+    assert english.output.startswith("Usage: rolegraph build [OPTIONS] [PATHS]...")
+    assert "Show this message and exit." in english.output
+    assert english_words(english.output, set()) >= {"the", "and", "store"}  # the check can fail
+
+
+def test_click_usage_errors_are_danish(study: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["query"], prog_name="rolegraph")
+    assert result.exit_code == 2
+    assert "Brug: rolegraph query [TILVALG] NAVN" in result.output
+    assert "Prøv 'rolegraph query --help' for hjælp." in result.output
+    assert "Fejl: Manglende argument 'NAVN'." in result.output
+    result = runner.invoke(main, ["build", "--bogus"], prog_name="rolegraph")
+    assert result.exit_code == 2 and "Fejl: Intet tilvalg hedder '--bogus'." in result.output
+    result = runner.invoke(main, ["generate", "out", "--cases", "0"], prog_name="rolegraph")
+    assert "Fejl: Ugyldig værdi for '--cases': 0 er ikke i intervallet x>=1." in result.output
+    # click's types are named in Danish too: a directory, an integer
+    result = runner.invoke(main, ["reason", "--rules", "no-such-dir"], prog_name="rolegraph")
+    assert "Fejl: Ugyldig værdi for '--rules': Mappe 'no-such-dir' findes ikke." in result.output
+    result = runner.invoke(main, ["explain", "--row", "x"], prog_name="rolegraph")
+    assert "Fejl: Ugyldig værdi for '--row': 'x' er ikke et gyldigt heltal." in result.output
+    result = runner.invoke(main, ["no-such-command"], prog_name="rolegraph")
+    assert "Fejl: Ingen kommando hedder 'no-such-command'." in result.output
+    # the command's --lang, given before the bad option, decides too; English stays the default
+    result = runner.invoke(main, ["query", "--lang", "da", "--bogus"], prog_name="rolegraph", env={"ROLEGRAPH_LANG": None})
+    assert "Fejl: Intet tilvalg hedder '--bogus'." in result.output
+    result = runner.invoke(main, ["query"], prog_name="rolegraph", env={"ROLEGRAPH_LANG": None})
+    assert "Error: Missing argument 'NAME'." in result.output and "Usage: rolegraph query [OPTIONS] NAME" in result.output
+    result = runner.invoke(main, ["reason", "--rules", "no-such-dir"], prog_name="rolegraph", env={"ROLEGRAPH_LANG": None})
+    assert "Error: Invalid value for '--rules': Directory 'no-such-dir' does not exist." in result.output

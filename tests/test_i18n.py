@@ -7,7 +7,8 @@ import gettext
 import re
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
@@ -19,29 +20,54 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = data_dir("locale") / "da" / "LC_MESSAGES" / "rolegraph.po"
 
 
+def _extracted() -> list[str | tuple[str, ...]]:
+    """What `make messages` extracts (babel.cfg): marked messages, the CLI's help texts, click's own."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    keywords = {**DEFAULT_KEYWORDS, "_": None, "N_": None}
+    return [msg for _, _, msg, _, _ in extract_from_dir(str(ROOT / "kg"), method_map, options_map, keywords)]
+
+
 def _marked() -> set[str]:
-    found = extract_from_dir(str(ROOT / "kg"), method_map=[("**.py", "python")],
-                             keywords={"_": None, "N_": None})
-    return {msg for _, _, msg, _, _ in found if isinstance(msg, str)}
+    return {msg for msg in _extracted() if isinstance(msg, str)}
+
+
+def _po() -> dict[str | tuple[str, ...], str | tuple[str, ...]]:
+    with PO.open("rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if m.id}
 
 
 def test_every_marked_message_has_its_danish() -> None:
-    with PO.open("rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id}
-    marked = _marked()
+    po = _po()
+    marked = set(_extracted())
     assert marked, "no message is marked for translation"
-    missing = sorted(m for m in marked if not po.get(m))
+    missing = sorted(str(m) for m in marked if not po.get(m) or not all(po[m]))
     assert not missing, f"no Danish for {missing}; run `make messages` and translate them in {PO.name}"
-    unused = sorted(set(po) - marked)
+    unused = sorted(str(m) for m in set(po) - marked)
     assert not unused, f"{PO.name} has messages no code uses: {unused}"
 
 
+def test_the_help_texts_and_clicks_own_messages_are_in_the_catalogue() -> None:
+    """`make messages` walks the commands: every help text, metavar word and click message is there."""
+    from kg.cli.messages import click_texts, help_texts
+
+    marked = _marked()
+    texts = set(help_texts(main))
+    assert {"Show this message and exit.", "Show the version and exit.", "NAME", "PATHS", "OPTIONS",
+            "Run a named query (see `rolegraph queries`).", "Overwrite existing files."} <= texts
+    assert texts <= marked
+    clicks = {m if isinstance(m, str) else m[0] for _, _, m, _ in click_texts() if m and (isinstance(m, str) or m[0])}
+    assert {"Usage:", "Options", "Commands", "Missing argument", "No such option {name!r}."} <= clicks
+    assert clicks <= {m if isinstance(m, str) else m[0] for m in _extracted()}
+
+
 def test_the_compiled_catalogue_is_the_catalogue() -> None:
-    with PO.open("rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id}
+    po = _po()
     mo = gettext.translation("rolegraph", localedir=str(data_dir("locale")), languages=["da"])
-    assert {k: v for k, v in mo._catalog.items() if k} == po  # type: ignore[attr-defined]
-    assert catalogue("da") == po
+    singular = {k: v for k, v in po.items() if isinstance(k, str)}
+    plural = {(k[0], i): s for k, v in po.items() if isinstance(k, tuple) for i, s in enumerate(v)}
+    assert {k: v for k, v in mo._catalog.items() if k} == singular | plural  # type: ignore[attr-defined]
+    assert catalogue("da") == singular
 
 
 def test_placeholders_survive_translation() -> None:
@@ -82,6 +108,7 @@ def test_every_shipped_rule_and_query_has_its_danish() -> None:
             assert values["title@da"] != values["title"], path
     for q in load_queries().values():
         assert q.title_in("da") != q.title, q.name
+        assert q.description and q.description_in("da") != q.description, f"{q.name} has no description@da"
         for p in q.params:
             assert p.description_in("da") != p.description, f"{q.name}: --param {p.name} has no description@da"
 
@@ -137,3 +164,13 @@ def test_ids_in_messages_are_never_translated() -> None:
     assert p.render(translator("da")) == "c.yaml:1: claims[0].role: ukendt id 'reason'"
     kinds = Msg(N_("{choices} or {last}"), choices=[Msg(N_("an actor"))], last=Msg(N_("a team")))
     assert str(kinds) == "an actor or a team" and kinds.render(translator("da")) == "en aktør eller et hold"
+
+
+def test_the_ontology_page_says_its_own_words_in_both_languages() -> None:
+    from kg.ontodoc import render
+    from kg.ontology import load_ontology
+
+    page = render(load_ontology())
+    for both in ("domain / domæne", "subclass of / underklasse af", "core model / kernemodel",
+                 "Roller i samskabelse efter Goffman. Moduler: ", "Roller er individer ordnet efter "):
+        assert both in page, both

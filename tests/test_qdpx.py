@@ -13,7 +13,8 @@ import xmlschema
 import yaml
 
 from kg.cases.validate import load_cases
-from kg.errors import CaseDataError
+from kg.errors import CaseDataError, Msg
+from kg.i18n import translator
 from kg.qdpx.archive import MAX_RATIO, QdpxError
 from kg.qdpx.importer import import_qdpx
 from kg.qdpx.mapping import read_mapping, scaffold
@@ -190,6 +191,9 @@ def test_out_of_range_positions_are_kept_as_notes(tmp_path: Path, mapping: Path)
     path = _zip(tmp_path / "p.qdpx", {"project.qde": xml.encode()})
     project = read_qdpx(path)
     assert any("outside the text" in w for w in project.warnings)
+    # a warning keeps its template: the CLI says it in the command's language
+    danish = [w.render(translator("da")) for w in project.warnings if isinstance(w, Msg)]
+    assert any("ligger uden for teksten (10 tegn)" in w for w in danish), project.warnings
     res = import_qdpx(path, read_mapping(mapping), tmp_path / "cases")
     assert len(res.unplaced) == 1 and "without a text quote" in res.unplaced[0].what
     load_cases([tmp_path / "cases"])
@@ -309,6 +313,9 @@ def test_mapping_refuses_one_id_for_two_kinds(tmp_path: Path) -> None:
         read_mapping(p)
     assert [(pr.line, pr.message) for pr in err.value.problems] == [
         (4, "'kitchen' is already a context (code 'A/k')"), (5, "'kitchen' is already a context (code 'A/k')")]
+    assert err.value.problems[0].render(translator("da")).endswith(
+        "'kitchen' er allerede id for en post af slagsen context (koden 'A/k')\n"
+        "    tip: id'er deles af alle poster i en case: giv denne et andet id")
 
 
 def test_shipped_study_exports_every_quote_and_comes_back(tmp_path: Path) -> None:

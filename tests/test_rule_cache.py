@@ -5,6 +5,7 @@ that cannot be written falls back to parsing, and ROLEGRAPH_NO_CACHE turns it of
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -79,7 +80,7 @@ def test_a_hit_is_the_rule_a_fresh_parse_gives(cache: Path, tmp_path: Path, monk
     extra.mkdir()
     (extra / "member-actor.rq").write_text(RULE, encoding="utf-8")
     first = load_rules([extra])
-    entries = sorted(cache.glob("*.json"))
+    entries = sorted(cache.glob("[!.]*.json"))
     assert len(entries) == len(first)
     _new_process(monkeypatch)
     fresh = _fresh(monkeypatch, shipped_fresh, [extra])
@@ -98,7 +99,7 @@ def test_rules_from_the_cache_reason_the_shipped_cases_the_same(cache: Path, tmp
                                                                 shipped_fresh: Parsed) -> None:
     monkeypatch.setenv("ROLEGRAPH_WORKERS", "1")
     load_rules()  # fills the cache
-    assert any(cache.glob("*.json"))
+    assert any(cache.glob("[!.]*.json"))
     _new_process(monkeypatch)
     build_store(load_cases([CASES]), tmp_path / "hit", reason=True)
     with monkeypatch.context() as m:
@@ -126,7 +127,7 @@ def test_a_changed_rule_file_is_parsed_again(cache: Path, tmp_path: Path,
     path.write_text(RULE.replace("is an actor", "is an actor too"), encoding="utf-8")
     _new_process(monkeypatch)
     assert parse_rule(path).title == "a member of a team is an actor too"
-    assert len(list(cache.glob("*.json"))) == 2
+    assert len(list(cache.glob("[!.]*.json"))) == 2
     # The same text under another name is another rule (its id is the file's name).
     other = tmp_path / "other.rq"
     shutil.copy(path, other)
@@ -139,7 +140,7 @@ def test_a_changed_rule_file_is_parsed_again(cache: Path, tmp_path: Path,
 def test_a_corrupt_entry_falls_back_to_parsing(cache: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     shipped = sorted(rule_dirs()[0].glob("*.rq"))[:5]
     expected = [parse_rule(p) for p in shipped]
-    for entry in cache.glob("*.json"):
+    for entry in cache.glob("[!.]*.json"):
         good = entry.read_text()
         key = entry.stem
         text = {"KEY_NO_RULE": json.dumps({"key": key}),
@@ -150,7 +151,7 @@ def test_a_corrupt_entry_falls_back_to_parsing(cache: Path, monkeypatch: pytest.
     _same([parse_rule(p) for p in shipped], expected)
     # The damaged entries were written again, whole.
     _new_process(monkeypatch)
-    for entry in cache.glob("*.json"):
+    for entry in cache.glob("[!.]*.json"):
         assert json.loads(entry.read_text())["key"] == entry.stem
     _same([parse_rule(p) for p in shipped], expected)
 
@@ -171,3 +172,22 @@ def test_no_cache_writes_nothing(cache: Path, monkeypatch: pytest.MonkeyPatch) -
     assert rule_cache.cache_dir() is None
     load_rules()
     assert not cache.exists()
+
+
+def test_the_cache_prunes_the_least_recently_used_entries(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rule_cache, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(rule_cache, "_KEEP_AFTER_PRUNING", 6)
+    keys = [rule_cache.entry_key(f"r{i}", RULE) for i in range(10)]
+    for i, key in enumerate(keys):
+        rule_cache.write(key, {"n": i})
+        os.utime(cache / f"{key}.json", (1000.0 + i, 1000.0 + i))  # written in this order
+    stale = cache / ".tmp-killed.json"
+    stale.write_text("{", encoding="utf-8")
+    os.utime(stale, (1.0, 1.0))
+    assert rule_cache.read(keys[0]) == {"n": 0}  # a hit: now the most recently used
+    assert len(list(cache.glob("[!.]*.json"))) == 10  # at the limit: nothing pruned yet
+    new = rule_cache.entry_key("r10", RULE)
+    rule_cache.write(new, {"n": 10})  # the eleventh entry: prune down to six
+    left = {p.stem for p in cache.glob("[!.]*.json")}
+    assert left == {keys[0], *keys[6:], new}
+    assert not stale.exists()

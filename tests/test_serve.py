@@ -358,8 +358,9 @@ def test_updates_with_a_token(writable: Any) -> None:
                                  {"Authorization": f"Bearer {TOKEN}"}), 400)
     assert "LOAD" in refused["message"]
     status, _, body = http("POST", url, insert, {"Authorization": f"Bearer {TOKEN}",
-                                                 "Content-Type": "application/sparql-update"})
-    assert status == 200, body
+                                                 "Content-Type": "application/sparql-update",
+                                                 "Accept-Language": "da"})
+    assert status == 200 and json.loads(body) == {"status": "ok", "message": "opdateringen er udført"}, body
     # the readers reopen the store when it changes: the new statement is visible at once
     ask = "ASK { <urn:x:new> rdfs:label \"added by an update\" }"
     status, _, body = http("POST", url, {"query": ask})
@@ -596,6 +597,62 @@ def test_query_page_words_in_english_and_danish(server: Any) -> None:
     from kg.iris import PREFIXES
 
     assert config["prefixes"] == PREFIXES and config["lang"] == "da"
+
+
+@pytest.mark.slow
+def test_query_page_shows_each_querys_description_in_its_language(server: Any) -> None:
+    from markupsafe import escape  # as the page's templates escape
+
+    from kg.query import load_queries
+
+    q = load_queries()["role-transfer"]
+    danish = http("GET", server.url + "?lang=da")[2].decode("utf-8")
+    english = http("GET", server.url + "?lang=en")[2].decode("utf-8")
+    assert str(escape(q.description_in("da"))) in danish and str(escape(q.description)) in english
+    listed = {d["name"]: d for d in json.loads(http("GET", server.endpoints["queries"])[2])["queries"]}
+    assert listed["role-transfer"]["descriptions"] == {"en": q.description, "da": q.description_in("da")}
+
+
+@pytest.mark.slow
+def test_error_answers_speak_the_requests_language(server: Any) -> None:
+    """English by default; Danish when Accept-Language (or ?lang=) prefers it; the keys stay English."""
+    plain = assert_error(*http("GET", server.endpoints["queries"] + "/role-transfe"), 404)
+    assert plain["message"] == "no query named 'role-transfe'"
+    assert plain["hint"] == "did you mean 'role-transfer'? GET /queries lists them"
+    da = {"Accept-Language": "da-DK,da;q=0.9,en;q=0.5"}
+    err = assert_error(*http("GET", server.endpoints["queries"] + "/role-transfe", headers=da), 404)
+    assert err["message"] == "ingen forespørgsel hedder 'role-transfe'"
+    assert err["hint"] == "mente du 'role-transfer'? GET /queries viser dem"
+    # an error made in a query worker (another process) and one made by the router
+    err = assert_error(*http("GET", server.endpoints["sparql"] + "?" + urllib.parse.urlencode(
+        {"query": "SELECT * WHERE { ?s ?p }"}), headers=da), 400)
+    assert err["message"].startswith("forespørgslen kan ikke fortolkes: ") and "præfikserne" in err["hint"]
+    err = assert_error(*http("GET", server.url + "nowhere", headers=da), 404)
+    assert err["message"] == "intet på /nowhere" and err["hint"].startswith("stierne er /")
+    err = assert_error(*http("GET", server.url + "nowhere?lang=da"), 404)
+    assert err["message"] == "intet på /nowhere"
+    err = assert_error(*http("GET", server.url + "nowhere", headers={"Accept-Language": "en-GB,da;q=0.5"}), 404)
+    assert err["message"] == "nothing at /nowhere"
+
+
+@pytest.fixture(scope="module")
+def danish(store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A server started with --lang da."""
+    logs = tmp_path_factory.mktemp("serve-da")
+    with rolegraph_serve(store, "--lang", "da", log=logs / "serve.log") as s:
+        yield s
+
+
+@pytest.mark.slow
+def test_a_server_started_in_danish_answers_errors_in_danish(danish: Any) -> None:
+    assert "SPARQL-endepunkt" in danish.logs()  # it announces itself in Danish too
+    err = assert_error(*http("GET", danish.endpoints["queries"] + "/role-transfe"), 404)
+    assert err["message"] == "ingen forespørgsel hedder 'role-transfe'"
+    err = assert_error(*http("POST", danish.endpoints["sparql"], {"update": "CLEAR ALL"}), 403)
+    assert err["message"] == "opdateringer er slået fra på denne server (den er kun til læsning)"
+    # a client that asks for English gets English
+    err = assert_error(*http("GET", danish.url + "nowhere", headers={"Accept-Language": "en"}), 404)
+    assert err["message"] == "nothing at /nowhere"
 
 
 def wait_until(page: Any, condition: str, timeout: float = 30.0) -> None:

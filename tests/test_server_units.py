@@ -68,7 +68,7 @@ def test_service_description_names_the_endpoint_and_formats() -> None:
     (None, "de-DE,de;q=0.9,da;q=0.5", "da"),
 ])
 def test_page_language(asked: str | None, accept: str | None, expected: str) -> None:
-    from kg.server.pages import pick_language
+    from kg.server.errors import pick_language
 
     assert pick_language(asked, accept) == expected
 

@@ -16,7 +16,9 @@ from typing import Any
 import click
 
 from ..errors import CaseDataError, RolegraphError
+from .language import one_run, source_language
 from .options import echo, group_lang_option, group_remote_options, remote_config, say
+from .translated import Group, route_click, version_option
 
 COMMANDS = {
     "build": "build",
@@ -42,7 +44,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A group whose commands (in `kg.cli.commands`) are imported when first named."""
 
     def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
@@ -54,11 +56,17 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and cmd_name not in self.commands:
-            commands = importlib.import_module(".commands", __name__)
+            with source_language():  # click names some types in the language of the moment
+                commands = importlib.import_module(".commands", __name__)
             cmd = getattr(commands, self.lazy[cmd_name])
             assert isinstance(cmd, click.Command), cmd_name
             self.add_command(cmd, cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """One run of the CLI, in the language it decides."""
+        with one_run():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Map our errors to messages and exit codes (click maps its own usage errors to 2)."""
@@ -77,7 +85,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="rolegraph")
+@version_option
 @group_remote_options
 @group_lang_option
 @click.pass_context
@@ -87,3 +95,7 @@ def main(ctx: click.Context, endpoint: str | None, update_endpoint: str | None, 
     Pipeline: cases -> validate -> build -> reason -> query -> viz / serve.
     """
     ctx.obj = remote_config(endpoint, update_endpoint, graph_store, None)
+
+
+# after the group's options are made (in English): from now on click speaks the run's language
+route_click()

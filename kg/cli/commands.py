@@ -36,6 +36,7 @@ from .options import (
     store_options,
     width_option,
 )
+from .translated import INTEGER, FloatRange, IntRange, PathType, argument, command, option
 
 _WARNINGS_SHOWN = 20
 
@@ -56,8 +57,8 @@ def _say_warning(w: Any) -> None:
     echo(_("warning") + ": " + text, err=True)
 
 
-@click.command()
-@click.argument("paths", nargs=-1, required=True)
+@command()
+@argument("paths", nargs=-1, required=True)
 @shacl_option
 @remote_context_option
 def validate(paths: tuple[str, ...], shacl: bool | None, allow_remote_context: bool) -> None:
@@ -107,13 +108,13 @@ def _stdin_case_file() -> Path:
     return Path(fh.name).resolve()
 
 
-@click.command()
-@click.argument("paths", nargs=-1)
+@command()
+@argument("paths", nargs=-1)
 @shacl_option
-@click.option("--reason", "with_reasoning", is_flag=True,
+@option("--reason", "with_reasoning", is_flag=True,
               help="Also reason, case by case as the cases load (the same store as `build` then `reason`, "
                    "faster on big corpora).")
-@click.option("--full", is_flag=True,
+@option("--full", is_flag=True,
               help="Build everything again, even when only some case files changed since the last build.")
 @remote_context_option
 @store_options
@@ -180,16 +181,16 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
         _say_clashes(target)
 
 
-@click.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "nq", "jsonld", "rdfxml"]),
+@command()
+@option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "nq", "jsonld", "rdfxml"]),
               default="ttl", show_default=True,
               help="rdfxml is what Protégé and owlready2 read best; jsonld carries an inline @context.")
-@click.option("--ontology", is_flag=True,
+@option("--ontology", is_flag=True,
               help="Include the ontology, merged into one ontology with one header (build loads it anyway).")
-@click.option("--ontology-only", is_flag=True,
+@option("--ontology-only", is_flag=True,
               help="Only the ontology (with the extensions found), merged into one; needs no store.")
-@click.option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@option("--inferred", is_flag=True, help="Include inferred triples and explanations.")
+@option("-o", "--output", type=PathType(path_type=Path), default=None,
               help="File to write (default: standard output).")
 @pseudonymise_options
 @store_options
@@ -243,7 +244,7 @@ def _prime(target: Target) -> None:
     if not isinstance(target, Path):  # a remote store keeps no answers
         return
     try:
-        prime_answers(target)
+        prime_answers(target, langs=(current_lang(),))
     except QueryError:
         pass  # the query says what is wrong with it when it is asked; the build itself went well
 
@@ -288,7 +289,7 @@ def _say_reasoned(report: Any) -> None:
         fired=fired or _("no interaction-order rule fired")), err=True)
 
 
-@click.command("reason")
+@command("reason")
 @rules_option
 @store_options
 def reason_cmd(rules: tuple[Path, ...], target: Target) -> None:
@@ -340,16 +341,24 @@ def _extension_queries(target: Target) -> list[Path]:
     return dirs
 
 
-@click.command("queries")
+@command("queries")
+@argument("name", required=False)
 @store_options
-def queries_cmd(target: Target) -> None:
-    """List the named queries (with those of the store's extensions) and their parameters."""
-    from ..query import load_queries
+def queries_cmd(name: str | None, target: Target) -> None:
+    """List the named queries (with those of the store's extensions) and their parameters;
+    with NAME, that query's description too."""
+    import textwrap
+
+    from ..query import get_query, load_queries
 
     lang = current_lang()
     _ = translator(lang)
-    for q in load_queries(_extension_queries(target)).values():
+    extra = _extension_queries(target)
+    for q in load_queries(extra).values() if name is None else [get_query(name, extra)]:
         echo(f"{q.name}: {q.title_in(lang)}")
+        if name is not None and q.description_in(lang):
+            echo(textwrap.fill(q.description_in(lang), 88, initial_indent="    ", subsequent_indent="    ",
+                               break_on_hyphens=False))
         for p in q.params:
             if p.name == "lang":
                 continue
@@ -388,13 +397,13 @@ def _print_result(result: object, fmt: str, width: int | None = None, lang: str 
             echo(none_text, err=True)  # a pipe gets the header line alone; people are told
 
 
-@click.command("query")
-@click.argument("name")
+@command("query")
+@argument("name")
 @param_option
 @lang_option
 @format_option
 @inference_options
-@click.option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
+@option("--evidence", is_flag=True, help="After the table, print for each row the rules and the quotes behind it.")
 @width_option
 @pseudonymise_options
 @store_options
@@ -487,14 +496,14 @@ def explain_row(explainer: Any, row: dict[str, Any]) -> list[Any]:
     return steps
 
 
-@click.command("explain")
-@click.argument("iri", required=False)
-@click.option("--query", "query_name", help="Explain a row of this named query instead of an IRI.")
-@click.option("--row", type=int, default=None, help="Row number (1-based) of --query; all rows if left out.")
+@command("explain")
+@argument("iri", required=False)
+@option("--query", "query_name", help="Explain a row of this named query instead of an IRI.")
+@option("--row", type=INTEGER, default=None, help="Row number (1-based) of --query; all rows if left out.")
 @param_option
-@click.option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--full", is_flag=True, help="Print every quote where it is used, with its source (the whole "
+@option("--all", "everything", is_flag=True, help="Explain every inferred statement about the IRI.")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@option("--full", is_flag=True, help="Print every quote where it is used, with its source (the whole "
                                              "chain as recorded), instead of each quote once at the end.")
 @lang_option
 @pseudonymise_options
@@ -547,7 +556,7 @@ def explain_cmd(iri: str | None, query_name: str | None, row: int | None, params
     echo(render_json(steps) if fmt == "json" else safe(render_text(steps, lang=lang, full=full)), data=fmt == "json")
 
 
-@click.command("check")
+@command("check")
 @store_options
 def check_cmd(target: Target) -> None:
     """Check consistency with HermiT and classify co-production processes.
@@ -566,8 +575,8 @@ def check_cmd(target: Target) -> None:
         sys.exit(1)
 
 
-@click.command("sparql")
-@click.argument("query")
+@command("sparql")
+@argument("query")
 @lang_option
 @format_option
 @inference_options
@@ -618,9 +627,9 @@ def sparql_cmd(query: str, lang: str, fmt: str, no_inference: bool, no_reason: b
             echo((data or b"").decode("utf-8"), nl=False, data=True)
 
 
-@click.command("new-case")
-@click.argument("name")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+@command("new-case")
+@argument("name")
+@option("--dir", "directory", type=PathType(file_okay=False, path_type=Path), default=Path("cases"),
               show_default=True, help="Where to write NAME.yaml.")
 def new_case_cmd(name: str, directory: Path) -> None:
     """Write an annotated case file to start a new case from (valid as written)."""
@@ -631,9 +640,9 @@ def new_case_cmd(name: str, directory: Path) -> None:
     echo(_("wrote {file}; edit it, then: {command}").format(file=path, command=f"rolegraph validate {path}"))
 
 
-@click.command("new-extension")
-@click.argument("name")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("extensions"),
+@command("new-extension")
+@argument("name")
+@option("--dir", "directory", type=PathType(file_okay=False, path_type=Path), default=Path("extensions"),
               show_default=True, help="Where to create NAME/.")
 def new_extension_cmd(name: str, directory: Path) -> None:
     """Write an ontology extension module (new role, actor and context kinds, rules, queries).
@@ -649,7 +658,7 @@ def new_extension_cmd(name: str, directory: Path) -> None:
         command="rolegraph validate-extensions"))
 
 
-@click.command("validate-extensions")
+@command("validate-extensions")
 def validate_extensions_cmd() -> None:
     """Check the extensions under ./extensions and $ROLEGRAPH_EXTENSIONS."""
     from ..cases.extensions import extension_places, find_extensions
@@ -662,8 +671,8 @@ def validate_extensions_cmd() -> None:
     echo(_("valid: {n} extension(s) ({found})").format(n=len(exts), found=found))
 
 
-@click.command("docs")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/ontology.html"),
+@command("docs")
+@option("--out", type=PathType(dir_okay=False, path_type=Path), default=Path("out/ontology.html"),
               show_default=True)
 def docs_cmd(out: Path) -> None:
     """Write the ontology's documentation (with extensions) as one offline HTML page."""
@@ -676,7 +685,7 @@ def docs_cmd(out: Path) -> None:
     echo(_("wrote {file}").format(file=path))
 
 
-@click.command()
+@command()
 @lang_option
 def roles(lang: str) -> None:
     """List the shared roles a case file can name, with what they specialise."""
@@ -697,11 +706,11 @@ def roles(lang: str) -> None:
         echo(line)
 
 
-@click.command("generate")
-@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--cases", "n", type=click.IntRange(min=1), default=10, show_default=True,
+@command("generate")
+@argument("out", type=PathType(file_okay=False, path_type=Path))
+@option("--cases", "n", type=IntRange(min=1), default=10, show_default=True,
               help="How many case files to write.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@option("--seed", type=IntRange(min=0), default=0, show_default=True,
               help="Random seed; the same seed gives the same files.")
 def generate_cmd(out: Path, n: int, seed: int) -> None:
     """Write a synthetic corpus of N case files (YAML) into OUT, for tests and benchmarks.
@@ -725,26 +734,26 @@ def generate_cmd(out: Path, n: int, seed: int) -> None:
         transfers=report.transfer_cases))
 
 
-@click.command("viz")
-@click.option("--case", "cases", multiple=True, metavar="ID",
+@command("viz")
+@option("--case", "cases", multiple=True, metavar="ID",
               help="Only this case (repeatable), e.g. womens-association.")
-@click.option("--context", "contexts", multiple=True, metavar="ID",
+@option("--context", "contexts", multiple=True, metavar="ID",
               help="Only claims in this context and the contexts part of it (repeatable), "
                    "e.g. department-encounter or womens-association/ssp-partnership.")
-@click.option("--actor", "actors", multiple=True, metavar="ID",
+@option("--actor", "actors", multiple=True, metavar="ID",
               help="Only claims this actor bears, gives or responds to (repeatable).")
-@click.option("--query", "query", metavar="NAME", default=None,
+@option("--query", "query", metavar="NAME", default=None,
               help="Open on the answers of this named query (highlighted), e.g. role-transfer.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+@option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeatable).")
-@click.option("--queries", "query_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+@option("--queries", "query_dirs", multiple=True, type=PathType(path_type=Path, file_okay=False),
               help="Another directory of named queries (repeatable).")
 @lang_option
-@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
+@option("--out", "out", type=PathType(path_type=Path, dir_okay=False), default=DEFAULT_OUT,
               show_default=True, help="The HTML file to write.")
-@click.option("--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+@option("--threshold", type=IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
               help="Above this many nodes the page opens on an overview and expands on click.")
-@click.option("--overview/--full", "overview", default=None,
+@option("--overview/--full", "overview", default=None,
               help="Force the overview or the full graph (default: the query's answers, else by --threshold).")
 @pseudonymise_options
 @store_options
@@ -789,38 +798,39 @@ def viz_cmd(cases: tuple[str, ...], contexts: tuple[str, ...], actors: tuple[str
         kib=f"{report.bytes / 1024:.0f}"))
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@command("serve")
+@option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; a non-loopback one needs --public.")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+@option("--port", type=IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0: any free port, printed at start).")
-@click.option("--store", "store", type=click.Path(path_type=Path, file_okay=False), default=None,
+@option("--store", "store", type=PathType(path_type=Path, file_okay=False), default=None,
               envvar="ROLEGRAPH_STORE", show_envvar=True,
               help="Store directory (default: ~/.local/share/rolegraph/store).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@option("--timeout", type=FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a query may run before it is stopped.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+@option("--max-rows", type=IntRange(min=1), default=10_000, show_default=True,
               help="Largest result (rows, or triples) the server sends.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
+@option("--workers", type=IntRange(1, 64), default=None,
               help="Query worker processes [default: CPUs, at most 4].")
-@click.option("--allow-update", is_flag=True,
+@option("--allow-update", is_flag=True,
               help="Accept SPARQL updates with `Authorization: Bearer TOKEN` (needs a token).")
-@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+@option("--token-file", type=PathType(path_type=Path, dir_okay=False, exists=True), default=None,
               help="File holding the update token (else $ROLEGRAPH_SERVE_TOKEN).")
-@click.option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
-@click.option("--allow-identifying", is_flag=True,
+@option("--public", is_flag=True, help="Allow a non-loopback --host (prints a warning).")
+@option("--allow-identifying", is_flag=True,
               help="Serve names beyond loopback without --pseudonymise.")
 @pseudonymise_options
-@click.option("--quiet", is_flag=True, help="Do not log requests.")
-@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+@option("--quiet", is_flag=True, help="Do not log requests.")
+@option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Let web pages from ORIGIN (scheme://host[:port], or *) query the server "
                    "(CORS; repeatable). Off by default: cross-origin POSTs are refused.")
-@click.option("--memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MIB",
+@option("--memory", type=IntRange(min=0), default=2048, show_default=True, metavar="MIB",
               help="Memory cap of each query worker in MiB (0: none); a query above it gets a 503.")
-@click.option("--per-client", type=click.IntRange(min=0), default=0, metavar="N",
+@option("--per-client", type=IntRange(min=0), default=0, metavar="N",
               help="SPARQL queries one client address may have running or waiting [default: workers - 1].")
-@click.option("--base-iri", default=None, metavar="IRI",
+@option("--base-iri", default=None, metavar="IRI",
               help="Base IRI for relative IRIs in queries [default: the endpoint's URL].")
+@lang_option
 @click.pass_context
 def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool, pseudonymise: bool,
               key_file: Path | None, **options: Any) -> None:
@@ -856,17 +866,17 @@ def serve_cmd(ctx: click.Context, /, store: Path | None, allow_identifying: bool
     run_command(store=path, **options, say=lambda line, err: echo(line, err=err), _=say())
 
 
-@click.command("import-qdpx")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@command("import-qdpx")
+@argument("project", type=PathType(dir_okay=False, path_type=Path))
+@option("--map", "mapping", type=PathType(dir_okay=False, path_type=Path), default=None,
               help="The mapping file: which codes are roles, actors, contexts, stances, outcomes.")
-@click.option("--init-map", "init_map", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@option("--init-map", "init_map", type=PathType(dir_okay=False, path_type=Path), default=None,
               help="Write a mapping file scaffolded from the project's codes, and stop.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+@option("--out", type=PathType(file_okay=False, path_type=Path), default=Path("cases"),
               show_default=True, help="Directory for the draft case files.")
-@click.option("--sources", "sources_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@option("--sources", "sources_dir", type=PathType(file_okay=False, path_type=Path), default=None,
               help="Directory for the source texts (default: sources/ beside --out).")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@option("--force", is_flag=True, help="Overwrite existing files.")
 def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, out: Path,
                     sources_dir: Path | None, force: bool) -> None:
     """Turn a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder) into draft cases."""
@@ -907,11 +917,11 @@ def import_qdpx_cmd(project: Path, mapping: Path | None, init_map: Path | None, 
     echo(_("check the drafts with `{command}`").format(command=f"rolegraph validate {out}"))
 
 
-@click.command("export-qdpx")
-@click.argument("paths", nargs=-1)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@command("export-qdpx")
+@argument("paths", nargs=-1)
+@option("--out", type=PathType(dir_okay=False, path_type=Path), required=True,
               help="The .qdpx file to write.")
-@click.option("--name", default="rolegraph study", show_default=True, help="The project's name.")
+@option("--name", default="rolegraph study", show_default=True, help="The project's name.")
 @pseudonymise_options
 @store_options
 def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: bool, key_file: Path | None,
@@ -954,12 +964,12 @@ def export_qdpx_cmd(paths: tuple[str, ...], out: Path, name: str, pseudonymise: 
             echo(f"  {q}", err=True)
 
 
-@click.command("report")
-@click.argument("cases", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="html", show_default=True)
+@command("report")
+@argument("cases", nargs=-1)
+@option("--format", "fmt", type=click.Choice(["md", "html"]), default="html", show_default=True)
 @lang_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store needs it.")
+@option("--out", type=PathType(dir_okay=False, path_type=Path), required=True)
+@option("--no-reason", is_flag=True, help="Do not reason first, even if the store needs it.")
 @pseudonymise_options
 @store_options
 def report_cmd(cases: tuple[str, ...], fmt: str, lang: str, out: Path, no_reason: bool, pseudonymise: bool,

@@ -8,7 +8,6 @@ resulting `Target` as its `target` argument (and in `ctx.obj`) and passes it dow
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,10 +17,14 @@ from typing import Any
 import click
 
 from ..errors import Msg, UsageError
-from ..i18n import N_, translator
+from ..i18n import N_
 from ..iris import LANGS
 from ..targets import RemoteConfig, Target, config_from, default_store_path, with_config
 from ..terminal import escape_controls
+from .language import current_lang, say, take_lang
+from .translated import IntRange, PathType, option
+
+__all__ = ["current_lang", "say"]  # the language of what commands print, from kg.cli.language
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -29,12 +32,12 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 def _remote_options(scope: str) -> list[Decorator]:
     common: dict[str, Any] = {"default": None, "show_envvar": True}
     return [
-        click.option("--endpoint", metavar="URL", envvar="ROLEGRAPH_ENDPOINT",
+        option("--endpoint", metavar="URL", envvar="ROLEGRAPH_ENDPOINT",
                      help="Work on the SPARQL 1.1 store at URL instead of the local store "
                           f"{scope}(credentials from ROLEGRAPH_USER / ROLEGRAPH_PASSWORD).", **common),
-        click.option("--update-endpoint", metavar="URL", envvar="ROLEGRAPH_UPDATE_ENDPOINT",
+        option("--update-endpoint", metavar="URL", envvar="ROLEGRAPH_UPDATE_ENDPOINT",
                      help="Its SPARQL Update URL, when it differs from --endpoint.", **common),
-        click.option("--graph-store", metavar="URL", envvar="ROLEGRAPH_GRAPH_STORE",
+        option("--graph-store", metavar="URL", envvar="ROLEGRAPH_GRAPH_STORE",
                      help="Its Graph Store Protocol URL, for bulk loading (else INSERT DATA in batches).",
                      **common),
     ]
@@ -67,7 +70,7 @@ group_remote_options = with_options(_remote_options("for every command "))
 
 def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--store and the remote-store options, turned into one `target` argument."""
-    @click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+    @option("--store", "store", type=PathType(path_type=Path), default=None,
                   envvar="ROLEGRAPH_STORE", show_envvar=True,
                   help="Store directory (default: ~/.local/share/rolegraph/store).")
     @with_options(_remote_options(""))
@@ -95,60 +98,33 @@ def parse_params(params: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+param_option = option("--param", "params", multiple=True, metavar="NAME=VALUE",
                              help="A query parameter (repeatable).")
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+format_option = option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                              show_default=True, help="json is the W3C SPARQL 1.1 results format.")
-width_option = click.option("--width", type=click.IntRange(min=20), default=None, envvar="ROLEGRAPH_WIDTH",
+width_option = option("--width", type=IntRange(min=20), default=None, envvar="ROLEGRAPH_WIDTH",
                             show_envvar=True,
                             help="Lay tables out for this many columns (default: the terminal's; in a pipe, "
                                  "one row per line, tab-separated, values whole).")
-_LANG_KEY = "rolegraph.lang"
-
-
-def _take_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    """A command's --lang (or $ROLEGRAPH_LANG), else the group's, else English; remembered
-    for every message the command prints, errors included."""
-    root = ctx.find_root()
-    lang = value or root.meta.get(_LANG_KEY) or "en"
-    root.meta[_LANG_KEY] = lang
-    return str(lang)
-
-
-def current_lang() -> str:
-    """The language of what the running command prints: --lang (command or group),
-    $ROLEGRAPH_LANG, else English."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.find_root().meta.get(_LANG_KEY):
-        return str(ctx.find_root().meta[_LANG_KEY])
-    env = os.environ.get("ROLEGRAPH_LANG", "")
-    return env if env in LANGS else "en"
-
-
-def say() -> Callable[[str], str]:
-    """The translator for what the running command prints (see `current_lang`)."""
-    return translator(current_lang())
-
-
 _LANG_HELP = "Language of labels and of what rolegraph prints (en or da)."
-group_lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default=None, envvar="ROLEGRAPH_LANG",
-                                 show_envvar=True, expose_value=False, is_eager=True, callback=_take_lang,
+group_lang_option = option("--lang", type=click.Choice(list(LANGS)), default=None, envvar="ROLEGRAPH_LANG",
+                                 show_envvar=True, expose_value=False, is_eager=True, callback=take_lang,
                                  help=_LANG_HELP + " [default: en]")
 # no envvar here: the group's option reads $ROLEGRAPH_LANG, so `rolegraph --lang da CMD` beats it
-lang_option = click.option("--lang", type=click.Choice(list(LANGS)), default=None, callback=_take_lang,
+lang_option = option("--lang", type=click.Choice(list(LANGS)), default=None, callback=take_lang,
                            help=_LANG_HELP + " [default: the group's --lang, $ROLEGRAPH_LANG, or en]")
 inference_options = with_options([
-    click.option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
-    click.option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
+    option("--no-inference", is_flag=True, help="Leave inferred triples out of the answer."),
+    option("--no-reason", is_flag=True, help="Do not reason first, even if the store is not reasoned."),
 ])
-rules_option = click.option("--rules", "rules", multiple=True,
-                            type=click.Path(exists=True, file_okay=False, path_type=Path),
+rules_option = option("--rules", "rules", multiple=True,
+                            type=PathType(exists=True, file_okay=False, path_type=Path),
                             help="Extra directory of rule files (SPARQL CONSTRUCT with a #+ header).")
-shacl_option = click.option("--shacl/--no-shacl", default=None,
+shacl_option = option("--shacl/--no-shacl", default=None,
                             help="Check every graph against the SHACL shapes, or none. By default the shapes "
                                  "check graphs from RDF files; YAML cases are checked field by field by the "
                                  "case schema.")
-remote_context_option = click.option(
+remote_context_option = option(
     "--allow-remote-context", is_flag=True,
     help="Let a JSON-LD case file's @context name a remote document, and fetch it "
          "(by default nothing is fetched and such a file is refused).")
@@ -171,10 +147,10 @@ def notice(message: str) -> None:
 
 def pseudonymise_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--pseudonymise and --key-file, for the commands whose output shows persons."""
-    fn = click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    fn = option("--key-file", type=PathType(dir_okay=False, path_type=Path), default=None,
                       help="The pseudonym key file (default: $ROLEGRAPH_PSEUDONYM_KEY or "
                            "~/.config/rolegraph/pseudonym.key; made on first use, never printed).")(fn)
-    return click.option("--pseudonymise", is_flag=True,
+    return option("--pseudonymise", is_flag=True,
                         help="Replace persons' names and aliases by stable pseudonyms (keyed hash).")(fn)
 
 

@@ -127,27 +127,28 @@ def read_mapping(path: Path) -> Mapping:
                                                  N_("start with `case: <id>` and `codes:`"))])
     top: dict[str, Y] = tree.value
 
-    def bad(y: Y, where: str, msg: str, hint: str) -> None:
-        problems.append(Problem(display, y.line, where, msg, hint))
+    def bad(y: Y, where: str, msg: str, hint: str, **params: Any) -> None:
+        problems.append(Problem.of(display, y.line, where, msg, hint, **params))
 
     for k, kv in top.items():
         if k not in ("case", "title", "lang", "split", "context", "cases", "sources", "codes"):
-            bad(kv, k, f"unknown field '{k}'",
-                "the fields are: case, title, lang, split, context, cases, sources, codes")
+            bad(kv, k, N_("unknown field '{name}'"),
+                N_("the fields are: case, title, lang, split, context, cases, sources, codes"), name=k)
     case = top.get("case")
     if case is None or not isinstance(case.value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", case.value):
-        bad(case or tree, "case", "a mapping needs `case:` with a valid id", "e.g. `case: my-study`")
+        bad(case or tree, "case", N_("a mapping needs `case:` with a valid id"), N_("e.g. `case: my-study`"))
     m = Mapping(case=str(case.value) if case else "x",
                 title=str(top["title"].value) if "title" in top else str(case.value if case else "x"))
     if "lang" in top:
         if top["lang"].value not in ("en", "da"):
-            bad(top["lang"], "lang", f"'{top['lang'].value}' is not en or da", "write `lang: en` or `lang: da`")
+            bad(top["lang"], "lang", N_("'{value}' is not en or da"), N_("write `lang: en` or `lang: da`"),
+                value=top["lang"].value)
         else:
             m.lang = top["lang"].value
     if "split" in top:
         if top["split"].value not in ("project", "cases"):
-            bad(top["split"], "split", f"'{top['split'].value}' is not project or cases",
-                "project: one case for the whole project; cases: one per REFI-QDA case")
+            bad(top["split"], "split", N_("'{value}' is not project or cases"),
+                N_("project: one case for the whole project; cases: one per REFI-QDA case"), value=top["split"].value)
         else:
             m.split = top["split"].value
     if "context" in top and top["context"].value is not None:
@@ -155,13 +156,14 @@ def read_mapping(path: Path) -> Mapping:
     for name in ("cases", "sources"):
         if name in top and top[name].value is not None:
             if not top[name].is_map():
-                bad(top[name], name, "expected a mapping of names to ids", f'write `{name}: {{"Name": some-id}}`')
+                bad(top[name], name, N_("expected a mapping of names to ids"), N_('write `{name}: {{"Name": some-id}}`'),
+                    name=name)
             else:
                 getattr(m, name).update({k: str(v.value) for k, v in top[name].value.items()})
     codes = top.get("codes")
     if codes is None or not codes.is_map():
-        bad(codes or tree, "codes", "a mapping needs `codes:`, one entry per code",
-            "scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`")
+        bad(codes or tree, "codes", N_("a mapping needs `codes:`, one entry per code"),
+            N_("scaffold one with `rolegraph import-qdpx PROJECT.qdpx --init-map FILE`"))
     else:
         space: dict[str, tuple[str, str]] = {}  # id -> (record kind, code) across the draft's id space
         for key, y in codes.value.items():
@@ -171,8 +173,9 @@ def read_mapping(path: Path) -> Mapping:
             rec_kind = {"audience": "actor", "speaker": "actor", "giver": "actor"}.get(e.kind, e.kind)
             first = space.setdefault(e.value, (rec_kind, key))
             if first[0] != rec_kind:
-                bad(y, f"codes.{key}", f"'{e.value}' is already a {first[0]} (code '{first[1]}')",
-                    "ids are shared by all records of a case: give this one another id")
+                bad(y, f"codes.{key}", N_("'{value}' is already a {kind} (code '{code}')"),
+                    N_("ids are shared by all records of a case: give this one another id"),
+                    value=e.value, kind=first[0], code=first[1])
     if problems:
         raise CaseDataError(problems)
     return m
@@ -182,29 +185,31 @@ def _entry(y: Y, where: str, bad: Any) -> Entry | None:
     if y.value is None:
         return None
     if not y.is_map():
-        bad(y, where, "expected `{<kind>: <id>}` or ~", f"kinds: {', '.join(KINDS)}")
+        bad(y, where, N_("expected `{{<kind>: <id>}}` or ~"), N_("kinds: {kinds}"), kinds=", ".join(KINDS))
         return None
     kinds = [k for k in y.value if k in KINDS]
     if len(kinds) != 1:
-        bad(y, where, f"name exactly one kind, found {len(kinds)}", f"kinds: {', '.join(KINDS)}")
+        bad(y, where, N_("name exactly one kind, found {n}"), N_("kinds: {kinds}"), n=len(kinds), kinds=", ".join(KINDS))
         return None
     kind = kinds[0]
     value = y.value[kind].value
     allowed = {"stance": STANCES, "outcome": OUTCOMES, "mode": MODES}.get(kind)
     if allowed and value not in allowed:
-        bad(y.value[kind], f"{where}.{kind}", f"'{value}' is not one of {', '.join(allowed)}", "")
+        bad(y.value[kind], f"{where}.{kind}", N_("'{value}' is not one of {choices}"), "", value=value,
+            choices=", ".join(allowed))
         return None
     if not allowed and (not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", value)):
-        bad(y.value[kind], f"{where}.{kind}", f"'{value}' is not a valid id",
-            "use lower-case ASCII letters, digits and '-'")
+        bad(y.value[kind], f"{where}.{kind}", N_("'{value}' is not a valid id"),
+            N_("use lower-case ASCII letters, digits and '-'"), value=value)
         return None
     extra = {}
     for k, v in y.value.items():
         if k == kind:
             continue
         if k not in _ENTRY_FIELDS[kind]:
-            bad(v, f"{where}.{k}", f"unknown field '{k}' for a {kind}",
-                f"a {kind} entry may have: {', '.join(_ENTRY_FIELDS[kind]) or 'nothing else'}")
+            bad(v, f"{where}.{k}", N_("unknown field '{name}' for a {kind}"),
+                N_("a {kind} entry may have: {fields}") if _ENTRY_FIELDS[kind] else N_("a {kind} entry has nothing else"),
+                name=k, kind=kind, fields=", ".join(_ENTRY_FIELDS[kind]))
             continue
         extra[k] = v.plain()
     return Entry(kind, str(value), extra)

@@ -19,6 +19,7 @@ from xml.etree.ElementTree import Element
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from ..errors import Msg
 from ..i18n import N_
 from .archive import Archive, QdpxError, decode_text
 from .model import Code, Note, Project, QdaCase, Selection, Source, norm_guid
@@ -95,19 +96,20 @@ class _Reader:
                 found = self.archive.find(candidate)
                 if found is not None:
                     return decode_text(self.archive.read(found), f"{self.display}:{found}")
-            self.project.warnings.append(f"source file '{ref}' is missing from the archive")
+            self.project.warnings.append(Msg(N_("source file '{ref}' is missing from the archive"), ref=ref))
             return None
-        self.project.warnings.append(f"source file '{ref}' is outside the archive and was not read")
+        self.project.warnings.append(Msg(N_("source file '{ref}' is outside the archive and was not read"), ref=ref))
         return None
 
     def pdf_text(self, ref: str, name: str) -> str | None:
         if not ref.startswith("internal://"):
-            self.project.warnings.append(f"PDF '{name}' ({ref}) is outside the archive and was not read")
+            self.project.warnings.append(Msg(N_("PDF '{name}' ({ref}) is outside the archive and was not read"),
+                                             name=name, ref=ref))
             return None
         member = ref[len("internal://"):]
         found = self.archive.find(f"Sources/{member}") or self.archive.find(member)
         if found is None:
-            self.project.warnings.append(f"PDF '{name}' ({ref}) is missing from the archive")
+            self.project.warnings.append(Msg(N_("PDF '{name}' ({ref}) is missing from the archive"), name=name, ref=ref))
             return None
         try:
             reader = PdfReader(io.BytesIO(self.archive.read(found)))
@@ -174,7 +176,8 @@ class _Reader:
             for sel in _kids(el, "PlainTextSelection"):
                 src.selections.append(self.selection(sel, src))
         else:
-            self.project.warnings.append(f"{tag} '{src.name}' is not text: its codings are kept as notes")
+            self.project.warnings.append(Msg(N_("{tag} '{name}' is not text: its codings are kept as notes"),
+                                             tag=tag, name=src.name))
             for kid in el:
                 if _local(kid.tag).endswith("Selection"):
                     s = self.selection_loose(kid, src)
@@ -234,11 +237,11 @@ class _Reader:
         links = _kid(root, "Links")
         for el in _kids(links, "Link") if links is not None else ():
             self.link(_attr(el, "originGUID"), _attr(el, "targetGUID"))
-        for part, what in (("Variables", "variables (case and source attributes)"), ("Sets", "sets"),
-                           ("Graphs", "graphs")):
+        for part, what in (("Variables", N_("variables (case and source attributes)")), ("Sets", N_("sets")),
+                           ("Graphs", N_("graphs"))):
             found = _kid(root, part)
             if found is not None and len(found):
-                p.warnings.append(f"the project's {len(found)} {what} are not imported")
+                p.warnings.append(Msg(N_("the project's {n} {what} are not imported"), n=len(found), what=Msg(what)))
         self.line_ends()
         self.check()
         return p
@@ -276,14 +279,17 @@ class _Reader:
                 sel.codes = [g for g in sel.codes if g not in p.cases]
                 for g in sel.codes:
                     if g not in p.codes:
-                        p.warnings.append(f"selection {sel.guid} in '{src.name}' refers to an unknown code {g}")
+                        p.warnings.append(Msg(N_("selection {guid} in '{name}' refers to an unknown code {code}"),
+                                              guid=sel.guid, name=src.name, code=g))
                 if sel.start < 0:
                     continue
                 if src.text is None:
-                    p.warnings.append(f"selection {sel.guid} in '{src.name}': the source has no text")
+                    p.warnings.append(Msg(N_("selection {guid} in '{name}': the source has no text"),
+                                          guid=sel.guid, name=src.name))
                 elif not (0 <= sel.start <= sel.end <= len(src.text)):
-                    p.warnings.append(f"selection {sel.guid} in '{src.name}': positions {sel.start}-{sel.end} "
-                                      f"lie outside the text ({len(src.text)} characters)")
+                    p.warnings.append(Msg(N_("selection {guid} in '{name}': positions {start}-{end} lie outside "
+                                             "the text ({n} characters)"), guid=sel.guid, name=src.name,
+                                          start=sel.start, end=sel.end, n=len(src.text)))
 
 
 def read_qdpx(path: Path) -> Project:

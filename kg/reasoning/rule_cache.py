@@ -9,7 +9,9 @@ never reads a stale entry. Entries are JSON, not pickle, so that a cache file ca
 be wrong data (which the key check and the decoder reject, and the file is parsed again),
 never code. The cache lives in `$XDG_CACHE_HOME/rolegraph/rules` (else
 `~/.cache/rolegraph/rules`); `ROLEGRAPH_NO_CACHE=1` turns it off. Nothing here raises:
-a cache that cannot be read or written is a cache miss.
+a cache that cannot be read or written is a cache miss. The cache keeps itself small: each
+write that finds more than `MAX_ENTRIES` entries removes the least recently used ones (a hit
+touches its entry), and temporary files left by a killed writer go after an hour.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -27,6 +30,11 @@ import rdflib
 
 # Bump when the shape of an entry changes.
 FORMAT = "rolegraph-rule-cache/1"
+# The shipped rules are about 80 entries; a new release or an edited rule adds a new set.
+# 600 keeps several sets (a few MB) and bounds what old versions leave behind.
+MAX_ENTRIES = 600
+_KEEP_AFTER_PRUNING = MAX_ENTRIES * 3 // 4
+_STALE_TMP_S = 3600.0
 _HERE = Path(__file__).resolve().parent
 # The modules whose code turns a rule file into a rule: a change to any of them is a new key.
 _SOURCES = (_HERE / "rules.py", _HERE / "rule_cache.py", _HERE.parent / "headers.py", _HERE.parent / "sparql_text.py")
@@ -75,6 +83,10 @@ def read(key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("rule"), dict):
         return None
+    try:  # recently used: pruning removes the least recently used entries first
+        os.utime(folder / f"{key}.json")
+    except OSError:
+        pass
     rule: dict[str, Any] = data["rule"]
     return rule
 
@@ -98,3 +110,36 @@ def write(key: str, rule: dict[str, Any]) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+    prune(folder)
+
+
+def prune(folder: Path) -> None:
+    """Remove the least recently used entries beyond MAX_ENTRIES, and stale temporary files."""
+    entries: list[tuple[float, Path]] = []
+    now = time.time()
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                try:
+                    mtime = e.stat().st_mtime
+                except OSError:  # removed by another process meanwhile
+                    continue
+                if e.name.startswith(".tmp-"):
+                    if now - mtime > _STALE_TMP_S:
+                        _remove(Path(e.path))
+                elif e.name.endswith(".json"):
+                    entries.append((mtime, Path(e.path)))
+    except OSError:
+        return
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort()
+    for _, path in entries[: len(entries) - _KEEP_AFTER_PRUNING]:
+        _remove(path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:  # gone already, or not ours to remove: a cache never fails a run
+        pass

@@ -41,14 +41,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import QueryError
+from ..errors import Msg, QueryError
+from ..i18n import N_, translator
 from ..iris import LANGS
 from ..query import Query, bind_params, load_queries, with_values
 from ..resources import data_dir
 from ..sparql_text import QUERY_FORMS, forbidden_keywords, has_dataset_clause, query_form
 from . import description, pages
 from .cache import Answer, ResultCache, etag_matches
-from .errors import HttpError, error_body
+from .errors import HttpError, pick_language
 from .fastlane import MARK, FastLane, access_line
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, formats, graph_body, negotiate
 from .lanes import Lane
@@ -67,7 +68,7 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inl
             "frame-ancestors 'none'")
 # a named answer may be kept by the client but must be checked again (ETag): the store can change
 NAMED_CACHE_CONTROL = "private, no-cache"
-ROUTES_HINT = "the routes are / (query page), /sparql, /queries, /queries/NAME, /viz and /health"
+ROUTES_HINT = N_("the routes are / (query page), /sparql, /queries, /queries/NAME, /viz and /health")
 
 
 def json_response(status: int, doc: Any, headers: dict[str, str] | None = None) -> Response:
@@ -76,10 +77,14 @@ def json_response(status: int, doc: Any, headers: dict[str, str] | None = None) 
                     headers=headers, media_type="application/json")
 
 
-def error_response(exc: HttpError) -> Response:
-    """The one error shape."""
-    return Response(error_body(exc.status, exc.message, exc.hint), exc.status, headers=exc.headers,
-                    media_type="application/json")
+def error_response(exc: HttpError, lang: str = "en") -> Response:
+    """The one error shape, in `lang`."""
+    return Response(exc.body(lang), exc.status, headers=exc.headers, media_type="application/json")
+
+
+def request_lang(request: Request, default: str) -> str:
+    """The language of an error answer to `request`: ?lang=, Accept-Language, else the server's --lang."""
+    return pick_language(request.query_params.get("lang"), request.headers.get("accept-language"), default)
 
 
 def flag(params: dict[str, list[str]], key: str, default: bool) -> bool:
@@ -92,7 +97,7 @@ def flag(params: dict[str, list[str]], key: str, default: bool) -> bool:
         return True
     if v in ("0", "false", "no", "off"):
         return False
-    raise HttpError(400, f"{key} must be true or false, not '{values[-1]}'")
+    raise HttpError(400, N_("{key} must be true or false, not '{value}'"), params={"key": key, "value": values[-1]})
 
 
 def query_params(request: Request) -> dict[str, list[str]]:
@@ -113,13 +118,13 @@ def utf8_body(content_type: str, body: bytes) -> str:
     """A request body as text: UTF-8 only (the SPARQL Protocol's encoding), else 415 or 400."""
     charset = re.search(r"charset\s*=\s*\"?([^;\s\"]+)", content_type, re.IGNORECASE)
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
-        raise HttpError(415, f"the request body is in {charset.group(1)}; this server reads UTF-8 only",
-                        "send the query in UTF-8 (charset=utf-8)")
+        raise HttpError(415, N_("the request body is in {charset}; this server reads UTF-8 only"),
+                        N_("send the query in UTF-8 (charset=utf-8)"), params={"charset": charset.group(1)})
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HttpError(400, f"the request body is not valid UTF-8 (byte {exc.start})",
-                        "send the query in UTF-8") from exc
+        raise HttpError(400, N_("the request body is not valid UTF-8 (byte {start})"),
+                        N_("send the query in UTF-8"), params={"start": exc.start}) from exc
 
 
 class Service:
@@ -271,8 +276,8 @@ class Guard:
     def _check(self, scope: Scope, headers: Headers) -> None:
         method = scope["method"]
         if method not in KNOWN_METHODS:
-            raise HttpError(501, f"{method} is not a method this server knows",
-                            "use GET or POST", {"Connection": "close"})
+            raise HttpError(501, N_("{method} is not a method this server knows"),
+                            N_("use GET or POST"), {"Connection": "close"}, params={"method": method})
         host = (headers.get("host") or "").strip().lower()
         if not self.settings.public:
             if host.startswith("["):
@@ -280,29 +285,31 @@ class Guard:
             else:
                 name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
             if not host or not (is_loopback(name) or name in self.settings.allowed_hosts):
-                raise HttpError(403, f"the Host header {host or '(none)'} does not name this loopback server",
-                                "use http://127.0.0.1:PORT/ or http://localhost:PORT/ (other host names are "
-                                "refused, against DNS rebinding; --public lifts this)")
+                raise HttpError(403, N_("the Host header {host} does not name this loopback server"),
+                                N_("use http://127.0.0.1:PORT/ or http://localhost:PORT/ (other host names are "
+                                   "refused, against DNS rebinding; --public lifts this)"),
+                                params={"host": host or Msg(N_("(none)"))})
         origin = headers.get("origin")
         preflight = method == "OPTIONS" and "access-control-request-method" in headers
         if (origin is not None and (method in UNSAFE_METHODS or preflight)
                 and not self._same_origin(origin, scope, host) and not self._allowed(origin)):
-            raise HttpError(403, f"cross-origin requests from {origin} are refused",
-                            "a web page on another site may not send queries or updates here; "
-                            "start the server with --cors ORIGIN to allow that site")
+            raise HttpError(403, N_("cross-origin requests from {origin} are refused"),
+                            N_("a web page on another site may not send queries or updates here; "
+                               "start the server with --cors ORIGIN to allow that site"), params={"origin": origin})
         if method in UNSAFE_METHODS:
             if "chunked" in (headers.get("transfer-encoding") or "").lower():
-                raise HttpError(411, "chunked request bodies are not accepted", "send a Content-Length",
+                raise HttpError(411, N_("chunked request bodies are not accepted"), N_("send a Content-Length"),
                                 {"Connection": "close"})
             length = headers.get("content-length")
             if length is not None:
                 try:
                     n = int(length)
                 except ValueError:
-                    raise HttpError(400, "the Content-Length header is not a number") from None
+                    raise HttpError(400, N_("the Content-Length header is not a number")) from None
                 if n > MAX_BODY:
-                    raise HttpError(413, f"the request body is larger than {MAX_BODY // (1024 * 1024)} MiB",
-                                    "send a shorter query", {"Connection": "close"})
+                    raise HttpError(413, N_("the request body is larger than {mib} MiB"),
+                                    N_("send a shorter query"), {"Connection": "close"},
+                                    params={"mib": MAX_BODY // (1024 * 1024)})
 
     def _same_origin(self, origin: str, scope: Scope, host: str) -> bool:
         return origin.rstrip("/").lower() == f"{scope.get('scheme', 'http')}://{host}"
@@ -332,7 +339,8 @@ class Guard:
         try:
             self._check(scope, Headers(scope=scope))
         except HttpError as exc:
-            await error_response(exc)(scope, receive, send_with_headers)
+            lang = request_lang(Request(scope), self.settings.lang)
+            await error_response(exc, lang)(scope, receive, send_with_headers)
         else:
             await self.app(scope, receive, send_with_headers)
         if not self.settings.quiet:
@@ -349,7 +357,7 @@ class Routes:
     async def page(self, request: Request) -> Response:
         """The query page."""
         info = await self.service.info()
-        lang = pages.pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
         body = pages.query_page(lang, self.service.queries(info), self.settings)
         return Response(body, media_type="text/html",
                         headers={"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY"})
@@ -370,6 +378,7 @@ class Routes:
         for q in self.service.queries(await self.service.info()).values():
             out.append({"name": q.name, "title": q.title, "description": q.description, "tags": list(q.tags),
                         "titles": {lang: q.title_in(lang) for lang in LANGS},
+                        "descriptions": {lang: q.description_in(lang) for lang in LANGS},
                         "reasoning": q.reasoning, "url": f"/queries/{urllib.parse.quote(q.name)}",
                         "params": [{"name": p.name, "type": p.type, "default": p.default,
                                     "description": p.description,
@@ -384,8 +393,9 @@ class Routes:
         queries = self.service.queries(await self.service.info(sig))
         if name not in queries:
             close = difflib.get_close_matches(name, list(queries), n=1)
-            raise HttpError(404, f"no query named '{name}'",
-                            (f"did you mean '{close[0]}'? " if close else "") + "GET /queries lists them")
+            raise HttpError(404, N_("no query named '{name}'"),
+                            Msg(N_("did you mean '{close}'? GET /queries lists them"), close=close[0])
+                            if close else N_("GET /queries lists them"), params={"name": name})
         q = queries[name]
         params = query_params(request)
         reserved = {"lang", "format", "output", "results", "inference"}
@@ -394,22 +404,24 @@ class Routes:
             if k in reserved:
                 continue
             if len(values) != 1:
-                raise HttpError(400, f"parameter '{k}' is given {len(values)} times", "give each parameter once")
+                raise HttpError(400, N_("parameter '{name}' is given {n} times"), N_("give each parameter once"),
+                                params={"name": k, "n": len(values)})
             given[k] = values[0]
         lang = (params.get("lang") or ["en"])[-1]
         if lang not in LANGS:
-            raise HttpError(400, f"language must be one of {', '.join(LANGS)}, not '{lang}'")
+            raise HttpError(400, N_("language must be one of {langs}, not '{lang}'"),
+                            params={"langs": ", ".join(LANGS), "lang": lang})
         try:
             bindings = bind_params(q, given, lang=lang)
         except QueryError as exc:
-            raise HttpError(400, exc.message, exc.hint) from exc
+            raise HttpError.of(400, exc) from exc
         text = with_values(q.text, bindings, q.params)
         if [v.lower() for v in params.get("format", [])] == ["sparql"]:
             return Response(text, media_type="application/sparql-query")
         results_fmt, _ = formats(params, request.headers.get("accept"))
         if results_fmt is None:
-            raise HttpError(406, "none of the formats in the Accept header fits a query result",
-                            "accept one of " + ", ".join(RESULT_FORMATS.values()))
+            raise HttpError(406, N_("none of the formats in the Accept header fits a query result"),
+                            N_("accept one of {formats}"), params={"formats": ", ".join(RESULT_FORMATS.values())})
         inference = flag(params, "inference", True)
         key = named_key(name, given, lang, inference, results_fmt)
         hit = self.service.cache.get(sig, key)
@@ -447,34 +459,36 @@ class Routes:
             elif ctype == "application/sparql-update":
                 params["update"] = [text]
             else:
-                raise HttpError(415, f"unsupported Content-Type {ctype or '(none)'}",
-                                "POST application/x-www-form-urlencoded (query=... or update=...), "
-                                "application/sparql-query or application/sparql-update")
+                raise HttpError(415, N_("unsupported Content-Type {ctype}"),
+                                N_("POST application/x-www-form-urlencoded (query=... or update=...), "
+                                   "application/sparql-query or application/sparql-update"),
+                                params={"ctype": ctype or Msg(N_("(none)"))})
         queries, updates = params.get("query", []), params.get("update", [])
         if len(queries) + len(updates) != 1:
-            raise HttpError(400, "give exactly one query (or one update)" if queries or updates else "no query given",
-                            "send ?query=SELECT... (GET or POST), or open / for the query page")
+            raise HttpError(400, N_("give exactly one query (or one update)") if queries or updates
+                            else N_("no query given"),
+                            N_("send ?query=SELECT... (GET or POST), or open / for the query page"))
         if updates:
             if request.method == "GET":
-                raise HttpError(405, "updates must be sent with POST", "POST update=... or application/sparql-update",
-                                {"Allow": "POST"})
+                raise HttpError(405, N_("updates must be sent with POST"),
+                                N_("POST update=... or application/sparql-update"), {"Allow": "POST"})
             return await self.update(request, updates[0], params)
         text = queries[0]
         refused = forbidden_keywords(text)
         if refused:
-            raise HttpError(400, f"{' and '.join(refused)} is refused by this server",
-                            "SERVICE would make the server fetch other URLs (and LOAD is an update); "
-                            "run federated queries from your own machine")
+            raise HttpError(400, N_("{keywords} is refused by this server"),
+                            N_("SERVICE would make the server fetch other URLs (and LOAD is an update); "
+                               "run federated queries from your own machine"), params={"keywords": " / ".join(refused)})
         form = query_form(text)
         if form == "UPDATE":
-            raise HttpError(400, "this is an update, sent as a query", "send it as update=... with POST")
+            raise HttpError(400, N_("this is an update, sent as a query"), N_("send it as update=... with POST"))
         results_fmt, graph_fmt = formats(params, request.headers.get("accept"))
         if form in ("SELECT", "ASK") and results_fmt is None:
-            raise HttpError(406, "none of the formats in the Accept header fits a SELECT or ASK result",
-                            "accept one of " + ", ".join(RESULT_FORMATS.values()))
+            raise HttpError(406, N_("none of the formats in the Accept header fits a SELECT or ASK result"),
+                            N_("accept one of {formats}"), params={"formats": ", ".join(RESULT_FORMATS.values())})
         if form in ("CONSTRUCT", "DESCRIBE") and graph_fmt is None:
-            raise HttpError(406, "none of the formats in the Accept header fits a CONSTRUCT or DESCRIBE result",
-                            "accept one of " + ", ".join(GRAPH_FORMATS.values()))
+            raise HttpError(406, N_("none of the formats in the Accept header fits a CONSTRUCT or DESCRIBE result"),
+                            N_("accept one of {formats}"), params={"formats": ", ".join(GRAPH_FORMATS.values())})
         job = {"op": "query", "text": text, "results_format": results_fmt, "graph_format": graph_fmt,
                "max_rows": self.settings.max_rows, "default": self._graphs(params, "default-graph-uri"),
                "named": self._graphs(params, "named-graph-uri"), "has_from": has_dataset_clause(text),
@@ -487,9 +501,9 @@ class Routes:
         """The SPARQL 1.1 Service Description, as Turtle, RDF/XML or JSON-LD."""
         fmt = negotiate(request.headers.get("accept"), description.DESCRIPTION_TYPES, "turtle")
         if fmt is None:
-            raise HttpError(406, "none of the formats in the Accept header fits the service description",
-                            "accept text/turtle, application/rdf+xml or application/ld+json "
-                            "(or send a query: ?query=SELECT...)")
+            raise HttpError(406, N_("none of the formats in the Accept header fits the service description"),
+                            N_("accept text/turtle, application/rdf+xml or application/ld+json "
+                               "(or send a query: ?query=SELECT...)"))
         triples = description.describe(self.service.base_iri(request), self.settings.allow_update)
         body = graph_body(triples, fmt, description.PREFIXES if fmt in ("turtle", "rdfxml") else {})
         return Response(body, media_type=GRAPH_FORMATS[fmt], headers={"Vary": "Accept"})
@@ -503,63 +517,71 @@ class Routes:
             try:
                 ox.NamedNode(v)
             except ValueError:
-                raise HttpError(400, f"{key} '{v}' is not an IRI") from None
+                raise HttpError(400, N_("{key} '{value}' is not an IRI"), params={"key": key, "value": v}) from None
         return values
 
     async def update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
         """A SPARQL update, only with the token."""
         writer = self.service.writer
         if writer is None:
-            hint = "start the server with --allow-update --token-file FILE and send Authorization: Bearer TOKEN"
+            hint = N_("start the server with --allow-update --token-file FILE and send Authorization: Bearer TOKEN")
             if query_form(text) in QUERY_FORMS:
-                hint = ("the text is a query but came as an update: SPARQLWrapper guesses the type from the "
-                        "text, and a '#' comment or a keyword inside one fools it; set "
-                        "sparql.queryType = 'SELECT' (or the query's form) after setQuery()")
-            raise HttpError(403, "updates are disabled on this server (it is read-only)", hint)
+                hint = N_("the text is a query but came as an update: SPARQLWrapper guesses the type from the "
+                          "text, and a '#' comment or a keyword inside one fools it; set "
+                          "sparql.queryType = 'SELECT' (or the query's form) after setQuery()")
+            raise HttpError(403, N_("updates are disabled on this server (it is read-only)"), hint)
         self._authorize(request)
         for key in ("using-graph-uri", "using-named-graph-uri"):
             if params.get(key):
-                raise HttpError(400, f"{key} is not supported", "name the graphs with USING / WITH in the update")
+                raise HttpError(400, N_("{key} is not supported"), N_("name the graphs with USING / WITH in the update"),
+                                params={"key": key})
         refused = forbidden_keywords(text)
         if refused:
-            raise HttpError(400, f"{' and '.join(refused)} is refused by this server",
-                            "LOAD and SERVICE would make the server fetch other URLs; load files with "
-                            "`rolegraph build`")
+            raise HttpError(400, N_("{keywords} is refused by this server"),
+                            N_("LOAD and SERVICE would make the server fetch other URLs; load files with "
+                               "`rolegraph build`"), params={"keywords": " / ".join(refused)})
         await writer.run({"op": "update", "text": text, "base_iri": self.service.base_iri(request)},
                          self.settings.timeout)
-        return json_response(200, {"status": "ok", "message": "update applied"})
+        message = translator(request_lang(request, self.settings.lang))(N_("update applied"))
+        return json_response(200, {"status": "ok", "message": message})
 
     def _authorize(self, request: Request) -> None:
         token = self.settings.token
         scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
         challenge = {"WWW-Authenticate": 'Bearer realm="rolegraph"'}
         if scheme.lower() != "bearer" or not given.strip():
-            raise HttpError(401, "updates need a token", "send Authorization: Bearer TOKEN", challenge)
+            raise HttpError(401, N_("updates need a token"), N_("send Authorization: Bearer TOKEN"), challenge)
         if token is None or not hmac.compare_digest(given.strip().encode(), token.encode()):
             challenge["WWW-Authenticate"] += ', error="invalid_token"'
-            raise HttpError(401, "the token is not valid", "send the token in the server's --token-file", challenge)
+            raise HttpError(401, N_("the token is not valid"), N_("send the token in the server's --token-file"),
+                            challenge)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HttpError)
-    return error_response(exc)
+    return error_response(exc, request_lang(request, request.app.state.lang))
 
 
 async def _on_starlette(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    lang = request_lang(request, request.app.state.lang)
     if exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "GET")
-        return error_response(HttpError(405, f"{request.method} is not allowed on {request.url.path}",
-                                         f"use {' or '.join(a.strip() for a in allowed.split(','))}",
-                                         {"Allow": allowed}))
+        return error_response(HttpError(405, N_("{method} is not allowed on {path}"), N_("use {methods}"),
+                                        {"Allow": allowed},
+                                        params={"method": request.method, "path": request.url.path,
+                                                "methods": " / ".join(a.strip() for a in allowed.split(","))}), lang)
     if exc.status_code == 404:
-        return error_response(HttpError(404, f"nothing at {request.url.path}", ROUTES_HINT))
-    return error_response(HttpError(exc.status_code, str(exc.detail)))
+        return error_response(HttpError(404, N_("nothing at {path}"), ROUTES_HINT,
+                                        params={"path": request.url.path}), lang)
+    return error_response(HttpError(exc.status_code, str(exc.detail)), lang)
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:
-    return error_response(HttpError(500, f"internal error: {type(exc).__name__}: {exc}",
-                                    "this is a bug in rolegraph serve; please report it"))
+    return error_response(HttpError(500, N_("internal error: {kind}: {error}"),
+                                    N_("this is a bug in rolegraph serve; please report it"),
+                                    params={"kind": type(exc).__name__, "error": exc}),
+                          request_lang(request, request.app.state.lang))
 
 
 def create_app(service: Service) -> ASGIApp:
@@ -582,4 +604,5 @@ def create_app(service: Service) -> ASGIApp:
                     middleware=middleware,
                     exception_handlers={HttpError: _on_http_error, HTTPException: _on_starlette,
                                         Exception: _on_error})
+    app.state.lang = service.settings.lang  # the language of error answers to requests that name none
     return FastLane(app, service.settings.store, service.settings.quiet)

@@ -11,6 +11,8 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from ..errors import Msg
+from ..i18n import N_
 from ..iris import PREFIXES
 from ..query import term_json
 from .errors import HttpError
@@ -87,16 +89,17 @@ def formats(params: dict[str, list[str]], accept: str | None) -> tuple[str | Non
             if v in RESULT_TYPES or v in GRAPH_TYPES:
                 return RESULT_TYPES.get(v), GRAPH_TYPES.get(v)
             if key == "format":
-                raise HttpError(400, f"unknown format '{value}'",
-                                "use json, xml, csv or tsv for SELECT and ASK; turtle, jsonld, ntriples or "
-                                "rdfxml for CONSTRUCT and DESCRIBE")
+                raise HttpError(400, N_("unknown format '{value}'"),
+                                N_("use json, xml, csv or tsv for SELECT and ASK; turtle, jsonld, ntriples or "
+                                   "rdfxml for CONSTRUCT and DESCRIBE"), params={"value": value})
     return negotiate(accept, RESULT_TYPES, "json"), negotiate(accept, GRAPH_TYPES, "turtle")
 
 
 def too_many(max_rows: int, what: str) -> HttpError:
     """The answer to a result above --max-rows."""
-    return HttpError(422, f"the result has more than {max_rows} {what} (the server's --max-rows)",
-                     "add a LIMIT, narrow the query, or restart the server with a larger --max-rows")
+    return HttpError(422, N_("the result has more than {max_rows} {what} (the server's --max-rows)"),
+                     N_("add a LIMIT, narrow the query, or restart the server with a larger --max-rows"),
+                     params={"max_rows": max_rows, "what": Msg(what)})
 
 
 def serialize(answer: Any, results_format: str | None, graph_format: str | None,
@@ -109,27 +112,27 @@ def serialize(answer: Any, results_format: str | None, graph_format: str | None,
             body = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                     f"<head/><boolean>{'true' if answer else 'false'}</boolean></sparql>\n").encode()
         else:
-            raise HttpError(406, "an ASK answer has no CSV or TSV form",
-                            "ask for application/sparql-results+json or +xml")
+            raise HttpError(406, N_("an ASK answer has no CSV or TSV form"),
+                            N_("ask for application/sparql-results+json or +xml"))
         return RESULT_FORMATS[results_format], body
     if isinstance(answer, ox.QuerySolutions):
         if results_format is None:
-            raise HttpError(406, "none of the formats in the Accept header fits a SELECT result",
-                            "accept one of " + ", ".join(RESULT_FORMATS.values()))
+            raise HttpError(406, N_("none of the formats in the Accept header fits a SELECT result"),
+                            N_("accept one of {formats}"), params={"formats": ", ".join(RESULT_FORMATS.values())})
         names = [v.value for v in answer.variables]
         rows: list[list[Any]] = []
         for solution in answer:
             if len(rows) >= max_rows:
-                raise too_many(max_rows, "rows")
+                raise too_many(max_rows, N_("rows"))
             rows.append([solution[n] for n in names])
         return RESULT_FORMATS[results_format], results_body(results_format, names, rows)
     if graph_format is None:
-        raise HttpError(406, "none of the formats in the Accept header fits a CONSTRUCT or DESCRIBE result",
-                        "accept one of " + ", ".join(GRAPH_FORMATS.values()))
+        raise HttpError(406, N_("none of the formats in the Accept header fits a CONSTRUCT or DESCRIBE result"),
+                        N_("accept one of {formats}"), params={"formats": ", ".join(GRAPH_FORMATS.values())})
     triples: list[Any] = []
     for t in answer:
         if len(triples) >= max_rows:
-            raise too_many(max_rows, "triples")
+            raise too_many(max_rows, N_("triples"))
         triples.append(t)
     prefixes = PREFIXES if graph_format in ("turtle", "rdfxml") else None
     return GRAPH_FORMATS[graph_format], ox.serialize(triples, format=_RDF[graph_format], prefixes=prefixes) or b""

@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from ..i18n import N_
 from .errors import HttpError
 from .workers import WorkerPool
 
@@ -31,12 +32,14 @@ class Lane:
     @contextmanager
     def _admit(self, client: str) -> Iterator[None]:
         if self.limiter.borrowed_tokens >= self.limiter.total_tokens:
-            raise HttpError(503, f"the server is busy: {self.limiter.total_tokens:g} {self.pool.name} requests "
-                                 "are running or waiting", "try again in a moment", {"Retry-After": "1"})
+            raise HttpError(503, N_("the server is busy: {n} requests of the lane '{name}' are running or waiting"),
+                            N_("try again in a moment"), {"Retry-After": "1"},
+                            params={"n": f"{self.limiter.total_tokens:g}", "name": self.pool.name})
         with self._lock:
             if self.per_client and self._clients[client] >= self.per_client:
-                raise HttpError(429, f"this client already has {self.per_client} queries running or waiting",
-                                "wait for them to finish (the server's --per-client)", {"Retry-After": "1"})
+                raise HttpError(429, N_("this client already has {n} queries running or waiting"),
+                                N_("wait for them to finish (the server's --per-client)"), {"Retry-After": "1"},
+                                params={"n": self.per_client})
             self._clients[client] += 1
         try:
             yield

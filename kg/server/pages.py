@@ -37,6 +37,7 @@ PAGE_WORDS: dict[str, str] = {
     "js_running": N_("running…"),
     "js_loaded": N_("loaded into a new tab and run"),
     "js_failed": N_("the request failed"),
+    "js_hint": N_("hint"),
 }
 
 
@@ -49,17 +50,6 @@ def words() -> dict[str, dict[str, str]]:
 def default_query() -> str:
     """The query the editor opens with (web/default-query.rq)."""
     return (WEB / "default-query.rq").read_text(encoding="utf-8")
-
-
-def pick_language(asked: str | None, accept_language: str | None) -> str:
-    """?lang= if given and known, else the first known language of Accept-Language, else English."""
-    if asked in LANGS:
-        return asked
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in LANGS:
-            return tag
-    return "en"
 
 
 def query_page(lang: str, queries: dict[str, Query], settings: Settings) -> str:

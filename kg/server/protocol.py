@@ -10,6 +10,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .errors import error_body
 
+# before the request is parsed there is no Accept-Language to go by: English, the API's language
 _BODY = error_body(400, "the request is not valid HTTP", "send an HTTP/1.1 request")
 
 

@@ -116,7 +116,7 @@ def serve_in_thread(settings: Settings) -> tuple[Server, threading.Thread]:
 def run_command(host: str, port: int, store: Path, timeout: float, max_rows: int, workers: int | None,
                 allow_update: bool, token_file: Path | None, public: bool, quiet: bool,
                 cors: tuple[str, ...] = (), memory: int = 2048, per_client: int = 0,
-                base_iri: str | None = None, say: Callable[[str, bool], None] | None = None,
+                base_iri: str | None = None, lang: str = "en", say: Callable[[str, bool], None] | None = None,
                 _: Callable[[str], str] = str) -> None:
     """The body of `rolegraph serve`: check the options, start, announce (in the language of `_`),
     serve until Ctrl-C."""
@@ -139,7 +139,8 @@ def run_command(host: str, port: int, store: Path, timeout: float, max_rows: int
         echo(_("warning") + ": " + _("{file} can be read by other users; chmod 600 it").format(file=token_file), True)
     n = workers or max(1, min(4, os.cpu_count() or 1))
     settings = Settings(store.resolve(), host, port, timeout, max_rows, n, allow_update, token, public, quiet,
-                        cors=check_origins(cors), memory_mb=memory, per_client=per_client, base_iri=base_iri)
+                        cors=check_origins(cors), memory_mb=memory, per_client=per_client, base_iri=base_iri,
+                        lang=lang)
     server = Server(settings).start()
     mode = _("updates with a token") if allow_update else _("read-only")
     cors_text = _("CORS for {origins}").format(origins=", ".join(settings.cors)) if settings.cors else _("no CORS")

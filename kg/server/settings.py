@@ -40,6 +40,7 @@ class Settings:
     queue: int = 8  # SPARQL queries that may wait for a worker before the server answers 503
     base_iri: str | None = None  # None: the URL of /sparql as the client called it
     allowed_hosts: set[str] = field(default_factory=set)
+    lang: str = "en"  # of error answers to requests that ask for no language (?lang=, Accept-Language)
 
     @property
     def client_limit(self) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreError
+from ..i18n import N_
 from ..iris import PREFIXES
 from ..stores.base import GraphStore
 from ..stores.embedded import EmbeddedStore
@@ -99,8 +100,9 @@ class StoreView:
         if sig is None or not (self.path / "CURRENT").exists():
             if self.store is not None and sig is None:
                 return self.store  # a build is swapping the directory: keep the old snapshot
-            raise HttpError(503, f"there is no store at {self.path}",
-                            "run `rolegraph build cases/` (and `rolegraph reason`); the server picks it up")
+            raise HttpError(503, N_("there is no store at {path}"),
+                            N_("run `rolegraph build cases/` (and `rolegraph reason`); the server picks it up"),
+                            params={"path": self.path})
         if self.store is None or sig != self.sig:
             self.store = None
             gc.collect()
@@ -112,8 +114,9 @@ class StoreView:
                     # the directory is being swapped by a build, or a writer's compaction
                     # removed a file between reading the manifest and opening the file
                     if attempt == 39:
-                        raise HttpError(503, f"cannot open the store at {self.path}: {exc}",
-                                        "another process may be rebuilding it; try again") from exc
+                        raise HttpError(503, N_("cannot open the store at {path}: {error}"),
+                                        N_("another process may be rebuilding it; try again"),
+                                        params={"path": self.path, "error": exc}) from exc
                     time.sleep(0.05)
             self.sig = sig
         assert self.store is not None
@@ -146,8 +149,8 @@ class StoreView:
         except (OSError, RuntimeError) as exc:
             if not self.writable and _stale(exc):
                 raise StaleHandle() from exc
-            raise HttpError(500, f"the {op} failed: {exc}") from exc
-        raise HttpError(500, f"unknown job {op!r}")
+            raise HttpError(500, N_("the job '{op}' failed: {error}"), params={"op": op, "error": exc}) from exc
+        raise HttpError(500, N_("unknown job '{op}'"), params={"op": op})
 
     @staticmethod
     def info(store: GraphStore) -> dict[str, Any]:
@@ -159,9 +162,9 @@ class StoreView:
     def query(self, store: GraphStore, job: dict[str, Any]) -> tuple[str, bytes]:
         """(content type, body) of a query job."""
         if job.get("requires_reasoning") and not is_reasoned(store):
-            raise HttpError(409, f"query '{job.get('name')}' needs reasoning, and the store has not been reasoned",
-                            "run `rolegraph reason` on the store (the server sees the result without a restart), "
-                            "or ask with inference=false")
+            raise HttpError(409, N_("query '{name}' needs reasoning, and the store has not been reasoned"),
+                            N_("run `rolegraph reason` on the store (the server sees the result without a restart), "
+                               "or ask with inference=false"), params={"name": job.get("name")})
         kwargs: dict[str, Any] = {}
         if job["default"] is not None or job["named"] is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default"] or []]
@@ -172,11 +175,11 @@ class StoreView:
             answer = store.query(job["text"], prefixes=PREFIXES, base_iri=job.get("base_iri"), **kwargs)
             return serialize(answer, job["results_format"], job["graph_format"], job["max_rows"])
         except SyntaxError as exc:
-            raise HttpError(400, f"the query does not parse: {first_line(exc)}",
-                            "check the SPARQL syntax; the prefixes rg, role, rdf, rdfs, owl, skos, dcterms "
-                            "and xsd are predefined") from exc
+            raise HttpError(400, N_("the query does not parse: {error}"),
+                            N_("check the SPARQL syntax; the prefixes rg, role, rdf, rdfs, owl, skos, dcterms "
+                               "and xsd are predefined"), params={"error": first_line(exc)}) from exc
         except ValueError as exc:
-            raise HttpError(500, f"the query failed: {exc}") from exc
+            raise HttpError(500, N_("the query failed: {error}"), params={"error": exc}) from exc
 
     def locked_update(self, job: dict[str, Any]) -> dict[str, bool]:
         """Run an update holding the store's writer lock, and let the handle go after it, so
@@ -189,7 +192,7 @@ class StoreView:
                     self.store, self.sig = None, None
                     gc.collect()
         except StoreError as exc:
-            raise HttpError(503, exc.message, exc.hint) from exc
+            raise HttpError.of(503, exc) from exc
 
     @staticmethod
     def update(store: GraphStore, job: dict[str, Any]) -> dict[str, bool]:
@@ -197,9 +200,9 @@ class StoreView:
         try:
             store.update(job["text"], prefixes=PREFIXES, base_iri=job.get("base_iri"))
         except SyntaxError as exc:
-            raise HttpError(400, f"the update does not parse: {first_line(exc)}",
-                            "check the SPARQL Update syntax") from exc
+            raise HttpError(400, N_("the update does not parse: {error}"), N_("check the SPARQL Update syntax"),
+                            params={"error": first_line(exc)}) from exc
         except ValueError as exc:
-            raise HttpError(500, f"the update failed: {exc}") from exc
+            raise HttpError(500, N_("the update failed: {error}"), params={"error": exc}) from exc
         store.flush()
         return {"ok": True}

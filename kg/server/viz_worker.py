@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RolegraphError
+from ..i18n import N_
 from ..view import render_for_store
 from .errors import HttpError
 from .workers import cap_memory, serve_jobs
@@ -17,10 +18,10 @@ def render(store_path: Path, options: dict[str, Any]) -> str:
     try:
         return str(render_for_store(store_path, **options))
     except TypeError as exc:
-        raise HttpError(400, f"the browser view does not take these options: {exc}",
-                        "see `rolegraph viz --help` for its options") from exc
+        raise HttpError(400, N_("the browser view does not take these options: {error}"),
+                        N_("see `rolegraph viz --help` for its options"), params={"error": exc}) from exc
     except RolegraphError as exc:
-        raise HttpError(400 if exc.exit_code == 2 else 500, exc.message, exc.hint) from exc
+        raise HttpError.of(400 if exc.exit_code == 2 else 500, exc) from exc
 
 
 def viz_worker(conn: Any, store_path: str, memory_mb: int) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..i18n import N_
 from .errors import HttpError
 from .store_view import StoreView
 
@@ -136,12 +137,12 @@ class WorkerPool:
     def run(self, job: dict[str, Any], timeout: float, wait: float | None = None) -> Any:
         """Run a job in a free worker; HttpError on timeout, a busy pool, a memory cap or a failure."""
         if self.closed:
-            raise HttpError(503, "the server is shutting down")
+            raise HttpError(503, N_("the server is shutting down"))
         try:
             worker = self._idle.get(timeout=timeout if wait is None else wait)
         except queue.Empty:
-            raise HttpError(503, f"all {self.size} {self.name} workers stayed busy", "try again in a moment",
-                            {"Retry-After": "1"}) from None
+            raise HttpError(503, N_("all {size} workers of the lane '{name}' stayed busy"), N_("try again in a moment"),
+                            {"Retry-After": "1"}, params={"size": self.size, "name": self.name}) from None
         try:
             if not worker.ready:
                 if not worker.conn.poll(STARTUP_TIMEOUT):
@@ -152,21 +153,22 @@ class WorkerPool:
             if not worker.conn.poll(timeout):
                 self._retire(worker)
                 worker = self._spawn()
-                raise HttpError(503, f"the query ran longer than {timeout:g} s and was stopped",
-                                "add a LIMIT or narrow the query, or restart the server with a larger --timeout",
-                                {"Retry-After": "1"})
+                raise HttpError(503, N_("the query ran longer than {timeout} s and was stopped"),
+                                N_("add a LIMIT or narrow the query, or restart the server with a larger --timeout"),
+                                {"Retry-After": "1"}, params={"timeout": f"{timeout:g}"})
             status, payload = worker.conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError) as exc:
             code = self._retire(worker)
             worker = self._spawn()
             if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS) and self.memory_mb:
                 # Rust and C++ abort when an allocation fails under the RLIMIT_AS cap
-                raise HttpError(503, f"the query needed more than {self.memory_mb} MiB and was stopped",
-                                "narrow the query or add a LIMIT (an ORDER BY or GROUP BY over a large result "
-                                "holds all of it), or restart the server with a larger --memory",
-                                {"Retry-After": "1"}) from exc
-            raise HttpError(500, f"the {self.name} worker stopped unexpectedly (exit code {code})",
-                            "try again; the server has started a new worker") from exc
+                raise HttpError(503, N_("the query needed more than {mib} MiB and was stopped"),
+                                N_("narrow the query or add a LIMIT (an ORDER BY or GROUP BY over a large result "
+                                   "holds all of it), or restart the server with a larger --memory"),
+                                {"Retry-After": "1"}, params={"mib": self.memory_mb}) from exc
+            raise HttpError(500, N_("the worker of the lane '{name}' stopped unexpectedly (exit code {code})"),
+                            N_("try again; the server has started a new worker"),
+                            params={"name": self.name, "code": code}) from exc
         finally:
             self._idle.put(worker)
         if status == "error":

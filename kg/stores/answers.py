@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,11 @@ def keep(store: Any, text: str, dataset: dict[str, Any], data: bytes) -> None:
     try:
         if not folder.is_dir():
             for other in folder.parent.glob("*") if folder.parent.is_dir() else []:
-                shutil.rmtree(other, ignore_errors=True)  # answers of versions that are gone
+                if other.name != folder.name:  # another thread or process may just have made it
+                    shutil.rmtree(other, ignore_errors=True)  # answers of versions that are gone
             folder.mkdir(parents=True, exist_ok=True)
         target = folder / (_key(text, dataset) + ".json")
-        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
         tmp.write_bytes(data)
         os.replace(tmp, target)  # readers see a whole answer or none
     except OSError:

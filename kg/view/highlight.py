@@ -10,7 +10,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..i18n import translator
+from ..errors import Msg
+from ..i18n import N_, translator
 from ..query import bind_params, get_query, run_select
 from ..reasoning import is_reasoned
 from .graph import Graph
@@ -126,8 +127,8 @@ def query_highlight(store: Any, g: Graph, name: str, *, params: dict[str, str] |
             rows_out.append({"cells": cells, "nodes": sorted(row_nodes, key=natural_key),
                              "edges": sorted(row_edges, key=natural_key)})
     if result.rows and not all_nodes:
-        warnings.append(f"none of the {len(result.rows)} rows of '{name}' names a node of this view "
-                        "(check the filters)")
+        warnings.append(Msg(N_("none of the {n} rows of '{name}' names a node of this view (check the filters)"),
+                            n=len(result.rows), name=name))
     return Highlight(name, q.title_in(lang), result.variables, rows_out, all_nodes, all_edges,
                      len(result.rows), warnings)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import Msg
+from ..i18n import N_
 from ..stores import open_store
 from ..stores.layout import store_extensions
 from ..targets import Target, describe
@@ -54,7 +56,7 @@ def write_view(store_path: Target | None = None, out: Path = DEFAULT_OUT, *, fil
     out.write_bytes(data)
     warnings = list(hl.warnings) if hl else []
     if not g.nodes:
-        warnings.append("the view is empty: no node matches the filters")
+        warnings.append(Msg(N_("the view is empty: no node matches the filters")))
     return ViewReport(out, len(g.nodes), len(g.edges), summary["mode"], summary["initial_nodes"],
                       summary["initial_edges"], len(data), time.perf_counter() - start,
                       len(hl.nodes) if hl else 0, len(hl.edges) if hl else 0, warnings)

@@ -36,7 +36,7 @@
       const response = await fetch("/queries/" + encodeURIComponent(name) + "?" + params.toString());
       if (!response.ok) {
         const e = (await response.json()).error;
-        say(e.status + ": " + e.message + (e.hint ? "\nhint: " + e.hint : ""), true);
+        say(e.status + ": " + e.message + (e.hint ? "\n" + words.js_hint + ": " + e.hint : ""), true);
         return;
       }
       const text = await response.text();
