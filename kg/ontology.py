@@ -17,7 +17,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
 
 from .cases.extensions import load_extensions
-from .cases.orderkinds import kinds_graph, load_kinds
+from .cases.orderkinds import display_path, kinds_graph, load_kinds
 from .errors import CaseDataError, OntologyError
 from .i18n import N_
 from .resources import data_dir, files_state, ontology_files, shapes_file
@@ -129,10 +129,13 @@ _KEEP = 4
 
 def _sources(extensions: list[Any] | None) -> tuple[Any, ...]:
     """What a loaded ontology depends on: the files of the ontology, the rules (the kinds of
-    order rule name them) and the extensions, as they are now, and the working directory (the
-    kinds' messages name files relative to it)."""
+    order rule name them) and the extensions, as they are now, and how messages name them
+    (relative to the working directory when they lie below it)."""
     roots = [data_dir("ontology"), data_dir("rules"), *(Path(e.path) for e in extensions or [])]
-    return str(Path.cwd()), tuple(str(getattr(e, "name", "")) for e in extensions or []), files_state(roots)
+    here = Path.cwd().resolve()
+    inside = str(here) if any(here.is_relative_to(r.resolve()) for r in roots) else ""
+    return (tuple(display_path(r) for r in roots), inside, tuple(str(getattr(e, "name", "")) for e in extensions or []),
+            files_state(roots))
 
 
 def load_ontology(extensions: list[Any] | None = None) -> Ontology:
