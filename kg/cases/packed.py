@@ -61,6 +61,10 @@ class PackedTriples:
         data = ox.serialize(ox_triples, format=_NT) or b""
         return cls(zlib.compress(data, 1), len(ox_triples))
 
+    def zlib_ntriples(self) -> bytes:
+        """The triples as they are kept: N-Triples, zlib-compressed (to ship to a worker as is)."""
+        return self.data
+
     def ox_triples(self) -> Iterator[ox.Triple]:
         """The triples as Oxigraph terms (blank node labels kept)."""
         return iter(ox.parse(zlib.decompress(self.data), format=_NT))

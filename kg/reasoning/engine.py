@@ -16,7 +16,9 @@ and docs/reasoning.md).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Variable
+from rdflib import BNode, URIRef, Variable
 from rdflib.term import Node
 
 from ..errors import ReasoningError
@@ -39,10 +41,13 @@ from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import to_ox
 from ..vocab import CLASH_BASE, RG
-from .rules import Pattern, Rule, chain_lengths, chain_rule
+from .rules import Pattern, Rule, chain_lengths, chain_rule, read_keys
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
+# A rule with a premise of at most this many triples (`owl:someValuesFrom`, `owl:inverseOf`
+# in an ontology with a few restrictions) runs in full, not semi-naively (`Reasoner._anchored`).
+ANCHOR_TRIPLES = 12
 LOAD_QUADS = 50_000  # quads per bulk load of the conclusions into the store (bench/README.md)
 _RDF = RDF
 _RDFS = RDFS
@@ -162,7 +167,8 @@ class Reasoner:
     are not run (see docs/reasoning.md)."""
 
     def __init__(self, store: GraphStore, rules: list[Rule], *, first_round: int = 1,
-                 unrecorded: frozenset[str] = frozenset(), scratch: bool = False) -> None:
+                 unrecorded: frozenset[str] = frozenset(), scratch: bool = False,
+                 settled: list[ox.Quad] | None = None) -> None:
         self.store = store
         self.scratch = scratch
         ids = {r.id for r in rules}
@@ -195,6 +201,27 @@ class Reasoner:
         self._present: set[str] = set()
         self._parent: dict[Any, Any] = {}
         self._gens: list[ox.NamedNode] = []
+        self._gen_clock: list[int] = []  # the clock of each generation
+        if settled is not None:
+            self.settle(settled)
+
+    def settle(self, added: list[ox.Quad]) -> None:
+        """Say that the store minus `added` (quads already in it) is at the fixpoint of these
+        rules: a rule that reads nothing `added` has is not run at all.
+
+        `CaseReasoner` gives each batch the ontology's closure, reasoned once by the same
+        rules, and the batch's cases: the rules that read only the ontology (most `scm-*`
+        rules) have nothing left to conclude. Not done when the store has `owl:sameAs`
+        (equality rewrites the store and every rule runs in full again)."""
+        if self._has(_SAME):
+            return
+        self._clock = 1
+        for q in added:
+            self._changed[q.predicate.value] = 1
+            if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
+                self._changed["type|" + q.object.value] = 1
+        for r in self.rules + self.chain_rules:
+            self._started[r.key] = 0
 
     # ---- the store's generations of conclusions
     def _add(self, quads: list[ox.Quad]) -> None:
@@ -202,6 +229,7 @@ class Reasoner:
         self._clock += 1
         gen = ox.NamedNode(f"{_GEN}{self._clock}")
         self._gens.append(gen)
+        self._gen_clock.append(self._clock)
         self.store.extend(ox.Quad(q.subject, q.predicate, q.object, gen) for q in quads)
         for q in quads:
             self._changed[q.predicate.value] = self._clock
@@ -209,10 +237,11 @@ class Reasoner:
                 self._changed["type|" + q.object.value] = self._clock
 
     def _since(self, clock: int) -> list[str]:
-        return [g.value for g in self._gens[clock:]]
+        """The graphs of the generations added after `clock`."""
+        return [g.value for g in self._gens[bisect.bisect_right(self._gen_clock, clock):]]
 
     def _stale(self, rule: Rule) -> bool:
-        started = self._started.get(rule.id)
+        started = self._started.get(rule.key)
         if started is None:
             return True
         if rule.reads is None:
@@ -274,21 +303,54 @@ class Reasoner:
             raise ReasoningError(N_("rule '{id}' failed: {exc}"), file=display_path(rule.path),
                                  hint=N_("check the rule's SPARQL"), params={"id": rule.id, "exc": exc}) from exc
 
-    def _delta_graphs(self, rule: Rule) -> list[str] | None:
-        """The generation graphs to evaluate the rule on semi-naively, or None for a full run."""
-        last = self._full.get(rule.id)
-        if rule.delta is None or last is None or self._previous is None or \
+    def _delta_graphs(self, rule: Rule) -> tuple[list[str], list[Pattern]] | None:
+        """The generation graphs to evaluate the rule on semi-naively and the premises that
+        may match a triple of them, or None for a full run."""
+        last = self._full.get(rule.key)
+        previous = self._previous
+        if rule.delta is None or last is None or previous is None or \
                 any(self._changed.get(k, 0) > last for k in rule.static):
-            self._full[rule.id] = self._clock
+            self._full[rule.key] = self._clock
             return None
-        return self._since(self._previous)
+        if rule.id in self.unrecorded and rule.ground_template and not rule.static and self._anchored(rule):
+            self._full[rule.key] = self._clock
+            return None
+        # A premise of a kind (predicate, or rdf:type and class) no new triple has, such as
+        # an ontology premise (`?c1 rdfs:subClassOf ?c2`) while cases are reasoned, matches
+        # nothing new: its branch of the union is left out.
+        premises = [p for p in rule.delta if not isinstance(p[1], URIRef)
+                    or self._changed.get(read_keys(p[1], p[2])[-1], 0) > previous]
+        return self._since(previous), premises
+
+    def _anchored(self, rule: Rule) -> bool:
+        """Whether a premise of the rule with a fixed predicate (or class) has at most
+        `ANCHOR_TRIPLES` triples: then a full run starts from those few and costs less
+        than a semi-naive one, whose branches scan every new triple (`?x ?p ?y`) before the
+        join. The conclusions are the same either way; only unrecorded rules choose, so
+        that which premises a recorded derivation names does not depend on it."""
+        for _, pr, o in rule.delta or ():
+            if not isinstance(pr, URIRef):
+                continue
+            key = read_keys(pr, o)[-1]
+            if key == _RDF + "type":
+                continue  # any class: every typed node
+            if key.startswith("type|"):
+                found = self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(key[5:]), None)
+            else:
+                found = self.store.quads_for_pattern(None, ox.NamedNode(key), None, None)
+            if sum(1 for _ in itertools.islice(found, ANCHOR_TRIPLES + 1)) <= ANCHOR_TRIPLES:
+                return True
+        return False
 
     def apply(self, rule: Rule, round_no: int) -> int:
         """Run one rule once; return how many new triples it concluded."""
-        graphs = self._delta_graphs(rule)
+        delta = self._delta_graphs(rule)
+        if delta is not None and not delta[1]:
+            return 0  # only what the rule negates has changed: that adds no solution
         if rule.id in self.unrecorded and rule.ground_template:
-            return self._apply_unrecorded(rule, graphs)
-        rows = list(self._query(rule, rule.select_query(graphs)))
+            return self._apply_unrecorded(rule, delta)
+        query = rule.select_query() if delta is None else rule.select_query(*delta)
+        rows = list(self._query(rule, query))
         new_quads: list[ox.Quad] = []
         explain: list[ox.Quad] = []
         added: set[ox.Triple] = set()
@@ -310,9 +372,9 @@ class Reasoner:
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
         return len(new_quads)
 
-    def _apply_unrecorded(self, rule: Rule, graphs: list[str] | None) -> int:
+    def _apply_unrecorded(self, rule: Rule, delta: tuple[list[str], list[Pattern]] | None) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
-        text = rule.construct_query() if graphs is None else rule.construct_query_delta(graphs)
+        text = rule.construct_query() if delta is None else rule.construct_query_delta(*delta)
         found = set(self._query(rule, text))
         if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
             found = {t for t in found if not self._holds(t)}
@@ -335,8 +397,8 @@ class Reasoner:
         added = 0
         for r in rules:
             if self._stale(r):
-                self._previous = self._started.get(r.id)
-                self._started[r.id] = self._clock
+                self._previous = self._started.get(r.key)
+                self._started[r.key] = self._clock
                 if not all(self._has(k) for k in r.needs):
                     continue  # cannot fire; it runs again when something it reads changes
                 before = self._clock
@@ -474,6 +536,7 @@ class Reasoner:
                 self.store.remove_graph(g)
             self.store.extend(self.concluded)
         self._gens = []
+        self._gen_clock = []
 
 
 

@@ -17,7 +17,7 @@ cases land in one part and reason together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -61,37 +61,36 @@ def partitions(store: GraphStore, graphs: list[ox.NamedNode], shared: set[Node],
     cases are not independent and the store must be reasoned as a whole."""
     triples = ((g, ((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g)))
                for g in graphs)
-    return group(list(graphs), triples, shared, lambda t: isinstance(t, ox.Literal), joining=joining)
+    return group(list(graphs), triples, shared, joining=joining)
 
 
-def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[tuple[Any, Any, Any]]]], shared: Container[Any],
-          is_literal: Callable[[Any], bool],
-          node: Callable[[Any], Any] = lambda t: t,
+def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[Any]]], shared: Container[Any],
           joining: Container[Any] = ()) -> tuple[list[list[Any]], dict[Any, int]]:
-    """Union-find of graphs (given as `(key, triples)`) over the nodes they mention; `node`
-    maps a term to what `shared` and `joining` hold (rdflib terms hash apart from equal
-    strings). Objects of `joining` properties count even when literal or shared."""
+    """Union-find of graphs (given as `(key, triples)`, each triple a tuple of three Oxigraph
+    terms) over the nodes they mention. Objects of `joining` properties
+    count even when literal or shared (a literal by its lexical form, as equal values may
+    be spelt alike with two datatypes)."""
     index = {k: i for i, k in enumerate(keys)}
     uf = _UnionFind(len(keys))
     first: dict[Any, int] = {}
     sizes: dict[Any, int] = {}
+    literal = ox.Literal
     for key, ts in triples:
         i = index[key]
         n = 0
         for s, p, o in ts:
             n += 1
-            sk = node(s)
-            if sk in shared:
+            if s in shared:
                 raise SchemaStatement(key, (s, p, o))
-            j = first.setdefault(sk, i)
+            j = first.setdefault(s, i)
             if j != i:
                 uf.union(i, j)
-            if node(p) in joining:
-                j = first.setdefault(("joined", node(o)), i)
+            if p in joining:
+                j = first.setdefault(("joined", o.value if isinstance(o, literal) else o), i)
                 if j != i:
                     uf.union(i, j)
-            if not is_literal(o) and (ok := node(o)) not in shared:
-                j = first.setdefault(ok, i)
+            if not isinstance(o, literal) and o not in shared:
+                j = first.setdefault(o, i)
                 if j != i:
                     uf.union(i, j)
         sizes[key] = n

@@ -17,13 +17,13 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Literal
 
 from ..errors import Msg
 from ..i18n import N_
@@ -32,7 +32,7 @@ from ..progress import Progress
 from ..progress import report as report_progress
 from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
-from ..stores.layout import asserted_graphs, graph_quads, meta_quads
+from ..stores.layout import asserted_graphs, graph_quads, meta_quads, to_ox
 from ..workers import worker_count
 from .engine import (
     BATCH_TRIPLES,
@@ -113,24 +113,30 @@ class CaseReasoner:
         their derivations."""
         mem = in_memory(self.schema_quads)
         mem.extend(quads)
-        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True)
+        # The ontology's part is at the rules' fixpoint (`prepare`): only what the cases add is joined.
+        r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True,
+                     settled=quads)
         r.run(keep_explanations=True)
         self.report.add(r.report)
         self.report.batches += 1
         return r.concluded + r.explanations
 
     def reason_batches(self, store: GraphStore, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
-                       *, load_input: bool, progress: Progress | None, total: int, stage: str) -> None:
+                       *, load_input: bool, progress: Progress | None, total: int, stage: str,
+                       packed_of: Callable[[list[Any]], list[tuple[str, bytes]] | None] | None = None) -> None:
         """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
         quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
         bulk load per batch: the bulk loader buffers what it is given. With more than one
-        batch and core, worker processes reason the batches, a few ahead of the loading."""
+        batch and core, worker processes reason the batches, a few ahead of the loading;
+        `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples) pairs, which a
+        worker reads itself (and hands back as N-Quads with its conclusions)."""
         done = 0
         report_progress(progress, stage, done, total)
-        work = ((quads_of(batch), len(batch)) for batch in plan)
         workers = worker_count() if len(plan) > 1 else 1
         if workers < 2:
-            for quads, n in work:
+            for batch in plan:
+                quads = quads_of(batch)
+                n = len(batch)
                 store.bulk_extend((quads if load_input else []) + self.reason_batch(quads))
                 done += n
                 report_progress(progress, stage, done, total)
@@ -172,10 +178,15 @@ class CaseReasoner:
                 done += n
                 report_progress(progress, stage, done, total)
 
-            for quads, n in work:
-                data = ox.serialize(quads, format=nq) or b""
-                del quads
-                pending.append((pool.apply_async(_worker_batch, (data,)), data if load_input else b"", n))
+            for batch in plan:
+                blobs = packed_of(batch) if packed_of is not None else None
+                if blobs is None:
+                    data = ox.serialize(quads_of(batch), format=nq) or b""
+                    args: tuple[bytes, list[tuple[str, bytes]], bool] = (data, [], False)
+                    sent = data if load_input else b""
+                else:  # the worker reads the cases and hands them back: none parsed here twice
+                    args, sent = (b"", blobs, load_input), b""
+                pending.append((pool.apply_async(_worker_batch, args), sent, len(batch)))
                 while len(pending) > 2 * workers:
                     collect()
             # Nothing more to send: each worker exits after its last batch, giving back its
@@ -233,28 +244,30 @@ def _worker_init(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, f
     _WORKER.first_round = first_round
 
 
-def _worker_batch(data: bytes) -> tuple[bytes, dict[str, Any]]:
-    """In a worker: reason one batch (N-Quads in); the conclusions and derivations (N-Quads
-    out) and the counts."""
+def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> tuple[bytes, dict[str, Any]]:
+    """In a worker: reason one batch (N-Quads in, and graphs as zlib-compressed N-Triples);
+    the conclusions and derivations (N-Quads out, after the batch itself with `echo`) and
+    the counts."""
     assert _WORKER is not None
     _WORKER.report = ReasonReport()
-    out = _WORKER.reason_batch(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+    quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
+    for graph, blob in packed:
+        name = ox.NamedNode(graph)
+        quads += [ox.Quad(t.subject, t.predicate, t.object, name)
+                  for t in ox.parse(zlib.decompress(blob), format=ox.RdfFormat.N_TRIPLES)]
+    out = _WORKER.reason_batch(quads)
     r = _WORKER.report
     numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
-    return ox.serialize(out, format=ox.RdfFormat.N_QUADS) or b"", numbers
+    return ox.serialize(quads + out if echo else out, format=ox.RdfFormat.N_QUADS) or b"", numbers
 
 
-def _triples_of(graph: Any) -> Iterable[tuple[Any, Any, Any]]:
-    """A case's triples: Oxigraph terms when it came packed from a worker (`kg.cases.packed`), else rdflib's."""
+def _triples_of(graph: Any) -> Iterable[Any]:
+    """A case's triples as Oxigraph terms: read straight from a case packed by a worker
+    (`kg.cases.packed`), else converted from rdflib's."""
     packed = getattr(graph, "ox_triples", None)
     if packed is None:
-        return graph  # type: ignore[no-any-return]
+        return ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
     return ((t.subject, t.predicate, t.object) for t in packed())
-
-
-def _node_key(term: Any) -> str:
-    """What `group` compares: the IRI, blank node label or lexical form, of an rdflib or an Oxigraph term."""
-    return term.value if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(term)
 
 
 def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any] | None,
@@ -270,10 +283,9 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
     cr = CaseReasoner(rules, unrecorded=unrecorded)
     onto = ox.NamedNode(ONTOLOGY_GRAPH)
     ontology_conclusions = cr.prepare(list(store.quads_for_pattern(None, None, None, onto)))
-    shared = {n.value for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
+    shared = {n for n in cr.shared_nodes() if not isinstance(n, ox.Literal)}
     try:
-        parts, sizes = group(names, ((n, _triples_of(case_set.graphs[n])) for n in names), shared,
-                             lambda t: isinstance(t, (Literal, ox.Literal)), _node_key, {p.value for p in cr.joining})
+        parts, sizes = group(names, ((n, _triples_of(case_set.graphs[n])) for n in names), shared, cr.joining)
     except SchemaStatement as exc:
         store.bulk_extend(itertools.chain(
             (q for n in names for q in graph_quads(case_set.graphs[n], ox.NamedNode(str(n)))),
@@ -295,8 +307,22 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
                 del case_set.graphs[n]
         return quads
 
+    def batch_packed(batch: list[Any]) -> list[tuple[str, bytes]] | None:
+        blobs: list[Callable[[], bytes]] = []
+        for n in batch:
+            blob = getattr(case_set.graphs[n], "zlib_ntriples", None)
+            if blob is None:
+                return None  # a case read here (an RDF file, a case in several files): as quads
+            blobs.append(blob)
+        out = [(str(n), b()) for n, b in zip(batch, blobs)]
+        if release:
+            for n in batch:
+                del case_set.graphs[n]
+        return out
+
     cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
-                      load_input=True, progress=progress, total=len(names), stage=N_("build"))
+                      load_input=True, progress=progress, total=len(names), stage=N_("build"),
+                      packed_of=batch_packed)
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)

@@ -75,6 +75,14 @@ class Rule:
     static: frozenset[str] = frozenset()
     unroll: str | None = None
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # An instance of an `unroll` rule (the chain length of prp-spo2): it shares the rule's
+    # id (derivations name the rule file) but is a rule of its own to the engine.
+    instance: str = ""
+
+    @property
+    def key(self) -> str:
+        """What the engine keeps a rule's runs under: its id, and its instance if it is one."""
+        return f"{self.id}/{self.instance}" if self.instance else self.id
 
     def title_in(self, lang: str) -> str:
         """The title in `lang` (English when the file has none in it)."""
@@ -105,25 +113,27 @@ class Rule:
         tail = f" LIMIT {limit}" if limit else ""
         return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}}{tail}"
 
-    def select_query(self, graphs: list[str] | None = None) -> str:
+    def select_query(self, graphs: list[str] | None = None, premises: Iterable[Pattern] | None = None) -> str:
         """The rule's WHERE clause as a SELECT that skips conclusions already known; with
-        `graphs`, only the solutions that use a triple of those graphs (semi-naive)."""
-        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs)}\n"
+        `graphs`, only the solutions that use a triple of those graphs (semi-naive) as one
+        of `premises` (by default any of `delta`)."""
+        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs, premises)}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def construct_query_delta(self, graphs: list[str]) -> str:
-        """The rule as a CONSTRUCT of the new conclusions from triples of `graphs`."""
-        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{self._where(graphs)}\n"
-                f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+    def construct_query_delta(self, graphs: list[str], premises: Iterable[Pattern] | None = None) -> str:
+        """The rule as a CONSTRUCT of the new conclusions from triples of `graphs` (as one
+        of `premises`, by default any of `delta`)."""
+        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n"
+                f"{self._where(graphs, premises)}\nFILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def _where(self, graphs: list[str] | None) -> str:
+    def _where(self, graphs: list[str] | None, premises: Iterable[Pattern] | None = None) -> str:
         if graphs is None or self.delta is None:
             return f"{{ {self.body_text} }}"
         values = " ".join(f"<{g}>" for g in graphs)
         # One branch per premise: that premise from the new triples, the rest from all.
         return "\nUNION\n".join(
             f"{{ VALUES ?__g {{ {values} }} GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n{self.body_text} }}"
-            for p in self.delta)
+            for p in (self.delta if premises is None else premises))
 
 
 def _sparql(term: Node) -> str:
@@ -452,7 +462,7 @@ def chain_rule(rule: Rule, n: int) -> Rule:
     return replace(rule, body_text=body, template_text=template,
                    conclusions=((u[0], Variable("p"), u[n]),), premises=(*lst, *premises), reads=None,
                    needs=frozenset({"http://www.w3.org/2002/07/owl#propertyChainAxiom"}),
-                   delta=(*lst, *premises), static=frozenset(), unroll=None)
+                   delta=(*lst, *premises), static=frozenset(), unroll=None, instance=str(n))
 
 
 def chain_lengths(query: Callable[[str], Iterable[Any]]) -> set[int]:
