@@ -17,10 +17,10 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
 
 from .cases.extensions import load_extensions
-from .cases.orderkinds import kinds_graph, load_kinds
+from .cases.orderkinds import display_path, kinds_graph, load_kinds
 from .errors import CaseDataError, OntologyError
 from .i18n import N_
-from .resources import ontology_files, shapes_file
+from .resources import data_dir, files_state, ontology_files, shapes_file
 from .vocab import BASE, RG, ROLE
 
 RG_NS = BASE + "ontology#"
@@ -120,8 +120,40 @@ def _local(term: URIRef) -> str:
     return str(term).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+# The ontologies loaded in this process, by what they were read from (`_sources`): a process
+# that builds, validates or reads a study many times (a notebook, the server, the tests)
+# assembles the graph once while no file changes. At most a few are kept.
+_LOADED: dict[tuple[Any, ...], Ontology] = {}
+_KEEP = 4
+
+
+def _sources(extensions: list[Any] | None) -> tuple[Any, ...]:
+    """What a loaded ontology depends on: the files of the ontology, the rules (the kinds of
+    order rule name them) and the extensions, as they are now, and how messages name them
+    (relative to the working directory when they lie below it)."""
+    roots = [data_dir("ontology"), data_dir("rules"), *(Path(e.path) for e in extensions or [])]
+    here = Path.cwd().resolve()
+    inside = str(here) if any(here.is_relative_to(r.resolve()) for r in roots) else ""
+    return (tuple(display_path(r) for r in roots), inside, tuple(str(getattr(e, "name", "")) for e in extensions or []),
+            files_state(roots))
+
+
 def load_ontology(extensions: list[Any] | None = None) -> Ontology:
-    """Load the ontology modules shipped with rolegraph and the given extensions (checked)."""
+    """Load the ontology modules shipped with rolegraph and the given extensions (checked).
+
+    Loaded once per process while its files are unchanged: the Ontology returned is shared,
+    so callers read it and never change its graph."""
+    key = _sources(extensions)
+    loaded = _LOADED.get(key)
+    if loaded is None:
+        loaded = _load_ontology(extensions)
+        if len(_LOADED) >= _KEEP:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = loaded
+    return loaded
+
+
+def _load_ontology(extensions: list[Any] | None) -> Ontology:
     g = Graph()
     files = ontology_files()
     for f in files:

@@ -222,10 +222,19 @@ def pseudonymised_store(store: GraphStore, pseudo: Pseudonymiser, path: Path | N
         if len(p) == 3:
             stmt_map[iri] = statement_iri(ox.Triple(p["subject"], p["predicate"], p["object"]))  # type: ignore[arg-type]
 
+    # A store names the same terms over and over (predicates, graphs, each node in many
+    # triples): each is pseudonymised once.
+    done: dict[object, object] = {}
+
     def conv(t: object) -> object:
-        if isinstance(t, ox.NamedNode) and t.value in stmt_map:
-            return stmt_map[t.value]
-        return pseudo.term(t)
+        new = done.get(t)
+        if new is None:
+            if isinstance(t, ox.NamedNode) and t.value in stmt_map:
+                new = stmt_map[t.value]
+            else:
+                new = pseudo.term(t)
+            done[t] = new
+        return new
 
     out.bulk_extend(ox.Quad(conv(q.subject), conv(q.predicate), conv(q.object),  # type: ignore[arg-type]
                             q.graph_name if isinstance(q.graph_name, ox.DefaultGraph)

@@ -40,3 +40,14 @@ def ontology_files() -> list[Path]:
 def shapes_file() -> Path:
     """The SHACL shapes that case data must satisfy."""
     return data_dir("ontology") / "shapes.ttl"
+
+
+def files_state(roots: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Every file below `roots` with its modification time and size: what a cache of something
+    read from those files is keyed by (it is stale when this changes)."""
+    out = []
+    for root in roots:
+        for f in sorted(root.rglob("*")):
+            stat = f.stat()
+            out.append((str(f), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,11 +35,28 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if (_is_fast_loop(config) and config.pluginmanager.hasplugin("xdist")
             and getattr(config.option, "numprocesses", 0) is None and not os.environ.get("PYTEST_XDIST_WORKER")):
         config.option.numprocesses = "logical"  # every CPU the machine shows, hyperthreads too
+        if getattr(config.option, "dist", "no") == "no":
+            # Each worker starts with one half of the tests in file order (a file's module
+            # fixtures are built by one worker, not by each) and, when done, takes half of
+            # what the other has left, so that no worker waits at the end.
+            config.option.dist = "worksteal"
+
+
+# Where the fast loop keeps its temporary files when TMPDIR does not say: a folder in memory.
+# The tests open and close some two thousand RocksDB stores, and on a disk each open waits
+# for its files to reach the disk: the same tests take a third of the time in memory.
+MEMORY_TMP = Path("/dev/shm")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global FAST_LOOP
     FAST_LOOP = _is_fast_loop(config)
+    if (FAST_LOOP and not os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("TMPDIR")
+            and config.option.basetemp is None and MEMORY_TMP.is_dir() and os.access(MEMORY_TMP, os.W_OK)):
+        # Set before the first temporary directory is made: pytest's own (tmp_path), the
+        # workers' (they inherit the environment) and those of the processes tests start.
+        os.environ["TMPDIR"] = str(MEMORY_TMP)
+        tempfile.tempdir = None  # tempfile reads TMPDIR again
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -3,6 +3,7 @@ the same graphs, sources and locations, every problem of every file, and the sam
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def read(corpus: Path) -> dict[str, Any]:
+    """The corpus read here ("1") and by worker processes ("2"), each once for the tests that
+    compare the two."""
+    out = {}
+    for workers in ("1", "2"):
+        with pytest.MonkeyPatch.context() as m:
+            out[workers] = _load([corpus], workers, m)
+    return out
+
+
 def _quads(cs: Any) -> dict[Any, set[ox.Quad]]:
     return {g: set(graph_quads(cs.graphs[g], ox.NamedNode(str(g)))) for g in cs.graphs}
 
@@ -53,10 +65,8 @@ def _load(paths: list[Path], workers: str, monkeypatch: pytest.MonkeyPatch) -> A
     return load_cases(paths)
 
 
-def test_workers_give_the_graphs_sources_and_locations_of_reading_here(
-        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    here = _load([corpus], "1", monkeypatch)
-    there = _load([corpus], "2", monkeypatch)
+def test_workers_give_the_graphs_sources_and_locations_of_reading_here(read: dict[str, Any]) -> None:
+    here, there = read["1"], read["2"]
     assert not any(isinstance(g, PackedTriples) for g in here.graphs.values())
     packed = [g for g in there.graphs.values() if isinstance(g, PackedTriples)]
     assert len(packed) == len(there.graphs) - 1  # all but the case in two files, read again here
@@ -86,10 +96,13 @@ def test_a_problem_in_any_file_is_reported_with_the_others_and_nothing_is_built(
 
 
 def test_a_build_from_workers_holds_the_store_of_a_build_from_here(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        read: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stores = {}
     for workers in ("1", "2"):
-        build_store(_load([corpus], workers, monkeypatch), tmp_path / workers, reason=True, release_cases=True)
+        monkeypatch.setenv("ROLEGRAPH_WORKERS", workers)
+        # The build lets go of each graph it has loaded: it gets a set of its own.
+        cases = dataclasses.replace(read[workers], graphs=dict(read[workers].graphs))
+        build_store(cases, tmp_path / workers, reason=True, release_cases=True)
         # Blank nodes are labelled anew in each build; the build record says when it was made.
         with open_store(tmp_path / workers) as st:
             stores[workers] = {q for q in st.quads_for_pattern(None, None, None, None)

@@ -1,18 +1,22 @@
-"""Rule files and ontology modules are parsed once per process while they are unchanged, and
-read again as soon as they change (cached by path, mtime and size)."""
+"""Rule files, ontology modules and the assembled ontology are read once per process while they
+are unchanged, and read again as soon as they change (cached by path, mtime and size)."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from kg.cases.extensions import Extension
 from kg.cases.orderkinds import _check_rule_file, remember_rule_checks, rule_checks
+from kg.cases.scaffold import new_extension
 from kg.errors import OntologyError
-from kg.ontology import parse_rdf_file
+from kg.ontology import load_ontology, parse_rdf_file
 from kg.reasoning.rules import parse_rule
+from kg.stores.layout import ontology_triples
 
 RULE = """#+ title: {title}
 #+ description: a test rule
@@ -76,3 +80,23 @@ def test_a_rule_files_check_handed_to_another_process_holds_while_the_file_is_un
     _rewrite(f, "#+ title: broken\nCONSTRUCT { ?a ?b } WHERE { ?a ?b ?c }\n")  # changed: checked afresh
     is_construct, error = _check_rule_file(f)
     assert not is_construct and error is not None and error != "checked elsewhere"
+
+
+def test_the_ontology_is_loaded_once_and_again_when_a_file_changes(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = new_extension("my-study", Path("extensions"))
+    ext = Extension("my-study", folder.resolve())
+    first = load_ontology([ext])
+    assert "my-study-role" in first.roles and "second-role" not in first.roles
+    assert load_ontology([ext]) is first  # unchanged: the loaded ontology is reused
+    merged = ontology_triples([ext.ontology])
+    assert ontology_triples([ext.ontology]) == merged  # the same triples (and blank nodes) again
+    text = (folder / "ontology.ttl").read_text(encoding="utf-8")
+    role = re.search(r"^ext:my-study-role a .*?\.\n", text, re.MULTILINE | re.DOTALL)
+    assert role is not None
+    _rewrite(folder / "ontology.ttl", text + role.group(0).replace("my-study-role", "second-role"))
+    again = load_ontology([ext])
+    assert again is not first and "second-role" in again.roles
+    assert len(ontology_triples([ext.ontology])) > len(merged)
+    assert load_ontology() is not again  # without the extension: another ontology

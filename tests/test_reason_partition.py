@@ -58,6 +58,7 @@ def _reason_both(a: Path, b: Path, **kwargs: Any) -> tuple[Any, Any]:
         whole = reason(st, whole_store=True, **kwargs)
     with open_store(b, write=True) as st:
         by_case = reason(st, **kwargs)
+    del st  # the writers close before the stores are read
     return whole, by_case
 
 
@@ -86,6 +87,7 @@ def corpus_whole(corpus_build: Path, tmp_path_factory: pytest.TempPathFactory) -
     _copy_store(corpus_build, a)
     with open_store(a, write=True) as st:
         report = reason(st, whole_store=True)
+    del st  # the writer closes before the store is read
     return _inferred(a), report
 
 
@@ -95,6 +97,7 @@ def test_case_by_case_equals_the_whole_store_on_shipped_and_generated_cases(
     _copy_store(corpus_build, b)
     with open_store(b, write=True) as st:
         by_case = reason(st)
+    del st  # the writer closes before the store is read
     reference, whole = corpus_whole
     assert by_case.mode == "per case" and by_case.parts == 17 and whole.mode == "whole store"  # 5 shipped + 12
     assert reference == _inferred(b)
@@ -205,7 +208,7 @@ def test_every_inferred_triple_of_the_shipped_cases_is_explained(reasoned_store:
         explainer = Explainer(st)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, INF)]
         recorded = re_derived = 0
-        for t in sample(sorted(triples, key=str), 200):  # every one in the full run
+        for t in sample(sorted(triples, key=str), 80):  # every one in the full run
             deriv = explainer.derivation_of(t)
             if deriv is None:
                 found = explainer.rederive(t, set())
@@ -234,7 +237,10 @@ def test_re_derived_explanations_match_recorded_ones(tmp_path: Path) -> None:
         reason(st, record_all=True)
         ex = Explainer(st)
         checked = 0
-        for q in list(st.quads_for_pattern(None, None, None, INF))[:300]:
+        first = list(st.quads_for_pattern(None, None, None, INF))[:300]
+        assert len(first) == 300
+        some = sample(first, 60)  # all 300 in the full run
+        for q in some:
             t = ox.Triple(q.subject, q.predicate, q.object)
             deriv = ex.derivation_of(t)
             assert deriv is not None
@@ -245,7 +251,7 @@ def test_re_derived_explanations_match_recorded_ones(tmp_path: Path) -> None:
             for p in premises:
                 assert any(True for _ in st.quads_for_pattern(p.subject, p.predicate, p.object, None))
             checked += 1
-    assert checked == 300
+    assert checked == len(some)
 
 
 def test_progress_shows_a_bar_on_a_terminal_and_nothing_elsewhere(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ from kg.reasoning import rules as rules_module
 from kg.reasoning.rules import Rule, load_rules, parse_rule, rule_dirs
 from kg.stores import open_store
 
+from .conftest import sample
+
 CASES = Path(__file__).resolve().parent.parent / "cases"
 RULE = """#+ title: a member of a team is an actor
 #+ description: for the cache test
@@ -46,11 +48,34 @@ def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rules_module, "_PARSED", {})
 
 
-def _fresh(monkeypatch: pytest.MonkeyPatch, extra: list[Path] | None = None) -> list[Rule]:
-    with monkeypatch.context() as m:
+Parsed = dict[Path, tuple[int, int, Rule]]
+
+
+@pytest.fixture(scope="module")
+def shipped_fresh() -> Parsed:
+    """The shipped rules as a fresh parse (no persistent cache, none parsed before) gives them,
+    parsed once for the tests that compare with a fresh parse."""
+    with pytest.MonkeyPatch.context() as m:
         m.setenv("ROLEGRAPH_NO_CACHE", "1")
         m.setattr(rules_module, "_PARSED", {})
+        load_rules()
+        return dict(rules_module._PARSED)
+
+
+def _fresh(monkeypatch: pytest.MonkeyPatch, shipped: Parsed, extra: list[Path] | None = None) -> list[Rule]:
+    """The rules a fresh parse gives: the shipped ones from `shipped_fresh`, the rest parsed
+    here without the cache."""
+    with monkeypatch.context() as m:
+        m.setenv("ROLEGRAPH_NO_CACHE", "1")
+        m.setattr(rules_module, "_PARSED", dict(shipped))
         return load_rules(extra)
+
+
+def _unparsed(shipped: Parsed, n: int) -> Parsed:
+    """The parses of `shipped_fresh` but for `n` files, which the test parses itself: the fast
+    loop's sample of what the full run parses (there, every file: nothing is given)."""
+    left = set(sample(sorted(shipped), n))
+    return {p: v for p, v in shipped.items() if p not in left}
 
 
 def _same(a: list[Rule], b: list[Rule]) -> None:
@@ -58,8 +83,8 @@ def _same(a: list[Rule], b: list[Rule]) -> None:
     assert [r.titles for r in a] == [r.titles for r in b]  # not part of a rule's equality
 
 
-def test_a_hit_is_the_rule_a_fresh_parse_gives(cache: Path, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hit_is_the_rule_a_fresh_parse_gives(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               shipped_fresh: Parsed) -> None:
     extra = tmp_path / "mine"
     extra.mkdir()
     (extra / "member-actor.rq").write_text(RULE, encoding="utf-8")
@@ -67,8 +92,9 @@ def test_a_hit_is_the_rule_a_fresh_parse_gives(cache: Path, tmp_path: Path,
     entries = sorted(cache.glob("[!.]*.json"))
     assert len(entries) == len(first)
     _new_process(monkeypatch)
-    _same(load_rules([extra]), _fresh(monkeypatch, [extra]))
-    _same(first, _fresh(monkeypatch, [extra]))
+    fresh = _fresh(monkeypatch, shipped_fresh, [extra])
+    _same(load_rules([extra]), fresh)
+    _same(first, fresh)
     # The hit is read from the entry: an entry's content is what the next process gets.
     mine = next(e for e in entries if json.loads(e.read_text())["rule"]["id"] == "member-actor")
     data = json.loads(mine.read_text())
@@ -78,8 +104,8 @@ def test_a_hit_is_the_rule_a_fresh_parse_gives(cache: Path, tmp_path: Path,
     assert parse_rule(extra / "member-actor.rq").title == "read from the cache"
 
 
-def test_rules_from_the_cache_reason_the_shipped_cases_the_same(cache: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rules_from_the_cache_reason_the_shipped_cases_the_same(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                shipped_fresh: Parsed) -> None:
     monkeypatch.setenv("ROLEGRAPH_WORKERS", "1")
     load_rules()  # fills the cache
     assert any(cache.glob("[!.]*.json"))
@@ -87,7 +113,7 @@ def test_rules_from_the_cache_reason_the_shipped_cases_the_same(cache: Path, tmp
     build_store(load_cases([CASES]), tmp_path / "hit", reason=True)
     with monkeypatch.context() as m:
         m.setenv("ROLEGRAPH_NO_CACHE", "1")
-        m.setattr(rules_module, "_PARSED", {})
+        m.setattr(rules_module, "_PARSED", dict(shipped_fresh))  # as parsed without the cache
         build_store(load_cases([CASES]), tmp_path / "fresh", reason=True)
 
     def quads(path: Path) -> Counter[tuple[str, ...]]:
@@ -139,19 +165,21 @@ def test_a_corrupt_entry_falls_back_to_parsing(cache: Path, monkeypatch: pytest.
     _same([parse_rule(p) for p in shipped], expected)
 
 
-def test_a_cache_that_cannot_be_written_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_written_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     shipped_fresh: Parsed) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a directory")  # the cache directory cannot be made under a file
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     monkeypatch.delenv("ROLEGRAPH_NO_CACHE", raising=False)
-    monkeypatch.setattr(rules_module, "_PARSED", {})
-    _same(load_rules(), _fresh(monkeypatch))
+    monkeypatch.setattr(rules_module, "_PARSED", _unparsed(shipped_fresh, 12))
+    _same(load_rules(), _fresh(monkeypatch, shipped_fresh))
     assert blocked.read_text() == "not a directory"
 
 
-def test_no_cache_writes_nothing(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_cache_writes_nothing(cache: Path, monkeypatch: pytest.MonkeyPatch, shipped_fresh: Parsed) -> None:
     monkeypatch.setenv("ROLEGRAPH_NO_CACHE", "1")
     assert rule_cache.cache_dir() is None
+    monkeypatch.setattr(rules_module, "_PARSED", _unparsed(shipped_fresh, 12))
     load_rules()
     assert not cache.exists()
 

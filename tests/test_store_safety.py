@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
+from kg.cli import main
 from kg.stores.folder import MARKER, building_path, is_ours, lock_path
 from tests.conftest import CASES, SOURCES
 from tests.servers import rolegraph_serve
@@ -34,6 +36,26 @@ def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
                           timeout=timeout, env={**os.environ, **(env or {})}, cwd=cwd)
 
 
+def _built(store: Path, source: Path) -> None:
+    """`rolegraph build` in this process: the store a test about other processes starts from
+    (a process of its own would cost a second start-up of the package)."""
+    result = CliRunner().invoke(main, ["build", "--store", str(store), str(source)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def _here(monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`rolegraph ARGS` in this process, answered as `_run` answers: for the tests of what a
+    build refuses, which need no second process."""
+    with monkeypatch.context() as m:
+        for name, value in (env or {}).items():
+            m.setenv(name, value)
+        if cwd is not None:
+            m.chdir(cwd)
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(["rolegraph", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -44,12 +66,12 @@ def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
 
 # --- 1. never delete what is not ours ---------------------------------------------------
 
-def test_build_refuses_a_folder_of_notes(tmp_path: Path) -> None:
+def test_build_refuses_a_folder_of_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "interview-01.txt").write_text("my only copy\n", encoding="utf-8")
     before = _tree(notes)
-    proc = _run("build", "--store", str(notes), str(CASES), cwd=tmp_path)
+    proc = _here(monkeypatch, "build", "--store", str(notes), str(CASES), cwd=tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert "is not a rolegraph store" in proc.stderr and "interview-01.txt" in proc.stderr
@@ -57,32 +79,32 @@ def test_build_refuses_a_folder_of_notes(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]  # no temporary folder left
 
 
-def test_build_refuses_the_case_folder_it_reads(tmp_path: Path) -> None:
+def test_build_refuses_the_case_folder_it_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)
     shutil.copytree(SOURCES, tmp_path / "sources")  # the documents the cases quote, beside them
     before = _tree(cases)
-    proc = _run("build", "--store", "cases", "cases/", cwd=tmp_path)
+    proc = _here(monkeypatch, "build", "--store", "cases", "cases/", cwd=tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert _tree(cases) == before
 
 
-def test_build_refuses_rolegraph_store_env_naming_a_foreign_folder(tmp_path: Path) -> None:
+def test_build_refuses_rolegraph_store_env_naming_a_foreign_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     (home / "docs").mkdir(parents=True)
     (home / "docs" / "thesis.md").write_text("chapter 1\n", encoding="utf-8")
     before = _tree(home)
-    proc = _run("build", str(CASES), env={"ROLEGRAPH_STORE": str(home)}, cwd=tmp_path)
+    proc = _here(monkeypatch, "build", str(CASES), env={"ROLEGRAPH_STORE": str(home)}, cwd=tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert _tree(home) == before
 
 
-def test_build_refuses_a_file(tmp_path: Path) -> None:
+def test_build_refuses_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "store"
     target.write_text("not a folder\n", encoding="utf-8")
-    proc = _run("build", "--store", str(target), str(ONE_CASE))
+    proc = _here(monkeypatch, "build", "--store", str(target), str(ONE_CASE))
     assert proc.returncode == 2 and "is not a folder" in proc.stderr
     assert target.read_text(encoding="utf-8") == "not a folder\n"
 
@@ -90,7 +112,7 @@ def test_build_refuses_a_file(tmp_path: Path) -> None:
 def test_build_uses_an_empty_folder_and_rebuilds_its_own_store(tmp_path: Path) -> None:
     target = tmp_path / "store"
     target.mkdir()
-    assert _run("build", "--store", str(target), str(ONE_CASE)).returncode == 0
+    _built(target, ONE_CASE)
     assert (target / MARKER).is_file() and is_ours(target)
     proc = _run("build", "--store", str(target), str(CASES))
     assert proc.returncode == 0, proc.stderr
@@ -99,7 +121,7 @@ def test_build_uses_an_empty_folder_and_rebuilds_its_own_store(tmp_path: Path) -
 
 def test_a_store_built_before_the_marker_is_recognised(tmp_path: Path) -> None:
     target = tmp_path / "store"
-    assert _run("build", "--store", str(target), str(ONE_CASE)).returncode == 0
+    _built(target, ONE_CASE)
     (target / MARKER).unlink()  # as a store of an earlier version has it
     assert is_ours(target)
     assert _run("build", "--store", str(target), str(CASES)).returncode == 0
@@ -168,7 +190,7 @@ def _count_cases(store: Path) -> int:
 
 def test_a_second_writer_gives_up_with_exit_1_and_leaves_the_store_alone(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     before = _tree(store)
     holder = _Holder(store)
     try:
@@ -187,7 +209,7 @@ def test_a_second_writer_gives_up_with_exit_1_and_leaves_the_store_alone(tmp_pat
 
 def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     holder = _Holder(store)
     build = subprocess.Popen([*ROLEGRAPH, "build", "--store", str(store), str(CASES)], text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -211,7 +233,7 @@ def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path) -> Non
 @pytest.mark.slow  # five processes building and reasoning the shipped cases (the fast loop keeps the tests above)
 def test_build_and_reason_at_once_leave_a_sound_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(CASES)).returncode == 0
+    _built(store, CASES)
     procs = [subprocess.Popen([*ROLEGRAPH, *args, "--store", str(store)], text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for args in (["reason"], ["build", str(CASES)], ["reason"], ["build", str(ONE_CASE)])]
@@ -250,7 +272,7 @@ def test_leftovers_of_killed_builds_are_removed_by_the_next_build(tmp_path: Path
     foreign = store.with_name(".store.building-12345")  # named like ours, but not ours
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine\n", encoding="utf-8")
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     assert not leftover.exists() and not stale_rocksdb.exists()
     assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine\n"
     assert building_path(store).name.startswith(".store.building-")
@@ -258,7 +280,7 @@ def test_leftovers_of_killed_builds_are_removed_by_the_next_build(tmp_path: Path
 
 def test_a_reader_in_the_swap_window_waits_for_the_build(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(CASES)).returncode == 0
+    _built(store, CASES)
     # A build between its two renames: the store has moved to store.old, the new one is not in yet.
     holder = _Holder(store)
     store.rename(store.with_name("store.old"))
@@ -279,7 +301,7 @@ def test_a_reader_in_the_swap_window_waits_for_the_build(tmp_path: Path) -> None
 
 def test_a_swap_left_half_done_is_finished_by_the_next_reader(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     store.rename(store.with_name("store.old"))  # a build killed between its renames
     proc = _run("query", "--store", str(store), "--no-reason", "role-transfer")
     assert proc.returncode == 0, proc.stderr
@@ -288,13 +310,13 @@ def test_a_swap_left_half_done_is_finished_by_the_next_reader(tmp_path: Path) ->
 
 def test_the_lock_file_lies_beside_the_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     assert lock_path(store).parent == store.parent and not (store / lock_path(store).name).exists()
 
 
 def test_a_foreign_folder_named_like_the_old_store_is_not_removed(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     old = tmp_path / "store.old"
     old.mkdir()
     (old / "keep.txt").write_text("mine\n", encoding="utf-8")
@@ -318,7 +340,7 @@ def _post_update(url: str, text: str, token: str) -> tuple[int, dict[str, object
 @pytest.mark.slow
 def test_a_server_with_updates_is_one_writer_among_the_others(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _run("build", "--store", str(store), str(ONE_CASE)).returncode == 0
+    _built(store, ONE_CASE)
     token = "t" * 32
     token_file = tmp_path / "token"
     token_file.write_text(token + "\n", encoding="utf-8")

@@ -20,6 +20,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -47,6 +48,22 @@ from .partition import SchemaStatement, batches, group, joining_properties, part
 from .rules import Rule, load_rules
 
 _EXP = ox.NamedNode(EXPLANATION_GRAPH)
+
+
+@dataclass(frozen=True)
+class _Schema:
+    """What reasoning an ontology alone with some rules gives (`CaseReasoner.prepare`)."""
+
+    concluded: list[ox.Quad]
+    explanations: list[ox.Quad]
+    report: ReasonReport
+    joining: set[Any]
+
+
+# The ontology's conclusions by the ontology's quads and the rules: a process that reasons
+# many stores built from the same ontology (a notebook, the tests; kg.stores.layout loads the
+# same triples and blank nodes in every build of a process) reasons the ontology once.
+_SCHEMA: dict[tuple[Any, ...], _Schema] = {}
 _META = ox.NamedNode(META_GRAPH)
 
 
@@ -70,14 +87,22 @@ class CaseReasoner:
     def prepare(self, ontology_quads: list[ox.Quad]) -> list[ox.Quad]:
         """Reason the ontology alone; return its conclusions, the rules' descriptions and the
         derivations, to add to the store."""
-        schema = in_memory(ontology_quads)
-        tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded, scratch=True)
-        tbox.run(keep_explanations=True)
-        self.schema_quads = list(ontology_quads) + tbox.concluded
-        self.joining = joining_properties(self.schema_quads)
-        self.report.add(tbox.report)
-        self.first_round = tbox.report.rounds + 1
-        return tbox.concluded + rule_descriptions(self.rules) + tbox.explanations
+        key = (tuple(ontology_quads), tuple(self.case_rules), self.unrecorded)
+        known = _SCHEMA.get(key)
+        if known is None:
+            schema = in_memory(ontology_quads)
+            tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded, scratch=True)
+            tbox.run(keep_explanations=True)
+            known = _Schema(tbox.concluded, tbox.explanations, tbox.report,
+                            joining_properties(list(ontology_quads) + tbox.concluded))
+            if len(_SCHEMA) >= 4:
+                _SCHEMA.pop(next(iter(_SCHEMA)))
+            _SCHEMA[key] = known
+        self.schema_quads = list(ontology_quads) + known.concluded
+        self.joining = set(known.joining)
+        self.report.add(known.report)
+        self.first_round = known.report.rounds + 1
+        return known.concluded + rule_descriptions(self.rules) + known.explanations
 
     def shared_nodes(self) -> set[Any]:
         """The ontology's nodes (every part has them), as Oxigraph terms."""

@@ -33,7 +33,7 @@ from ..iris import (
     RDF_TYPE,
 )
 from ..iris import META_GRAPH as _META_GRAPH_IRI
-from ..resources import ontology_files
+from ..resources import data_dir, files_state, ontology_files
 from .base import GraphStore
 
 META_GRAPH = ox.NamedNode(_META_GRAPH_IRI)
@@ -122,12 +122,31 @@ def _order_kinds() -> Any:
     return import_module("kg.cases.orderkinds")
 
 
+# The merged ontologies of this process, by the files they were read from: each build of a
+# process that builds many times (a notebook, the tests) loads the same triples (and blank
+# nodes), which also lets the reasoner reuse what it concluded from them (kg.reasoning.per_case).
+_MERGED: dict[tuple[Any, ...], list[ox.Triple]] = {}
+
+
 def ontology_triples(extra: list[Path] | None = None) -> list[ox.Triple]:
     """The ontology modules (and extension modules `extra`) merged into one ontology.
 
     The header of ontology/rolegraph.ttl is the one header; the modules' headers become
     its `dcterms:hasPart` and imports among merged parts are dropped, so a tool that
-    follows owl:imports (owlready2, Protégé) reads one ontology and fetches nothing."""
+    follows owl:imports (owlready2, Protégé) reads one ontology and fetches nothing.
+    Read once per process while the files are unchanged (a new list each call)."""
+    key = (tuple(map(str, extra or [])),
+           files_state([data_dir("ontology"), data_dir("rules"), *(f.parent for f in extra or [])]))
+    merged = _MERGED.get(key)
+    if merged is None:
+        merged = _merged_ontology(extra)
+        if len(_MERGED) >= 4:
+            _MERGED.pop(next(iter(_MERGED)))
+        _MERGED[key] = merged
+    return list(merged)
+
+
+def _merged_ontology(extra: list[Path] | None) -> list[ox.Triple]:
     triples = [ox.Triple(q.subject, q.predicate, q.object) for f in [*ontology_files(), *(extra or [])]
                for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
     top = ox.NamedNode(ONTOLOGY)
