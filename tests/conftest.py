@@ -46,13 +46,23 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 # The tests open and close some two thousand RocksDB stores, and on a disk each open waits
 # for its files to reach the disk: the same tests take a third of the time in memory.
 MEMORY_TMP = Path("/dev/shm")
+# A run keeps about 300 MB there and pytest keeps the last three runs: a small /dev/shm
+# (a container's default is 64 MB) is left alone.
+MEMORY_TMP_NEEDS = 2 << 30
+
+
+def _memory_tmp_fits() -> bool:
+    try:
+        return MEMORY_TMP.is_dir() and os.access(MEMORY_TMP, os.W_OK) and shutil.disk_usage(MEMORY_TMP).free >= MEMORY_TMP_NEEDS
+    except OSError:
+        return False
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global FAST_LOOP
     FAST_LOOP = _is_fast_loop(config)
     if (FAST_LOOP and not os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("TMPDIR")
-            and config.option.basetemp is None and MEMORY_TMP.is_dir() and os.access(MEMORY_TMP, os.W_OK)):
+            and config.option.basetemp is None and _memory_tmp_fits()):
         # Set before the first temporary directory is made: pytest's own (tmp_path), the
         # workers' (they inherit the environment) and those of the processes tests start.
         os.environ["TMPDIR"] = str(MEMORY_TMP)

@@ -27,6 +27,10 @@ from .layout import ontology_triples
 Loader = Callable[["EmbeddedStore"], Any]
 
 
+_BOUND = ("query", "update", "quads_for_pattern", "named_graphs", "contains_named_graph", "add", "extend",
+          "bulk_extend", "remove", "remove_graph", "flush", "optimize")
+
+
 class EmbeddedStore:
     """A pyoxigraph Store with its traits: the methods are the Store's own, bound once."""
 
@@ -50,6 +54,14 @@ class EmbeddedStore:
         self.flush = store.flush
         self.optimize = store.optimize
 
+    def release(self) -> None:
+        """Drop this handle's references to the store, so that it closes even while a caller
+        still holds the handle (a variable of a `with` block outlives the block); any later
+        use of the handle is an AttributeError saying the store is closed."""
+        for name in _BOUND:
+            self.__dict__.pop(name, None)
+        self.__dict__.pop("ox", None)
+
     def describe(self) -> str:
         """The store directory (or `memory`)."""
         return str(self.path) if self.path is not None else "memory"
@@ -65,8 +77,8 @@ class EmbeddedStore:
 
     def __getattr__(self, name: str) -> Any:
         # The rest of pyoxigraph's Store API (load, dump, bulk_load, ...) for callers that want it.
-        if name == "ox":
-            raise AttributeError(name)
+        if name == "ox" or "ox" not in self.__dict__:
+            raise AttributeError(f"{name}: the store {self.describe()} is closed (its `with` block ended)")
         return getattr(self.ox, name)
 
 
@@ -100,6 +112,7 @@ def opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
     finally:
         if write:
             store.flush()
+        handle.release()
         del store, handle
         if write:
             # Query results can keep the RocksDB handle alive in reference cycles; a later
