@@ -147,18 +147,34 @@ class CaseReasoner:
         # ingests a set of sorted files per index, so many small loads cost far more than a
         # few large ones (bench/README.md); the bound keeps memory flat.
         chunks: list[bytes] = []
+        labelled: list[bytes] = []  # the lines that name a blank node, loaded last
         waiting = 0
+        bulk_load = getattr(store, "bulk_load", None)  # Oxigraph's own parser and loader
 
         def load(data: bytes, *, last: bool = False) -> None:
             nonlocal waiting
             chunks.append(data)
             waiting += data.count(b"\n")
             if last or waiting >= LOAD_QUADS:
-                # ox.parse keeps blank node labels (the ontology's), Store.bulk_load would
-                # not; parsed lazily, one Python quad at a time.
-                store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
+                if bulk_load is None:
+                    store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
+                else:
+                    # Store.bulk_load parses in Rust, without a Python object per quad, but
+                    # renames blank nodes; ox.parse keeps their labels (the ontology's
+                    # restrictions and lists), so the few lines with one are parsed here.
+                    plain = []
+                    for line in b"".join(chunks).split(b"\n"):
+                        if b"_:" in line:
+                            labelled.append(line + b"\n")
+                        elif line:
+                            plain.append(line)
+                    if plain:
+                        bulk_load(b"\n".join(plain) + b"\n", format=nq)
                 chunks.clear()
                 waiting = 0
+            if last and labelled:
+                store.bulk_extend(q for c in labelled for q in ox.parse(c, format=nq))
+                labelled.clear()
 
         # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
         # parent's whole heap, the compiled cases included.
