@@ -7,8 +7,8 @@ minutes on such a store, runs it once more on the version it leaves, with the pa
 gives by default and labels in the language the build ran in (`--lang`, ROLEGRAPH_LANG), so that
 the first `rolegraph query role-transfer` after it reads the answer back. One language, not
 both: after an incremental rebuild of one case, which takes about a second, each language's
-run would add another second. The other language is kept when first asked. The answer is the query's own, computed by the same code as any other: nothing is
-written into the graph.
+run would add another second. The other language is kept when first asked. The answer is the
+query's own, computed by the same code as any other: nothing is written into the graph.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ class CaseReasoner:
                 chunks.clear()
                 waiting = 0
             if last and labelled:
-                store.bulk_extend(q for c in labelled for q in ox.parse(c, format=nq))
+                store.bulk_extend(ox.parse(b"".join(labelled), format=nq))
                 labelled.clear()
 
         # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
