@@ -68,25 +68,25 @@ def decide_from_args(ctx: click.Context, args: Sequence[str]) -> None:
         _decide(ctx, found)
 
 
-def decided_lang() -> str:
-    """The language decided for this run (English outside a run, and while click's types are built)."""
+def _run_lang() -> str | None:
+    """The language this run decided, if any (English while click's types are built)."""
     if _SOURCE_ONLY.get():
         return "en"
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.find_root().meta.get(_LANG_KEY):
         return str(ctx.find_root().meta[_LANG_KEY])
-    return _DECIDED.get() or "en"
+    return _DECIDED.get()
+
+
+def decided_lang() -> str:
+    """The language decided for this run (English outside a run, and while click's types are built)."""
+    return _run_lang() or "en"
 
 
 def current_lang() -> str:
     """The language of what the running command prints: --lang (command or group),
     $ROLEGRAPH_LANG, else English."""
-    if _SOURCE_ONLY.get():
-        return "en"
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.find_root().meta.get(_LANG_KEY):
-        return str(ctx.find_root().meta[_LANG_KEY])
-    return _DECIDED.get() or env_lang() or "en"
+    return _run_lang() or env_lang() or "en"
 
 
 def say() -> Callable[[str], str]:
