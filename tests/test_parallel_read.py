@@ -18,9 +18,11 @@ from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
 from kg.iris import META
 from kg.pipeline import build_store
+from kg.reasoning import per_case
 from kg.stores import open_store
 from kg.stores.layout import graph_quads
 from kg.synthetic import generate
+from kg.workers import Workers
 
 from .conftest import CASES
 
@@ -109,3 +111,21 @@ def test_a_build_from_workers_holds_the_store_of_a_build_from_here(
                                if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
                                and q.subject != ox.NamedNode(META + "build")}
     assert stores["1"] == stores["2"] and len(stores["1"]) > 10000
+
+
+def test_one_pool_started_early_reads_and_reasons_the_store_of_a_build_from_here(
+        corpus: Path, read: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rolegraph build` starts its workers before reading and lends them to both stages."""
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", "1")
+    build_store(dataclasses.replace(read["1"], graphs=dict(read["1"].graphs)), tmp_path / "here", reason=True)
+    with Workers(2, validate.PRELOAD + per_case.PRELOAD) as workers:
+        cases = load_cases([corpus], workers=workers)
+        assert any(isinstance(g, PackedTriples) for g in cases.graphs.values())  # read by the workers
+        build_store(cases, tmp_path / "shared", reason=True, release_cases=True, workers=workers)
+    found = {}
+    for name in ("here", "shared"):
+        with open_store(tmp_path / name) as st:
+            found[name] = {q for q in st.quads_for_pattern(None, None, None, None)
+                           if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
+                           and q.subject != ox.NamedNode(META + "build")}
+    assert found["here"] == found["shared"] and len(found["here"]) > 10000
