@@ -18,6 +18,7 @@ from .stores import BuildReport
 from .stores.embedded import EmbeddedStore
 from .stores.folder import Notice
 from .targets import Target
+from .workers import Workers
 
 if TYPE_CHECKING:  # validating pulls in pySHACL; building takes cases already validated
     from .cases.validate import CaseSet
@@ -25,17 +26,20 @@ if TYPE_CHECKING:  # validating pulls in pySHACL; building takes cases already v
 
 def build_store(case_set: CaseSet, target: Target | None = None, *, extensions: list[Any] | None = None,
                 progress: Progress | None = None, reason: bool = False,
-                release_cases: bool = False, on_wait: Notice | None = None) -> BuildReport:
+                release_cases: bool = False, on_wait: Notice | None = None,
+                workers: Workers | None = None) -> BuildReport:
     """Build a new store from the ontology, extensions and validated cases, then swap it in.
 
     `target` is a store directory or a `RemoteConfig` (default: the embedded store at
     `kg.targets.default_store_path()`). With `reason`, the store is also reasoned; the
     report's `reasoned` says how. `release_cases` lets the build drop each case graph
     from `case_set` once loaded (the command line does; a notebook may want to keep them).
-    `on_wait` hears when the build waits for another writer of the store (kg.stores.lock)."""
+    `on_wait` hears when the build waits for another writer of the store (kg.stores.lock).
+    `workers`, a pool the caller started (and shares with `load_cases`), reasons the batches."""
     if reason and not stores.traits_of(target).reasons_in_place:
         def loader(store: EmbeddedStore) -> Any:
-            return reason_while_loading(store, case_set, extensions, progress, release=release_cases)
+            return reason_while_loading(store, case_set, extensions, progress, release=release_cases,
+                                        workers=workers)
 
         return stores.build(target, case_set, extensions=extensions, progress=progress,
                             release_cases=release_cases, loader=loader, on_wait=on_wait)

@@ -1,8 +1,26 @@
-"""How many worker processes a stage may start (reading cases, reasoning batches)."""
+"""Worker processes for the parallel stages (reading cases, reasoning batches).
+
+A stage hands its tasks to a `Workers` pool together with a `Setup`: what each worker
+process builds once for that stage (the ontology, the rules) before its first task of
+it. One pool can serve several stages in turn, so a caller that knows a run will be
+parallel (`rolegraph build` of many files) starts it early, while it does other work,
+and its stages share it: the interpreters start and import once, not once per stage.
+A stage given no pool starts its own for its duration.
+"""
 
 from __future__ import annotations
 
+import functools
+import gc
+import hashlib
+import importlib
+import multiprocessing
 import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any, Self
 
 
 def worker_count() -> int:
@@ -15,3 +33,83 @@ def worker_count() -> int:
     except AttributeError:
         cores = os.cpu_count() or 1
     return min(cores, 4)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a worker builds once before a stage's tasks: `build(*args)`, kept as the
+    worker's state (`state()`) until a task of another setup comes."""
+
+    key: str
+    payload: bytes  # pickled (build, args): unpickled only by a worker that has not built it
+
+    @classmethod
+    def of(cls, build: Callable[..., Any], *args: Any) -> Setup:
+        payload = pickle.dumps((build, args), protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(hashlib.sha1(payload).hexdigest(), payload)
+
+
+# In a worker process: the setup it has built and what that gave.
+_KEY: str | None = None
+_STATE: Any = None
+
+
+def state() -> Any:
+    """In a worker, during a task: what the task's setup built."""
+    return _STATE
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        importlib.import_module(name)
+
+
+def _run(key: str, payload: bytes, task: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    global _KEY, _STATE
+    if _KEY != key:
+        _STATE = None  # one stage's state at a time: the previous one's memory goes first
+        gc.collect()
+        build, build_args = pickle.loads(payload)
+        _STATE = build(*build_args)
+        _KEY = key
+    return task(*args)
+
+
+def _run_item(job: tuple[str, bytes, Callable[..., Any]], item: Any) -> Any:
+    return _run(job[0], job[1], job[2], (item,))
+
+
+class Workers:
+    """A pool of fresh interpreters (spawned, not forked: a fork would share, and to `ps`
+    seem to hold, the parent's whole heap), started on creation.
+
+    `preload` names modules each worker imports as it starts, while the parent goes on."""
+
+    def __init__(self, n: int, preload: tuple[str, ...] = ()) -> None:
+        self.n = n
+        context = multiprocessing.get_context("spawn")
+        self._pool: Pool = context.Pool(n, initializer=_preload, initargs=(preload,))
+        self._open = True
+
+    def imap(self, setup: Setup, task: Callable[[Any], Any], items: Iterable[Any], chunksize: int = 1) -> Iterator[Any]:
+        """`task(item)` for each item, in the workers, results in order."""
+        return self._pool.imap(functools.partial(_run_item, (setup.key, setup.payload, task)), items,
+                               chunksize=chunksize)
+
+    def submit(self, setup: Setup, task: Callable[..., Any], *args: Any) -> AsyncResult[Any]:
+        """`task(*args)` in a worker."""
+        return self._pool.apply_async(_run, (setup.key, setup.payload, task, args))
+
+    def close(self) -> None:
+        """No more tasks: each worker exits after its last one, giving back its memory."""
+        if self._open:
+            self._pool.close()
+            self._open = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.terminate()
+        self._pool.join()
+

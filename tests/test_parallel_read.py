@@ -11,16 +11,19 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from kg.cases import validate
 from kg.cases.packed import PackedTriples
 from kg.cases.validate import load_cases
+from kg.cli import main
 from kg.errors import CaseDataError
 from kg.iris import META
 from kg.pipeline import build_store
 from kg.stores import open_store
 from kg.stores.layout import graph_quads
 from kg.synthetic import generate
+from kg.workers import Workers
 
 from .conftest import CASES
 
@@ -109,3 +112,32 @@ def test_a_build_from_workers_holds_the_store_of_a_build_from_here(
                                if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
                                and q.subject != ox.NamedNode(META + "build")}
     assert stores["1"] == stores["2"] and len(stores["1"]) > 10000
+
+
+def test_one_pool_started_early_reads_and_reasons_the_store_of_a_build_from_here(
+        corpus: Path, read: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rolegraph build` of many files starts its workers before reading and lends them to
+    both stages; the library calls, given no pool, read here with one worker."""
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", "1")
+    build_store(dataclasses.replace(read["1"], graphs=dict(read["1"].graphs)), tmp_path / "here", reason=True)
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", "2")
+    started: list[int] = []
+    monkeypatch.setattr(Workers, "__init__", _counting(Workers.__init__, started))
+    result = CliRunner().invoke(main, ["build", "--reason", "--store", str(tmp_path / "shared"), str(corpus)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert started == [2]  # one pool for both stages
+    found = {}
+    for name in ("here", "shared"):
+        with open_store(tmp_path / name) as st:
+            found[name] = {q for q in st.quads_for_pattern(None, None, None, None)
+                           if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
+                           and q.subject != ox.NamedNode(META + "build")}
+    assert found["here"] == found["shared"] and len(found["here"]) > 10000
+
+
+def _counting(init: Any, started: list[int]) -> Any:
+    def counted(self: Workers, n: int, preload: tuple[str, ...] = ()) -> None:
+        started.append(n)
+        init(self, n, preload)
+    return counted

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.cases import quotes
 from kg.cases.quotes import find_quote, normalise, read_source
 from kg.cases.validate import load_cases
 from kg.errors import CaseDataError
@@ -66,9 +67,12 @@ def test_the_closest_passage_keeps_the_source_s_own_characters(source: Path) -> 
 def test_a_source_is_read_once_and_again_when_it_changes(source: Path) -> None:
     first = read_source(source)
     assert read_source(source) is first
+    entries = len(quotes._CACHE)
     source.write_text(SOURCE + "Ny linje.\n", encoding="utf-8")
     assert read_source(source) is not first
     assert find_quote("Ny linje.", read_source(source)) is None
+    # the edited file replaced its entry: a long-running process keeps one text per file
+    assert len(quotes._CACHE) == entries
 
 
 def test_normalise_keeps_the_origin_of_each_character() -> None:

@@ -95,21 +95,23 @@ class SourceText:
         return self.line_at(first), re.sub(r"\s+", " ", self.original[first:last]).strip()
 
 
-_CACHE: dict[tuple[Path, int, int], SourceText] = {}
+# Each source document read, by path, with the size and modification time it was read at: an
+# edited file replaces its entry, so a long-running process (the server, a notebook) keeps
+# one text per file, not one per version.
+_CACHE: dict[Path, tuple[int, int, SourceText]] = {}
 
 
 def read_source(path: Path) -> SourceText:
     """Read and normalise a source document once per process (UnicodeDecodeError, OSError pass)."""
     resolved = path.resolve()
     st = resolved.stat()
-    key = (resolved, st.st_size, st.st_mtime_ns)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    cached = _CACHE.get(resolved)
+    if cached is not None and cached[:2] == (st.st_size, st.st_mtime_ns):
+        return cached[2]
     original = unicodedata.normalize("NFC", resolved.read_text(encoding="utf-8"))
     starts = [0] + [m.end() for m in re.finditer(r"\n", original)]
     source = SourceText(resolved, original, tuple(starts), normalise(original))
-    _CACHE[key] = source
+    _CACHE[resolved] = (st.st_size, st.st_mtime_ns, source)
     return source
 
 

@@ -10,7 +10,6 @@ CaseDataError that lists every problem found, each at its file and line.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -29,7 +28,7 @@ from ..ontology import RG_NS, Ontology, load_ontology, load_shapes
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..vocab import CASE_GRAPH_PREFIX, CASE_PREFIX, ONTOLOGY_GRAPH, RG, case_graph
-from ..workers import worker_count
+from ..workers import Setup, Workers, state, worker_count
 from .compile import Triples, compile_case
 from .extensions import extension_places, find_extensions
 from .limits import MAX_FILE_BYTES, MAX_TEXT
@@ -449,6 +448,12 @@ def _extension_places(ontology: Ontology) -> tuple[str, ...]:
 # Below this many YAML files the cases are read in this process: starting a worker (a fresh
 # interpreter that loads the ontology) costs more than it saves.
 PARALLEL_FILES = 24
+PRELOAD = (__name__,)  # what a worker imports as it starts
+
+
+def worth_workers(yaml_files: int) -> bool:
+    """Whether reading this many YAML files is worth worker processes."""
+    return yaml_files >= PARALLEL_FILES and worker_count() > 1
 
 
 def _compile(case: Case, ontology: Ontology) -> Any:
@@ -468,20 +473,16 @@ class _FileResult:
     locations: dict[Any, tuple[str, int]] = field(default_factory=dict)
 
 
-_ONTOLOGY: Ontology | None = None
-
-
-def _file_init(extensions: list[Any], checks: dict[Path, tuple[int, int, bool, str | None]]) -> None:
-    global _ONTOLOGY
+def _file_setup(extensions: list[Any], checks: dict[Path, tuple[int, int, bool, str | None]]) -> Ontology:
+    """In a worker, once: the ontology the files are read with."""
     # the parent has parsed the kinds' rule files already: each worker would parse them again
     remember_rule_checks(checks)
-    _ONTOLOGY = load_ontology(extensions)
+    return load_ontology(extensions)
 
 
 def _file_task(item: tuple[Path, str]) -> _FileResult:
     """In a worker: read, check and compile one YAML file as a case of its own."""
-    assert _ONTOLOGY is not None
-    ontology = _ONTOLOGY
+    ontology: Ontology = state()
     path, display = item
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -504,18 +505,15 @@ def _file_task(item: tuple[Path, str]) -> _FileResult:
 
 
 def _read_yaml_parallel(yaml_files: list[tuple[Path, str]], ontology: Ontology, problems: list[Problem],
-                        out: CaseSet, progress: Progress | None, workers: int) -> Callable[[], None]:
+                        out: CaseSet, progress: Progress | None, workers: Workers) -> Callable[[], None]:
     """Read, check and compile YAML files in worker processes, one file each; a case given in
     several files is read again here, as a whole. Returns what adds the compiled cases (packed)
     to `out`, to call when there are no problems."""
-    # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the parent's heap.
-    context = multiprocessing.get_context("spawn")
     results: list[_FileResult] = []
-    with context.Pool(workers, initializer=_file_init,
-                      initargs=(ontology.extensions, rule_checks())) as pool:
-        for i, r in enumerate(pool.imap(_file_task, yaml_files, chunksize=4), 1):
-            results.append(r)
-            report_progress(progress, N_("read"), i, len(yaml_files))
+    setup = Setup.of(_file_setup, ontology.extensions, rule_checks())
+    for i, r in enumerate(workers.imap(setup, _file_task, yaml_files, chunksize=4), 1):
+        results.append(r)
+        report_progress(progress, N_("read"), i, len(yaml_files))
     files_of = Counter(r.case_id for r in results if r.case_id is not None)
     whole = [f for f, r in zip(yaml_files, results) if r.case_id is not None and files_of[r.case_id] > 1]
     for r in results:
@@ -576,7 +574,7 @@ def _add_compiled(out: CaseSet, name: URIRef, graph: Triples | PackedTriples, lo
 
 def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
                shacl: bool | None = None, progress: Progress | None = None,
-               allow_remote_context: bool = False) -> CaseSet:
+               allow_remote_context: bool = False, workers: Workers | None = None) -> CaseSet:
     """Read, check and compile case files; raise CaseDataError listing every problem.
 
     `shacl`: None (the default) checks the graphs read from RDF files against the
@@ -585,7 +583,8 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     checks every graph, False none. A JSON-LD @context that names a remote document is
     refused unless `allow_remote_context` (validation fetches nothing by default).
     With many YAML files and more than one core, worker processes read, check and
-    compile them, and the cases come back packed (`kg.cases.packed`)."""
+    compile them (`workers`, else a pool of this call's own), and the cases come back
+    packed (`kg.cases.packed`)."""
     files = collect_files(paths)
     if ontology is None:
         ontology = load_ontology(find_extensions())
@@ -593,9 +592,11 @@ def load_cases(paths: Sequence[str | Path], *, ontology: Ontology | None = None,
     out = CaseSet(files=[d for _, d in files], digests={d: file_digest(p) for p, d in files})
     yaml_files = [(p, d) for p, d in files if p.suffix.lower() in YAML_SUFFIXES]
     rdf_files = [(p, d) for p, d in files if p.suffix.lower() in RDF_FORMATS]
-    workers = worker_count()
-    if workers > 1 and len(yaml_files) >= PARALLEL_FILES:
+    if workers is not None and workers.n > 1 and yaml_files:
         add_yaml = _read_yaml_parallel(yaml_files, ontology, problems, out, progress, workers)
+    elif workers is None and worth_workers(len(yaml_files)):
+        with Workers(worker_count(), PRELOAD) as own:
+            add_yaml = _read_yaml_parallel(yaml_files, ontology, problems, out, progress, own)
     else:
         add_yaml = _read_yaml(yaml_files, ontology, problems, out, progress)
     for i, (p, d) in enumerate(rdf_files, 1):

@@ -8,6 +8,7 @@ or pyvis. Commands talk to people; the stages they call never print.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -129,11 +130,14 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     left as it was.
     """
     from ..cases.extensions import find_extensions
-    from ..cases.validate import load_cases
+    from ..cases.validate import PRELOAD as READING
+    from ..cases.validate import YAML_SUFFIXES, collect_files, load_cases, worth_workers
     from ..incremental import plan, rebuild, setup_digest
     from ..ontology import load_ontology
     from ..pipeline import build_store
     from ..progress import terminal_bar
+    from ..reasoning.per_case import PRELOAD as REASONING
+    from ..workers import Workers, worker_count
 
     _ = say()
     exts = find_extensions()
@@ -162,11 +166,15 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
             if target.exists():  # a first build is a full one: nothing to say
                 why = todo.why.render(_) if isinstance(todo.why, Msg) else _(todo.why)
                 echo(_("full build") + ": " + why, err=True)
-        cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
-                        allow_remote_context=allow_remote_context)
-        cs.setup = setup
-        report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
-                             release_cases=True)
+        # Many files: the worker processes start now, while the ontology loads here, and
+        # serve both the reading and the reasoning.
+        many = worth_workers(sum(1 for p, _ in collect_files(sources) if p.suffix.lower() in YAML_SUFFIXES))
+        with Workers(worker_count(), READING + REASONING) if many else nullcontext() as workers:
+            cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
+                            allow_remote_context=allow_remote_context, workers=workers)
+            cs.setup = setup
+            report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
+                                 release_cases=True, workers=workers)
     finally:
         if bar:
             bar.close()

@@ -15,7 +15,6 @@ the batches.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import time
 import zlib
 from collections import deque
@@ -33,7 +32,7 @@ from ..progress import report as report_progress
 from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import asserted_graphs, graph_quads, meta_quads, to_ox
-from ..workers import worker_count
+from ..workers import Setup, Workers, state, worker_count
 from .engine import (
     BATCH_TRIPLES,
     LOAD_QUADS,
@@ -123,17 +122,23 @@ class CaseReasoner:
 
     def reason_batches(self, store: GraphStore, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
                        *, load_input: bool, progress: Progress | None, total: int, stage: str,
-                       packed_of: Callable[[list[Any]], list[tuple[str, bytes]] | None] | None = None) -> None:
+                       packed_of: Callable[[list[Any]], list[tuple[str, bytes]] | None] | None = None,
+                       workers: Workers | None = None) -> None:
         """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
         quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
         bulk load per batch: the bulk loader buffers what it is given. With more than one
-        batch and core, worker processes reason the batches, a few ahead of the loading;
-        `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples) pairs, which a
-        worker reads itself (and hands back as N-Quads with its conclusions)."""
+        batch and core, worker processes reason the batches, a few ahead of the loading
+        (`workers`, which are closed after the last batch is handed out, else a pool of this
+        call's own); `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples)
+        pairs, which a worker reads itself (and hands back as N-Quads with its conclusions)."""
+        if workers is None and len(plan) > 1 and worker_count() > 1:
+            with Workers(worker_count(), PRELOAD) as own:
+                self.reason_batches(store, plan, quads_of, load_input=load_input, progress=progress, total=total,
+                                    stage=stage, packed_of=packed_of, workers=own)
+            return
         done = 0
         report_progress(progress, stage, done, total)
-        workers = worker_count() if len(plan) > 1 else 1
-        if workers < 2:
+        if workers is None or workers.n < 2 or len(plan) < 2:
             for batch in plan:
                 quads = quads_of(batch)
                 n = len(batch)
@@ -176,41 +181,38 @@ class CaseReasoner:
                 store.bulk_extend(ox.parse(b"".join(labelled), format=nq))
                 labelled.clear()
 
-        # Fresh interpreters, not forks: a fork would share (and, to `ps`, seem to hold) the
-        # parent's whole heap, the compiled cases included.
-        context = multiprocessing.get_context("spawn")
-        init = (self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq), self.first_round)
-        with context.Pool(workers, initializer=_worker_init, initargs=init) as pool:
-            pending: deque[tuple[Any, bytes, int]] = deque()
+        setup = Setup.of(_worker_setup, self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq),
+                         self.first_round)
+        pending: deque[tuple[Any, bytes, int]] = deque()
 
-            def collect() -> None:
-                nonlocal done
-                result, sent, n = pending.popleft()
-                data, numbers = result.get()
-                load(sent)
-                load(data)
-                self.report.add(ReasonReport(**numbers))
-                self.report.batches += 1
-                done += n
-                report_progress(progress, stage, done, total)
+        def collect() -> None:
+            nonlocal done
+            result, sent, n = pending.popleft()
+            data, numbers = result.get()
+            load(sent)
+            load(data)
+            self.report.add(ReasonReport(**numbers))
+            self.report.batches += 1
+            done += n
+            report_progress(progress, stage, done, total)
 
-            for batch in plan:
-                blobs = packed_of(batch) if packed_of is not None else None
-                if blobs is None:
-                    data = ox.serialize(quads_of(batch), format=nq) or b""
-                    args: tuple[bytes, list[tuple[str, bytes]], bool] = (data, [], False)
-                    sent = data if load_input else b""
-                else:  # the worker reads the cases and hands them back: none parsed here twice
-                    args, sent = (b"", blobs, load_input), b""
-                pending.append((pool.apply_async(_worker_batch, args), sent, len(batch)))
-                while len(pending) > 2 * workers:
-                    collect()
-            # Nothing more to send: each worker exits after its last batch, giving back its
-            # memory while the last conclusions are loaded.
-            pool.close()
-            while pending:
+        for batch in plan:
+            blobs = packed_of(batch) if packed_of is not None else None
+            if blobs is None:
+                data = ox.serialize(quads_of(batch), format=nq) or b""
+                args: tuple[bytes, list[tuple[str, bytes]], bool] = (data, [], False)
+                sent = data if load_input else b""
+            else:  # the worker reads the cases and hands them back: none parsed here twice
+                args, sent = (b"", blobs, load_input), b""
+            pending.append((workers.submit(setup, _worker_batch, *args), sent, len(batch)))
+            while len(pending) > 2 * workers.n:
                 collect()
-            load(b"", last=True)
+        # Nothing more to send: each worker exits after its last batch, giving back its
+        # memory while the last conclusions are loaded.
+        workers.close()
+        while pending:
+            collect()
+        load(b"", last=True)
 
     def finish(self, store: GraphStore) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
@@ -250,29 +252,30 @@ class CaseReasoner:
         return self.report
 
 
-_WORKER: CaseReasoner | None = None
+PRELOAD = (__name__,)  # what a worker imports as it starts
 
 
-def _worker_init(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, first_round: int) -> None:
-    global _WORKER
-    _WORKER = CaseReasoner(rules, unrecorded=unrecorded)
-    _WORKER.schema_quads = list(ox.parse(schema, format=ox.RdfFormat.N_QUADS))
-    _WORKER.first_round = first_round
+def _worker_setup(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, first_round: int) -> CaseReasoner:
+    """In a worker, once: the reasoner of the batches, with the ontology's closure."""
+    worker = CaseReasoner(rules, unrecorded=unrecorded)
+    worker.schema_quads = list(ox.parse(schema, format=ox.RdfFormat.N_QUADS))
+    worker.first_round = first_round
+    return worker
 
 
 def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> tuple[bytes, dict[str, Any]]:
     """In a worker: reason one batch (N-Quads in, and graphs as zlib-compressed N-Triples);
     the conclusions and derivations (N-Quads out, after the batch itself with `echo`) and
     the counts."""
-    assert _WORKER is not None
-    _WORKER.report = ReasonReport()
+    worker: CaseReasoner = state()
+    worker.report = ReasonReport()
     quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
     for graph, blob in packed:
         name = ox.NamedNode(graph)
         quads += [ox.Quad(t.subject, t.predicate, t.object, name)
                   for t in ox.parse(zlib.decompress(blob), format=ox.RdfFormat.N_TRIPLES)]
-    out = _WORKER.reason_batch(quads)
-    r = _WORKER.report
+    out = worker.reason_batch(quads)
+    r = worker.report
     numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
     return ox.serialize(quads + out if echo else out, format=ox.RdfFormat.N_QUADS) or b"", numbers
 
@@ -287,11 +290,13 @@ def _triples_of(graph: Any) -> Iterable[Any]:
 
 
 def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any] | None,
-                         progress: Progress | None = None, *, release: bool = False) -> ReasonReport:
+                         progress: Progress | None = None, *, release: bool = False,
+                         workers: Workers | None = None) -> ReasonReport:
     """Load validated cases into a new store (its ontology already loaded), reasoning each
     batch of independent cases with the ontology on the way, in one bulk load per batch.
     With `release`, each case graph is dropped from `case_set` once it is loaded, so that
-    memory does not hold the corpus twice."""
+    memory does not hold the corpus twice. `workers` may be a pool already started (the
+    reasoning closes it: see `CaseReasoner.reason_batches`)."""
     start = time.perf_counter()
     rules = load_rules([e.rules for e in extensions or [] if e.rules is not None])
     unrecorded = unrecorded_rules(rules)
@@ -338,7 +343,7 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
 
     cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
                       load_input=True, progress=progress, total=len(names), stage=N_("build"),
-                      packed_of=batch_packed)
+                      packed_of=batch_packed, workers=workers)
     store.bulk_extend(meta_quads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)

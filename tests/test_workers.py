@@ -1,0 +1,36 @@
+"""One pool of worker processes serves stages in turn: each worker builds a stage's setup once,
+before its first task of that stage, and drops it when a task of another stage comes."""
+
+from __future__ import annotations
+
+import os
+
+from kg.workers import Setup, Workers, state
+
+_BUILT: list[str] = []  # in a worker: the setups it has built, in order
+
+
+def _build(tag: str) -> dict[str, str]:
+    _BUILT.append(tag)
+    return {"tag": tag}
+
+
+def _task(x: int) -> tuple[int, str, list[str], int]:
+    return os.getpid(), state()["tag"], list(_BUILT), x
+
+
+def test_each_worker_builds_a_setup_once_and_the_next_stage_replaces_it() -> None:
+    first, second = Setup.of(_build, "reading"), Setup.of(_build, "reasoning")
+    assert first.key != second.key and Setup.of(_build, "reading") == first
+    with Workers(2) as workers:
+        done = list(workers.imap(first, _task, range(40), chunksize=2))
+        assert [x for *_, x in done] == list(range(40))  # in order
+        assert {tag for _, tag, _, _ in done} == {"reading"}
+        assert all(built == ["reading"] for _, _, built, _ in done)  # built once per process, not per task
+        later = [workers.submit(second, _task, i) for i in range(10)]
+        workers.close()
+        results = [r.get(timeout=60) for r in later]
+    assert {tag for _, tag, _, _ in results} == {"reasoning"}
+    for pid, _, built, _ in results:
+        # a worker that read first built the reading setup, then the reasoning one, once
+        assert built[-1] == "reasoning" and built.count("reasoning") == 1, (pid, built)
