@@ -3,6 +3,7 @@ catalogue, and `--lang da` output carries none of the catalogue's English words.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 from pathlib import Path
@@ -20,12 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = data_dir("locale") / "da" / "LC_MESSAGES" / "rolegraph.po"
 
 
-def _extracted() -> list[str | tuple[str, ...]]:
+@functools.cache  # one walk of the package for the five tests that compare with it
+def _extracted() -> tuple[str | tuple[str, ...], ...]:
     """What `make messages` extracts (babel.cfg): marked messages, the CLI's help texts, click's own."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     keywords = {**DEFAULT_KEYWORDS, "_": None, "N_": None}
-    return [msg for _, _, msg, _, _ in extract_from_dir(str(ROOT / "kg"), method_map, options_map, keywords)]
+    return tuple(msg for _, _, msg, _, _ in extract_from_dir(str(ROOT / "kg"), method_map, options_map, keywords))
 
 
 def _marked() -> set[str]:

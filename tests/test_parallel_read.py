@@ -11,14 +11,15 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from kg.cases import validate
 from kg.cases.packed import PackedTriples
 from kg.cases.validate import load_cases
+from kg.cli import main
 from kg.errors import CaseDataError
 from kg.iris import META
 from kg.pipeline import build_store
-from kg.reasoning import per_case
 from kg.stores import open_store
 from kg.stores.layout import graph_quads
 from kg.synthetic import generate
@@ -97,35 +98,52 @@ def test_a_problem_in_any_file_is_reported_with_the_others_and_nothing_is_built(
         assert all(p.line >= 1 for p in info.value.problems)
 
 
-def test_a_build_from_workers_holds_the_store_of_a_build_from_here(
-        read: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    stores = {}
-    for workers in ("1", "2"):
-        monkeypatch.setenv("ROLEGRAPH_WORKERS", workers)
+def _store_quads(path: Path) -> set[ox.Quad]:
+    """The store's quads but those with a blank node (labelled anew in each build) and the
+    build record (it says when the store was made)."""
+    with open_store(path) as st:
+        return {q for q in st.quads_for_pattern(None, None, None, None)
+                if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
+                and q.subject != ox.NamedNode(META + "build")}
+
+
+@pytest.fixture(scope="module")
+def built_here(read: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> set[ox.Quad]:
+    """The store of a build (and reasoning) from here of what was read here, built once for
+    the tests that compare a build with workers against it."""
+    path = tmp_path_factory.mktemp("built-here") / "store"
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("ROLEGRAPH_WORKERS", "1")
         # The build lets go of each graph it has loaded: it gets a set of its own.
-        cases = dataclasses.replace(read[workers], graphs=dict(read[workers].graphs))
-        build_store(cases, tmp_path / workers, reason=True, release_cases=True)
-        # Blank nodes are labelled anew in each build; the build record says when it was made.
-        with open_store(tmp_path / workers) as st:
-            stores[workers] = {q for q in st.quads_for_pattern(None, None, None, None)
-                               if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
-                               and q.subject != ox.NamedNode(META + "build")}
-    assert stores["1"] == stores["2"] and len(stores["1"]) > 10000
+        build_store(dataclasses.replace(read["1"], graphs=dict(read["1"].graphs)), path, reason=True,
+                    release_cases=True)
+    return _store_quads(path)
+
+
+def test_a_build_from_workers_holds_the_store_of_a_build_from_here(
+        read: dict[str, Any], built_here: set[ox.Quad], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", "2")
+    cases = dataclasses.replace(read["2"], graphs=dict(read["2"].graphs))
+    build_store(cases, tmp_path / "2", reason=True, release_cases=True)
+    assert _store_quads(tmp_path / "2") == built_here and len(built_here) > 10000
 
 
 def test_one_pool_started_early_reads_and_reasons_the_store_of_a_build_from_here(
-        corpus: Path, read: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`rolegraph build` starts its workers before reading and lends them to both stages."""
-    monkeypatch.setenv("ROLEGRAPH_WORKERS", "1")
-    build_store(dataclasses.replace(read["1"], graphs=dict(read["1"].graphs)), tmp_path / "here", reason=True)
-    with Workers(2, validate.PRELOAD + per_case.PRELOAD) as workers:
-        cases = load_cases([corpus], workers=workers)
-        assert any(isinstance(g, PackedTriples) for g in cases.graphs.values())  # read by the workers
-        build_store(cases, tmp_path / "shared", reason=True, release_cases=True, workers=workers)
-    found = {}
-    for name in ("here", "shared"):
-        with open_store(tmp_path / name) as st:
-            found[name] = {q for q in st.quads_for_pattern(None, None, None, None)
-                           if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
-                           and q.subject != ox.NamedNode(META + "build")}
-    assert found["here"] == found["shared"] and len(found["here"]) > 10000
+        corpus: Path, built_here: set[ox.Quad], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rolegraph build` of many files starts its workers before reading and lends them to
+    both stages; the library calls, given no pool, read here with one worker."""
+    monkeypatch.setenv("ROLEGRAPH_WORKERS", "2")
+    started: list[int] = []
+    monkeypatch.setattr(Workers, "__init__", _counting(Workers.__init__, started))
+    result = CliRunner().invoke(main, ["build", "--reason", "--store", str(tmp_path / "shared"), str(corpus)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert started == [2]  # one pool for both stages
+    assert _store_quads(tmp_path / "shared") == built_here and len(built_here) > 10000
+
+
+def _counting(init: Any, started: list[int]) -> Any:
+    def counted(self: Workers, n: int, preload: tuple[str, ...] = ()) -> None:
+        started.append(n)
+        init(self, n, preload)
+    return counted

@@ -2,7 +2,9 @@
 
 The concurrency tests run real `rolegraph` processes against a real store; a helper
 process holds the writer lock until the test lets it go, so the order is fixed
-without sleeping for a guessed time.
+without sleeping for a guessed time. A command that only has to meet that other
+process (a second writer giving up, a reader) runs in this process (`_here`): a
+process of its own would add nothing but another start of the package.
 """
 
 from __future__ import annotations
@@ -109,22 +111,22 @@ def test_build_refuses_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert target.read_text(encoding="utf-8") == "not a folder\n"
 
 
-def test_build_uses_an_empty_folder_and_rebuilds_its_own_store(tmp_path: Path) -> None:
+def test_build_uses_an_empty_folder_and_rebuilds_its_own_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "store"
     target.mkdir()
     _built(target, ONE_CASE)
     assert (target / MARKER).is_file() and is_ours(target)
-    proc = _run("build", "--store", str(target), str(CASES))
+    proc = _here(monkeypatch, "build", "--store", str(target), str(CASES))
     assert proc.returncode == 0, proc.stderr
     assert (target / MARKER).is_file()
 
 
-def test_a_store_built_before_the_marker_is_recognised(tmp_path: Path) -> None:
+def test_a_store_built_before_the_marker_is_recognised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "store"
     _built(target, ONE_CASE)
     (target / MARKER).unlink()  # as a store of an earlier version has it
     assert is_ours(target)
-    assert _run("build", "--store", str(target), str(CASES)).returncode == 0
+    assert _here(monkeypatch, "build", "--store", str(target), str(CASES)).returncode == 0
     # A RocksDB folder without our build record is somebody else's database.
     other = tmp_path / "other-db"
     st = ox.Store(str(other))
@@ -133,7 +135,7 @@ def test_a_store_built_before_the_marker_is_recognised(tmp_path: Path) -> None:
     st.flush()
     del st
     assert not is_ours(other)
-    proc = _run("build", "--store", str(other), str(ONE_CASE))
+    proc = _here(monkeypatch, "build", "--store", str(other), str(ONE_CASE))
     assert proc.returncode == 2, proc.stderr
 
 
@@ -188,26 +190,27 @@ def _count_cases(store: Path) -> int:
     return n
 
 
-def test_a_second_writer_gives_up_with_exit_1_and_leaves_the_store_alone(tmp_path: Path) -> None:
+def test_a_second_writer_gives_up_with_exit_1_and_leaves_the_store_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "store"
     _built(store, ONE_CASE)
     before = _tree(store)
-    holder = _Holder(store)
+    holder = _Holder(store)  # the first writer is another process; the second runs here
     try:
-        env = {"ROLEGRAPH_LOCK_TIMEOUT": "1"}
+        env = {"ROLEGRAPH_LOCK_TIMEOUT": "0.2"}
         for args in (["build", "--store", str(store), str(CASES)], ["reason", "--store", str(store)]):
-            proc = _run(*args, env=env)
+            proc = _here(monkeypatch, *args, env=env)
             _no_traceback(proc)
             assert proc.returncode == 1, proc.stderr
             assert "waiting for process" in proc.stderr and "test holder" in proc.stderr
-            assert "gave up after 1 s" in proc.stderr
+            assert "gave up after 0.2 s" in proc.stderr
     finally:
         holder.kill()
     assert _tree(store) == before
     assert _count_cases(store) == 1
 
 
-def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path) -> None:
+def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "store"
     _built(store, ONE_CASE)
     holder = _Holder(store)
@@ -217,7 +220,7 @@ def test_a_waiting_build_goes_on_when_the_writer_finishes(tmp_path: Path) -> Non
         _wait_for_line(build, "waiting for process")
         # While the build waits, readers read the previous store.
         assert _count_cases(store) == 1
-        proc = _run("query", "--store", str(store), "--no-reason", "role-transfer")
+        proc = _here(monkeypatch, "query", "--store", str(store), "--no-reason", "role-transfer")
         assert proc.returncode == 0, proc.stderr
         holder.release()
         _, err = build.communicate(timeout=120)
@@ -299,11 +302,11 @@ def test_a_reader_in_the_swap_window_waits_for_the_build(tmp_path: Path) -> None
             reader.wait(timeout=30)
 
 
-def test_a_swap_left_half_done_is_finished_by_the_next_reader(tmp_path: Path) -> None:
+def test_a_swap_left_half_done_is_finished_by_the_next_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "store"
     _built(store, ONE_CASE)
     store.rename(store.with_name("store.old"))  # a build killed between its renames
-    proc = _run("query", "--store", str(store), "--no-reason", "role-transfer")
+    proc = _here(monkeypatch, "query", "--store", str(store), "--no-reason", "role-transfer")
     assert proc.returncode == 0, proc.stderr
     assert is_ours(store) and not store.with_name("store.old").exists()
 
@@ -314,13 +317,13 @@ def test_the_lock_file_lies_beside_the_store(tmp_path: Path) -> None:
     assert lock_path(store).parent == store.parent and not (store / lock_path(store).name).exists()
 
 
-def test_a_foreign_folder_named_like_the_old_store_is_not_removed(tmp_path: Path) -> None:
+def test_a_foreign_folder_named_like_the_old_store_is_not_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "store"
     _built(store, ONE_CASE)
     old = tmp_path / "store.old"
     old.mkdir()
     (old / "keep.txt").write_text("mine\n", encoding="utf-8")
-    proc = _run("build", "--full", "--store", str(store), str(ONE_CASE))  # the same file again: "unchanged"
+    proc = _here(monkeypatch, "build", "--full", "--store", str(store), str(ONE_CASE))  # the same file again: "unchanged"
     _no_traceback(proc)
     assert proc.returncode == 2, proc.stderr
     assert (old / "keep.txt").read_text(encoding="utf-8") == "mine\n"
