@@ -20,11 +20,21 @@ from typing import Any
 ACCEPT = "application/sparql-results+json"
 
 
-def request_bytes(path: str, host: str = "127.0.0.1", accept: str = ACCEPT, keep_alive: bool = True) -> bytes:
-    """A GET request for `path` (with `keep_alive` False: the server closes the connection after it)."""
+# What a client asks: a path to GET, or (path, SPARQL query) to POST as application/sparql-query
+# (SPARQL 1.1 protocol), for a query too long for a URL (servers cap a request's headers, 8 kB).
+Target = str | tuple[str, str]
+
+
+def request_bytes(target: Target, host: str = "127.0.0.1", accept: str = ACCEPT, keep_alive: bool = True) -> bytes:
+    """The request for `target` (with `keep_alive` False: the server closes the connection after it)."""
     close = "" if keep_alive else "Connection: close\r\n"
-    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nUser-Agent: rolegraph-load\r\n{close}\r\n"
-            ).encode("latin-1")
+    head = f"Host: {host}\r\nAccept: {accept}\r\nUser-Agent: rolegraph-load\r\n{close}"
+    if isinstance(target, str):
+        return f"GET {target} HTTP/1.1\r\n{head}\r\n".encode("latin-1")
+    path, query = target
+    body = query.encode("utf-8")
+    return (f"POST {path} HTTP/1.1\r\n{head}Content-Type: application/sparql-query\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:

@@ -49,7 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.http_load import request_bytes, run_load
+from bench.http_load import Target, request_bytes, run_load
 from tests.servers import free_port, http_status, rolegraph_serve
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -76,8 +76,8 @@ def prepare_store(path: Path) -> None:
         reason(st)
 
 
-def named_requests() -> list[tuple[str, str]]:
-    """(rolegraph path, Oxigraph path) for every named query in English and Danish."""
+def named_requests() -> list[tuple[str, Target]]:
+    """(rolegraph path, Oxigraph request: the query POSTed) for every named query in English and Danish."""
     from kg.query import PREFIXES, bind_params, load_queries, with_values
 
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
@@ -86,7 +86,7 @@ def named_requests() -> list[tuple[str, str]]:
         for lang in ("en", "da"):
             raw = prologue + with_values(q.text, bind_params(q, {}, lang=lang), q.params)
             out.append((f"/queries/{urllib.parse.quote(name)}?lang={lang}&format=json",
-                        "/query?" + urllib.parse.urlencode({"query": raw})))
+                        ("/query", raw)))
     return out
 
 
@@ -101,24 +101,29 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def warm_up(port: int, paths: list[str]) -> dict[str, int]:
+def warm_up(port: int, paths: list[Target]) -> dict[Target, int]:
     """One answer per request, whose row count later answers must match."""
     expected = {}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for path in paths:
-        conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+        accept = {"Accept": "application/sparql-results+json"}
+        if isinstance(path, str):
+            conn.request("GET", path, headers=accept)
+        else:
+            conn.request("POST", path[0], body=path[1].encode("utf-8"),
+                         headers={**accept, "Content-Type": "application/sparql-query"})
         resp = conn.getresponse()
         body = resp.read()
         if resp.status != 200:
-            raise SystemExit(f"warm-up failed: {path[:80]}: HTTP {resp.status} {body[:300]!r}")
+            raise SystemExit(f"warm-up failed: {str(path)[:80]}: HTTP {resp.status} {body[:300]!r}")
         expected[path] = len(json.loads(body)["results"]["bindings"])
     conn.close()
     return expected
 
 
-def measure(port: int, paths: list[str], clients: int, duration: float, processes: int,
+def measure(port: int, paths: list[Target], clients: int, duration: float, processes: int,
             server_pid: int | None = None, keep_alive: bool = True, rate: float | None = None,
-            expected: dict[str, int] | None = None) -> dict[str, Any]:
+            expected: dict[Target, int] | None = None) -> dict[str, Any]:
     """Throughput and latency of `clients` keep-alive clients asking `paths` round robin (and the CPU
     time the server process used per answer, a figure that the machine's other load hardly moves).
     Without `expected` (the row counts), one request of each path first warms up."""
