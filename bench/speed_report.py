@@ -63,27 +63,33 @@ def _size(size: str) -> str:
     return SIZE_WORDS.get(size, size)
 
 
+def _arg(path: Path) -> str:
+    """A path as the commands are given it (they run in the repository): relative to it when
+    inside, so that the results, which record their commands, name no path of this machine."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def runs(plan: Plan, out: Path) -> list[tuple[str, list[str], Path]]:
     """The benchmark processes of a plan: (name, command, the JSON result it writes)."""
     py = sys.executable
-    pipe = str(BENCH / "pipeline_bench.py")
+    pipe = _arg(BENCH / "pipeline_bench.py")
     limit = ["--limit", f"{plan.limit_s:g}"]
     steps: list[tuple[str, list[str], Path]] = []
     shipped_pipelines = ["oxigraph", "ours"] + (["owlrl"] if plan.owlrl_size == "shipped" else [])
     steps.append(("pipeline-shipped", [py, pipe, "--sizes", "shipped", "--pipelines", *shipped_pipelines,
                                        "--runs", str(plan.shipped_runs), *limit,
-                                       "--output", str(out / "pipeline-shipped.json")], out / "pipeline-shipped.json"))
+                                       "--output", _arg(out / "pipeline-shipped.json")], out / "pipeline-shipped.json"))
     if plan.owlrl_size != "shipped":
         name = f"pipeline-{plan.owlrl_size}"
         steps.append((name, [py, pipe, "--sizes", plan.owlrl_size, "--pipelines", "oxigraph", "ours", "owlrl",
-                             "--runs", "1", *limit, "--output", str(out / f"{name}.json")], out / f"{name}.json"))
+                             "--runs", "1", *limit, "--output", _arg(out / f"{name}.json")], out / f"{name}.json"))
     name = f"pipeline-{plan.large_size}"
     steps.append((name, [py, pipe, "--sizes", plan.large_size, "--pipelines", "oxigraph", "ours", "--runs", "1",
-                         *limit, "--output", str(out / f"{name}.json")], out / f"{name}.json"))
-    steps.append(("viz", [py, str(BENCH / "viz_bench.py"), str(plan.viz_claims), "--out", str(out / "viz-report.json")],
+                         *limit, "--output", _arg(out / f"{name}.json")], out / f"{name}.json"))
+    steps.append(("viz", [py, _arg(BENCH / "viz_bench.py"), str(plan.viz_claims), "--out", _arg(out / "viz-report.json")],
                   out / "viz-report.json"))
-    steps.append(("endpoint", [py, str(BENCH / "load_test.py"), "--duration", f"{plan.endpoint_seconds:g}",
-                               "--output", str(out / "endpoint-report.json")], out / "endpoint-report.json"))
+    steps.append(("endpoint", [py, _arg(BENCH / "load_test.py"), "--duration", f"{plan.endpoint_seconds:g}",
+                               "--output", _arg(out / "endpoint-report.json")], out / "endpoint-report.json"))
     return steps
 
 
@@ -120,7 +126,7 @@ def run_all(plan: Plan, out: Path) -> dict[str, Any]:
         load = round(os.getloadavg()[0], 2)
         proc = subprocess.run(cmd, cwd=ROOT, check=False)
         entry: dict[str, Any] = {"command": cmd[1:], "exit": proc.returncode, "seconds": round(time.perf_counter() - t, 1),
-                                 "load1_start": load, "result": str(result)}
+                                 "load1_start": load, "result": _arg(result)}
         if result.is_file():
             entry["data"] = json.loads(result.read_text(encoding="utf-8"))
         doc["benchmarks"][name] = entry

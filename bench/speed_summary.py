@@ -31,12 +31,15 @@ def _size(doc: dict[str, Any], size: str) -> dict[str, Any]:
 
 
 def _s(value: float) -> str:
-    """Seconds as the README gives them: three significant figures, at most two decimals."""
+    """Seconds as the results tables give them: three significant figures, at most three decimals."""
     if value >= 100:
         return f"{value:.0f}"
     if value >= 10:
         return f"{value:.1f}"
-    return f"{value:.2f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    text = f"{value:.3f}"
+    return text.removesuffix("0")  # 0.25, 0.70, 0.081
 
 
 def summary(small: dict[str, Any], large: dict[str, Any]) -> str:
