@@ -5,7 +5,7 @@
 #               and the tests
 #   make fuzz   10^4 fuzzed case files (YAML, Turtle, TriG, JSON-LD), each must end cleanly
 #   make bench  every speed figure beside its reference, one run, into bench/results/report.md
-#               (hours: 10^5 and 10^6 asserted triples); make bench-quick: the same report at
+#               (about 20 minutes on 2 cores: 10^5 and 10^6 asserted triples); make bench-quick: the same report at
 #               small sizes into out/bench-quick (minutes; it checks the report, not the goals)
 .PHONY: run test lint bench bench-quick bench-reasoning fuzz clean messages
 

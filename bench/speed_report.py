@@ -1,6 +1,6 @@
 """One benchmark, one report: every speed figure of issue 15 beside its reference, from one run.
 
-    .venv/bin/python bench/speed_report.py            # `make bench`: shipped, 10^5, 10^6 (hours)
+    .venv/bin/python bench/speed_report.py            # `make bench`: shipped, 10^5, 10^6 (about 20 min)
     .venv/bin/python bench/speed_report.py --quick    # `make bench-quick`: shipped and 10^4 (minutes),
                                                       # into out/bench-quick
     .venv/bin/python bench/speed_report.py --render bench/results/report.json   # rewrite report.md
