@@ -456,6 +456,12 @@ def worth_workers(yaml_files: int) -> bool:
     return yaml_files >= PARALLEL_FILES and worker_count() > 1
 
 
+def reads_in_workers(paths: Sequence[str | Path]) -> bool:
+    """Whether `load_cases(paths)` is worth worker processes: a caller that will build from
+    the same paths starts them early (`kg.workers.Workers`) and lends them to both stages."""
+    return worth_workers(sum(1 for p, _ in collect_files(paths) if p.suffix.lower() in YAML_SUFFIXES))
+
+
 def _compile(case: Case, ontology: Ontology) -> Any:
     return compile_case(case, context_kinds=ontology.context_kinds, actor_kinds=ontology.actor_kinds,
                         roles=ontology.roles, order_kinds=ontology.order_kinds)

@@ -131,7 +131,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     """
     from ..cases.extensions import find_extensions
     from ..cases.validate import PRELOAD as READING
-    from ..cases.validate import YAML_SUFFIXES, collect_files, load_cases, worth_workers
+    from ..cases.validate import load_cases, reads_in_workers
     from ..incremental import plan, rebuild, setup_digest
     from ..ontology import load_ontology
     from ..pipeline import build_store
@@ -168,7 +168,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                 echo(_("full build") + ": " + why, err=True)
         # Many files: the worker processes start now, while the ontology loads here, and
         # serve both the reading and the reasoning.
-        many = worth_workers(sum(1 for p, _ in collect_files(sources) if p.suffix.lower() in YAML_SUFFIXES))
+        many = reads_in_workers(sources)
         with Workers(worker_count(), READING + REASONING) if many else nullcontext() as workers:
             cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
                             allow_remote_context=allow_remote_context, workers=workers)
