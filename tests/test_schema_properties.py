@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kg.cases.schema import FIELDS, read_case_file
@@ -37,6 +37,7 @@ def _read(doc: Any) -> tuple[int, list[Problem]]:
 
 @settings(max_examples=examples(300), deadline=None, derandomize=True)
 @given(cases)
+@example({"case": "fixture", "title": "\x85", "lang": "\x85", "standings": None})  # NEL: a line break to YAML only
 def test_any_case_tree_reads_to_located_problems(doc: dict[str, Any]) -> None:
     lines, problems = _read(doc)
     for p in problems:

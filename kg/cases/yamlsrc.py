@@ -57,8 +57,32 @@ class _Loader(yaml.SafeLoader):
 _FastLoader: type = getattr(yaml, "CSafeLoader", _Loader)
 
 
+_STR = "tag:yaml.org,2002:str"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _QUOTE_HINT = N_("quote the value to keep it as text, e.g. `title: \"2021-13-45\"`")
+
+
+_BREAKS = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
+
+
+class _Lines:
+    """A mark's line as an editor counts it (1-based). YAML also breaks lines at NEL, LS and
+    PS (U+0085, U+2028, U+2029), which editors, `grep -n` and the quoted line of an error
+    show inside a line: a mark's line minus those before it."""
+
+    def __init__(self, text: str) -> None:
+        self.editor: list[int] | None = None  # editor lines before each YAML line break
+        if any(c in text for c in "\x85\u2028\u2029"):
+            count = 0
+            self.editor = [0]
+            for m in _BREAKS.finditer(text):
+                count += m.group() not in "\x85\u2028\u2029"
+                self.editor.append(count)
+
+    def __call__(self, mark: Any) -> int:
+        if self.editor is None:
+            return int(mark.line) + 1
+        return self.editor[min(int(mark.line), len(self.editor) - 1)] + 1
 
 
 class _Limit(Exception):
@@ -69,7 +93,7 @@ class _Limit(Exception):
         self.problem = problem
 
 
-def _scan(text: str, display: str, loader_class: type) -> None:
+def _scan(text: str, display: str, loader_class: type, lines: _Lines) -> None:
     """Walk the parser's events once; raise _Limit at the first limit passed.
 
     Counts every value as it would be after alias expansion (an alias counts the size of
@@ -80,7 +104,7 @@ def _scan(text: str, display: str, loader_class: type) -> None:
     total = 0
 
     def fail(event: Any, field_name: str, message: str, hint: str, **params: Any) -> None:
-        raise _Limit(Problem.of(display, event.start_mark.line + 1, field_name, message, hint, **params))
+        raise _Limit(Problem.of(display, lines(event.start_mark), field_name, message, hint, **params))
 
     def add(n: int, event: Any) -> None:
         nonlocal total
@@ -129,24 +153,26 @@ def _scan(text: str, display: str, loader_class: type) -> None:
         loader.dispose()
 
 
-def _construct(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -> Any:
+def _construct(node: yaml.Node, loader: Any, file: str, problems: list[Problem], lines: _Lines) -> Any:
     """A scalar's Python value; a value PyYAML cannot convert is a problem (reported once:
     its text stands in for it, so the schema does not report it again)."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value  # what PyYAML's constructor gives for text, without its dispatch
     try:
         return loader.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as exc:
         what = exc.problem or exc.context or "cannot read this value"
-        problems.append(Problem.of(file, node.start_mark.line + 1, "yaml", N_("bad YAML: {what}"), _QUOTE_HINT, what=what))
+        problems.append(Problem.of(file, lines(node.start_mark), "yaml", N_("bad YAML: {what}"), _QUOTE_HINT, what=what))
     except (ValueError, OverflowError, TypeError) as exc:
         shown = str(node.value)[:40] if isinstance(node.value, str) else "this value"
-        problems.append(Problem.of(file, node.start_mark.line + 1, "yaml",
+        problems.append(Problem.of(file, lines(node.start_mark), "yaml",
                                 N_("cannot read '{shown}' as {value} ({value2})"),
                                 _QUOTE_HINT, shown=shown, value=node.tag.rsplit(':', 1)[-1], value2=str(exc)[:80]))
     return node.value if isinstance(node.value, str) else None
 
 
-def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -> Y:
-    line = node.start_mark.line + 1
+def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem], lines: _Lines) -> Y:
+    line = lines(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         try:
             loader.flatten_mapping(node)
@@ -157,12 +183,12 @@ def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -
         out: dict[str, Y] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
+            key_line = lines(key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(Problem.of(file, key_line, "yaml", N_("a key must be a word"),
                                         N_("write keys as plain names, e.g. `label:`")))
                 continue
-            key = _construct(key_node, loader, file, problems)
+            key = _construct(key_node, loader, file, problems, lines)
             if not isinstance(key, str):
                 problems.append(Problem.of(file, key_line, str(key), N_("a key must be a word"),
                                         N_("write keys as plain names, e.g. `label:`")))
@@ -172,12 +198,12 @@ def _convert(node: yaml.Node, loader: Any, file: str, problems: list[Problem]) -
                                         N_("duplicate key '{key}' (first at line {value})"),
                                         N_("keep one of them"), key=key, value=key_lines[key]))
                 continue
-            out[key] = _convert(value_node, loader, file, problems)
+            out[key] = _convert(value_node, loader, file, problems, lines)
             key_lines[key] = key_line
         return Y(out, line, key_lines)
     if isinstance(node, yaml.SequenceNode):
-        return Y([_convert(n, loader, file, problems) for n in node.value], line)
-    return Y(_construct(node, loader, file, problems), line)
+        return Y([_convert(n, loader, file, problems, lines) for n in node.value], line)
+    return Y(_construct(node, loader, file, problems, lines), line)
 
 
 def load_yaml(path: Path, display: str, *, limited: bool = True) -> tuple[Y | None, list[Problem]]:
@@ -205,14 +231,15 @@ def load_yaml(path: Path, display: str, *, limited: bool = True) -> tuple[Y | No
 def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[Problem]]:
     problems: list[Problem] = []
     loader = None
+    lines = _Lines(text)
     try:
-        _scan(text, display, loader_class)
+        _scan(text, display, loader_class, lines)
         loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
             return None, [Problem.of(display, 1, "file", N_("the file is empty"),
                                   N_("start with `case: <id>` and `title: ...`"))]
-        tree = _convert(node, loader, display, problems)
+        tree = _convert(node, loader, display, problems, lines)
     except _Limit as exc:
         return None, [exc.problem]
     except yaml.reader.ReaderError as exc:
@@ -226,7 +253,7 @@ def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[
         if loader_class is not _Loader:
             raise
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+        line = lines(mark) if mark else 1
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem.of(display, line, "yaml", N_("bad YAML: {what}"),
                               N_("check indentation, and quote text that contains ': ' or '#'"), what=what)]
