@@ -62,6 +62,7 @@ def state() -> Any:
 def _preload(modules: tuple[str, ...]) -> None:
     for name in modules:
         importlib.import_module(name)
+    gc.freeze()  # the modules live as long as the worker
 
 
 def _run(key: str, payload: bytes, task: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -72,6 +73,7 @@ def _run(key: str, payload: bytes, task: Callable[..., Any], args: tuple[Any, ..
         build, build_args = pickle.loads(payload)
         _STATE = build(*build_args)
         _KEY = key
+        gc.freeze()  # what the stage's tasks share is never garbage: collections need not walk it
     return task(*args)
 
 

@@ -158,23 +158,25 @@ class CaseReasoner:
 
         def load(data: bytes, *, last: bool = False) -> None:
             nonlocal waiting
+            if bulk_load is not None and b"_:" in data:
+                # Store.bulk_load parses in Rust, without a Python object per quad, but
+                # renames blank nodes; ox.parse keeps their labels (the ontology's
+                # restrictions and lists), so the few lines with one are parsed apart, last.
+                # (A worker hands them apart already: this is for quads read here.)
+                plain = []
+                for line in data.split(b"\n"):
+                    if b"_:" in line:
+                        labelled.append(line + b"\n")
+                    elif line:
+                        plain.append(line + b"\n")
+                data = b"".join(plain)
             chunks.append(data)
             waiting += data.count(b"\n")
             if last or waiting >= LOAD_QUADS:
                 if bulk_load is None:
                     store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
-                else:
-                    # Store.bulk_load parses in Rust, without a Python object per quad, but
-                    # renames blank nodes; ox.parse keeps their labels (the ontology's
-                    # restrictions and lists), so the few lines with one are parsed here.
-                    plain = []
-                    for line in b"".join(chunks).split(b"\n"):
-                        if b"_:" in line:
-                            labelled.append(line + b"\n")
-                        elif line:
-                            plain.append(line)
-                    if plain:
-                        bulk_load(b"\n".join(plain) + b"\n", format=nq)
+                elif waiting:
+                    bulk_load(b"".join(chunks), format=nq)
                 chunks.clear()
                 waiting = 0
             if last and labelled:
@@ -188,9 +190,11 @@ class CaseReasoner:
         def collect() -> None:
             nonlocal done
             result, sent, n = pending.popleft()
-            data, numbers = result.get()
+            data, blank, numbers = result.get()
             load(sent)
             load(data)
+            if blank:
+                labelled.append(blank)
             self.report.add(ReasonReport(**numbers))
             self.report.batches += 1
             done += n
@@ -263,10 +267,10 @@ def _worker_setup(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, 
     return worker
 
 
-def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> tuple[bytes, dict[str, Any]]:
+def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> tuple[bytes, bytes, dict[str, Any]]:
     """In a worker: reason one batch (N-Quads in, and graphs as zlib-compressed N-Triples);
-    the conclusions and derivations (N-Quads out, after the batch itself with `echo`) and
-    the counts."""
+    the conclusions and derivations (after the batch itself with `echo`) as N-Quads, those
+    that name a blank node apart (the store's bulk loader would rename it), and the counts."""
     worker: CaseReasoner = state()
     worker.report = ReasonReport()
     quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
@@ -277,7 +281,13 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
     out = worker.reason_batch(quads)
     r = worker.report
     numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
-    return ox.serialize(quads + out if echo else out, format=ox.RdfFormat.N_QUADS) or b"", numbers
+    blank = ox.BlankNode
+    plain: list[ox.Quad] = []
+    labelled: list[ox.Quad] = []
+    for q in (quads + out if echo else out):
+        (labelled if isinstance(q.subject, blank) or isinstance(q.object, blank) else plain).append(q)
+    nq = ox.RdfFormat.N_QUADS
+    return ox.serialize(plain, format=nq) or b"", ox.serialize(labelled, format=nq) or b"", numbers
 
 
 def _triples_of(graph: Any) -> Iterable[Any]:
