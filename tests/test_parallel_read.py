@@ -143,7 +143,7 @@ def test_one_pool_started_early_reads_and_reasons_the_store_of_a_build_from_here
 
 
 def _counting(init: Any, started: list[int]) -> Any:
-    def counted(self: Workers, n: int, preload: tuple[str, ...] = ()) -> None:
+    def counted(self: Workers, n: int, preload: tuple[str, ...] = (), **how: Any) -> None:
         started.append(n)
-        init(self, n, preload)
+        init(self, n, preload, **how)
     return counted

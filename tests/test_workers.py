@@ -3,6 +3,7 @@ before its first task of that stage, and drops it when a task of another stage c
 
 from __future__ import annotations
 
+import gc
 import os
 
 from kg.workers import Setup, Workers, state
@@ -34,3 +35,19 @@ def test_each_worker_builds_a_setup_once_and_the_next_stage_replaces_it() -> Non
     for pid, _, built, _ in results:
         # a worker that read first built the reading setup, then the reasoning one, once
         assert built[-1] == "reasoning" and built.count("reasoning") == 1, (pid, built)
+
+
+def test_a_forked_pool_begins_with_what_the_caller_holds_and_a_spawned_one_fresh() -> None:
+    """`fork=True` (what `rolegraph build` asks for, before it holds much): the workers start
+    from the caller's memory, its imports included; the default spawns fresh interpreters.
+    Either way the caller's garbage collector is left as it was."""
+    setup = Setup.of(_build, "seen")
+    _BUILT.append("set in the caller")
+    try:
+        for fork, expected in ((True, ["set in the caller", "seen"]), (False, ["seen"])):
+            with Workers(2, fork=fork) as workers:
+                assert gc.get_freeze_count() == 0
+                seen = {tuple(built) for _, _, built, _ in workers.imap(setup, _task, range(8))}
+            assert seen == {tuple(expected)}, (fork, seen)
+    finally:
+        _BUILT.remove("set in the caller")

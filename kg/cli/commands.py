@@ -169,7 +169,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
         # Many files: the worker processes start now, while the ontology loads here, and
         # serve both the reading and the reasoning.
         many = reads_in_workers(sources)
-        with Workers(worker_count(), READING + REASONING) if many else nullcontext() as workers:
+        with Workers(worker_count(), READING + REASONING, fork=True) if many else nullcontext() as workers:
             cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
                             allow_remote_context=allow_remote_context, workers=workers)
             cs.setup = setup
