@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import gc
 import io
+import random
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from rdflib import BNode, Literal, URIRef
 
+from kg.cases.packed import PackedTriples
 from kg.cases.validate import load_cases
 from kg.explain import Explainer
 from kg.pipeline import build_store
 from kg.reasoning import reason
+from kg.reasoning.partition import SchemaStatement, group
 from kg.stores import open_store
+from kg.stores.layout import to_ox
 from kg.vocab import EXPLANATION_GRAPH, INFERRED_GRAPH, RG
 
 from .conftest import CASES, sample
@@ -325,3 +330,46 @@ def test_many_batches_in_worker_processes_give_the_same_closure(
         steps = explainer.explain_node(finding.value)
         assert steps and steps[0].rule and steps[0].rule["id"] == "role-not-transferred"
         assert any(e.quote for s in steps for e in s.quotes())
+
+
+def test_grouping_packed_cases_by_what_they_mention_equals_grouping_their_triples() -> None:
+    """A case compiled in a worker comes packed with the nodes it mentions; grouping by those
+    gives the parts that reading every triple gives: shared nodes, literals and ontology
+    nodes as objects of a joining property, blank nodes, and a case about an ontology node."""
+    onto = [URIRef(f"https://example.org/onto#C{i}") for i in range(4)]
+    same, knows = URIRef("http://www.w3.org/2002/07/owl#sameAs"), URIRef("https://example.org/knows")
+    shared = {ox.NamedNode(str(c)) for c in onto} | {ox.NamedNode(str(knows))}
+    joining = {ox.NamedNode(str(same))}
+    merged = 0
+    for seed in range(30):
+        rnd = random.Random(seed)
+        pool: list[Any] = [URIRef(f"https://example.org/n{i}") for i in range(12)] + [BNode(f"b{i}") for i in range(3)]
+        cases: dict[str, list[Any]] = {}
+        for c in range(8):
+            own = [URIRef(f"https://example.org/case{c}/x{i}") for i in range(4)]
+            triples = set()
+            for _ in range(rnd.randint(1, 6)):
+                s = rnd.choice(own + pool[:2] if rnd.random() < 0.3 else own)
+                p, o = rnd.choice([(knows, rnd.choice(own + pool + onto)), (same, rnd.choice(onto + [Literal("k")])),
+                                   (knows, Literal(f"v{rnd.randint(0, 3)}"))])
+                triples.add((s, p, o))
+            if seed % 10 == 9 and c == 3:
+                triples.add((onto[0], knows, own[0]))  # a case stating something about the ontology
+            cases[f"g{c}"] = sorted(triples)
+        def by_triples(cases: dict[str, list[Any]] = cases) -> Any:
+            return group(list(cases), ((k, [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ts])
+                                       for k, ts in cases.items()), shared, joining)
+
+        def by_mentions(cases: dict[str, list[Any]] = cases) -> Any:
+            return group(list(cases), ((k, PackedTriples.pack(ts)) for k, ts in cases.items()), shared, joining)
+
+        if seed % 10 == 9:
+            with pytest.raises(SchemaStatement):
+                by_triples()
+            with pytest.raises(SchemaStatement):
+                by_mentions()
+        else:
+            parts, sizes = by_mentions()
+            assert (parts, sizes) == by_triples(), seed
+            merged += len(parts) < len(cases)
+    assert merged > 10  # cases did share nodes and literals: the parts were not all single cases

@@ -45,21 +45,46 @@ def rdflib_term(term: Any) -> Any:
     return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
 
 
+def node_key(term: Any) -> str:
+    """An IRI or blank node of a graph as one string: the IRI, or `_:` and the label."""
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else str(term.value)
+
+
 class PackedTriples:
-    """The triples of one graph as zlib-compressed N-Triples, with their number."""
+    """The triples of one graph as zlib-compressed N-Triples, with their number and which
+    nodes they mention (`nodes`)."""
 
-    __slots__ = ("count", "data")
+    __slots__ = ("count", "data", "nodes")
 
-    def __init__(self, data: bytes, count: int) -> None:
+    def __init__(self, data: bytes, count: int,
+                 nodes: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None) -> None:
         self.data = data
         self.count = count
+        self.nodes = nodes
 
     @classmethod
     def pack(cls, triples: Iterable[tuple[Any, Any, Any]]) -> PackedTriples:
         """Pack rdflib triples (each once, as a compiled case holds them)."""
         ox_triples = [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in triples]
         data = ox.serialize(ox_triples, format=_NT) or b""
-        return cls(zlib.compress(data, 1), len(ox_triples))
+        # What grouping the cases for reasoning needs (kg.reasoning.partition), got here, in
+        # the worker that compiled the case, rather than by reading every triple again.
+        literal = ox.Literal
+        nodes = (frozenset(node_key(t.subject) for t in ox_triples),
+                 frozenset(node_key(t.object) for t in ox_triples if not isinstance(t.object, literal)),
+                 frozenset(t.predicate.value for t in ox_triples))
+        return cls(zlib.compress(data, 1), len(ox_triples), nodes)
+
+    def mentions(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The subjects, the objects that are not literals, and the predicates, as `node_key`
+        strings (predicates as their IRIs)."""
+        if self.nodes is None:
+            literal = ox.Literal
+            ts = list(self.ox_triples())
+            self.nodes = (frozenset(node_key(t.subject) for t in ts),
+                          frozenset(node_key(t.object) for t in ts if not isinstance(t.object, literal)),
+                          frozenset(t.predicate.value for t in ts))
+        return self.nodes
 
     def zlib_ntriples(self) -> bytes:
         """The triples as they are kept: N-Triples, zlib-compressed (to ship to a worker as is)."""

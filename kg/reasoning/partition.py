@@ -17,11 +17,12 @@ cases land in one part and reason together.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol, cast
 
 import pyoxigraph as ox
 
+from ..cases.packed import node_key
 from ..stores.base import GraphStore
 
 Node = ox.NamedNode | ox.BlankNode
@@ -53,7 +54,7 @@ class SchemaStatement(Exception):
 
 
 def partitions(store: GraphStore, graphs: list[ox.NamedNode], shared: set[Node],
-               joining: Container[Any] = ()) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
+               joining: Iterable[Any] = ()) -> tuple[list[list[ox.NamedNode]], dict[ox.NamedNode, int]]:
     """The case graphs of a store grouped into parts that mention no common node outside
     `shared`. Parts come in the order of their first graph; graphs keep their order within
     a part. Also returns the number of triples in each graph.
@@ -64,35 +65,71 @@ def partitions(store: GraphStore, graphs: list[ox.NamedNode], shared: set[Node],
     return group(list(graphs), triples, shared, joining=joining)
 
 
-def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[Any]]], shared: Container[Any],
-          joining: Container[Any] = ()) -> tuple[list[list[Any]], dict[Any, int]]:
+class Mentions(Protocol):
+    """A graph that says which nodes it mentions without being read again
+    (`kg.cases.packed.PackedTriples`: the worker that compiled the case noted them)."""
+
+    def mentions(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Subjects, objects that are not literals (as `node_key`s), predicates (IRIs)."""
+        ...
+
+    def ox_triples(self) -> Iterator[ox.Triple]: ...
+
+    def __len__(self) -> int: ...
+
+
+def group(keys: list[Any], triples: Iterable[tuple[Any, Iterable[Any] | Mentions]], shared: Iterable[Any],
+          joining: Iterable[Any] = ()) -> tuple[list[list[Any]], dict[Any, int]]:
     """Union-find of graphs (given as `(key, triples)`, each triple a tuple of three Oxigraph
-    terms) over the nodes they mention. Objects of `joining` properties
-    count even when literal or shared (a literal by its lexical form, as equal values may
-    be spelt alike with two datatypes)."""
+    terms, or as `(key, graph)` for a graph that knows what it mentions: `Mentions`) over
+    the nodes they mention. Objects of `joining` properties count even when literal or
+    shared (a literal by its lexical form, as equal values may be spelt alike with two
+    datatypes)."""
     index = {k: i for i, k in enumerate(keys)}
     uf = _UnionFind(len(keys))
     first: dict[Any, int] = {}
     sizes: dict[Any, int] = {}
     literal = ox.Literal
+    schema = {node_key(n) for n in shared if not isinstance(n, literal)}
+    joins = {node_key(p) for p in joining}
+
+    def link(node: Any, i: int) -> None:
+        j = first.setdefault(node, i)
+        if j != i:
+            uf.union(i, j)
+
+    def join(o: Any, i: int) -> None:
+        link(("literal", o.value) if isinstance(o, literal) else ("joined", node_key(o)), i)
+
     for key, ts in triples:
         i = index[key]
+        if hasattr(ts, "mentions"):
+            graph = cast(Mentions, ts)
+            subjects, objects, predicates = graph.mentions()
+            if not subjects.isdisjoint(schema):
+                t = next(t for t in graph.ox_triples() if node_key(t.subject) in schema)
+                raise SchemaStatement(key, (t.subject, t.predicate, t.object))
+            for node in subjects:
+                link(node, i)
+            for node in objects - schema:
+                link(node, i)
+            if not predicates.isdisjoint(joins):
+                for t in graph.ox_triples():
+                    if t.predicate.value in joins:
+                        join(t.object, i)
+            sizes[key] = len(graph)
+            continue
         n = 0
-        for s, p, o in ts:
+        for s, p, o in cast(Iterable[tuple[Any, Any, Any]], ts):
             n += 1
-            if s in shared:
+            sk = node_key(s)
+            if sk in schema:
                 raise SchemaStatement(key, (s, p, o))
-            j = first.setdefault(s, i)
-            if j != i:
-                uf.union(i, j)
-            if p in joining:
-                j = first.setdefault(("joined", o.value if isinstance(o, literal) else o), i)
-                if j != i:
-                    uf.union(i, j)
-            if not isinstance(o, literal) and o not in shared:
-                j = first.setdefault(o, i)
-                if j != i:
-                    uf.union(i, j)
+            link(sk, i)
+            if p.value in joins:
+                join(o, i)
+            if not isinstance(o, literal) and (ok := node_key(o)) not in schema:
+                link(ok, i)
         sizes[key] = n
     parts: dict[int, list[Any]] = {}
     for k in keys:

@@ -18,7 +18,7 @@ import itertools
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,13 +290,12 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
     return ox.serialize(plain, format=nq) or b"", ox.serialize(labelled, format=nq) or b"", numbers
 
 
-def _triples_of(graph: Any) -> Iterable[Any]:
-    """A case's triples as Oxigraph terms: read straight from a case packed by a worker
-    (`kg.cases.packed`), else converted from rdflib's."""
-    packed = getattr(graph, "ox_triples", None)
-    if packed is None:
-        return ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
-    return ((t.subject, t.predicate, t.object) for t in packed())
+def _triples_of(graph: Any) -> Any:
+    """A case's triples as Oxigraph terms, converted from rdflib's; a case packed by a worker
+    (`kg.cases.packed`) as itself: it knows what it mentions (`partition.Mentions`)."""
+    if hasattr(graph, "mentions"):
+        return graph
+    return ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
 
 
 def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any] | None,
