@@ -253,6 +253,18 @@ def test_compare_cases_puts_one_role_of_two_cases_side_by_side(study: Path) -> N
     assert ("partners", "the residents' meeting in the north", "recognised") in got
 
 
+def test_compare_cases_with_one_case_compares_it_with_every_other(study: Path) -> None:
+    """One case given: its rows and its partners', whichever id sorts first (`partners`
+    sorts before `partners-two`), the same as the case given as caseB."""
+    def key(rows: list[dict[str, str]]) -> set[tuple[str, ...]]:
+        return {(r["role"], r["case"], r["situationLabel"], r["outcomeLabel"], r["claimCount"]) for r in rows}
+
+    as_a = key(_ask(study, "compare-cases", caseA="partners-two"))
+    assert as_a == key(_ask(study, "compare-cases", caseB="partners-two"))
+    assert {c.rsplit("/", 1)[-1] for _, c, *_ in as_a} >= {"partners", "partners-two"}
+    assert as_a == key(_ask(study, "compare-cases", caseA="partners-two", caseB="partners"))
+
+
 def test_colliding_labels_show_their_case(study: Path) -> None:
     q = get_query("compare-cases")
     with open_store(study) as st:
