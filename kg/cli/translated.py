@@ -22,7 +22,6 @@ process, such as uvicorn's) the answer is English, click's own.
 from __future__ import annotations
 
 import gettext
-import importlib.metadata
 import inspect
 import re
 from collections.abc import Callable
@@ -40,6 +39,7 @@ import click.types
 import click.utils
 
 from ..i18n import N_, translation
+from ..version import __version__
 from .language import decide_from_args, decided_lang, source_language
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -190,7 +190,7 @@ def argument(*decls: str, **attrs: Any) -> Decorator:
 
 def _version(ctx: click.Context) -> str:
     return translation(decided_lang()).gettext("%(prog)s, version %(version)s") % {
-        "prog": ctx.find_root().info_name, "version": importlib.metadata.version("rolegraph")}
+        "prog": ctx.find_root().info_name, "version": __version__}
 
 
 version_option = click.decorators.custom_version_option(_version, "--version", cls=Option,
