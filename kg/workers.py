@@ -69,6 +69,7 @@ def _run(key: str, payload: bytes, task: Callable[..., Any], args: tuple[Any, ..
     global _KEY, _STATE
     if _KEY != key:
         _STATE = None  # one stage's state at a time: the previous one's memory goes first
+        gc.unfreeze()  # (it was frozen below: a frozen cycle is never collected)
         gc.collect()
         build, build_args = pickle.loads(payload)
         _STATE = build(*build_args)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import os
+import weakref
+from typing import Any
 
 from kg.workers import Setup, Workers, state
 
@@ -51,3 +53,30 @@ def test_a_forked_pool_begins_with_what_the_caller_holds_and_a_spawned_one_fresh
             assert seen == {tuple(expected)}, (fork, seen)
     finally:
         _BUILT.remove("set in the caller")
+
+
+class _Cyclic:
+    def __init__(self) -> None:
+        self.me = self  # garbage only the collector frees
+
+
+_FIRST: list[Any] = []  # in a worker: a weak reference to the first stage's state
+
+
+def _build_cyclic(tag: str) -> _Cyclic:
+    state_ = _Cyclic()
+    if not _FIRST:
+        _FIRST.append(weakref.ref(state_))
+    return state_
+
+
+def _first_alive(_: int) -> bool:
+    return _FIRST[0]() is not None
+
+
+def test_the_next_stage_frees_the_state_of_the_last_though_it_was_frozen() -> None:
+    """A stage's state is kept out of collections while it serves; when a task of another
+    stage comes, the old state goes, cycles and all."""
+    with Workers(1) as workers:
+        assert list(workers.imap(Setup.of(_build_cyclic, "one"), _first_alive, range(2))) == [True, True]
+        assert list(workers.imap(Setup.of(_build_cyclic, "two"), _first_alive, range(2))) == [False, False]
