@@ -50,6 +50,13 @@ def node_key(term: Any) -> str:
     return "_:" + term.value if isinstance(term, ox.BlankNode) else str(term.value)
 
 
+def _mentioned(triples: list[ox.Triple]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    literal = ox.Literal
+    return (frozenset(node_key(t.subject) for t in triples),
+            frozenset(node_key(t.object) for t in triples if not isinstance(t.object, literal)),
+            frozenset(t.predicate.value for t in triples))
+
+
 class PackedTriples:
     """The triples of one graph as zlib-compressed N-Triples, with their number and which
     nodes they mention (`nodes`)."""
@@ -69,21 +76,13 @@ class PackedTriples:
         data = ox.serialize(ox_triples, format=_NT) or b""
         # What grouping the cases for reasoning needs (kg.reasoning.partition), got here, in
         # the worker that compiled the case, rather than by reading every triple again.
-        literal = ox.Literal
-        nodes = (frozenset(node_key(t.subject) for t in ox_triples),
-                 frozenset(node_key(t.object) for t in ox_triples if not isinstance(t.object, literal)),
-                 frozenset(t.predicate.value for t in ox_triples))
-        return cls(zlib.compress(data, 1), len(ox_triples), nodes)
+        return cls(zlib.compress(data, 1), len(ox_triples), _mentioned(ox_triples))
 
     def mentions(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """The subjects, the objects that are not literals, and the predicates, as `node_key`
         strings (predicates as their IRIs)."""
         if self.nodes is None:
-            literal = ox.Literal
-            ts = list(self.ox_triples())
-            self.nodes = (frozenset(node_key(t.subject) for t in ts),
-                          frozenset(node_key(t.object) for t in ts if not isinstance(t.object, literal)),
-                          frozenset(t.predicate.value for t in ts))
+            self.nodes = _mentioned(list(self.ox_triples()))
         return self.nodes
 
     def zlib_ntriples(self) -> bytes:
