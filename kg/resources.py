@@ -11,13 +11,16 @@ same folder at a twentieth of `rolegraph query`'s start-up.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 _DATA_DIRS = ("ontology", "queries", "viz", "rules", "locale")
 
 
+@cache
 def data_dir(name: str) -> Path:
-    """The directory of packaged data `name` (one of ontology, queries, viz, rules)."""
+    """The directory of packaged data `name` (one of ontology, queries, viz, rules); the
+    package does not move while it runs, so each is looked up once."""
     if name not in _DATA_DIRS:
         raise ValueError(f"unknown data directory {name!r}")
     package = Path(__file__).resolve().parent

@@ -74,14 +74,25 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # modules and tests loaded so far live to the end, so later collections can skip them.
     gc.collect()
     gc.freeze()
-    _FROZEN[0] = gc.get_freeze_count()
+    _HELD[0] = _held_bytes()
 
 
-# How many objects tests may set aside (below) before they are collected again; a full
-# collection walks the whole heap (some 0.15 s), so it is done when this much has gathered at
-# the end of a module, not at the end of every module.
-SET_ASIDE = 300_000
-_FROZEN = [0]  # the objects frozen after the last full collection
+# How much memory the objects tests set aside (below) may take before they are collected again;
+# a full collection walks the whole heap (some 0.15 s), so it is done when this much has
+# gathered at the end of a module, not at the end of every module. What was set aside is
+# measured by the memory the process holds: counting the frozen objects (gc.get_freeze_count)
+# walks them all, and at the end of every module that cost more than the collections it saved.
+SET_ASIDE_BYTES = 48 << 20
+_HELD = [0]  # the memory held after the last full collection
+
+
+def _held_bytes() -> int:
+    """The resident memory of this process (Linux), else an estimate from the frozen objects."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return gc.get_freeze_count() * 160
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -96,7 +107,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
     done = nextitem is None or nextitem.module is not getattr(item, "module", None)
-    collect = done and gc.get_freeze_count() - _FROZEN[0] > SET_ASIDE
+    collect = done and _held_bytes() - _HELD[0] > SET_ASIDE_BYTES
     if collect:
         # Before the module's fixtures are torn down: a store they close is collected by the
         # collection that follows its closing, as outside the tests.
@@ -107,7 +118,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  #
         # store or a large graph is freed here).
         gc.collect()
         gc.freeze()
-        _FROZEN[0] = gc.get_freeze_count()
+        _HELD[0] = _held_bytes()
 
 
 def examples(full: int) -> int:

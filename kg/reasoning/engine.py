@@ -17,6 +17,7 @@ and docs/reasoning.md).
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import time
@@ -542,12 +543,17 @@ class Reasoner:
 
 def display_path(path: Path) -> str:
     """A rule file as people should see it: `rules/...` for shipped rules, else relative to here."""
+    return _display_path(path, Path.cwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_path(path: Path, cwd: Path) -> str:
     try:
         return "rules/" + str(path.resolve().relative_to(data_dir("rules").resolve()))
     except ValueError:
         pass
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(cwd.resolve()))
     except ValueError:
         return str(path)
 

@@ -30,8 +30,8 @@ _PREMISES = ox.NamedNode(BASE + "graph/premises")
 
 def owl_rl_rules() -> list[Rule]:
     """The OWL 2 RL/RDF rules (rules/owl-rl), without rolegraph's own."""
-    base = rule_dirs()[0].resolve()
-    return [r for r in load_rules() if r.path.resolve().is_relative_to(base)]
+    base = rule_dirs()[0]  # load_rules reads the rules of this folder by paths below it
+    return [r for r in load_rules() if r.path.is_relative_to(base)]
 
 
 def closure(triples: Iterable[ox.Triple], rules: list[Rule] | None = None) -> GraphStore:

@@ -304,7 +304,7 @@ def _has_service(node: Any) -> bool:
 def parse_rule(path: Path) -> Rule:
     """Read and check one rule file; parsed once per process while the file is unchanged,
     and taken from the persistent cache (`rule_cache`) when its text was parsed before."""
-    key = path.resolve()
+    key = path.absolute()  # not resolved: a rule file reached by two spellings is parsed twice
     stat = key.stat()
     cached = _PARSED.get(key)
     if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
