@@ -123,22 +123,26 @@ class CaseReasoner:
     def reason_batches(self, store: GraphStore, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
                        *, load_input: bool, progress: Progress | None, total: int, stage: str,
                        packed_of: Callable[[list[Any]], list[tuple[str, bytes]] | None] | None = None,
-                       workers: Workers | None = None) -> None:
+                       workers: Workers | None = None, meanwhile: Callable[[], Any] | None = None) -> None:
         """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
         quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
         bulk load per batch: the bulk loader buffers what it is given. With more than one
         batch and core, worker processes reason the batches, a few ahead of the loading
         (`workers`, which are closed after the last batch is handed out, else a pool of this
         call's own); `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples)
-        pairs, which a worker reads itself (and hands back as N-Quads with its conclusions)."""
+        pairs, which a worker reads itself (and hands back as N-Quads with its conclusions).
+        `meanwhile`, if given, runs once here while the workers reason the first batches (a
+        load that needs no conclusions: it takes no time from the batches)."""
         if workers is None and len(plan) > 1 and worker_count() > 1:
             with Workers(worker_count(), PRELOAD) as own:
                 self.reason_batches(store, plan, quads_of, load_input=load_input, progress=progress, total=total,
-                                    stage=stage, packed_of=packed_of, workers=own)
+                                    stage=stage, packed_of=packed_of, workers=own, meanwhile=meanwhile)
             return
         done = 0
         report_progress(progress, stage, done, total)
         if workers is None or workers.n < 2 or len(plan) < 2:
+            if meanwhile is not None:
+                meanwhile()
             for batch in plan:
                 quads = quads_of(batch)
                 n = len(batch)
@@ -176,7 +180,9 @@ class CaseReasoner:
                 if bulk_load is None:
                     store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
                 elif waiting:
-                    bulk_load(b"".join(chunks), format=nq)
+                    # Oxigraph's own serializer wrote every line (here or in a worker, from terms
+                    # already checked): `lenient` skips validating each IRI again (bench/README.md).
+                    bulk_load(b"".join(chunks), format=nq, lenient=True)
                 chunks.clear()
                 waiting = 0
             if last and labelled:
@@ -209,6 +215,9 @@ class CaseReasoner:
             else:  # the worker reads the cases and hands them back: none parsed here twice
                 args, sent = (b"", blobs, load_input), b""
             pending.append((workers.submit(setup, _worker_batch, *args), sent, len(batch)))
+            if meanwhile is not None and len(pending) >= min(len(plan), 2 * workers.n):
+                meanwhile()  # every worker has a batch, and the next to hand out
+                meanwhile = None
             while len(pending) > 2 * workers.n:
                 collect()
         # Nothing more to send: each worker exits after its last batch, giving back its
@@ -352,8 +361,8 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
 
     cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
                       load_input=True, progress=progress, total=len(names), stage=N_("build"),
-                      packed_of=batch_packed, workers=workers)
-    store.bulk_extend(meta_quads(case_set, extensions))
+                      packed_of=batch_packed, workers=workers,
+                      meanwhile=lambda: store.bulk_extend(meta_quads(case_set, extensions)))
     cr.finish(store)
     mark_reasoned(store, rules)
     cr.report.seconds = time.perf_counter() - start
