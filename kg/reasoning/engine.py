@@ -53,6 +53,7 @@ LOAD_QUADS = 50_000  # quads per bulk load of the conclusions into the store (be
 _RDF = RDF
 _RDFS = RDFS
 _INF = ox.NamedNode(INFERRED_GRAPH)
+_TYPE = ox.NamedNode(RDF + "type")
 _EXP = ox.NamedNode(EXPLANATION_GRAPH)
 _STMT = STATEMENT
 _DERIV = DERIVATION
@@ -225,17 +226,22 @@ class Reasoner:
             self._started[r.key] = 0
 
     # ---- the store's generations of conclusions
-    def _add(self, quads: list[ox.Quad]) -> None:
-        """Add new conclusions (any graph given is replaced by a new generation graph)."""
+    def _add(self, triples: Iterable[ox.Triple]) -> int:
+        """Add new conclusions (triples, or quads whose graph is ignored) in a new generation
+        graph; return how many."""
         self._clock += 1
         gen = ox.NamedNode(f"{_GEN}{self._clock}")
         self._gens.append(gen)
         self._gen_clock.append(self._clock)
-        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, gen) for q in quads)
-        for q in quads:
-            self._changed[q.predicate.value] = self._clock
-            if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
-                self._changed["type|" + q.object.value] = self._clock
+        quads = [ox.Quad(t.subject, t.predicate, t.object, gen) for t in triples]
+        self.store.extend(quads)
+        predicates = {q.predicate for q in quads}
+        for p in predicates:
+            self._changed[p.value] = self._clock
+        if _TYPE in predicates:
+            for c in {q.object for q in quads if q.predicate == _TYPE and isinstance(q.object, ox.NamedNode)}:
+                self._changed["type|" + c.value] = self._clock
+        return len(quads)
 
     def _since(self, clock: int) -> list[str]:
         """The graphs of the generations added after `clock`."""
@@ -352,7 +358,7 @@ class Reasoner:
             return self._apply_unrecorded(rule, delta)
         query = rule.select_query() if delta is None else rule.select_query(*delta)
         rows = list(self._query(rule, query))
-        new_quads: list[ox.Quad] = []
+        new: list[ox.Triple] = []
         explain: list[ox.Quad] = []
         added: set[ox.Triple] = set()
         for row in rows:
@@ -363,15 +369,14 @@ class Reasoner:
                 continue
             premises = [t for p in rule.premises if (t := instantiate(p, row)) is not None and self._holds(t)]
             premises = list(dict.fromkeys(premises))
-            for t in fresh:
-                added.add(t)
-                new_quads.append(ox.Quad(t.subject, t.predicate, t.object, _INF))
+            added.update(fresh)
+            new += fresh
             self._derivation(rule.id, round_no, fresh, premises, explain)
-        if new_quads:
-            self._add(new_quads)
+        if new:
+            self._add(new)
             self._explain += explain
-            self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
-        return len(new_quads)
+            self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new)
+        return len(new)
 
     def _apply_unrecorded(self, rule: Rule, delta: tuple[list[str], list[Pattern]] | None) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
@@ -379,11 +384,11 @@ class Reasoner:
         found = set(self._query(rule, text))
         if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
             found = {t for t in found if not self._holds(t)}
-        new_quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in found]
-        if new_quads:
-            self._add(new_quads)
-            self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new_quads)
-        return len(new_quads)
+        if not found:
+            return 0
+        n = self._add(found)
+        self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + n
+        return n
 
     def _unrolled(self) -> list[Rule]:
         """The instances of the `unroll: chain` rules for the chain lengths the store has."""
@@ -462,15 +467,15 @@ class Reasoner:
             links.add(a)
         for a in links:
             new[ox.Triple(a, same, self._find(a))] = None
-        quads = [ox.Quad(t.subject, t.predicate, t.object, _INF) for t in new if not self._holds(t)]
-        if quads:
-            self._add(quads)
+        fresh = [t for t in new if not self._holds(t)]
+        if fresh:
+            self._add(fresh)
         self._explain += explain
-        self.report.fired["eq-rep"] = self.report.fired.get("eq-rep", 0) + len(quads)
+        self.report.fired["eq-rep"] = self.report.fired.get("eq-rep", 0) + len(fresh)
         # Removing triples can make a negated premise true: every rule runs in full again.
         self._started.clear()
         self._full.clear()
-        return len(quads)
+        return len(fresh)
 
     def _canon(self, t: Any) -> Any:
         return t if isinstance(t, ox.Literal) else self._find(t)
