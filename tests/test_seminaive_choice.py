@@ -96,3 +96,38 @@ def test_each_chain_length_runs_even_when_a_shorter_chain_concludes_nothing() ->
     store = closure(ox.parse(ttl, format=ox.RdfFormat.TURTLE))
     assert entails(store, [ox.Triple(ox.NamedNode(ex + "x"), ox.NamedNode(ex + "p3"), ox.NamedNode(ex + "w"))])
     assert not entails(store, [ox.Triple(ox.NamedNode(ex + "x"), ox.NamedNode(ex + "p2"), ox.NamedNode(ex + "w"))])
+
+
+def test_pinning_variable_predicates_does_not_change_the_closure(
+        shipped: tuple[list[ox.Quad], list[ox.Quad]], monkeypatch: pytest.MonkeyPatch) -> None:
+    reference, _ = _batch(shipped)
+    monkeypatch.setattr(Reasoner, "_pins", lambda self, rule, premises, previous: {})  # no VALUES for ?p
+    assert _batch(shipped)[0] == reference
+
+
+def test_a_variable_predicate_is_pinned_to_what_the_other_premises_allow() -> None:
+    """prp-fp reads `?p a owl:FunctionalProperty . ?x ?p ?y1 , ?y2`: when the new triples are
+    types only, no new triple can be a premise, and its branch of the union is left out."""
+    ex, owl, rdf = "http://example.org/", "http://www.w3.org/2002/07/owl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    ttl = f"""@prefix ex: <{ex}> . @prefix owl: <{owl}> .
+    ex:f a owl:FunctionalProperty . ex:g a owl:FunctionalProperty . ex:x ex:f ex:y ."""
+    rule = next(r for r in load_rules() if r.id == "prp-fp")
+    r = Reasoner(in_memory([ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(ttl, format=ox.RdfFormat.TURTLE)]),
+                 [rule])
+    assert rule.delta is not None
+    # the premises a new triple may match when no property was declared functional since
+    premises = [p for p in rule.delta if not p[1].startswith(rdf)]
+    assert len(premises) == 2
+    r._changed = {rdf + "type": 2, "type|" + ex + "C": 2}
+    assert r._pins(rule, premises, 1) == {"p": []}
+    graphs = [engine._GEN + "2"]
+    text = rule.construct_query_delta(graphs, premises, r._pins(rule, premises, 1))
+    assert "GRAPH ?__g" not in text and "FILTER(false)" in text
+    assert list(r.store.query(text, use_default_graph_as_union=True)) == []
+    r._changed[ex + "f"] = 3
+    r._changed[ex + "h"] = 3  # new, but not functional
+    assert r._pins(rule, premises, 1) == {"p": [ex + "f"]}
+    assert r._pins(rule, premises, 2) == {"p": [ex + "f"]}
+    text = rule.construct_query_delta(graphs, premises, r._pins(rule, premises, 1))
+    assert text.count(f"VALUES ?p {{ <{ex}f> }}") == 2
+    assert r._pins(rule, premises, 3) == {"p": []}  # nothing new since the rule last ran

@@ -49,6 +49,9 @@ BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (b
 # A rule with a premise of at most this many triples (`owl:someValuesFrom`, `owl:inverseOf`
 # in an ontology with a few restrictions) runs in full, not semi-naively (`Reasoner._anchored`).
 ANCHOR_TRIPLES = 12
+# A variable predicate of a semi-naive premise is pinned to the values another premise gives
+# it when that premise has at most this many triples (`Reasoner._pins`).
+PIN_TRIPLES = 5_000
 LOAD_QUADS = 50_000  # quads per bulk load of the conclusions into the store (bench/README.md)
 _RDF = RDF
 _RDFS = RDFS
@@ -204,6 +207,7 @@ class Reasoner:
         self._parent: dict[Any, Any] = {}
         self._gens: list[ox.NamedNode] = []
         self._gen_clock: list[int] = []  # the clock of each generation
+        self._pinned: dict[tuple[Pattern, Variable, int], frozenset[str] | None] = {}  # `_values`
         if settled is not None:
             self.settle(settled)
 
@@ -310,9 +314,10 @@ class Reasoner:
             raise ReasoningError(N_("rule '{id}' failed: {exc}"), file=display_path(rule.path),
                                  hint=N_("check the rule's SPARQL"), params={"id": rule.id, "exc": exc}) from exc
 
-    def _delta_graphs(self, rule: Rule) -> tuple[list[str], list[Pattern]] | None:
-        """The generation graphs to evaluate the rule on semi-naively and the premises that
-        may match a triple of them, or None for a full run."""
+    def _delta_graphs(self, rule: Rule) -> tuple[list[str], list[Pattern], dict[str, list[str]]] | None:
+        """The generation graphs to evaluate the rule on semi-naively, the premises that
+        may match a triple of them and, for each variable predicate of those premises, the
+        IRIs it can take (`_pins`), or None for a full run."""
         last = self._full.get(rule.key)
         previous = self._previous
         if rule.delta is None or last is None or previous is None or \
@@ -327,7 +332,52 @@ class Reasoner:
         # nothing new: its branch of the union is left out.
         premises = [p for p in rule.delta if not isinstance(p[1], URIRef)
                     or self._changed.get(read_keys(p[1], p[2])[-1], 0) > previous]
-        return self._since(previous), premises
+        return self._since(previous), premises, self._pins(rule, premises, previous)
+
+    def _pins(self, rule: Rule, premises: list[Pattern], previous: int) -> dict[str, list[str]]:
+        """For each variable in the predicate position of a semi-naive premise, the IRIs it
+        can take in a new solution: a predicate of some triple added since `previous`, and,
+        for each other premise with a fixed predicate that names the variable (`?p
+        rdfs:domain ?c`), a value that premise has in the store now. (A join's solutions
+        match every premise, so this leaves out no solution; prp-fp, whose new triples are
+        mostly types and no functional property, then looks none of them up.)"""
+        pins: dict[str, list[str]] = {}
+        changed: set[str] | None = None
+        for p in premises:
+            var = p[1]
+            if not isinstance(var, Variable) or str(var) in pins:
+                continue
+            if changed is None:
+                changed = {k for k, clock in self._changed.items() if clock > previous and not k.startswith("type|")}
+            allowed = changed
+            for q in rule.premises:
+                if isinstance(q[1], URIRef) and var in (q[0], q[2]) and var != q[1]:
+                    values = self._values(q, var)
+                    if values is not None:
+                        allowed = allowed & values
+            pins[str(var)] = sorted(allowed)
+        return pins
+
+    def _values(self, pattern: Pattern, var: Variable) -> frozenset[str] | None:
+        """The IRIs `var` takes in the store's triples matching a pattern with a fixed
+        predicate (its other terms fixed or free), or None when there are more than
+        `PIN_TRIPLES` such triples; kept until a triple with that predicate (or class) is added."""
+        key = (pattern, var, self._changed.get(read_keys(pattern[1], pattern[2])[-1], 0))
+        found = self._pinned.get(key)
+        if found is not None or key in self._pinned:
+            return found
+        s, pr, o = (None if isinstance(t, Variable) else to_ox(t) for t in pattern)
+        quads = list(itertools.islice(self.store.quads_for_pattern(cast(Any, s), cast(Any, pr), o, None),
+                                      PIN_TRIPLES + 1))
+        if len(quads) > PIN_TRIPLES:
+            found = None
+        else:
+            if var == pattern[0] and var == pattern[2]:
+                quads = [q for q in quads if q.subject == q.object]
+            terms = (q.subject if var == pattern[0] else q.object for q in quads)
+            found = frozenset(t.value for t in terms if isinstance(t, ox.NamedNode))
+        self._pinned[key] = found
+        return found
 
     def _anchored(self, rule: Rule) -> bool:
         """Whether a premise of the rule with a fixed predicate (or class) has at most
@@ -378,7 +428,7 @@ class Reasoner:
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new)
         return len(new)
 
-    def _apply_unrecorded(self, rule: Rule, delta: tuple[list[str], list[Pattern]] | None) -> int:
+    def _apply_unrecorded(self, rule: Rule, delta: tuple[list[str], list[Pattern], dict[str, list[str]]] | None) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
         text = rule.construct_query() if delta is None else rule.construct_query_delta(*delta)
         found = set(self._query(rule, text))

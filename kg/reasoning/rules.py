@@ -113,27 +113,41 @@ class Rule:
         tail = f" LIMIT {limit}" if limit else ""
         return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}}{tail}"
 
-    def select_query(self, graphs: list[str] | None = None, premises: Iterable[Pattern] | None = None) -> str:
+    def select_query(self, graphs: list[str] | None = None, premises: Iterable[Pattern] | None = None,
+                     predicates: dict[str, list[str]] | None = None) -> str:
         """The rule's WHERE clause as a SELECT that skips conclusions already known; with
         `graphs`, only the solutions that use a triple of those graphs (semi-naive) as one
-        of `premises` (by default any of `delta`)."""
-        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs, premises)}\n"
+        of `premises` (by default any of `delta`); `predicates` may name, for a variable in
+        the predicate position of a premise, the only IRIs it can take in such a solution."""
+        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs, premises, predicates)}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def construct_query_delta(self, graphs: list[str], premises: Iterable[Pattern] | None = None) -> str:
+    def construct_query_delta(self, graphs: list[str], premises: Iterable[Pattern] | None = None,
+                              predicates: dict[str, list[str]] | None = None) -> str:
         """The rule as a CONSTRUCT of the new conclusions from triples of `graphs` (as one
-        of `premises`, by default any of `delta`)."""
+        of `premises`, by default any of `delta`; `predicates` as for `select_query`)."""
         return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n"
-                f"{self._where(graphs, premises)}\nFILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+                f"{self._where(graphs, premises, predicates)}\nFILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
-    def _where(self, graphs: list[str] | None, premises: Iterable[Pattern] | None = None) -> str:
+    def _where(self, graphs: list[str] | None, premises: Iterable[Pattern] | None = None,
+               predicates: dict[str, list[str]] | None = None) -> str:
         if graphs is None or self.delta is None:
             return f"{{ {self.body_text} }}"
         values = " ".join(f"<{g}>" for g in graphs)
-        # One branch per premise: that premise from the new triples, the rest from all.
-        return "\nUNION\n".join(
-            f"{{ VALUES ?__g {{ {values} }} GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n{self.body_text} }}"
-            for p in (self.delta if premises is None else premises))
+        branches = []
+        for p in (self.delta if premises is None else premises):
+            pin = ""
+            allowed = None if predicates is None or not isinstance(p[1], Variable) else predicates.get(str(p[1]))
+            if allowed is not None:
+                # A premise whose predicate is a variable (`?x ?p ?y`) looks the new triples
+                # up by the predicates it can have, rather than reading all to join on ?p after.
+                if not allowed:
+                    continue  # no new triple can match the premise in a solution
+                pin = f"VALUES {_sparql(p[1])} {{ {' '.join(f'<{x}>' for x in allowed)} }} "
+            # One branch per premise: that premise from the new triples, the rest from all.
+            branches.append(f"{{ VALUES ?__g {{ {values} }} {pin}GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n"
+                            f"{self.body_text} }}")
+        return "\nUNION\n".join(branches) if branches else "{ FILTER(false) }"
 
 
 def _sparql(term: Node) -> str:
