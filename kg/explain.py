@@ -187,9 +187,14 @@ class Explainer:
         return out
 
     def derivation_of(self, t: ox.Triple) -> ox.NamedNode | None:
-        stmt = statement_iri(t)
-        for q in self.store.quads_for_pattern(None, ox.NamedNode(str(RG.conclusion)), stmt, _EXP):
-            return q.subject  # type: ignore[return-value]
+        conclusion = ox.NamedNode(str(RG.conclusion))
+        # By the triple term (the embedded store), else by the statement node that names it (a
+        # remote store, or a store built before derivations used triple terms).
+        in_place = self.store.traits.reasons_in_place  # (a remote store may not parse a triple term)
+        found = [q.subject for stmt in ((statement_iri(t),) if in_place else (t, statement_iri(t)))
+                 for q in self.store.quads_for_pattern(None, conclusion, stmt, _EXP)]
+        if found:  # several (the same conclusion in two batches): the same one whatever the form
+            return min(found, key=str)  # type: ignore[return-value]
         if self.store.traits.reasons_in_place and not any(isinstance(x, ox.BlankNode) for x in t):
             # A remote store mints statement IRIs in SPARQL; should its text form of a term
             # differ from pyoxigraph's, find the statement by what it says instead.
@@ -205,7 +210,10 @@ class Explainer:
     def premises_of(self, deriv: ox.NamedNode) -> list[ox.Triple]:
         out = []
         for q in self.store.quads_for_pattern(deriv, ox.NamedNode(str(RG.premise)), None, _EXP):
-            stmt: Any = q.object  # a statement node: an IRI
+            stmt: Any = q.object  # a triple term, or a statement node: an IRI
+            if isinstance(stmt, ox.Triple):
+                out.append(stmt)
+                continue
             parts: dict[str, Any] = {}
             for name in ("subject", "predicate", "object"):
                 for r in self.store.quads_for_pattern(

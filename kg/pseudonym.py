@@ -168,13 +168,15 @@ class Pseudonymiser:
             if t.language:
                 return ox.Literal(self.text(t.value), language=t.language)
             return ox.Literal(self.text(t.value), datatype=t.datatype)
+        if isinstance(t, ox.Triple):  # a derivation's premise or conclusion: each part of it
+            return ox.Triple(self.term(t.subject), self.term(t.predicate), self.term(t.object))  # type: ignore[arg-type]
         return t
 
     def value(self, v: object) -> object:
         """A query result value (text, IRI, term, list or mapping) pseudonymised."""
         if isinstance(v, str):
             return self.text(v)
-        if isinstance(v, (ox.NamedNode, ox.Literal)):
+        if isinstance(v, (ox.NamedNode, ox.Literal, ox.Triple)):
             return self.term(v)
         if isinstance(v, dict):
             return {k: self.value(x) for k, x in v.items()}

@@ -362,10 +362,18 @@ def _rows(solutions: Any) -> Result:
 
 # ---- output formats ----------------------------------------------------------
 
+def term_text(term: Any) -> str:
+    """A term's text: an IRI, a literal's lexical form, a blank node's label, and a triple
+    term (what a derivation names its premises by) as `<<( s p o )>>` in N-Triples."""
+    if type(term).__name__ == "Triple":
+        return f"<<( {term} )>>"
+    return str(term.value)
+
+
 def _short(term: Any) -> str:
     if term is None:
         return ""
-    return shorten(term.value) if type(term).__name__ == "NamedNode" else str(term.value)
+    return shorten(term.value) if type(term).__name__ == "NamedNode" else term_text(term)
 
 
 def term_json(term: Any) -> dict[str, Any]:
@@ -401,7 +409,7 @@ def to_csv(result: Result) -> str:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(result.variables)
     for row in result.rows:
-        w.writerow(["" if row[v] is None else row[v].value for v in result.variables])
+        w.writerow(["" if row[v] is None else term_text(row[v]) for v in result.variables])
     return buf.getvalue()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from kg.explain import Explainer, render_json, render_text
 from kg.query import bind_params, get_query, run_select
@@ -59,3 +60,55 @@ def test_explain_an_asserted_claim_gives_its_evidence(reasoned_store: Path) -> N
         steps = Explainer(st).explain_node("https://w3id.org/rolegraph/case/future-workshop/mia-minute-taker")
     text = render_text(steps)
     assert "role conflict" in text and "du er ikke en af os" in text
+
+
+def test_derivations_name_premises_by_triple_terms_and_exports_by_statements(reasoned_store: Path) -> None:
+    """The store keeps each premise and conclusion as an RDF 1.2 triple term (one quad, where a
+    reified statement took five); an export writes the RDF 1.1 form every reader takes."""
+    import pyoxigraph as ox
+    from rdflib import Dataset, URIRef
+    from rdflib.namespace import RDF
+
+    from kg.iris import EXPLANATION_GRAPH
+    from kg.reasoning import statement_iri
+    from kg.stores import export_store
+    from kg.vocab import RG
+
+    exp = ox.NamedNode(EXPLANATION_GRAPH)
+    with open_store(reasoned_store) as st:
+        premises = list(st.quads_for_pattern(None, ox.NamedNode(str(RG.premise)), None, exp))
+        assert premises and all(isinstance(q.object, ox.Triple) for q in premises)
+        assert not list(st.quads_for_pattern(None, ox.NamedNode(str(RDF.subject)), None, exp))
+        some = premises[0]
+        for fmt in ("rdfxml", "jsonld", "trig"):
+            data = export_store(st, fmt, inferred=True)
+            assert b"<<(" not in data
+            ds = Dataset(default_union=True)
+            ds.parse(data=data, format={"rdfxml": "xml", "jsonld": "json-ld", "trig": "trig"}[fmt])
+            node = URIRef(statement_iri(some.object).value)
+            assert (URIRef(some.subject.value), URIRef(str(RG.premise)), node) in ds
+            assert (node, RDF.subject, URIRef(some.object.subject.value)) in ds
+            assert (node, RDF.type, RDF.Statement) in ds
+
+
+def test_a_store_with_reified_derivations_still_explains(reasoned_store: Path, tmp_path: Path) -> None:
+    """A store built before derivations used triple terms (or copied from one that names them by
+    rdf:Statement nodes) explains the same."""
+    import pyoxigraph as ox
+
+    from kg.stores.embedded import EmbeddedStore
+    from kg.stores.layout import reified
+
+    def tree(steps: list[Any]) -> list[Any]:  # what was derived how, and the quotes behind it
+        return sorted((s.rule["id"] if s.rule else s.status, s.subject, s.predicate, s.object, tree(s.premises),
+                       sorted(e.quote or "" for e in s.quotes())) for s in steps)
+
+    with open_store(reasoned_store) as st:
+        findings = [f for row in _rows(st) for f in row["findings"].value.split()]
+        explainer = Explainer(st)
+        before = [tree(explainer.explain_node(f)) for f in findings]
+        old = EmbeddedStore(ox.Store(), None)
+        old.bulk_extend(list(reified(iter(st.quads_for_pattern(None, None, None, None)))))
+    assert not any(isinstance(q.object, ox.Triple) for q in old.quads_for_pattern(None, None, None, None))
+    explainer = Explainer(old)
+    assert [tree(explainer.explain_node(f)) for f in findings] == before

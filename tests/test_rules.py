@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.cases.validate import load_cases
@@ -124,7 +125,8 @@ def _reasoned(tmp_path: Path, text: str) -> set[tuple[str, str, str]]:
     build_store(load_cases([f]), store)
     with open_store(store, write=True) as st:
         reason(st)
-        triples = {(q.subject.value, q.predicate.value, q.object.value)
+        triples = {(q.subject.value, q.predicate.value,
+                    str(q.object) if isinstance(q.object, ox.Triple) else q.object.value)  # a premise
                    for q in st.quads_for_pattern(None, None, None, None)}
     return triples
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..iris import shorten
+from ..query import term_text
 from ..terminal import escape_controls
 
 # Text from case files made harmless for a terminal: the one escaping function of every printer.
@@ -19,8 +20,7 @@ def cell(term: Any) -> str:
     """One value as people read it: IRIs shortened, literals as their text."""
     if term is None:
         return ""
-    value = str(term.value)
-    return shorten(value) if type(term).__name__ == "NamedNode" else value
+    return shorten(term.value) if type(term).__name__ == "NamedNode" else term_text(term)
 
 
 def is_id(term: Any) -> bool:

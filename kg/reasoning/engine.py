@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from ..errors import ReasoningError
 from ..i18n import N_
-from ..iris import DERIVATION, EXPLANATION_GRAPH, INFERRED_GRAPH, META, META_GRAPH, RDF, RDFS, STATEMENT, XSD
+from ..iris import DERIVATION, EXPLANATION_GRAPH, INFERRED_GRAPH, META, META_GRAPH, RDF, RDFS, XSD
 from ..iris import RULE as RULE_BASE
 from ..progress import Progress
 from ..progress import report as report_progress
@@ -58,7 +58,6 @@ _RDFS = RDFS
 _INF = ox.NamedNode(INFERRED_GRAPH)
 _TYPE = ox.NamedNode(RDF + "type")
 _EXP = ox.NamedNode(EXPLANATION_GRAPH)
-_STMT = STATEMENT
 _DERIV = DERIVATION
 _REASONED = ox.NamedNode(META + "reasoned")
 _META_GRAPH = ox.NamedNode(META_GRAPH)
@@ -130,10 +129,7 @@ def _rep_order(t: Any) -> tuple[bool, str]:
     return (isinstance(t, ox.BlankNode), str(t))
 
 
-def statement_iri(t: ox.Triple) -> ox.NamedNode:
-    """A stable IRI for the statement (s, p, o), used in explanations."""
-    digest = hashlib.sha1(f"{t.subject} {t.predicate} {t.object}".encode()).hexdigest()[:24]
-    return ox.NamedNode(_STMT + digest)
+statement_iri = _layout.statement_iri  # how a remote store's explanations name a triple
 
 
 def rule_descriptions(rules: list[Rule]) -> list[ox.Quad]:
@@ -170,6 +166,11 @@ class Reasoner:
     representative. That rewriting deletes the alias-form triples from the working store, so
     it happens only in a `scratch` store (an in-memory copy); elsewhere the equality rules
     are not run (see docs/reasoning.md)."""
+
+    # Derivations name their premises and conclusions by triple terms: the embedded store
+    # (Oxigraph) keeps RDF 1.2, and a triple term is one object where a reified rdf:Statement
+    # takes a node and four quads, a fifth of the store at 10^6 (docs/reasoning.md).
+    triple_terms = True
 
     def __init__(self, store: GraphStore, rules: list[Rule], *, first_round: int = 1,
                  unrecorded: frozenset[str] = frozenset(), scratch: bool = False,
@@ -278,7 +279,12 @@ class Reasoner:
             return True
         return False
 
-    def _statement(self, t: ox.Triple, out: list[ox.Quad]) -> ox.NamedNode:
+    def _statement(self, t: ox.Triple, out: list[ox.Quad]) -> ox.NamedNode | ox.Triple:
+        """How a derivation names a premise or conclusion: the triple itself, an RDF 1.2 triple
+        term (`rg:premise <<( s p o )>>`), where the store keeps those; else an rdf:Statement
+        node (`statement_iri`) described by four more quads, added to `out` once."""
+        if self.triple_terms:
+            return t
         node = statement_iri(t)
         if node.value not in self._stated:
             self._stated.add(node.value)

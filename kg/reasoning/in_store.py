@@ -216,6 +216,10 @@ def rule_update(rule: Any, round_no: int, graphs: list[str], inferred: str, expl
 class InStoreReasoner(Reasoner):
     """The reasoner's fixpoint loop, each rule run as one SPARQL Update in the remote store."""
 
+    # A remote store may not know RDF 1.2 (Virtuoso does not): its derivations name each
+    # premise and conclusion by an rdf:Statement node, minted in SPARQL as `statement_iri` does.
+    triple_terms = False
+
     def __init__(self, store: GraphStore, rules: list[Rule], *, unrecorded: frozenset[str] = frozenset()) -> None:
         # `unrecorded`: the axiom rules kg.explain re-derives, as the embedded reasoner leaves
         # them unrecorded too, so that both stores explain a conclusion by the same derivation.

@@ -290,11 +290,14 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
     out = worker.reason_batch(quads)
     r = worker.report
     numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
-    blank = ox.BlankNode
+    blank, triple = ox.BlankNode, ox.Triple
     plain: list[ox.Quad] = []
     labelled: list[ox.Quad] = []
     for q in (quads + out if echo else out):
-        (labelled if isinstance(q.subject, blank) or isinstance(q.object, blank) else plain).append(q)
+        o = q.object
+        named = isinstance(q.subject, blank) or isinstance(o, blank) or \
+            (isinstance(o, triple) and (isinstance(o.subject, blank) or isinstance(o.object, blank)))
+        (labelled if named else plain).append(q)
     nq = ox.RdfFormat.N_QUADS
     return ox.serialize(plain, format=nq) or b"", ox.serialize(labelled, format=nq) or b"", numbers
 

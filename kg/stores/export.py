@@ -12,7 +12,7 @@ from ..errors import StoreError
 from ..i18n import N_
 from ..iris import ONTOLOGY_GRAPH, PREFIXES
 from .base import GraphStore
-from .layout import asserted_graphs, derived_graphs, ontology_triples
+from .layout import asserted_graphs, derived_graphs, ontology_triples, reified
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
                   "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
@@ -29,7 +29,9 @@ def export_store(store: GraphStore, fmt: str, *, ontology: bool = False, inferre
         raise StoreError(N_("unknown export format '{fmt}'"), hint=N_("use one of {join}"), params={"fmt": fmt, "join": ', '.join(EXPORT_FORMATS)})
     graphs = [g for g in asserted_graphs(store) if ontology or g.value != ONTOLOGY_GRAPH]
     graphs += derived_graphs(store) if inferred else []
-    return serialize_quads((q for g in graphs for q in store.quads_for_pattern(None, None, None, g)), fmt)
+    # Derivations name their premises by triple terms in the store; an export names them by
+    # rdf:Statement nodes, as RDF 1.1 readers (rdflib, Protégé) and every format here take.
+    return serialize_quads(reified(q for g in graphs for q in store.quads_for_pattern(None, None, None, g)), fmt)
 
 
 def export_ontology(fmt: str, extensions: list[Path] | None = None) -> bytes:

@@ -30,7 +30,9 @@ from ..iris import (
     ONTOLOGY_GRAPH,
     OWL_IMPORTS,
     OWL_ONTOLOGY,
+    RDF,
     RDF_TYPE,
+    STATEMENT,
 )
 from ..iris import META_GRAPH as _META_GRAPH_IRI
 from ..resources import data_dir, files_state, ontology_files
@@ -284,3 +286,33 @@ def query_dataset(store: GraphStore, inference: bool = True) -> dict[str, Any]:
     if inference and store.traits.union_default_graph:
         return {"use_default_graph_as_union": True}
     return {"default_graph": asserted_graphs(store) + (derived_graphs(store) if inference else [])}
+
+
+def statement_iri(t: ox.Triple) -> ox.NamedNode:
+    """A stable IRI for the statement (s, p, o): how explanations name a triple where a
+    triple term cannot stand (a remote store, and exports: `reified`)."""
+    digest = hashlib.sha1(f"{t.subject} {t.predicate} {t.object}".encode()).hexdigest()[:24]
+    return ox.NamedNode(STATEMENT + digest)
+
+
+_RDF_STATEMENT = ox.NamedNode(RDF + "Statement")
+_RDF_PARTS = (ox.NamedNode(RDF + "type"), ox.NamedNode(RDF + "subject"), ox.NamedNode(RDF + "predicate"),
+              ox.NamedNode(RDF + "object"))
+
+
+def reified(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads with each triple term in the object position (a derivation's premise or
+    conclusion) named by its rdf:Statement node, described once per graph: the RDF 1.1 form of an
+    explanation, which every format and reader takes (RDF/XML and JSON-LD have no triple terms)."""
+    described: set[tuple[str, str]] = set()
+    for q in quads:
+        t = q.object
+        if not isinstance(t, ox.Triple):
+            yield q
+            continue
+        node = statement_iri(t)
+        yield ox.Quad(q.subject, q.predicate, node, q.graph_name)
+        if (node.value, str(q.graph_name)) not in described:
+            described.add((node.value, str(q.graph_name)))
+            for p, o in zip(_RDF_PARTS, (_RDF_STATEMENT, t.subject, t.predicate, t.object), strict=True):
+                yield ox.Quad(node, p, o, q.graph_name)
