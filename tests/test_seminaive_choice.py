@@ -131,3 +131,20 @@ def test_a_variable_predicate_is_pinned_to_what_the_other_premises_allow() -> No
     text = rule.construct_query_delta(graphs, premises, r._pins(rule, premises, 1))
     assert text.count(f"VALUES ?p {{ <{ex}f> }}") == 2
     assert r._pins(rule, premises, 3) == {"p": []}  # nothing new since the rule last ran
+
+
+def test_conclusions_written_by_the_store_keep_blank_labels_apart() -> None:
+    """A worker hands its conclusions back as N-Quads the store wrote: lines naming a blank node
+    go apart (the parent keeps their labels), a line break inside a literal stays escaped."""
+    ex = "http://example.org/"
+    store = in_memory()
+    r = Reasoner(store, [], scratch=True)
+    r._add([ox.Triple(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p"), ox.Literal("two\nlines _: .")),
+            ox.Triple(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p"), ox.BlankNode("b1")),
+            ox.Triple(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "q"), ox.NamedNode(ex + "c"))])
+    r._collect()
+    plain, blank = r.concluded_nquads()
+    assert r.report.inferred == 3
+    assert {str(q) for q in ox.parse(plain + blank, format=ox.RdfFormat.N_QUADS)} == {str(q) for q in r.concluded}
+    assert b"_:b1" in blank and b"_:b1" not in plain
+    assert plain.count(b"\n") == 1 and b"/q>" in plain  # the literal's "_:" sends its line apart too

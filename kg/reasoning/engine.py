@@ -20,6 +20,7 @@ import bisect
 import functools
 import hashlib
 import itertools
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -193,7 +194,8 @@ class Reasoner:
         # evaluates several times faster than a list of named graphs (bench/README.md).
         self._explain: list[ox.Quad] = []
         self.explanations: list[ox.Quad] = []
-        self.concluded: list[ox.Quad] = []  # every inferred quad of the closure, after the run
+        self._concluded: list[ox.Quad] | None = []  # `concluded`, once made
+        self._done: list[ox.NamedNode] = []  # the generation graphs of a finished run (scratch)
         self.report = ReasonReport()
         self._stated: set[str] = set()
         # Which rules can conclude anything new: a rule is run again only when something it
@@ -220,13 +222,19 @@ class Reasoner:
         rules, and the batch's cases: the rules that read only the ontology (most `scm-*`
         rules) have nothing left to conclude. Not done when the store has `owl:sameAs`
         (equality rewrites the store and every rule runs in full again)."""
+        keys = {q.predicate.value for q in added}
+        keys |= {"type|" + q.object.value for q in added
+                 if q.predicate == _TYPE and isinstance(q.object, ox.NamedNode)}
+        self.settle_keys(keys)
+
+    def settle_keys(self, keys: Iterable[str]) -> None:
+        """`settle`, given the change keys (`read_keys`) of the triples added: their predicates,
+        and `type|C` for each class C they type with."""
         if self._has(_SAME):
             return
         self._clock = 1
-        for q in added:
-            self._changed[q.predicate.value] = 1
-            if q.predicate.value == _RDF + "type" and isinstance(q.object, ox.NamedNode):
-                self._changed["type|" + q.object.value] = 1
+        for k in keys:
+            self._changed[k] = 1
         for r in self.rules + self.chain_rules:
             self._started[r.key] = 0
 
@@ -589,17 +597,49 @@ class Reasoner:
         return self.report
 
     def _collect(self) -> None:
-        """The closure's conclusions from the generation graphs, in the inferred graph."""
-        self.concluded = [ox.Quad(q.subject, q.predicate, q.object, _INF)
-                          for g in self._gens for q in self.store.quads_for_pattern(None, None, None, g)]
-        self.report.inferred += len(self.concluded)
-        if not self.scratch:
-            for g in self._gens:
-                self.store.remove_graph(g)
-            self.store.extend(self.concluded)
-        self._gens = []
-        self._gen_clock = []
+        """The closure's conclusions from the generation graphs, in the inferred graph; in a
+        scratch store they stay where they are until asked for (`concluded`, `concluded_nquads`)."""
+        self._done, self._gens, self._gen_clock = self._gens, [], []
+        if self.scratch:
+            self._concluded = None
+            if self._done:
+                rows = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?g { "
+                                        + " ".join(str(g) for g in self._done) + " } GRAPH ?g { ?s ?p ?o } }")
+                self.report.inferred += int(next(iter(rows))["n"].value)
+            return
+        concluded = self.concluded
+        self.report.inferred += len(concluded)
+        for g in self._done:
+            self.store.remove_graph(g)
+        self.store.extend(concluded)
+        self._done = []
 
+    @property
+    def concluded(self) -> list[ox.Quad]:
+        """Every inferred quad of the closure, in the inferred graph, after the run."""
+        if self._concluded is None:
+            self._concluded = [ox.Quad(q.subject, q.predicate, q.object, _INF)
+                               for g in self._done for q in self.store.quads_for_pattern(None, None, None, g)]
+        return self._concluded
+
+    def concluded_nquads(self) -> tuple[bytes, bytes]:
+        """`concluded` as N-Quads written by the store (no Python object per quad): the lines
+        that name no blank node, and those that do (a bulk load would rename it)."""
+        dump = cast(Any, self.store).dump  # an embedded store's own (scratch stores are in memory)
+        nt = b"".join(dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in self._done)
+        return _split_blank(nt.replace(b" .\n", b" " + str(_INF).encode() + b" .\n"))
+
+
+
+_NAMES_BLANK = re.compile(rb"^[^\n]*_:[^\n]*\n", re.MULTILINE)
+
+
+def _split_blank(nquads: bytes) -> tuple[bytes, bytes]:
+    """N-Quads (each line ending in a newline; a line break inside a literal is escaped) as
+    the lines without `_:` and the lines with it (a blank node, or text that looks like one)."""
+    if b"_:" not in nquads:
+        return nquads, b""
+    return _NAMES_BLANK.sub(b"", nquads), b"".join(_NAMES_BLANK.findall(nquads))
 
 
 def display_path(path: Path) -> str:

@@ -18,19 +18,19 @@ import itertools
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from ..errors import Msg
 from ..i18n import N_
-from ..iris import EXPLANATION_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+from ..iris import EXPLANATION_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, RDF
 from ..progress import Progress
 from ..progress import report as report_progress
 from ..stores.base import GraphStore
-from ..stores.embedded import in_memory
+from ..stores.embedded import EmbeddedStore, in_memory
 from ..stores.layout import asserted_graphs, graph_quads, meta_quads, to_ox
 from ..workers import Setup, Workers, state, worker_count
 from .engine import (
@@ -112,13 +112,21 @@ class CaseReasoner:
         their derivations."""
         mem = in_memory(self.schema_quads)
         mem.extend(quads)
+        r = self.reason_loaded(mem, quads)
+        return r.concluded + r.explanations
+
+    def reason_loaded(self, mem: EmbeddedStore, quads: list[ox.Quad], keys: Iterable[str] = ()) -> Reasoner:
+        """Reason a batch already in `mem` (the ontology's closure and the parts: `quads` and
+        whatever triples the change keys `keys` stand for); the finished reasoner."""
         # The ontology's part is at the rules' fixpoint (`prepare`): only what the cases add is joined.
         r = Reasoner(mem, self.case_rules, first_round=self.first_round, unrecorded=self.unrecorded, scratch=True,
                      settled=quads)
+        if keys:  # (settling adds to what `quads` settled)
+            r.settle_keys(keys)
         r.run(keep_explanations=True)
         self.report.add(r.report)
         self.report.batches += 1
-        return r.concluded + r.explanations
+        return r
 
     def reason_batches(self, store: GraphStore, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
                        *, load_input: bool, progress: Progress | None, total: int, stage: str,
@@ -282,24 +290,55 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
     that name a blank node apart (the store's bulk loader would rename it), and the counts."""
     worker: CaseReasoner = state()
     worker.report = ReasonReport()
-    quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
+    nq, nt = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
+    mem = in_memory(worker.schema_quads)
+    quads = list(ox.parse(data, format=nq)) if data else []
+    echoed: list[bytes] = []  # the cases read straight into the store, as N-Quads
+    loaded: list[str] = []
     for graph, blob in packed:
         name = ox.NamedNode(graph)
-        quads += [ox.Quad(t.subject, t.predicate, t.object, name)
-                  for t in ox.parse(zlib.decompress(blob), format=ox.RdfFormat.N_TRIPLES)]
-    out = worker.reason_batch(quads)
-    r = worker.report
-    numbers = {"inferred": r.inferred, "derivations": r.derivations, "rounds": r.rounds, "fired": r.fired}
+        text = zlib.decompress(blob)
+        if b"_:" in text:  # a blank node: parsed here, its label kept (Store.load renames it)
+            quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(text, format=nt)]
+            continue
+        # Oxigraph wrote these N-Triples (kg.cases.packed): read in Rust, no Python object per
+        # triple; each line ends in " .\n" (a line break in a literal is escaped).
+        mem.load(text, format=nt, to_graph=name, lenient=True)
+        loaded.append(str(name))
+        if echo:
+            echoed.append(text.replace(b" .\n", b" " + loaded[-1].encode() + b" .\n"))
+    mem.extend(quads)
+    r = worker.reason_loaded(mem, quads, _change_keys(mem, loaded))
+    report = worker.report
+    numbers = {"inferred": report.inferred, "derivations": report.derivations, "rounds": report.rounds,
+               "fired": report.fired}
     blank, triple = ox.BlankNode, ox.Triple
     plain: list[ox.Quad] = []
     labelled: list[ox.Quad] = []
-    for q in (quads + out if echo else out):
+    for q in (quads + r.explanations if echo else r.explanations):
         o = q.object
         named = isinstance(q.subject, blank) or isinstance(o, blank) or \
             (isinstance(o, triple) and (isinstance(o.subject, blank) or isinstance(o.object, blank)))
         (labelled if named else plain).append(q)
-    nq = ox.RdfFormat.N_QUADS
-    return ox.serialize(plain, format=nq) or b"", ox.serialize(labelled, format=nq) or b"", numbers
+    concluded, concluded_blank = r.concluded_nquads()
+    return (b"".join(echoed) + concluded + (ox.serialize(plain, format=nq) or b""),
+            concluded_blank + (ox.serialize(labelled, format=nq) or b""), numbers)
+
+
+def _change_keys(store: EmbeddedStore, graphs: list[str]) -> set[str]:
+    """What the triples of some graphs change (`Reasoner.settle_keys`): their predicates, and
+    `type|C` for each class C they type with, asked of the store (no Python object per triple)."""
+    if not graphs:
+        return set()
+    rows = cast(ox.QuerySolutions, store.query(
+        f"SELECT DISTINCT ?p ?c WHERE {{ VALUES ?g {{ {' '.join(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} "
+        f"BIND(IF(?p = <{RDF}type> && isIRI(?o), ?o, ?none) AS ?c) }}"))
+    keys: set[str] = set()
+    for row in rows:
+        keys.add(row["p"].value)
+        if row["c"] is not None:
+            keys.add("type|" + row["c"].value)
+    return keys
 
 
 def _triples_of(graph: Any) -> Any:
