@@ -112,3 +112,15 @@ def test_a_store_with_reified_derivations_still_explains(reasoned_store: Path, t
     assert not any(isinstance(q.object, ox.Triple) for q in old.quads_for_pattern(None, None, None, None))
     explainer = Explainer(old)
     assert [tree(explainer.explain_node(f)) for f in findings] == before
+
+
+def test_a_triple_term_reads_as_a_statement_in_tables_and_csv() -> None:
+    import pyoxigraph as ox
+
+    from kg.cli.plain import cell
+    from kg.query import Result, to_csv
+
+    rg = "https://w3id.org/rolegraph/ontology#"
+    t = ox.Triple(ox.NamedNode(rg + "a"), ox.NamedNode(rg + "memberOf"), ox.Literal("x"))
+    assert cell(t) == "<<( rg:a rg:memberOf x )>>"
+    assert f'<<( <{rg}a> <{rg}memberOf> ""x"" )>>' in to_csv(Result(["t"], [{"t": t}]))

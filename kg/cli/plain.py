@@ -20,6 +20,8 @@ def cell(term: Any) -> str:
     """One value as people read it: IRIs shortened, literals as their text."""
     if term is None:
         return ""
+    if type(term).__name__ == "Triple":  # a derivation's premise: its parts as people read them
+        return f"<<( {cell(term.subject)} {cell(term.predicate)} {cell(term.object)} )>>"
     return shorten(term.value) if type(term).__name__ == "NamedNode" else term_text(term)
 
 
