@@ -148,3 +148,17 @@ def test_conclusions_written_by_the_store_keep_blank_labels_apart() -> None:
     assert {str(q) for q in ox.parse(plain + blank, format=ox.RdfFormat.N_QUADS)} == {str(q) for q in r.concluded}
     assert b"_:b1" in blank and b"_:b1" not in plain
     assert plain.count(b"\n") == 1 and b"/q>" in plain  # the literal's "_:" sends its line apart too
+
+
+def test_outside_a_scratch_store_the_conclusions_move_to_the_inferred_graph() -> None:
+    ex, rdf, rdfs = "http://example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", \
+        "http://www.w3.org/2000/01/rdf-schema#"
+    g = ox.NamedNode(CASE + "x")
+    store = in_memory([ox.Quad(ox.NamedNode(ex + "A"), ox.NamedNode(rdfs + "subClassOf"), ox.NamedNode(ex + "B"), g),
+                       ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(rdf + "type"), ox.NamedNode(ex + "A"), g)])
+    r = Reasoner(store, [next(x for x in load_rules() if x.id == "cax-sco")])
+    assert r.run().inferred == 1
+    inferred = ox.NamedNode("https://w3id.org/rolegraph/graph/inferred")
+    assert [str(q.object) for q in store.quads_for_pattern(None, None, None, inferred)] == [f"<{ex}B>"]
+    assert r.concluded == list(store.quads_for_pattern(None, None, None, inferred))
+    assert not [q for q in store.quads_for_pattern(None, None, None, None) if "generation" in str(q.graph_name)]

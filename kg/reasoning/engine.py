@@ -600,8 +600,8 @@ class Reasoner:
         """The closure's conclusions from the generation graphs, in the inferred graph; in a
         scratch store they stay where they are until asked for (`concluded`, `concluded_nquads`)."""
         self._done, self._gens, self._gen_clock = self._gens, [], []
+        self._concluded = None
         if self.scratch:
-            self._concluded = None
             if self._done:
                 rows = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?g { "
                                         + " ".join(str(g) for g in self._done) + " } GRAPH ?g { ?s ?p ?o } }")
