@@ -363,10 +363,11 @@ def _rows(solutions: Any) -> Result:
 # ---- output formats ----------------------------------------------------------
 
 def term_text(term: Any) -> str:
-    """A term's text: an IRI, a literal's lexical form, a blank node's label, and a triple
-    term (what a derivation names its premises by) as `<<( s p o )>>` in N-Triples."""
+    """A term's text as the SPARQL CSV results format has it: an IRI, a literal's lexical
+    form, a blank node's label; a triple term (what a derivation names its premises by) as
+    its three parts' texts, space-separated, as Oxigraph's CSV writer gives it."""
     if type(term).__name__ == "Triple":
-        return f"<<( {term} )>>"
+        return " ".join(term_text(x) for x in (term.subject, term.predicate, term.object))
     return str(term.value)
 
 

@@ -296,10 +296,7 @@ class Reasoner:
         node = statement_iri(t)
         if node.value not in self._stated:
             self._stated.add(node.value)
-            out += [ox.Quad(node, ox.NamedNode(_RDF + "type"), ox.NamedNode(_RDF + "Statement"), _EXP),
-                    ox.Quad(node, ox.NamedNode(_RDF + "subject"), t.subject, _EXP),
-                    ox.Quad(node, ox.NamedNode(_RDF + "predicate"), t.predicate, _EXP),
-                    ox.Quad(node, ox.NamedNode(_RDF + "object"), t.object, _EXP)]
+            out += _layout.statement_quads(node, t, _EXP)
         return node
 
     def _describe_rules(self) -> None:

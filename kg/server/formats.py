@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from ..errors import Msg
 from ..i18n import N_
 from ..iris import PREFIXES
-from ..query import term_json
+from ..query import term_json, term_text
 from .errors import HttpError
 
 # format name -> media type
@@ -164,7 +164,7 @@ def _csv_value(term: Any) -> str:
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.Triple):
-        return str(term)
+        return term_text(term)
     return str(term.value)
 
 
@@ -192,5 +192,6 @@ def results_body(fmt: str, names: list[str], rows: list[list[Any]]) -> bytes:
             w.writerow([_csv_value(t) for t in row])
         return buf.getvalue().encode("utf-8")
     lines = ["\t".join("?" + n for n in names)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    lines += ["\t".join("" if t is None else f"<<( {t} )>>" if isinstance(t, ox.Triple) else str(t) for t in row)
+              for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")

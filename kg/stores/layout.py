@@ -302,6 +302,12 @@ _RDF_PARTS = (ox.NamedNode(RDF + "type"), ox.NamedNode(RDF + "subject"), ox.Name
               ox.NamedNode(RDF + "object"))
 
 
+def statement_quads(node: ox.NamedNode, t: ox.Triple, graph: Any) -> list[ox.Quad]:
+    """The four quads that describe `node` as the rdf:Statement of `t`, in `graph`."""
+    return [ox.Quad(node, p, o, graph)
+            for p, o in zip(_RDF_PARTS, (_RDF_STATEMENT, t.subject, t.predicate, t.object), strict=True)]
+
+
 def reified(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
     """The quads with each triple term in the object position (a derivation's premise or
     conclusion) named by its rdf:Statement node, described once per graph: the RDF 1.1 form of an
@@ -316,5 +322,4 @@ def reified(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
         yield ox.Quad(q.subject, q.predicate, node, q.graph_name)
         if (node.value, str(q.graph_name)) not in described:
             described.add((node.value, str(q.graph_name)))
-            for p, o in zip(_RDF_PARTS, (_RDF_STATEMENT, t.subject, t.predicate, t.object), strict=True):
-                yield ox.Quad(node, p, o, q.graph_name)
+            yield from statement_quads(node, t, q.graph_name)
