@@ -162,3 +162,25 @@ def test_outside_a_scratch_store_the_conclusions_move_to_the_inferred_graph() ->
     assert [str(q.object) for q in store.quads_for_pattern(None, None, None, inferred)] == [f"<{ex}B>"]
     assert r.concluded == list(store.quads_for_pattern(None, None, None, inferred))
     assert not [q for q in store.quads_for_pattern(None, None, None, None) if "generation" in str(q.graph_name)]
+
+
+def test_derivations_with_statement_nodes_are_the_reified_form_of_those_with_triple_terms() -> None:
+    """A reasoner for a store without RDF 1.2 (`triple_terms = False`) writes what an export of
+    the triple-term derivations writes (kg.stores.layout.reified)."""
+    from kg.stores.layout import reified
+
+    ex, rdf, rdfs = "http://example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", \
+        "http://www.w3.org/2000/01/rdf-schema#"
+    g = ox.NamedNode(CASE + "x")
+    quads = [ox.Quad(ox.NamedNode(ex + "A"), ox.NamedNode(rdfs + "subClassOf"), ox.NamedNode(ex + "B"), g),
+             ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(rdf + "type"), ox.NamedNode(ex + "A"), g)]
+    rule = next(x for x in load_rules() if x.id == "cax-sco")  # recorded: no `unrecorded` given
+    explained: dict[bool, list[ox.Quad]] = {}
+    for terms in (True, False):
+        r = Reasoner(in_memory(quads), [rule], scratch=True)
+        r.triple_terms = terms
+        r.run(keep_explanations=True)
+        explained[terms] = r.explanations
+    assert any(isinstance(q.object, ox.Triple) for q in explained[True])
+    assert not any(isinstance(q.object, ox.Triple) for q in explained[False])
+    assert {str(q) for q in reified(iter(explained[True]))} == {str(q) for q in explained[False]}
