@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 
 from ..errors import CaseDataError, Msg, Problem, UsageError
@@ -398,6 +397,9 @@ def _shacl(case_set: CaseSet, ontology: Ontology, problems: list[Problem], every
     names = [n for n in case_set.graphs if n != ONTOLOGY_GRAPH and (every or n in case_set.rdf_graphs)]
     if not names:
         return
+    # Imported here: a third of a second, and YAML cases need no SHACL run.
+    from pyshacl import validate as shacl_validate
+
     shapes = load_shapes()
     sh = "http://www.w3.org/ns/shacl#"
     # A graph of our own, so pySHACL may mix the ontology in place instead of cloning the data.
