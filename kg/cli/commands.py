@@ -166,11 +166,13 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
             if target.exists():  # a first build is a full one: nothing to say
                 why = todo.why.render(_) if isinstance(todo.why, Msg) else _(todo.why)
                 echo(_("full build") + ": " + why, err=True)
-        # Many files: the worker processes start now, while the ontology loads here, and
-        # serve both the reading and the reasoning.
+        # Many files: worker processes read them and reason the batches. They fork after the
+        # ontology has loaded here, and start with it (`load_ontology` keeps it per process)
+        # instead of each parsing it again before its first file.
+        ontology = load_ontology(exts)
         many = reads_in_workers(sources)
         with Workers(worker_count(), READING + REASONING, fork=True) if many else nullcontext() as workers:
-            cs = load_cases(sources, ontology=load_ontology(exts), shacl=shacl, progress=bar,
+            cs = load_cases(sources, ontology=ontology, shacl=shacl, progress=bar,
                             allow_remote_context=allow_remote_context, workers=workers)
             cs.setup = setup
             report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
