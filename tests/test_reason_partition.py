@@ -378,14 +378,14 @@ def test_grouping_packed_cases_by_what_they_mention_equals_grouping_their_triple
 def test_split_blank_sorts_each_line_by_whether_it_names_a_blank_node() -> None:
     """What a worker hands back: the lines a bulk load may take, and those that name a
     blank node (or hold `_:` in a text: parsed apart too, which keeps them right)."""
-    from kg.reasoning.engine import _split_blank
+    from kg.reasoning.engine import split_blank
 
     lines = [b'<a> <p> <b> <g> .\n', b'_:x <p> <b> <g> .\n', b'<a> <p> "t_:t" <g> .\n', b'<a> <p> _:y <g> .\n',
              b'<a> <p> "one\\n_:two" <g> .\n', b'_:a <p> _:c <g> .\n', b'<c> <p> "plain" <g> .\n']
     rng = random.Random(3)
     for _ in range(2000):
         picked = [rng.choice(lines) for _ in range(rng.randint(0, 9))]
-        plain, named = _split_blank(b"".join(picked))
+        plain, named = split_blank(b"".join(picked))
         assert plain == b"".join(x for x in picked if b"_:" not in x)
         assert named == b"".join(x for x in picked if b"_:" in x)
-    assert _split_blank(b'<a> <p> _:b <g> .') == (b"", b'<a> <p> _:b <g> .')  # a last line without its newline
+    assert split_blank(b'<a> <p> _:b <g> .') == (b"", b'<a> <p> _:b <g> .')  # a last line without its newline

@@ -72,3 +72,28 @@ def test_the_dataset_of_a_query_follows_the_traits() -> None:
     embedded = EmbeddedStore(ox.Store())
     assert query_dataset(embedded, True) == {"use_default_graph_as_union": True}
     assert query_dataset(embedded, False) == {"default_graph": []}
+
+
+def test_meta_as_nquads_is_the_meta_graph_as_quads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a reasoning build bulk-loads as text (`meta_nquads`) is what `meta_quads` gives,
+    for file names N-Triples must escape and IRIs it writes as they are or escaped."""
+    from rdflib import URIRef
+
+    from kg.cases.validate import CaseSet
+    from kg.stores import layout
+
+    monkeypatch.setattr(layout.time, "strftime", lambda fmt: "2026-12-02T10:00:00")
+    files = ['cases/a.yaml', 'cases/"quoted" \\ back\nline.yaml', 'cases/æøå ü.yaml']
+    cs = CaseSet(files=files, digests={f: "ab" * 32 for f in files}, setup="s" * 40,
+                 sources={f: [URIRef(f"https://w3id.org/rolegraph/graph/case/c{i}")] for i, f in enumerate(files)})
+    iris = ["https://w3id.org/rolegraph/case/c/actor/anna", "https://example.org/æøå/ü?x=1#frag",
+            "urn:uuid:0b9f", "https://example.org/a%20b"]
+    cs.locations = {URIRef(iri): (files[i % len(files)], 10 + i) for i, iri in enumerate(iris)}
+    want = list(layout.meta_quads(cs, []))
+    got = list(ox.parse(layout.meta_nquads(cs, []), format=ox.RdfFormat.N_QUADS))
+    assert got == want
+    cs.locations = {URIRef("https://example.org/a b"): ("cases/a.yaml", 1)}  # no IRI: refused by both
+    with pytest.raises(ValueError):
+        list(layout.meta_quads(cs, []))
+    with pytest.raises(ValueError):
+        layout.meta_nquads(cs, [])

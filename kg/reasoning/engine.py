@@ -623,11 +623,11 @@ class Reasoner:
         that name no blank node, and those that do (a bulk load would rename it)."""
         dump = cast(Any, self.store).dump  # an embedded store's own (scratch stores are in memory)
         nt = b"".join(dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in self._done)
-        return _split_blank(nt.replace(b" .\n", b" " + str(_INF).encode() + b" .\n"))
+        return split_blank(nt.replace(b" .\n", b" " + str(_INF).encode() + b" .\n"))
 
 
 
-def _split_blank(nquads: bytes) -> tuple[bytes, bytes]:
+def split_blank(nquads: bytes) -> tuple[bytes, bytes]:
     """N-Quads (each line ending in a newline; a line break inside a literal is escaped) as
     the lines without `_:` and the lines with it (a blank node, or text that looks like one).
 

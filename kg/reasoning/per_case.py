@@ -31,7 +31,7 @@ from ..progress import Progress
 from ..progress import report as report_progress
 from ..stores.base import GraphStore
 from ..stores.embedded import EmbeddedStore, in_memory
-from ..stores.layout import asserted_graphs, graph_quads, meta_quads, to_ox
+from ..stores.layout import asserted_graphs, graph_quads, meta_nquads, meta_quads, to_ox
 from ..workers import Setup, Workers, state, worker_count
 from .engine import (
     BATCH_TRIPLES,
@@ -41,6 +41,7 @@ from .engine import (
     mark_reasoned,
     reason_in_memory,
     rule_descriptions,
+    split_blank,
     unrecorded_rules,
 )
 from .partition import SchemaStatement, batches, group, joining_properties, partitions, schema_nodes
@@ -131,7 +132,7 @@ class CaseReasoner:
     def reason_batches(self, store: GraphStore, plan: list[list[Any]], quads_of: Callable[[list[Any]], list[ox.Quad]],
                        *, load_input: bool, progress: Progress | None, total: int, stage: str,
                        packed_of: Callable[[list[Any]], list[tuple[str, bytes]] | None] | None = None,
-                       workers: Workers | None = None, meanwhile: Callable[[], Any] | None = None) -> None:
+                       workers: Workers | None = None, meanwhile: Callable[[], bytes] | None = None) -> None:
         """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
         quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
         bulk load per batch: the bulk loader buffers what it is given. With more than one
@@ -139,8 +140,8 @@ class CaseReasoner:
         (`workers`, which are closed after the last batch is handed out, else a pool of this
         call's own); `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples)
         pairs, which a worker reads itself (and hands back as N-Quads with its conclusions).
-        `meanwhile`, if given, runs once here while the workers reason the first batches (a
-        load that needs no conclusions: it takes no time from the batches)."""
+        `meanwhile`, if given, runs once here while the workers reason the first batches and
+        gives N-Quads to load with them (what needs no conclusions: the meta graph)."""
         if workers is None and len(plan) > 1 and worker_count() > 1:
             with Workers(worker_count(), PRELOAD) as own:
                 self.reason_batches(store, plan, quads_of, load_input=load_input, progress=progress, total=total,
@@ -148,9 +149,15 @@ class CaseReasoner:
             return
         done = 0
         report_progress(progress, stage, done, total)
+        nq = ox.RdfFormat.N_QUADS
+        bulk_load = getattr(store, "bulk_load", None)  # Oxigraph's own parser and loader
         if workers is None or workers.n < 2 or len(plan) < 2:
             if meanwhile is not None:
-                meanwhile()
+                data = meanwhile()
+                if bulk_load is not None and b"_:" not in data:
+                    bulk_load(data, format=nq, lenient=True)
+                else:
+                    store.bulk_extend(ox.parse(data, format=nq))
             for batch in plan:
                 quads = quads_of(batch)
                 n = len(batch)
@@ -158,44 +165,46 @@ class CaseReasoner:
                 done += n
                 report_progress(progress, stage, done, total)
             return
-        nq = ox.RdfFormat.N_QUADS
         # Batches and their conclusions wait here as N-Quads (a fraction of the memory of
         # Python quads) until there are about LOAD_QUADS of them: each bulk load writes and
         # ingests a set of sorted files per index, so many small loads cost far more than a
         # few large ones (bench/README.md); the bound keeps memory flat.
         chunks: list[bytes] = []
-        labelled: list[bytes] = []  # the lines that name a blank node, loaded last
-        waiting = 0
-        bulk_load = getattr(store, "bulk_load", None)  # Oxigraph's own parser and loader
+        # The lines that name a blank node: Store.bulk_load parses in Rust, without a Python
+        # object per quad, but renames blank nodes; ox.parse keeps their labels (the
+        # ontology's restrictions and lists), so those lines are parsed apart and loaded
+        # whenever there are a fifth of LOAD_QUADS of them, not all at the end, where the
+        # build would wait for them alone (at 10^6 about 150,000 lines, 2 s).
+        labelled: list[bytes] = []
+        waiting = labelled_lines = 0
+
+        def keep_labelled(lines: bytes) -> None:
+            nonlocal labelled_lines
+            labelled.append(lines)
+            labelled_lines += lines.count(b"\n")
 
         def load(data: bytes, *, last: bool = False) -> None:
-            nonlocal waiting
+            nonlocal waiting, labelled_lines
             if bulk_load is not None and b"_:" in data:
-                # Store.bulk_load parses in Rust, without a Python object per quad, but
-                # renames blank nodes; ox.parse keeps their labels (the ontology's
-                # restrictions and lists), so the few lines with one are parsed apart, last.
-                # (A worker hands them apart already: this is for quads read here.)
-                plain = []
-                for line in data.split(b"\n"):
-                    if b"_:" in line:
-                        labelled.append(line + b"\n")
-                    elif line:
-                        plain.append(line + b"\n")
-                data = b"".join(plain)
+                # (A worker hands those lines apart already: this is for quads written here.)
+                data, named = split_blank(data if data.endswith(b"\n") else data + b"\n")
+                keep_labelled(named)
             chunks.append(data)
             waiting += data.count(b"\n")
             if last or waiting >= LOAD_QUADS:
                 if bulk_load is None:
                     store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
                 elif waiting:
-                    # Oxigraph's own serializer wrote every line (here or in a worker, from terms
-                    # already checked): `lenient` skips validating each IRI again (bench/README.md).
+                    # Every line was written by Oxigraph's serializer (here or in a worker, from
+                    # terms already checked) or from checked IRIs (`meta_nquads`): `lenient`
+                    # skips validating each IRI again (bench/README.md).
                     bulk_load(b"".join(chunks), format=nq, lenient=True)
                 chunks.clear()
                 waiting = 0
-            if last and labelled:
+            if labelled and (last or labelled_lines >= LOAD_QUADS // 5):
                 store.bulk_extend(ox.parse(b"".join(labelled), format=nq))
                 labelled.clear()
+                labelled_lines = 0
 
         setup = Setup.of(_worker_setup, self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq),
                          self.first_round)
@@ -205,10 +214,10 @@ class CaseReasoner:
             nonlocal done
             result, sent, n = pending.popleft()
             data, blank, numbers = result.get()
+            if blank:
+                keep_labelled(blank)
             load(sent)
             load(data)
-            if blank:
-                labelled.append(blank)
             self.report.add(ReasonReport(**numbers))
             self.report.batches += 1
             done += n
@@ -224,7 +233,7 @@ class CaseReasoner:
                 args, sent = (b"", blobs, load_input), b""
             pending.append((workers.submit(setup, _worker_batch, *args), sent, len(batch)))
             if meanwhile is not None and len(pending) >= min(len(plan), 2 * workers.n):
-                meanwhile()  # every worker has a batch, and the next to hand out
+                load(meanwhile())  # every worker has a batch, and the next to hand out
                 meanwhile = None
             while len(pending) > 2 * workers.n:
                 collect()
@@ -404,7 +413,7 @@ def reason_while_loading(store: GraphStore, case_set: Any, extensions: list[Any]
     cr.reason_batches(store, list(batches(parts, sizes, cr.batch_triples)), batch_quads,
                       load_input=True, progress=progress, total=len(names), stage=N_("build"),
                       packed_of=batch_packed, workers=workers,
-                      meanwhile=lambda: store.bulk_extend(meta_quads(case_set, extensions)))
+                      meanwhile=lambda: meta_nquads(case_set, extensions))
     cr.finish(store)
     mark_reasoned(store, rules)
     cr.report.seconds = time.perf_counter() - start
