@@ -332,12 +332,16 @@ def with_values(text: str, bindings: dict[str, Any], params: tuple[Param, ...] =
     return text[:where[0]] + block + text[where[0]:]
 
 
+def select_text(query: Query | str, bindings: dict[str, Any]) -> str:
+    """A SELECT's text with values bound, as `run_select` runs it (and keeps its answer by)."""
+    if isinstance(query, Query):
+        return with_values(query.text, bindings, query.params)
+    return with_values(query, bindings)
+
+
 def run_select(store: GraphStore, query: Query | str, bindings: dict[str, Any], *, inference: bool = True) -> Result:
     """Run a SELECT on the embedded store with values bound; optionally without inferred triples."""
-    if isinstance(query, Query):
-        text = with_values(query.text, bindings, query.params)
-    else:
-        text = with_values(query, bindings)
+    text = select_text(query, bindings)
     dataset = query_dataset(store, inference)
     kept = answers.recall(store, text, dataset)
     if kept is not None:  # asked before of this very store: read back, not run

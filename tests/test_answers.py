@@ -3,6 +3,7 @@ back; once the store changes, it is run again."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -68,3 +69,22 @@ def test_a_reasoned_build_keeps_the_flagship_answer(cli, tmp_path: Path) -> None
     shutil.copytree(store, fresh)
     assert _answers(fresh) == []
     assert cli("query", "role-transfer", "--store", str(fresh)).output == out
+
+
+def test_build_with_reason_keeps_the_answer_it_computed_while_compacting(cli, tmp_path: Path) -> None:
+    """`build --reason` runs the flagship query on its own handle of the new store while
+    RocksDB compacts it, and keeps the answer for the version it swaps in: the first query
+    reads it back, and it is the answer a store without kept answers gives."""
+    from kg.stores.answers import version
+
+    store = tmp_path / "store"
+    assert cli("--lang", "da", "build", "--reason", "--full", str(CASES), "--store", str(store)).exit_code == 0
+    kept = _answers(store)
+    assert len(kept) == 1 and kept[0].parent.name == version(store)  # this very version of the store
+    out = cli("query", "role-transfer", "--lang", "da", "--store", str(store)).output
+    assert _answers(store) == kept  # read back: nothing new written
+    fresh = tmp_path / "fresh"
+    shutil.copytree(store, fresh)
+    assert _answers(fresh) == []
+    assert cli("query", "role-transfer", "--lang", "da", "--store", str(fresh)).output == out
+    assert json.loads(kept[0].read_bytes())["results"]["bindings"]  # the flagship rows, not an empty answer

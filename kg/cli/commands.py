@@ -135,6 +135,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     from ..incremental import plan, rebuild, setup_digest
     from ..ontology import load_ontology
     from ..pipeline import build_store
+    from ..prime import prime_while_compacting
     from ..progress import terminal_bar
     from ..reasoning.per_case import PRELOAD as REASONING
     from ..workers import Workers, worker_count
@@ -175,8 +176,11 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
             cs = load_cases(sources, ontology=ontology, shacl=shacl, progress=bar,
                             allow_remote_context=allow_remote_context, workers=workers)
             cs.setup = setup
+            # The flagship answer is kept as the build ends (kg.prime), computed while the new
+            # store is compacted: the first query after the build reads it back.
+            primer = prime_while_compacting((current_lang(),)) if with_reasoning and isinstance(target, Path) else None
             report = build_store(cs, target, extensions=exts, progress=bar, reason=with_reasoning, on_wait=notice,
-                                 release_cases=True, workers=workers)
+                                 release_cases=True, workers=workers, while_compacting=primer)
     finally:
         if bar:
             bar.close()
@@ -187,7 +191,6 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                  extensions=with_ext, seconds=f"{report.seconds:.2f}"))
     if report.reasoned is not None:
         _say_reasoned(report.reasoned)
-        _prime(target)
         _say_clashes(target)
 
 

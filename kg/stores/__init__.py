@@ -18,12 +18,13 @@ from ..i18n import N_
 from ..progress import Progress
 from ..targets import RemoteConfig, Target, config_from, default_store_path, describe
 from .base import EMBEDDED, REMOTE, GraphStore, StoreTraits
-from .embedded import Loader, open_read_only
+from .embedded import Loader, WhileCompacting, open_read_only
 from .folder import Notice
 from .layout import BuildReport
 
 __all__ = [
-    "EMBEDDED", "REMOTE", "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "build", "config_from",
+    "EMBEDDED", "REMOTE", "BuildReport", "GraphStore", "Loader", "RemoteConfig", "StoreTraits", "Target", "WhileCompacting", "build",
+    "config_from",
     "default_store_path", "describe", "export_ontology", "export_store", "open_store", "serialize_quads",
     "traits_of",
 ]
@@ -85,12 +86,14 @@ def open_store(target: Target | None = None, *, write: bool = False,
 
 def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None = None,
           progress: Progress | None = None, release_cases: bool = False,
-          loader: Loader | None = None, on_wait: Notice | None = None) -> BuildReport:
+          loader: Loader | None = None, on_wait: Notice | None = None,
+          while_compacting: WhileCompacting | None = None) -> BuildReport:
     """Load the ontology (with the extensions' modules) and validated cases into the target,
     replacing its previous contents only once everything has loaded.
 
-    `loader` fills a fresh embedded store in place of the plain load (see
-    `kg.stores.writing.build_embedded`); a store that reasons in place takes none."""
+    `loader` fills a fresh embedded store in place of the plain load, and
+    `while_compacting` reads it at the end (see `kg.stores.writing.build_embedded`); a
+    store that reasons in place takes no loader, and a remote store is not compacted."""
     target = _resolve(target)
     if isinstance(target, RemoteConfig):
         if loader is not None:
@@ -98,5 +101,6 @@ def build(target: Target | None, case_set: Any, *, extensions: list[Any] | None 
                              hint=N_("build, then reason (the rules run inside the remote store)"))
         return _remote().build_remote(target, case_set, extensions=extensions)  # type: ignore[no-any-return]
     report: BuildReport = _writing().build_embedded(target, case_set, extensions=extensions, progress=progress,
-                                                    release_cases=release_cases, loader=loader, on_wait=on_wait)
+                                                    release_cases=release_cases, loader=loader, on_wait=on_wait,
+                                                    while_compacting=while_compacting)
     return report

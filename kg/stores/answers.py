@@ -58,7 +58,17 @@ def recall(store: Any, text: str, dataset: dict[str, Any]) -> bytes | None:
 
 def keep(store: Any, text: str, dataset: dict[str, Any], data: bytes) -> None:
     """Keep an answer for this version of the store (nothing when the folder cannot be written)."""
-    folder = _folder(store)
+    _keep(_folder(store), text, dataset, data)
+
+
+def keep_at(path: Path, text: str, dataset: dict[str, Any], data: bytes) -> None:
+    """Keep an answer for the current version of the store folder at `path`, computed on
+    another handle of the same data (a build's own, before it swapped the store in)."""
+    v = version(path)
+    _keep(None if v is None else path.with_name(f".{path.name}.answers") / v, text, dataset, data)
+
+
+def _keep(folder: Path | None, text: str, dataset: dict[str, Any], data: bytes) -> None:
     if folder is None:
         return
     try:

@@ -25,6 +25,9 @@ from .layout import ontology_triples
 
 # Fills a fresh store (its ontology loaded) with the cases and the build's metadata.
 Loader = Callable[["EmbeddedStore"], Any]
+# Reads the complete new store while RocksDB compacts it, and gives what to do with what it
+# read once the store is swapped in (`kg.pipeline` keeps the flagship answer this way).
+WhileCompacting = Callable[["EmbeddedStore"], Callable[[Path], Any] | None]
 
 
 _BOUND = ("query", "update", "quads_for_pattern", "named_graphs", "contains_named_graph", "add", "extend",
