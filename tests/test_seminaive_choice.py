@@ -105,6 +105,18 @@ def test_pinning_variable_predicates_does_not_change_the_closure(
     assert _batch(shipped)[0] == reference
 
 
+def test_conclusions_loaded_as_ntriples_are_those_added_as_python_triples(
+        shipped: tuple[list[ox.Quad], list[ox.Quad]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unrecorded rule's conclusions go from the CONSTRUCT to the store as N-Triples
+    (`Reasoner._add_ntriples`): the same closure and counts as Python triples added one by one,
+    the ontology's blank nodes (restrictions) named by their own labels."""
+    reference, fired = _batch(shipped)
+    assert any(" _:" in q for q in reference)  # conclusions naming an ontology blank node
+    monkeypatch.setattr(Reasoner, "_add_ntriples", lambda self, data, load: self._add(
+        {t for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}) if data else 0)
+    assert _batch(shipped) == (reference, fired)
+
+
 def test_a_variable_predicate_is_pinned_to_what_the_other_premises_allow() -> None:
     """prp-fp reads `?p a owl:FunctionalProperty . ?x ?p ?y1 , ?y2`: when the new triples are
     types only, no new triple can be a premise, and its branch of the union is left out."""

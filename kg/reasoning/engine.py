@@ -57,6 +57,7 @@ _RDF = RDF
 _RDFS = RDFS
 _INF = ox.NamedNode(INFERRED_GRAPH)
 _TYPE = ox.NamedNode(RDF + "type")
+_NT = ox.RdfFormat.N_TRIPLES
 _EXP = ox.NamedNode(EXPLANATION_GRAPH)
 _DERIV = DERIVATION
 _REASONED = ox.NamedNode(META + "reasoned")
@@ -441,13 +442,43 @@ class Reasoner:
     def _apply_unrecorded(self, rule: Rule, delta: tuple[list[str], list[Pattern], dict[str, list[str]]] | None) -> int:
         """Run a rule as a CONSTRUCT inside the store and add what is new, without a derivation."""
         text = rule.construct_query() if delta is None else rule.construct_query_delta(*delta)
-        found = set(self._query(rule, text))
-        if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
-            found = {t for t in found if not self._holds(t)}
-        if not found:
+        load = getattr(self.store, "load", None)  # an embedded store's own (scratch stores are in memory)
+        if len(rule.conclusions) > 1 or load is None:
+            found = set(self._query(rule, text))
+            if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
+                found = {t for t in found if not self._holds(t)}
+            n = self._add(found) if found else 0
+        else:
+            # Every triple the query gives is new (its filter): from Oxigraph's writer to its
+            # reader as N-Triples, no Python object per conclusion (most of what reasoning adds).
+            n = self._add_ntriples(self._query(rule, text).serialize(format=_NT), load)
+        if n:
+            self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + n
+        return n
+
+    def _add_ntriples(self, data: bytes, load: Any) -> int:
+        """`_add` for conclusions as N-Triples written by Oxigraph (perhaps a triple twice):
+        loaded into a new generation graph in Rust, but the lines that name a blank node (the
+        store's reader would rename it; `split_blank`); what they change asked of the store."""
+        if not data:
             return 0
-        n = self._add(found)
-        self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + n
+        self._clock += 1
+        gen = ox.NamedNode(f"{_GEN}{self._clock}")
+        plain, named = split_blank(data)
+        if plain:
+            load(plain, format=_NT, to_graph=gen, lenient=True)
+        if named:
+            self.store.extend(ox.Quad(t.subject, t.predicate, t.object, gen) for t in ox.parse(named, format=_NT))
+        n = 0
+        for row in cast(ox.QuerySolutions, self.store.query(
+                f"SELECT ?p ?c (COUNT(*) AS ?n) WHERE {{ GRAPH {gen} {{ ?s ?p ?o }} "
+                f"BIND(IF(?p = <{_RDF}type> && isIRI(?o), ?o, ?none) AS ?c) }} GROUP BY ?p ?c")):
+            n += int(row["n"].value)
+            self._changed[row["p"].value] = self._clock
+            if row["c"] is not None:
+                self._changed["type|" + row["c"].value] = self._clock
+        self._gens.append(gen)
+        self._gen_clock.append(self._clock)
         return n
 
     def _unrolled(self) -> list[Rule]:
