@@ -657,7 +657,6 @@ class Reasoner:
         return split_blank(nt.replace(b" .\n", b" " + str(_INF).encode() + b" .\n"))
 
 
-
 def split_blank(nquads: bytes) -> tuple[bytes, bytes]:
     """N-Quads (each line ending in a newline; a line break inside a literal is escaped) as
     the lines without `_:` and the lines with it (a blank node, or text that looks like one).
