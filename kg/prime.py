@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import QueryError
-from .query import bind_params, get_query, run_select, select_text, to_json
+from .query import Result, bind_params, get_query, run_select, select_text, to_json
 from .stores import answers, open_store
 from .stores.base import GraphStore
 from .stores.layout import is_reasoned, query_dataset, store_extensions
@@ -31,17 +31,26 @@ PRIMED = ("role-transfer",)  # the flagship question (README); others are kept w
 def prime_answers(store: Path, names: tuple[str, ...] = PRIMED, langs: tuple[str, ...] = ("en",)) -> int:
     """Run the named queries with their default parameters on a reasoned store and keep their
     answers for its current version; how many were kept (none on a store not yet reasoned)."""
-    kept = 0
     with open_store(store) as st:  # read-only: only a read-only handle keeps answers
-        if not is_reasoned(st):
-            return 0
-        dirs = [e.queries for e in store_extensions(st) if e.queries is not None]
-        for name in names:
-            query = get_query(name, dirs)
-            for lang in langs:
-                run_select(st, query, bind_params(query, {}, lang=lang, store=st))
-                kept += 1
-    return kept
+        return len(_run_primed(st, names, langs))
+
+
+def _run_primed(store: GraphStore, names: tuple[str, ...],
+                langs: tuple[str, ...]) -> list[tuple[str, dict[str, Any], Result]]:
+    """Run the named queries with their default parameters on a reasoned store (`run_select`,
+    which keeps the answers on a read-only handle); each query's text, dataset and answer."""
+    if not is_reasoned(store):
+        return []
+    dirs = [e.queries for e in store_extensions(store) if e.queries is not None]
+    dataset = query_dataset(store)
+    out = []
+    for name in names:
+        query = get_query(name, dirs)
+        for lang in langs:
+            bindings = bind_params(query, {}, lang=lang, store=store)
+            result = run_select(store, query, bindings)
+            out.append((select_text(query, bindings), dataset, result))
+    return out
 
 
 def prime_while_compacting(langs: tuple[str, ...] = ("en",),
@@ -52,24 +61,15 @@ def prime_while_compacting(langs: tuple[str, ...] = ("en",),
     not the data, and at 10^6 it takes five times as long as the query: the query is free."""
 
     def run(store: GraphStore) -> Callable[[Path], int]:
-        found: list[tuple[str, dict[str, Any], bytes]] = []
-        if is_reasoned(store):
-            dirs = [e.queries for e in store_extensions(store) if e.queries is not None]
-            dataset = query_dataset(store)
-            try:
-                for name in names:
-                    query = get_query(name, dirs)
-                    for lang in langs:
-                        bindings = bind_params(query, {}, lang=lang, store=store)
-                        result = run_select(store, query, bindings)  # a build's writable handle keeps nothing
-                        found.append((select_text(query, bindings), dataset,
-                                      to_json(result, indent=None).encode("utf-8")))
-            except QueryError:
-                pass  # the query says what is wrong with it when it is asked; the build itself went well
+        try:  # a build's writable handle keeps nothing itself: the answers as they are kept, here
+            found = [(text, dataset, to_json(result, indent=None).encode("utf-8"))
+                     for text, dataset, result in _run_primed(store, names, langs)]
+        except QueryError:
+            found = []  # the query says what is wrong with it when it is asked; the build itself went well
 
         def keep(path: Path) -> int:
-            for text, ds, data in found:
-                answers.keep_at(path, text, ds, data)
+            for text, dataset, data in found:
+                answers.keep_at(path, text, dataset, data)
             return len(found)
 
         return keep
