@@ -4,42 +4,94 @@ Every record becomes a node with a stable IRI under the case's IRI, so that a
 rebuild gives the same graph and explanations keep pointing at the same nodes.
 `Compiled.locations` maps each node back to its file and line, so problems
 found later (SHACL, reasoning) can still be reported at the right place.
+
+A case compiles straight to N-Triples text (`CaseLines`), which is what a store
+loads: no rdflib (or Oxigraph) object per triple. The IRIs are safe as written: a
+record's comes from its checked id, and one the ontology names (a role, a kind of
+context or actor, a declared rule's property) is checked by Oxigraph once.
+`Compiled.graph` gives the triples as rdflib terms, made when asked for.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from ..vocab import RG, ROLE, case_iri
+from ..iris import ROLE as ROLE_IRI
+from ..iris import case_iri
+from ..vocab import RG
+from .packed import PackedTriples, rdflib_term
 from .schema import Case, Record
 
-_KIND_CLASS = {"person": RG.Person, "organisation": RG.Organisation, "group": RG.Group}
-_SIDE_CLASS = {"citizen": RG.CitizenActor, "public": RG.PublicSectorActor}
-_TIME = {"before": RG.Before, "during": RG.During, "after": RG.After}
-_MODE = {"taken": RG.Taken, "given": RG.Given}
-_STANCE = {"embraces": RG.Embraces, "accepts": RG.Accepts, "distances": RG.Distances}
-_OUTCOME = {"recognised": RG.Recognised, "refused": RG.Refused, "contested": RG.Contested,
-            "failed": RG.Failed, "not-taken-up": RG.NotTakenUp, "ignored": RG.Ignored}
-_STANDING = {"mandate": RG.Mandate, "credential": RG.Credential, "membership": RG.MembershipStanding}
-_PHASE = {"planning": RG.Planning, "ideation": RG.Ideation, "design": RG.Design,
-          "implementation": RG.Implementation}
-_INFLUENCE = {"none": RG.NoInfluence, "shared": RG.SharedInfluence, "decisive": RG.DecisiveInfluence}
-_TYPES = {"descriptive": RG.Descriptive, "intermediary": RG.Intermediary,
-          "transformative": RG.Transformative, "user-centred": RG.UserCentred,
-          "co-creation": RG.CoCreation, "citizen-driven": RG.CitizenDriven,
-          "individual": RG.IndividualCoProduction, "collective": RG.CollectiveCoProduction}
+
+class _Strings:
+    """A namespace's IRIs as plain strings, each looked up (and checked) once."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = str(getattr(self._namespace, name))
+        setattr(self, name, value)
+        return value
+
+
+R = _Strings(RG)
+_TYPE, _LABEL, _COMMENT = str(RDF.type), str(RDFS.label), str(RDFS.comment)
+_TITLE, _DEFINITION = str(DCTERMS.title), str(SKOS.definition)
+
+_KIND_CLASS = {"person": R.Person, "organisation": R.Organisation, "group": R.Group}
+_SIDE_CLASS = {"citizen": R.CitizenActor, "public": R.PublicSectorActor}
+_TIME = {"before": R.Before, "during": R.During, "after": R.After}
+_MODE = {"taken": R.Taken, "given": R.Given}
+_STANCE = {"embraces": R.Embraces, "accepts": R.Accepts, "distances": R.Distances}
+_OUTCOME = {"recognised": R.Recognised, "refused": R.Refused, "contested": R.Contested,
+            "failed": R.Failed, "not-taken-up": R.NotTakenUp, "ignored": R.Ignored}
+_STANDING = {"mandate": R.Mandate, "credential": R.Credential, "membership": R.MembershipStanding}
+_PHASE = {"planning": R.Planning, "ideation": R.Ideation, "design": R.Design,
+          "implementation": R.Implementation}
+_INFLUENCE = {"none": R.NoInfluence, "shared": R.SharedInfluence, "decisive": R.DecisiveInfluence}
+_TYPES = {"descriptive": R.Descriptive, "intermediary": R.Intermediary,
+          "transformative": R.Transformative, "user-centred": R.UserCentred,
+          "co-creation": R.CoCreation, "citizen-driven": R.CitizenDriven,
+          "individual": R.IndividualCoProduction, "collective": R.CollectiveCoProduction}
+
+_BOOLEAN = "^^<http://www.w3.org/2001/XMLSchema#boolean>"
+# What N-Triples escapes in a string, written as Oxigraph's serialiser writes it
+_ESCAPED = re.compile(r'[\x00-\x1f"\\\x7f]')
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+
+
+def nt_string(text: str) -> str:
+    """A string as an N-Triples literal (quoted and escaped)."""
+    return f'"{_ESCAPED.sub(_escape, text)}"'
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked(iri: str) -> str:
+    """An IRI the ontology names, checked by Oxigraph (ValueError if it is not one)."""
+    return ox.NamedNode(iri).value
 
 
 class Triples:
-    """The triples of one compiled case: a plain set, in the order written, which is what
-    building a store needs. rdflib's Graph API (`query`, `subjects`, `value`...) is there
-    too, on a Graph made at first use: adding to an rdflib Graph costs about 20 times as
-    much, time and memory, and a build of a million triples never needs one."""
+    """The triples of one graph: a plain set, in the order written. rdflib's Graph API
+    (`query`, `subjects`, `value`...) is there too, on a Graph made at first use: adding to
+    an rdflib Graph costs about 20 times as much, time and memory."""
 
     def __init__(self) -> None:
         self._triples: dict[tuple[Any, Any, Any], None] = {}
@@ -73,13 +125,70 @@ class Triples:
         return getattr(self.graph(), name)
 
 
+class CaseLines:
+    """The triples of one compiled case as N-Triples lines, each once, in the order written,
+    and the nodes they mention (what `PackedTriples.mentions` gives). Subjects and
+    predicates are IRIs; `link` writes an IRI object, `text` and `boolean` a literal."""
+
+    __slots__ = ("lines", "objects", "predicates", "subjects")
+
+    def __init__(self) -> None:
+        self.lines: dict[str, None] = {}
+        self.subjects: set[str] = set()
+        self.objects: set[str] = set()
+        self.predicates: set[str] = set()
+
+    def link(self, s: str, p: str, o: str) -> None:
+        self.lines[f"<{s}> <{p}> <{o}> .\n"] = None
+        self.subjects.add(s)
+        self.predicates.add(p)
+        self.objects.add(o)
+
+    def text(self, s: str, p: str, value: str, lang: str | None = None) -> None:
+        literal = nt_string(value)
+        self.lines[f"<{s}> <{p}> {literal}@{lang} .\n" if lang else f"<{s}> <{p}> {literal} .\n"] = None
+        self.subjects.add(s)
+        self.predicates.add(p)
+
+    def boolean(self, s: str, p: str, value: bool) -> None:
+        self.lines[f'<{s}> <{p}> "{"true" if value else "false"}"{_BOOLEAN} .\n'] = None
+        self.subjects.add(s)
+        self.predicates.add(p)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def ntriples(self) -> bytes:
+        return "".join(self.lines).encode()
+
+    def packed(self) -> PackedTriples:
+        """The triples packed to hand to another process (or keep in few bytes)."""
+        return PackedTriples(zlib.compress(self.ntriples(), 1), len(self.lines),
+                             (frozenset(self.subjects), frozenset(self.objects), frozenset(self.predicates)))
+
+    def triples(self) -> Triples:
+        """The triples as rdflib terms."""
+        out = Triples()
+        for t in ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES):
+            out.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+        return out
+
+
 @dataclass
 class Compiled:
     """The triples of one case and where each node was written."""
 
     case_id: str
-    graph: Triples
+    lines: CaseLines
     locations: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
+    _graph: Triples | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def graph(self) -> Triples:
+        """The triples as rdflib terms (made at first use)."""
+        if self._graph is None:
+            self._graph = self.lines.triples()
+        return self._graph
 
 
 class _Compiler:
@@ -90,70 +199,71 @@ class _Compiler:
         self.order_kinds = order_kinds or {}
         self.roles = roles or {}
         self.actor_kinds = actor_kinds or _KIND_CLASS
-        self.g = Triples()
+        self.g = CaseLines()
         self.out = Compiled(case.id, self.g)
         self.context_kinds = context_kinds
         self.case_node = case_iri(case.id)
         self.lang = case.files[0].lang if case.files else "en"
 
-    def iri(self, local: str) -> URIRef:
+    def iri(self, local: str) -> str:
         return case_iri(self.case.id, local)
 
-    def ref(self, local: str) -> URIRef:
+    def ref(self, local: str) -> str:
         return self.iri(local)
 
-    def role(self, local: str) -> URIRef:
+    def role(self, local: str) -> str:
         rec = self.case.ids.get(local)
         if rec is not None and rec.kind == "role":
             return self.iri(local)
-        return self.roles.get(local, ROLE[local])
+        known = self.roles.get(local)
+        return _checked(str(known) if known is not None else ROLE_IRI + local)
 
-    def add(self, s: URIRef, p: URIRef, o: object) -> None:
-        self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
+    def at(self, node: str, file: str, line: int) -> None:
+        self.out.locations[URIRef(node)] = (file, line)
 
-    def label(self, node: URIRef, prop: URIRef, rec: Record, name: str, lang: str) -> None:
+    def label(self, node: str, prop: str, rec: Record, name: str, lang: str) -> None:
         y = rec.fields.get(name)
         if y is None:
             return
         if isinstance(y.value, dict):
             for lg, ly in y.value.items():
-                self.g.add((node, prop, Literal(ly.value.strip(), lang=lg)))
+                self.g.text(node, prop, ly.value.strip(), lg)
         else:
-            self.g.add((node, prop, Literal(str(y.value).strip(), lang=lang)))
+            self.g.text(node, prop, str(y.value).strip(), lang)
 
-    def text(self, node: URIRef, prop: URIRef, rec: Record, name: str) -> None:
+    def text(self, node: str, prop: str, rec: Record, name: str) -> None:
         v = rec.get(name)
         if isinstance(v, str):
-            self.g.add((node, prop, Literal(v.strip())))
+            self.g.text(node, prop, v.strip())
 
-    def common(self, node: URIRef, rec: Record, *, in_case: bool = True) -> None:
-        self.out.locations[node] = (rec.file, rec.line)
+    def common(self, node: str, rec: Record, *, in_case: bool = True) -> None:
+        self.at(node, rec.file, rec.line)
         if in_case:
-            self.add(node, RG.inCase, self.case_node)
-        self.text(node, RG.note, rec, "note")
+            self.g.link(node, R.inCase, self.case_node)
+        self.text(node, R.note, rec, "note")
         for i, ev in enumerate(rec.children.get("evidence", []), start=1):
             self.evidence(node, ev, i)
 
-    def evidence(self, stmt: URIRef, rec: Record, n: int) -> None:
-        node = URIRef(f"{stmt}/evidence-{n}")
-        self.out.locations[node] = (rec.file, rec.line)
-        self.add(stmt, RG.evidence, node)
-        self.add(node, RDF.type, RG.Evidence)
-        self.text(node, RG.quote, rec, "quote")
-        self.text(node, RG.paraphrase, rec, "paraphrase")
-        self.text(node, RG.locator, rec, "locator")
+    def evidence(self, stmt: str, rec: Record, n: int) -> None:
+        node = f"{stmt}/evidence-{n}"
+        self.at(node, rec.file, rec.line)
+        self.g.link(stmt, R.evidence, node)
+        self.g.link(node, _TYPE, R.Evidence)
+        self.text(node, R.quote, rec, "quote")
+        self.text(node, R.paraphrase, rec, "paraphrase")
+        self.text(node, R.locator, rec, "locator")
         if rec.get("source"):
-            self.add(node, RG.source, self.ref(str(rec.get("source"))))
+            self.g.link(node, R.source, self.ref(str(rec.get("source"))))
         if rec.get("speaker"):
-            self.add(node, RG.speaker, self.ref(str(rec.get("speaker"))))
+            self.g.link(node, R.speaker, self.ref(str(rec.get("speaker"))))
 
     def run(self) -> Compiled:
         lang = self.lang
-        self.add(self.case_node, RDF.type, RG.Case)
+        self.g.link(self.case_node, _TYPE, R.Case)
         for f in self.case.files:
-            self.label(self.case_node, RDFS.label, f.top, "title", f.lang)
-            self.label(self.case_node, RDFS.comment, f.top, "description", f.lang)
-            self.out.locations.setdefault(self.case_node, (f.display, 1))
+            self.label(self.case_node, _LABEL, f.top, "title", f.lang)
+            self.label(self.case_node, _COMMENT, f.top, "description", f.lang)
+            self.out.locations.setdefault(URIRef(self.case_node), (f.display, 1))
         for rec in self.case.records():
             lang = self._lang_of(rec)
             handler = getattr(self, f"do_{rec.kind}", None)
@@ -169,213 +279,215 @@ class _Compiler:
 
     def do_source(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.SourceDocument)
-        self.text(node, DCTERMS.title, rec, "title")
-        self.text(node, RG.citation, rec, "citation")
-        self.text(node, RG.fileName, rec, "file")
+        self.g.link(node, _TYPE, R.SourceDocument)
+        self.text(node, _TITLE, rec, "title")
+        self.text(node, R.citation, rec, "citation")
+        self.text(node, R.fileName, rec, "file")
         self.common(node, rec)
 
     def do_actor(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, self.actor_kinds[str(rec.get("kind") or "person")])
+        self.g.link(node, _TYPE, _checked(str(self.actor_kinds[str(rec.get("kind") or "person")])))
         if rec.get("side"):
-            self.add(node, RDF.type, _SIDE_CLASS[str(rec.get("side"))])
-        self.label(node, RDFS.label, rec, "label", lang)
-        if isinstance(rec.get("personal"), bool):
-            self.add(node, RG.personal, Literal(rec.get("personal")))
+            self.g.link(node, _TYPE, _SIDE_CLASS[str(rec.get("side"))])
+        self.label(node, _LABEL, rec, "label", lang)
+        personal = rec.get("personal")
+        if isinstance(personal, bool):
+            self.g.boolean(node, R.personal, personal)
         for alias in rec.refs("aliases"):
-            self.add(node, RG.alias, Literal(alias))
+            self.g.text(node, R.alias, alias)
         for m in rec.refs("member_of"):
-            self.add(node, RG.memberOf, self.ref(m))
+            self.g.link(node, R.memberOf, self.ref(m))
         self.common(node, rec)
 
     def do_team(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.Team)
-        self.label(node, RDFS.label, rec, "label", lang)
+        self.g.link(node, _TYPE, R.Team)
+        self.label(node, _LABEL, rec, "label", lang)
         for m in rec.refs("members"):
-            self.add(self.ref(m), RG.memberOf, node)
+            self.g.link(self.ref(m), R.memberOf, node)
         self.common(node, rec)
 
     def do_role(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.Role)
-        self.label(node, RDFS.label, rec, "label", lang)
-        self.label(node, SKOS.definition, rec, "definition", lang)
+        self.g.link(node, _TYPE, R.Role)
+        self.label(node, _LABEL, rec, "label", lang)
+        self.label(node, _DEFINITION, rec, "definition", lang)
         for r in rec.refs("specialises"):
-            self.add(node, RG.specialises, self.role(r))
+            self.g.link(node, R.specialises, self.role(r))
         self.common(node, rec)
 
     def do_order(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.InteractionOrder)
-        self.label(node, RDFS.label, rec, "label", lang)
+        self.g.link(node, _TYPE, R.InteractionOrder)
+        self.label(node, _LABEL, rec, "label", lang)
         for rule in rec.children.get("rules", []):
-            self.add(node, RG.hasRule, self.iri(str(rule.id)))
+            self.g.link(node, R.hasRule, self.iri(str(rule.id)))
         self.common(node, rec)
 
     def do_rule(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
         if rec.get("in_absentia") is not None:
-            self.add(node, RG.holdsInAbsentia, Literal(bool(rec.get("in_absentia"))))
+            self.g.boolean(node, R.holdsInAbsentia, bool(rec.get("in_absentia")))
         kind = next((k for k in self.order_kinds if k in rec.fields), None)
         if kind is not None:
             self.declared_rule(node, rec, self.order_kinds[kind])
         elif rec.get("reserve"):
-            self.add(node, RDF.type, RG.RoleReservation)
-            self.add(node, RG.reservedRole, self.role(str(rec.get("reserve"))))
+            self.g.link(node, _TYPE, R.RoleReservation)
+            self.g.link(node, R.reservedRole, self.role(str(rec.get("reserve"))))
             for t in rec.refs("for"):
-                self.add(node, RG.reservedFor, self.ref(t))
+                self.g.link(node, R.reservedFor, self.ref(t))
         else:
-            self.add(node, RDF.type, RG.RoleIncompatibility)
+            self.g.link(node, _TYPE, R.RoleIncompatibility)
             for r in rec.refs("incompatible"):
-                self.add(node, RG.incompatibleRole, self.role(r))
+                self.g.link(node, R.incompatibleRole, self.role(r))
         for a in rec.refs("held_by"):
-            self.add(node, RG.heldBy, self.ref(a))
+            self.g.link(node, R.heldBy, self.ref(a))
         self.common(node, rec)
 
     def do_context(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.SocialSituation)
+        self.g.link(node, _TYPE, R.SocialSituation)
         kind = rec.get("kind")
         if isinstance(kind, str) and kind in self.context_kinds:
-            self.add(node, RDF.type, self.context_kinds[kind])
-        self.label(node, RDFS.label, rec, "label", lang)
+            self.g.link(node, _TYPE, _checked(str(self.context_kinds[kind])))
+        self.label(node, _LABEL, rec, "label", lang)
         if rec.get("part_of"):
-            self.add(node, RG.partOfSituation, self.ref(str(rec.get("part_of"))))
+            self.g.link(node, R.partOfSituation, self.ref(str(rec.get("part_of"))))
         if rec.get("process"):
-            self.add(node, RG.situationOf, self.ref(str(rec.get("process"))))
+            self.g.link(node, R.situationOf, self.ref(str(rec.get("process"))))
         if rec.get("order"):
-            self.add(node, RG.hasOrder, self.ref(str(rec.get("order"))))
+            self.g.link(node, R.hasOrder, self.ref(str(rec.get("order"))))
         if rec.get("time"):
-            self.add(node, RG.time, _TIME[str(rec.get("time"))])
+            self.g.link(node, R.time, _TIME[str(rec.get("time"))])
         if rec.get("phase"):
-            self.add(node, RG.inPhase, self.ref(str(rec.get("phase"))))
-        for name, prop in (("participants", RG.presentParticipant), ("audiences", RG.presentAudience),
-                           ("absent", RG.absentButRelevant)):
+            self.g.link(node, R.inPhase, self.ref(str(rec.get("phase"))))
+        for name, prop in (("participants", R.presentParticipant), ("audiences", R.presentAudience),
+                           ("absent", R.absentButRelevant)):
             for a in rec.refs(name):
-                self.add(node, prop, self.ref(a))
+                self.g.link(node, prop, self.ref(a))
         self.common(node, rec)
 
-    def declared_rule(self, node: URIRef, rec: Record, kind: Any) -> None:
+    def declared_rule(self, node: str, rec: Record, kind: Any) -> None:
         """A rule of a kind declared in order-kinds.yaml: its class, and a property per field."""
-        self.add(node, RDF.type, kind.cls)
+        self.g.link(node, _TYPE, _checked(str(kind.cls)))
         for name, f in kind.all_fields().items():
             y = rec.fields.get(name)
             if y is None:
                 continue
+            prop = _checked(str(f.prop))
             if f.type == "label":
-                self.label(node, f.prop, rec, name, self.lang)
+                self.label(node, prop, rec, name, self.lang)
             elif f.type in ("text",) or f.type.startswith("enum:"):
-                self.add(node, f.prop, Literal(str(y.value)))
+                self.g.text(node, prop, str(y.value))
             elif f.type == "bool":
-                self.add(node, f.prop, Literal(bool(y.value)))
+                self.g.boolean(node, prop, bool(y.value))
             elif f.type in ("role", "roles"):
                 for r in rec.refs(name):
-                    self.add(node, f.prop, self.role(r))
+                    self.g.link(node, prop, self.role(r))
             else:
                 for r in rec.refs(name):
-                    self.add(node, f.prop, self.ref(r))
+                    self.g.link(node, prop, self.ref(r))
 
     def do_definition(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.SituationDefinition)
-        self.add(node, RG.definedBy, self.ref(str(rec.get("by"))))
-        self.add(node, RG.definesSituation, self.ref(str(rec.get("context"))))
-        self.label(node, RG.occasion, rec, "occasion", lang)
-        self.label(node, RG.atStake, rec, "at_stake", lang)
+        self.g.link(node, _TYPE, R.SituationDefinition)
+        self.g.link(node, R.definedBy, self.ref(str(rec.get("by"))))
+        self.g.link(node, R.definesSituation, self.ref(str(rec.get("context"))))
+        self.label(node, R.occasion, rec, "occasion", lang)
+        self.label(node, R.atStake, rec, "at_stake", lang)
         for i, cast in enumerate(rec.children.get("casts", []), start=1):
-            cnode = URIRef(f"{node}/casting-{i}")
-            self.add(node, RG.casts, cnode)
-            self.add(cnode, RDF.type, RG.Casting)
-            self.add(cnode, RG.castActor, self.ref(str(cast.get("actor"))))
-            self.add(cnode, RG.castRole, self.role(str(cast.get("as"))))
+            cnode = f"{node}/casting-{i}"
+            self.g.link(node, R.casts, cnode)
+            self.g.link(cnode, _TYPE, R.Casting)
+            self.g.link(cnode, R.castActor, self.ref(str(cast.get("actor"))))
+            self.g.link(cnode, R.castRole, self.role(str(cast.get("as"))))
             self.common(cnode, cast)
         self.common(node, rec)
 
     def do_standing(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.Standing)
-        self.add(node, RDF.type, _STANDING[str(rec.get("kind") or "credential")])
-        self.label(node, RDFS.label, rec, "label", lang)
+        self.g.link(node, _TYPE, R.Standing)
+        self.g.link(node, _TYPE, _STANDING[str(rec.get("kind") or "credential")])
+        self.label(node, _LABEL, rec, "label", lang)
         for a in rec.refs("holders"):
-            self.add(node, RG.holder, self.ref(a))
+            self.g.link(node, R.holder, self.ref(a))
         for c in rec.refs("recognised_in"):
-            self.add(node, RG.validIn, self.ref(c))
+            self.g.link(node, R.validIn, self.ref(c))
         self.common(node, rec)
 
     def do_process(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.CoProductionProcess)
-        self.label(node, RDFS.label, rec, "label", lang)
-        self.label(node, RG.aim, rec, "aim", lang)
-        self.label(node, RG.form, rec, "form", lang)
+        self.g.link(node, _TYPE, R.CoProductionProcess)
+        self.label(node, _LABEL, rec, "label", lang)
+        self.label(node, R.aim, rec, "aim", lang)
+        self.label(node, R.form, rec, "form", lang)
         for a in rec.refs("initiators"):
-            self.add(node, RG.initiator, self.ref(a))
+            self.g.link(node, R.initiator, self.ref(a))
         for a in rec.refs("participants"):
-            self.add(node, RG.participant, self.ref(a))
+            self.g.link(node, R.participant, self.ref(a))
         types = rec.fields.get("types")
         if types is not None:
             for t in types.value if isinstance(types.value, list) else [types]:
-                self.add(node, RG.statedType, _TYPES[t.value])
+                self.g.link(node, R.statedType, _TYPES[t.value])
         for ph in rec.children.get("phases", []):
-            self.add(node, RG.hasPhase, self.iri(str(ph.id)))
+            self.g.link(node, R.hasPhase, self.iri(str(ph.id)))
         self.common(node, rec)
 
     def do_phase(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.Phase)
-        self.add(node, RG.phaseKind, _PHASE[str(rec.get("kind"))])
-        self.label(node, RDFS.label, rec, "label", lang)
+        self.g.link(node, _TYPE, R.Phase)
+        self.g.link(node, R.phaseKind, _PHASE[str(rec.get("kind"))])
+        self.label(node, _LABEL, rec, "label", lang)
         for a in rec.refs("participants"):
-            self.add(node, RG.participant, self.ref(a))
+            self.g.link(node, R.participant, self.ref(a))
         if rec.get("influence"):
-            self.add(node, RG.citizenInfluence, _INFLUENCE[str(rec.get("influence"))])
+            self.g.link(node, R.citizenInfluence, _INFLUENCE[str(rec.get("influence"))])
         self.common(node, rec)
 
-    def _claim(self, rec: Record, node: URIRef, context: URIRef | None) -> None:
+    def _claim(self, rec: Record, node: str, context: str | None) -> None:
         for a in rec.refs("by"):
-            self.add(node, RG.assignedBy, self.ref(a))
+            self.g.link(node, R.assignedBy, self.ref(a))
         if context is not None:
-            self.add(node, RG.inSituation, context)
+            self.g.link(node, R.inSituation, context)
         self.common(node, rec)
         for i, resp in enumerate(rec.children.get("responses", []), start=1):
-            rnode = URIRef(f"{node}/response-{i}")
-            self.add(rnode, RDF.type, RG.Response)
-            self.add(rnode, RG.respondsTo, node)
+            rnode = f"{node}/response-{i}"
+            self.g.link(rnode, _TYPE, R.Response)
+            self.g.link(rnode, R.respondsTo, node)
             for a in resp.refs("by"):
-                self.add(rnode, RG.respondent, self.ref(a))
-            self.add(rnode, RG.outcome, _OUTCOME[str(resp.get("outcome"))])
+                self.g.link(rnode, R.respondent, self.ref(a))
+            self.g.link(rnode, R.outcome, _OUTCOME[str(resp.get("outcome"))])
             rctx = resp.get("context")
             if isinstance(rctx, str):
-                self.add(rnode, RG.inSituation, self.ref(rctx))
+                self.g.link(rnode, R.inSituation, self.ref(rctx))
             elif context is not None:
-                self.add(rnode, RG.inSituation, context)
+                self.g.link(rnode, R.inSituation, context)
             self.common(rnode, resp)
 
     def do_claim(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.RoleClaim)
-        self.add(node, RG.bearer, self.ref(str(rec.get("bearer"))))
-        self.add(node, RG.role, self.role(str(rec.get("role"))))
+        self.g.link(node, _TYPE, R.RoleClaim)
+        self.g.link(node, R.bearer, self.ref(str(rec.get("bearer"))))
+        self.g.link(node, R.role, self.role(str(rec.get("role"))))
         if rec.get("mode"):
-            self.add(node, RG.mode, _MODE[str(rec.get("mode"))])
+            self.g.link(node, R.mode, _MODE[str(rec.get("mode"))])
         elif rec.refs("by"):
-            self.add(node, RG.mode, RG.Given)
+            self.g.link(node, R.mode, R.Given)
         if rec.get("stance"):
-            self.add(node, RG.stance, _STANCE[str(rec.get("stance"))])
+            self.g.link(node, R.stance, _STANCE[str(rec.get("stance"))])
         if rec.get("time"):
-            self.add(node, RG.time, _TIME[str(rec.get("time"))])
+            self.g.link(node, R.time, _TIME[str(rec.get("time"))])
         if rec.get("phase"):
-            self.add(node, RG.inPhase, self.ref(str(rec.get("phase"))))
+            self.g.link(node, R.inPhase, self.ref(str(rec.get("phase"))))
         ctx = rec.get("context")
         self._claim(rec, node, self.ref(ctx) if isinstance(ctx, str) else None)
 
     def do_membership(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.add(node, RDF.type, RG.MembershipClaim)
-        self.add(node, RG.bearer, self.ref(str(rec.get("member"))))
-        self.add(node, RG.team, self.ref(str(rec.get("team"))))
+        self.g.link(node, _TYPE, R.MembershipClaim)
+        self.g.link(node, R.bearer, self.ref(str(rec.get("member"))))
+        self.g.link(node, R.team, self.ref(str(rec.get("team"))))
         ctx = rec.get("context")
         self._claim(rec, node, self.ref(ctx) if isinstance(ctx, str) else None)
 

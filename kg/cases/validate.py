@@ -507,7 +507,7 @@ def _file_task(item: tuple[Path, str]) -> _FileResult:
     out = _FileResult(cf.case_id, problems, warnings)
     if not problems:
         compiled = _compile(cases[cf.case_id], ontology)
-        out.packed = PackedTriples.pack(compiled.graph)
+        out.packed = compiled.lines.packed()
         out.locations = compiled.locations
     return out
 
