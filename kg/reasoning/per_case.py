@@ -191,8 +191,8 @@ class CaseReasoner:
                     store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
                 elif waiting:
                     # Every line was written by Oxigraph's serializer (here or in a worker, from
-                    # terms already checked) or from checked IRIs (`meta_nquads`): `lenient`
-                    # skips validating each IRI again (bench/README.md).
+                    # terms already checked) or from checked IRIs (`meta_nquads`, a compiled
+                    # case's `CaseLines`): `lenient` skips validating each IRI again (bench/README.md).
                     bulk_load(b"".join(chunks), format=nq, lenient=True)
                 chunks.clear()
                 waiting = 0
@@ -304,8 +304,9 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
         if b"_:" in text:  # a blank node: parsed here, its label kept (Store.load renames it)
             quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(text, format=nt)]
             continue
-        # Oxigraph wrote these N-Triples (kg.cases.packed): read in Rust, no Python object per
-        # triple; each line ends in " .\n" (a line break in a literal is escaped).
+        # A compiled case's N-Triples (kg.cases.compile.CaseLines, or Oxigraph's writer): read in
+        # Rust, no Python object per triple; each line ends in " .\n" (a line break in a
+        # literal is escaped).
         mem.load(text, format=nt, to_graph=name, lenient=True)
         loaded.append(str(name))
         if echo:
