@@ -139,6 +139,24 @@ def test_a_piped_query_imports_neither_rdflib_nor_the_table_layout(reasoned_stor
     assert "HEAVY []" in done.stderr, done.stderr
 
 
+def test_a_query_whose_header_was_read_before_runs_without_pyyaml(reasoned_store: Path, tmp_path: Path) -> None:
+    """The header of a named query, once parsed, comes from the header cache (kg.headers)."""
+    import os
+    import subprocess
+    import sys
+
+    check = _QUERY_PATH_CHECK.replace('("rdflib",', '("yaml", "rdflib",')
+    env = {**os.environ, "ROLEGRAPH_STORE": str(reasoned_store), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("ROLEGRAPH_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=120, check=False) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    assert runs[0].stdout == runs[1].stdout and "the children-and-youth caseworkers" in runs[1].stdout
+    assert "HEAVY ['yaml']" in runs[0].stderr, runs[0].stderr  # the first run parsed the header
+    assert "HEAVY []" in runs[1].stderr, runs[1].stderr
+    assert list((tmp_path / "cache" / "rolegraph" / "headers").glob("*.json"))
+
+
 def test_only_the_named_query_file_is_read(tmp_path: Path) -> None:
     from kg.query import get_query
 

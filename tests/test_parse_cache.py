@@ -3,6 +3,7 @@ are unchanged, and read again as soon as they change (cached by path, mtime and 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.cases.extensions import Extension
 from kg.cases.orderkinds import _check_rule_file, remember_rule_checks, rule_checks
 from kg.cases.scaffold import new_extension
-from kg.errors import OntologyError
+from kg.errors import OntologyError, QueryError
 from kg.ontology import load_ontology, parse_rdf_file
 from kg.reasoning.rules import parse_rule
 from kg.stores.layout import ontology_triples
@@ -100,3 +101,37 @@ def test_the_ontology_is_loaded_once_and_again_when_a_file_changes(tmp_path: Pat
     assert again is not first and "second-role" in again.roles
     assert len(ontology_triples([ext.ontology])) > len(merged)
     assert load_ontology() is not again  # without the extension: another ontology
+
+
+def test_a_header_is_parsed_once_and_read_from_the_cache_after(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.headers import QUERY, read
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ROLEGRAPH_NO_CACHE", raising=False)
+    folder = tmp_path / "cache" / "rolegraph" / "headers"
+    f = tmp_path / "q.rq"
+    f.write_text("#+ title: 'Who kept a role: \"here\"'\n#+ tags: [a, b]\n#+ params:\n#+   role: {type: iri}\n"
+                 "SELECT ?role WHERE { ?x ?p ?role }\n", encoding="utf-8")
+    fresh = read(f, QUERY).values
+    assert fresh["title"] == 'Who kept a role: "here"' and fresh["tags"] == ["a", "b"]
+    entries = list(folder.glob("*.json"))
+    assert len(entries) == 1
+    # From the cache: the same values. A planted value would be read (the entry names its text)...
+    assert read(f, QUERY).values == fresh
+    entry = json.loads(entries[0].read_text(encoding="utf-8"))
+    entry["header"]["value"]["title"] = "from the cache"
+    entries[0].write_text(json.dumps(entry), encoding="utf-8")
+    assert read(f, QUERY).values["title"] == "from the cache"
+    # ...but one of another text, a damaged one or one of another key is not: parsed again.
+    for damage in ({**entry, "header": {**entry["header"], "text": "title: other"}}, "{", {"key": "x"}):
+        entries[0].write_text(damage if isinstance(damage, str) else json.dumps(damage), encoding="utf-8")
+        assert read(f, QUERY).values == fresh
+    # A header with a value JSON does not keep as it is (a date) is parsed each time, not cached.
+    dated = tmp_path / "dated.rq"
+    dated.write_text("#+ title: t\n#+ description: 2024-01-02\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(QueryError):
+        read(dated, QUERY)  # a description must be text
+    assert len(list(folder.glob("*.json"))) == 1
+    monkeypatch.setenv("ROLEGRAPH_NO_CACHE", "1")
+    assert read(f, QUERY).values == fresh  # no cache: parsed

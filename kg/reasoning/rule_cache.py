@@ -8,19 +8,14 @@ parse, rolegraph's and rdflib's versions): a changed rule file or a new release 
 never reads a stale entry. Entries are JSON, not pickle, so that a cache file can at worst
 be wrong data (which the key check and the decoder reject, and the file is parsed again),
 never code. The cache lives in `$XDG_CACHE_HOME/rolegraph/rules` (else
-`~/.cache/rolegraph/rules`); `ROLEGRAPH_NO_CACHE=1` turns it off. Nothing here raises:
-a cache that cannot be read or written is a cache miss. The cache keeps itself small: each
-write that finds more than `MAX_ENTRIES` entries removes the least recently used ones (a hit
-touches its entry), and temporary files left by a killed writer go after an hour.
+`~/.cache/rolegraph/rules`) and is kept as `kg.json_cache` keeps a folder: `ROLEGRAPH_NO_CACHE=1`
+turns it off, a cache that cannot be read or written is a cache miss, and a write that finds
+more than `MAX_ENTRIES` entries removes the least recently used ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
-import time
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -28,24 +23,23 @@ from typing import Any
 
 import rdflib
 
+from ..json_cache import cache_folder, read_entry, write_entry
+
 # Bump when the shape of an entry changes.
 FORMAT = "rolegraph-rule-cache/1"
 # The shipped rules are about 80 entries; a new release or an edited rule adds a new set.
 # 600 keeps several sets (a few MB) and bounds what old versions leave behind.
 MAX_ENTRIES = 600
 _KEEP_AFTER_PRUNING = MAX_ENTRIES * 3 // 4
-_STALE_TMP_S = 3600.0
 _HERE = Path(__file__).resolve().parent
 # The modules whose code turns a rule file into a rule: a change to any of them is a new key.
-_SOURCES = (_HERE / "rules.py", _HERE / "rule_cache.py", _HERE.parent / "headers.py", _HERE.parent / "sparql_text.py")
+_SOURCES = (_HERE / "rules.py", _HERE / "rule_cache.py", _HERE.parent / "headers.py", _HERE.parent / "sparql_text.py",
+            _HERE.parent / "json_cache.py")
 
 
 def cache_dir() -> Path | None:
     """The directory of the cache entries, or None when ROLEGRAPH_NO_CACHE turns it off."""
-    if os.environ.get("ROLEGRAPH_NO_CACHE", "") not in ("", "0"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "rolegraph" / "rules"
+    return cache_folder("rules")
 
 
 @cache
@@ -74,72 +68,10 @@ def entry_key(name: str, text: str) -> str:
 
 def read(key: str) -> dict[str, Any] | None:
     """The entry stored under `key`, or None (no cache, no entry, or one that is unreadable)."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing, unreadable, truncated or not JSON
-        return None
-    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("rule"), dict):
-        return None
-    try:  # recently used: pruning removes the least recently used entries first
-        os.utime(folder / f"{key}.json")
-    except OSError:
-        pass
-    rule: dict[str, Any] = data["rule"]
-    return rule
+    rule = read_entry(cache_dir(), key, "rule")
+    return rule if isinstance(rule, dict) else None
 
 
 def write(key: str, rule: dict[str, Any]) -> None:
-    """Store an entry atomically (a temporary file renamed into place); failures are ignored."""
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    except OSError:  # not writable: run without the cache
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": key, "rule": rule}, f, ensure_ascii=False)
-        os.replace(tmp, folder / f"{key}.json")
-    except (OSError, TypeError, ValueError):
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-    prune(folder)
-
-
-def prune(folder: Path) -> None:
-    """Remove the least recently used entries beyond MAX_ENTRIES, and stale temporary files."""
-    entries: list[tuple[float, Path]] = []
-    now = time.time()
-    try:
-        with os.scandir(folder) as it:
-            for e in it:
-                try:
-                    mtime = e.stat().st_mtime
-                except OSError:  # removed by another process meanwhile
-                    continue
-                if e.name.startswith(".tmp-"):
-                    if now - mtime > _STALE_TMP_S:
-                        _remove(Path(e.path))
-                elif e.name.endswith(".json"):
-                    entries.append((mtime, Path(e.path)))
-    except OSError:
-        return
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort()
-    for _, path in entries[: len(entries) - _KEEP_AFTER_PRUNING]:
-        _remove(path)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:  # gone already, or not ours to remove: a cache never fails a run
-        pass
+    """Store an entry atomically; failures are ignored."""
+    write_entry(cache_dir(), key, "rule", rule, limit=MAX_ENTRIES, keep=_KEEP_AFTER_PRUNING)
