@@ -13,6 +13,7 @@ from rdflib import Literal, URIRef
 from kg.cases.compile import CaseLines, compile_case, nt_string
 from kg.cases.packed import PackedTriples, rdflib_term
 from kg.cases.schema import group_cases, read_case_file
+from kg.errors import Problem
 from kg.ontology import load_ontology
 
 from .conftest import CASES
@@ -58,7 +59,7 @@ def test_a_case_with_hostile_text_compiles_to_exactly_its_text(tmp_path: Path) -
     case_file = tmp_path / "hostile.yaml"
     case_file.write_text(text, encoding="utf-8")
     ontology = load_ontology([])
-    problems: list = []
+    problems: list[Problem] = []
     cf = read_case_file(case_file, "hostile.yaml", problems, ontology.order_kinds, ontology.kinds_looked_in)
     assert cf is not None and not problems
     case = group_cases([cf], problems)[cf.case_id]
@@ -77,7 +78,7 @@ def test_a_case_with_hostile_text_compiles_to_exactly_its_text(tmp_path: Path) -
 
 def test_an_iri_the_ontology_names_is_checked() -> None:
     ontology = load_ontology([])
-    problems: list = []
+    problems: list[Problem] = []
     path = CASES / "womens-association.yaml"
     cf = read_case_file(path, path.name, problems, ontology.order_kinds, ontology.kinds_looked_in)
     assert cf is not None and not problems

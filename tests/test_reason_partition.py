@@ -293,14 +293,14 @@ def test_build_with_reason_gives_the_store_of_build_then_reason(cli: Any, store:
     assert "reasoned: " in result.output and "\r" not in result.output and "[#" not in result.output
     with open_store(store) as st:
         assert is_reasoned(st)
-        inline = {(q.subject.value, q.predicate.value, str(q.object)) for q in st.quads_for_pattern(None, None, None, INF)
+        inline = {(str(q.subject), q.predicate.value, str(q.object)) for q in st.quads_for_pattern(None, None, None, INF)
                   if not isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)}
-        findings = {q.subject.value for q in st.quads_for_pattern(None, None, None, EXP)
+        findings = {str(q.subject) for q in st.quads_for_pattern(None, None, None, EXP)
                     if q.predicate.value == str(RG.usedRule)}
     assert cli("build", str(CASES)).exit_code == 0
     assert cli("reason").exit_code == 0
     with open_store(store) as st:
-        separate = {(q.subject.value, q.predicate.value, str(q.object)) for q in st.quads_for_pattern(None, None, None, INF)
+        separate = {(str(q.subject), q.predicate.value, str(q.object)) for q in st.quads_for_pattern(None, None, None, INF)
                     if not isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)}
     assert inline == separate and findings
     rows = cli("query", "role-transfer", "--format", "csv").output.strip().splitlines()
@@ -327,6 +327,7 @@ def test_many_batches_in_worker_processes_give_the_same_closure(
     with open_store(b) as st:  # the derivations came back from the workers whole
         explainer = Explainer(st)
         finding = next(q.subject for q in st.quads_for_pattern(None, None, ox.NamedNode(str(RG.NonTransferredRole)), INF))
+        assert isinstance(finding, ox.NamedNode)
         steps = explainer.explain_node(finding.value)
         assert steps and steps[0].rule and steps[0].rule["id"] == "role-not-transferred"
         assert any(e.quote for s in steps for e in s.quotes())
