@@ -17,8 +17,9 @@ LAZY_ALLOWED = {"kg.cli.commands"}
 # Third-party libraries a stage may import where it uses them, never a kg module (the layer
 # checks read kg imports at module level): pySHACL, a third of a second to import, runs only
 # on RDF case files, and a build of YAML cases never needs it; PyYAML parses a `#+ ` header
-# only when the header cache (kg.headers) does not have it, and a named query then runs without it.
-LAZY_THIRD_PARTY = {("kg.cases.validate", "pyshacl"), ("kg.headers", "yaml")}
+# only when the header cache (kg.headers) does not have it, and a named query then runs without it;
+# rdflib's SPARQL parser (a quarter of a second to import) parses a rule the rule cache does not have.
+LAZY_THIRD_PARTY = {("kg.cases.validate", "pyshacl"), ("kg.headers", "yaml"), ("kg.reasoning.rules", "rdflib")}
 
 # layer -> the layers it must never import
 FORBIDDEN = {

@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from rdflib.paths import Path as RdfPath
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import BNode, Literal, Node, URIRef, Variable
 
 from ..errors import ReasoningError
@@ -416,6 +414,11 @@ def _decode_rule(data: dict[str, Any] | None, path: Path) -> Rule | None:
 
 
 def _parse_rule(path: Path, text: str) -> Rule:
+    # Imported here: rdflib's SPARQL parser takes a quarter of a second to import, and a rule
+    # found in the cache (`rule_cache`) needs none of it.
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     meta = read_header(path, RULE_HEADER, text).values
     try:
         parsed = translateQuery(parseQuery(text))
