@@ -13,11 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
 
 from .cases.extensions import load_extensions
 from .cases.orderkinds import display_path, kinds_graph, load_kinds
+from .cases.packed import rdflib_term
 from .errors import CaseDataError, OntologyError
 from .i18n import N_
 from .resources import data_dir, files_state, ontology_files, shapes_file
@@ -37,15 +39,19 @@ def parse_rdf_file(path: Path, graph: Graph) -> None:
     stat = key.stat()
     cached = _PARSED.get(key)
     if cached is None or cached[:2] != (stat.st_mtime_ns, stat.st_size):
-        parsed = Graph(bind_namespaces="none")  # only the file's own prefixes, bound as parse binds them
+        # Oxigraph's Turtle parser, its triples made rdflib terms: about a fortieth of the time
+        # of rdflib's own, which took a third of a second for the shipped modules in every
+        # build and validation. Relative IRIs resolve against the file, as rdflib's would.
         try:
-            parsed.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises BadSyntax and assorted others
-            line = getattr(exc, "lines", None)
+            parser = ox.parse(path=key, format=ox.RdfFormat.TURTLE, base_iri=key.as_uri())
+            triples = tuple((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
+                            for q in parser)
+        except SyntaxError as exc:
             raise OntologyError(N_("cannot parse ontology module: {exc}"), file=str(path),
-                                line=(line + 1) if isinstance(line, int) else None,
+                                line=exc.lineno if isinstance(exc.lineno, int) else None,
                                 hint=N_("fix the Turtle syntax at that line"), params={"exc": exc}) from exc
-        cached = (stat.st_mtime_ns, stat.st_size, tuple(parsed), tuple(parsed.namespaces()))
+        prefixes = tuple((prefix, URIRef(iri)) for prefix, iri in parser.prefixes.items())
+        cached = (stat.st_mtime_ns, stat.st_size, triples, prefixes)
         _PARSED[key] = cached
     for prefix, namespace in cached[3]:
         graph.bind(prefix, namespace)
