@@ -68,9 +68,10 @@ def _preload(modules: tuple[str, ...]) -> None:
 def _run(key: str, payload: bytes, task: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     global _KEY, _STATE
     if _KEY != key:
-        _STATE = None  # one stage's state at a time: the previous one's memory goes first
-        gc.unfreeze()  # (it was frozen below: a frozen cycle is never collected)
-        gc.collect()
+        if _KEY is not None:
+            _STATE = None  # one stage's state at a time: the previous one's memory goes first
+            gc.unfreeze()  # (it was frozen below: a frozen cycle is never collected)
+            gc.collect()  # (before the first stage there is nothing to free: no walk of the heap)
         build, build_args = pickle.loads(payload)
         _STATE = build(*build_args)
         _KEY = key
