@@ -12,7 +12,7 @@ list exactly the fields the reader accepts.
 
 A header's YAML, once parsed, is kept in a persistent cache (`kg.json_cache`, folder
 `headers`), keyed by its text: a named query then runs without importing PyYAML, which
-took about a tenth of `rolegraph query` on the shipped cases.
+took a quarter of `rolegraph query`'s time on the shipped cases (bench/README.md).
 """
 
 from __future__ import annotations

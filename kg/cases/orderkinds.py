@@ -297,8 +297,8 @@ def _check_rule_file(path: Path) -> tuple[bool, str | None]:
         return cached[2], cached[3]
     text = path.read_text(encoding="utf-8")
     try:
-        # Oxigraph's parser, which the rules run in: a hundredth of the time of rdflib's (whose
-        # import alone takes a quarter of a second). Nothing is evaluated: the result is not read.
+        # Oxigraph's parser, which the rules run in: 1.5 ms where rdflib's took 0.24 s (and 0.2 to
+        # 0.3 s more to import). Nothing is evaluated: the result is not read.
         ox.Store().query(text)
         is_construct = query_form(text) == "CONSTRUCT" and text.startswith("#+")
         error = None
