@@ -46,25 +46,25 @@ class _Strings:
         return value
 
 
-R = _Strings(RG)
+_RG = _Strings(RG)  # the ontology's terms as plain strings
 _TYPE, _LABEL, _COMMENT = str(RDF.type), str(RDFS.label), str(RDFS.comment)
 _TITLE, _DEFINITION = str(DCTERMS.title), str(SKOS.definition)
 
-_KIND_CLASS = {"person": R.Person, "organisation": R.Organisation, "group": R.Group}
-_SIDE_CLASS = {"citizen": R.CitizenActor, "public": R.PublicSectorActor}
-_TIME = {"before": R.Before, "during": R.During, "after": R.After}
-_MODE = {"taken": R.Taken, "given": R.Given}
-_STANCE = {"embraces": R.Embraces, "accepts": R.Accepts, "distances": R.Distances}
-_OUTCOME = {"recognised": R.Recognised, "refused": R.Refused, "contested": R.Contested,
-            "failed": R.Failed, "not-taken-up": R.NotTakenUp, "ignored": R.Ignored}
-_STANDING = {"mandate": R.Mandate, "credential": R.Credential, "membership": R.MembershipStanding}
-_PHASE = {"planning": R.Planning, "ideation": R.Ideation, "design": R.Design,
-          "implementation": R.Implementation}
-_INFLUENCE = {"none": R.NoInfluence, "shared": R.SharedInfluence, "decisive": R.DecisiveInfluence}
-_TYPES = {"descriptive": R.Descriptive, "intermediary": R.Intermediary,
-          "transformative": R.Transformative, "user-centred": R.UserCentred,
-          "co-creation": R.CoCreation, "citizen-driven": R.CitizenDriven,
-          "individual": R.IndividualCoProduction, "collective": R.CollectiveCoProduction}
+_KIND_CLASS = {"person": _RG.Person, "organisation": _RG.Organisation, "group": _RG.Group}
+_SIDE_CLASS = {"citizen": _RG.CitizenActor, "public": _RG.PublicSectorActor}
+_TIME = {"before": _RG.Before, "during": _RG.During, "after": _RG.After}
+_MODE = {"taken": _RG.Taken, "given": _RG.Given}
+_STANCE = {"embraces": _RG.Embraces, "accepts": _RG.Accepts, "distances": _RG.Distances}
+_OUTCOME = {"recognised": _RG.Recognised, "refused": _RG.Refused, "contested": _RG.Contested,
+            "failed": _RG.Failed, "not-taken-up": _RG.NotTakenUp, "ignored": _RG.Ignored}
+_STANDING = {"mandate": _RG.Mandate, "credential": _RG.Credential, "membership": _RG.MembershipStanding}
+_PHASE = {"planning": _RG.Planning, "ideation": _RG.Ideation, "design": _RG.Design,
+          "implementation": _RG.Implementation}
+_INFLUENCE = {"none": _RG.NoInfluence, "shared": _RG.SharedInfluence, "decisive": _RG.DecisiveInfluence}
+_TYPES = {"descriptive": _RG.Descriptive, "intermediary": _RG.Intermediary,
+          "transformative": _RG.Transformative, "user-centred": _RG.UserCentred,
+          "co-creation": _RG.CoCreation, "citizen-driven": _RG.CitizenDriven,
+          "individual": _RG.IndividualCoProduction, "collective": _RG.CollectiveCoProduction}
 
 _BOOLEAN = "^^<http://www.w3.org/2001/XMLSchema#boolean>"
 # What N-Triples escapes in a string, written as Oxigraph's serialiser writes it
@@ -239,27 +239,27 @@ class _Compiler:
     def common(self, node: str, rec: Record, *, in_case: bool = True) -> None:
         self.at(node, rec.file, rec.line)
         if in_case:
-            self.g.link(node, R.inCase, self.case_node)
-        self.text(node, R.note, rec, "note")
+            self.g.link(node, _RG.inCase, self.case_node)
+        self.text(node, _RG.note, rec, "note")
         for i, ev in enumerate(rec.children.get("evidence", []), start=1):
             self.evidence(node, ev, i)
 
     def evidence(self, stmt: str, rec: Record, n: int) -> None:
         node = f"{stmt}/evidence-{n}"
         self.at(node, rec.file, rec.line)
-        self.g.link(stmt, R.evidence, node)
-        self.g.link(node, _TYPE, R.Evidence)
-        self.text(node, R.quote, rec, "quote")
-        self.text(node, R.paraphrase, rec, "paraphrase")
-        self.text(node, R.locator, rec, "locator")
+        self.g.link(stmt, _RG.evidence, node)
+        self.g.link(node, _TYPE, _RG.Evidence)
+        self.text(node, _RG.quote, rec, "quote")
+        self.text(node, _RG.paraphrase, rec, "paraphrase")
+        self.text(node, _RG.locator, rec, "locator")
         if rec.get("source"):
-            self.g.link(node, R.source, self.ref(str(rec.get("source"))))
+            self.g.link(node, _RG.source, self.ref(str(rec.get("source"))))
         if rec.get("speaker"):
-            self.g.link(node, R.speaker, self.ref(str(rec.get("speaker"))))
+            self.g.link(node, _RG.speaker, self.ref(str(rec.get("speaker"))))
 
     def run(self) -> Compiled:
         lang = self.lang
-        self.g.link(self.case_node, _TYPE, R.Case)
+        self.g.link(self.case_node, _TYPE, _RG.Case)
         for f in self.case.files:
             self.label(self.case_node, _LABEL, f.top, "title", f.lang)
             self.label(self.case_node, _COMMENT, f.top, "description", f.lang)
@@ -279,10 +279,10 @@ class _Compiler:
 
     def do_source(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.SourceDocument)
+        self.g.link(node, _TYPE, _RG.SourceDocument)
         self.text(node, _TITLE, rec, "title")
-        self.text(node, R.citation, rec, "citation")
-        self.text(node, R.fileName, rec, "file")
+        self.text(node, _RG.citation, rec, "citation")
+        self.text(node, _RG.fileName, rec, "file")
         self.common(node, rec)
 
     def do_actor(self, rec: Record, lang: str) -> None:
@@ -293,77 +293,77 @@ class _Compiler:
         self.label(node, _LABEL, rec, "label", lang)
         personal = rec.get("personal")
         if isinstance(personal, bool):
-            self.g.boolean(node, R.personal, personal)
+            self.g.boolean(node, _RG.personal, personal)
         for alias in rec.refs("aliases"):
-            self.g.text(node, R.alias, alias)
+            self.g.text(node, _RG.alias, alias)
         for m in rec.refs("member_of"):
-            self.g.link(node, R.memberOf, self.ref(m))
+            self.g.link(node, _RG.memberOf, self.ref(m))
         self.common(node, rec)
 
     def do_team(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.Team)
+        self.g.link(node, _TYPE, _RG.Team)
         self.label(node, _LABEL, rec, "label", lang)
         for m in rec.refs("members"):
-            self.g.link(self.ref(m), R.memberOf, node)
+            self.g.link(self.ref(m), _RG.memberOf, node)
         self.common(node, rec)
 
     def do_role(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.Role)
+        self.g.link(node, _TYPE, _RG.Role)
         self.label(node, _LABEL, rec, "label", lang)
         self.label(node, _DEFINITION, rec, "definition", lang)
         for r in rec.refs("specialises"):
-            self.g.link(node, R.specialises, self.role(r))
+            self.g.link(node, _RG.specialises, self.role(r))
         self.common(node, rec)
 
     def do_order(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.InteractionOrder)
+        self.g.link(node, _TYPE, _RG.InteractionOrder)
         self.label(node, _LABEL, rec, "label", lang)
         for rule in rec.children.get("rules", []):
-            self.g.link(node, R.hasRule, self.iri(str(rule.id)))
+            self.g.link(node, _RG.hasRule, self.iri(str(rule.id)))
         self.common(node, rec)
 
     def do_rule(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
         if rec.get("in_absentia") is not None:
-            self.g.boolean(node, R.holdsInAbsentia, bool(rec.get("in_absentia")))
+            self.g.boolean(node, _RG.holdsInAbsentia, bool(rec.get("in_absentia")))
         kind = next((k for k in self.order_kinds if k in rec.fields), None)
         if kind is not None:
             self.declared_rule(node, rec, self.order_kinds[kind])
         elif rec.get("reserve"):
-            self.g.link(node, _TYPE, R.RoleReservation)
-            self.g.link(node, R.reservedRole, self.role(str(rec.get("reserve"))))
+            self.g.link(node, _TYPE, _RG.RoleReservation)
+            self.g.link(node, _RG.reservedRole, self.role(str(rec.get("reserve"))))
             for t in rec.refs("for"):
-                self.g.link(node, R.reservedFor, self.ref(t))
+                self.g.link(node, _RG.reservedFor, self.ref(t))
         else:
-            self.g.link(node, _TYPE, R.RoleIncompatibility)
+            self.g.link(node, _TYPE, _RG.RoleIncompatibility)
             for r in rec.refs("incompatible"):
-                self.g.link(node, R.incompatibleRole, self.role(r))
+                self.g.link(node, _RG.incompatibleRole, self.role(r))
         for a in rec.refs("held_by"):
-            self.g.link(node, R.heldBy, self.ref(a))
+            self.g.link(node, _RG.heldBy, self.ref(a))
         self.common(node, rec)
 
     def do_context(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.SocialSituation)
+        self.g.link(node, _TYPE, _RG.SocialSituation)
         kind = rec.get("kind")
         if isinstance(kind, str) and kind in self.context_kinds:
             self.g.link(node, _TYPE, _checked(str(self.context_kinds[kind])))
         self.label(node, _LABEL, rec, "label", lang)
         if rec.get("part_of"):
-            self.g.link(node, R.partOfSituation, self.ref(str(rec.get("part_of"))))
+            self.g.link(node, _RG.partOfSituation, self.ref(str(rec.get("part_of"))))
         if rec.get("process"):
-            self.g.link(node, R.situationOf, self.ref(str(rec.get("process"))))
+            self.g.link(node, _RG.situationOf, self.ref(str(rec.get("process"))))
         if rec.get("order"):
-            self.g.link(node, R.hasOrder, self.ref(str(rec.get("order"))))
+            self.g.link(node, _RG.hasOrder, self.ref(str(rec.get("order"))))
         if rec.get("time"):
-            self.g.link(node, R.time, _TIME[str(rec.get("time"))])
+            self.g.link(node, _RG.time, _TIME[str(rec.get("time"))])
         if rec.get("phase"):
-            self.g.link(node, R.inPhase, self.ref(str(rec.get("phase"))))
-        for name, prop in (("participants", R.presentParticipant), ("audiences", R.presentAudience),
-                           ("absent", R.absentButRelevant)):
+            self.g.link(node, _RG.inPhase, self.ref(str(rec.get("phase"))))
+        for name, prop in (("participants", _RG.presentParticipant), ("audiences", _RG.presentAudience),
+                           ("absent", _RG.absentButRelevant)):
             for a in rec.refs(name):
                 self.g.link(node, prop, self.ref(a))
         self.common(node, rec)
@@ -391,103 +391,103 @@ class _Compiler:
 
     def do_definition(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.SituationDefinition)
-        self.g.link(node, R.definedBy, self.ref(str(rec.get("by"))))
-        self.g.link(node, R.definesSituation, self.ref(str(rec.get("context"))))
-        self.label(node, R.occasion, rec, "occasion", lang)
-        self.label(node, R.atStake, rec, "at_stake", lang)
+        self.g.link(node, _TYPE, _RG.SituationDefinition)
+        self.g.link(node, _RG.definedBy, self.ref(str(rec.get("by"))))
+        self.g.link(node, _RG.definesSituation, self.ref(str(rec.get("context"))))
+        self.label(node, _RG.occasion, rec, "occasion", lang)
+        self.label(node, _RG.atStake, rec, "at_stake", lang)
         for i, cast in enumerate(rec.children.get("casts", []), start=1):
             cnode = f"{node}/casting-{i}"
-            self.g.link(node, R.casts, cnode)
-            self.g.link(cnode, _TYPE, R.Casting)
-            self.g.link(cnode, R.castActor, self.ref(str(cast.get("actor"))))
-            self.g.link(cnode, R.castRole, self.role(str(cast.get("as"))))
+            self.g.link(node, _RG.casts, cnode)
+            self.g.link(cnode, _TYPE, _RG.Casting)
+            self.g.link(cnode, _RG.castActor, self.ref(str(cast.get("actor"))))
+            self.g.link(cnode, _RG.castRole, self.role(str(cast.get("as"))))
             self.common(cnode, cast)
         self.common(node, rec)
 
     def do_standing(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.Standing)
+        self.g.link(node, _TYPE, _RG.Standing)
         self.g.link(node, _TYPE, _STANDING[str(rec.get("kind") or "credential")])
         self.label(node, _LABEL, rec, "label", lang)
         for a in rec.refs("holders"):
-            self.g.link(node, R.holder, self.ref(a))
+            self.g.link(node, _RG.holder, self.ref(a))
         for c in rec.refs("recognised_in"):
-            self.g.link(node, R.validIn, self.ref(c))
+            self.g.link(node, _RG.validIn, self.ref(c))
         self.common(node, rec)
 
     def do_process(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.CoProductionProcess)
+        self.g.link(node, _TYPE, _RG.CoProductionProcess)
         self.label(node, _LABEL, rec, "label", lang)
-        self.label(node, R.aim, rec, "aim", lang)
-        self.label(node, R.form, rec, "form", lang)
+        self.label(node, _RG.aim, rec, "aim", lang)
+        self.label(node, _RG.form, rec, "form", lang)
         for a in rec.refs("initiators"):
-            self.g.link(node, R.initiator, self.ref(a))
+            self.g.link(node, _RG.initiator, self.ref(a))
         for a in rec.refs("participants"):
-            self.g.link(node, R.participant, self.ref(a))
+            self.g.link(node, _RG.participant, self.ref(a))
         types = rec.fields.get("types")
         if types is not None:
             for t in types.value if isinstance(types.value, list) else [types]:
-                self.g.link(node, R.statedType, _TYPES[t.value])
+                self.g.link(node, _RG.statedType, _TYPES[t.value])
         for ph in rec.children.get("phases", []):
-            self.g.link(node, R.hasPhase, self.iri(str(ph.id)))
+            self.g.link(node, _RG.hasPhase, self.iri(str(ph.id)))
         self.common(node, rec)
 
     def do_phase(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.Phase)
-        self.g.link(node, R.phaseKind, _PHASE[str(rec.get("kind"))])
+        self.g.link(node, _TYPE, _RG.Phase)
+        self.g.link(node, _RG.phaseKind, _PHASE[str(rec.get("kind"))])
         self.label(node, _LABEL, rec, "label", lang)
         for a in rec.refs("participants"):
-            self.g.link(node, R.participant, self.ref(a))
+            self.g.link(node, _RG.participant, self.ref(a))
         if rec.get("influence"):
-            self.g.link(node, R.citizenInfluence, _INFLUENCE[str(rec.get("influence"))])
+            self.g.link(node, _RG.citizenInfluence, _INFLUENCE[str(rec.get("influence"))])
         self.common(node, rec)
 
     def _claim(self, rec: Record, node: str, context: str | None) -> None:
         for a in rec.refs("by"):
-            self.g.link(node, R.assignedBy, self.ref(a))
+            self.g.link(node, _RG.assignedBy, self.ref(a))
         if context is not None:
-            self.g.link(node, R.inSituation, context)
+            self.g.link(node, _RG.inSituation, context)
         self.common(node, rec)
         for i, resp in enumerate(rec.children.get("responses", []), start=1):
             rnode = f"{node}/response-{i}"
-            self.g.link(rnode, _TYPE, R.Response)
-            self.g.link(rnode, R.respondsTo, node)
+            self.g.link(rnode, _TYPE, _RG.Response)
+            self.g.link(rnode, _RG.respondsTo, node)
             for a in resp.refs("by"):
-                self.g.link(rnode, R.respondent, self.ref(a))
-            self.g.link(rnode, R.outcome, _OUTCOME[str(resp.get("outcome"))])
+                self.g.link(rnode, _RG.respondent, self.ref(a))
+            self.g.link(rnode, _RG.outcome, _OUTCOME[str(resp.get("outcome"))])
             rctx = resp.get("context")
             if isinstance(rctx, str):
-                self.g.link(rnode, R.inSituation, self.ref(rctx))
+                self.g.link(rnode, _RG.inSituation, self.ref(rctx))
             elif context is not None:
-                self.g.link(rnode, R.inSituation, context)
+                self.g.link(rnode, _RG.inSituation, context)
             self.common(rnode, resp)
 
     def do_claim(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.RoleClaim)
-        self.g.link(node, R.bearer, self.ref(str(rec.get("bearer"))))
-        self.g.link(node, R.role, self.role(str(rec.get("role"))))
+        self.g.link(node, _TYPE, _RG.RoleClaim)
+        self.g.link(node, _RG.bearer, self.ref(str(rec.get("bearer"))))
+        self.g.link(node, _RG.role, self.role(str(rec.get("role"))))
         if rec.get("mode"):
-            self.g.link(node, R.mode, _MODE[str(rec.get("mode"))])
+            self.g.link(node, _RG.mode, _MODE[str(rec.get("mode"))])
         elif rec.refs("by"):
-            self.g.link(node, R.mode, R.Given)
+            self.g.link(node, _RG.mode, _RG.Given)
         if rec.get("stance"):
-            self.g.link(node, R.stance, _STANCE[str(rec.get("stance"))])
+            self.g.link(node, _RG.stance, _STANCE[str(rec.get("stance"))])
         if rec.get("time"):
-            self.g.link(node, R.time, _TIME[str(rec.get("time"))])
+            self.g.link(node, _RG.time, _TIME[str(rec.get("time"))])
         if rec.get("phase"):
-            self.g.link(node, R.inPhase, self.ref(str(rec.get("phase"))))
+            self.g.link(node, _RG.inPhase, self.ref(str(rec.get("phase"))))
         ctx = rec.get("context")
         self._claim(rec, node, self.ref(ctx) if isinstance(ctx, str) else None)
 
     def do_membership(self, rec: Record, lang: str) -> None:
         node = self.iri(str(rec.id))
-        self.g.link(node, _TYPE, R.MembershipClaim)
-        self.g.link(node, R.bearer, self.ref(str(rec.get("member"))))
-        self.g.link(node, R.team, self.ref(str(rec.get("team"))))
+        self.g.link(node, _TYPE, _RG.MembershipClaim)
+        self.g.link(node, _RG.bearer, self.ref(str(rec.get("member"))))
+        self.g.link(node, _RG.team, self.ref(str(rec.get("team"))))
         ctx = rec.get("context")
         self._claim(rec, node, self.ref(ctx) if isinstance(ctx, str) else None)
 
