@@ -7,6 +7,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -135,3 +136,40 @@ def test_a_header_is_parsed_once_and_read_from_the_cache_after(tmp_path: Path,
     assert len(list(folder.glob("*.json"))) == 1
     monkeypatch.setenv("ROLEGRAPH_NO_CACHE", "1")
     assert read(f, QUERY).values == fresh  # no cache: parsed
+
+
+def test_a_named_query_is_parsed_once_and_read_from_the_cache_after(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.query as query_module
+    from kg.query import load_queries, parse_query_file
+
+    monkeypatch.setenv("ROLEGRAPH_NO_CACHE", "1")
+    uncached = load_queries()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ROLEGRAPH_NO_CACHE", raising=False)
+    folder = tmp_path / "cache" / "rolegraph" / "queries"
+
+    def whole(q: Any) -> tuple[Any, ...]:  # what a Query's equality leaves out too
+        return (q, q.titles, q.descriptions, [p.descriptions for p in q.params])
+
+    assert {n: whole(q) for n, q in load_queries().items()} == {n: whole(q) for n, q in uncached.items()}
+    assert len(list(folder.glob("*.json"))) == len(uncached)
+    tokenised: list[str] = []
+    real = query_module.variables
+    monkeypatch.setattr(query_module, "variables", lambda text: tokenised.append(text) or real(text))
+    # From the cache: the same queries, and no header read or SPARQL tokenised again
+    assert {n: whole(q) for n, q in load_queries().items()} == {n: whole(q) for n, q in uncached.items()}
+    assert not tokenised
+    # A changed file, a copy under another name and a damaged entry are parsed again
+    f = tmp_path / "who.rq"
+    text = (uncached["role-transfer"].path).read_text(encoding="utf-8")
+    f.write_text(text, encoding="utf-8")
+    assert parse_query_file(f).name == "who" and len(tokenised) == 1
+    f.write_text(text.replace("#+ title:", "#+ title: Changed:", 1), encoding="utf-8")
+    with pytest.raises(QueryError):  # "Changed: ..." is a YAML mapping, not a title: reported
+        parse_query_file(f)
+    f.write_text(text, encoding="utf-8")
+    for entry in folder.glob("*.json"):
+        entry.write_text('{"key": "' + entry.stem + '", "query": {"name": 1}}', encoding="utf-8")
+    assert whole(parse_query_file(f))[1:] == whole(uncached["role-transfer"])[1:]
+    assert len(tokenised) == 2  # the file as it was, under the damaged entry: parsed again
