@@ -14,9 +14,11 @@ entry), and temporary files left by a killed writer go after an hour.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,18 @@ def cache_folder(name: str) -> Path | None:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "rolegraph" / name
+
+
+def code_key(*parts: str, sources: Iterable[Path]) -> str:
+    """What the code that makes a cache's entries contributes to their keys: `parts` (a format
+    name, versions) and the text of the source files that make an entry."""
+    h = hashlib.sha256("\0".join(parts).encode())
+    for source in sources:
+        try:
+            h.update(source.read_bytes())
+        except OSError:
+            h.update(b"-")
+    return h.hexdigest()
 
 
 def read_entry(folder: Path | None, key: str, slot: str) -> Any:

@@ -31,7 +31,7 @@ from .headers import QUERY as QUERY_HEADER
 from .headers import read as read_header
 from .i18n import N_
 from .iris import CASE, EXT, LANGS, PREFIXES, shorten
-from .json_cache import cache_folder, read_entry, write_entry
+from .json_cache import cache_folder, code_key, read_entry, write_entry
 from .resources import data_dir
 from .sparql_text import forbidden_keywords, group_after, variables
 from .stores import answers
@@ -106,13 +106,7 @@ _SOURCES = (_HERE / "query.py", _HERE / "headers.py", _HERE / "sparql_text.py")
 
 @functools.cache
 def _code_key() -> str:
-    h = hashlib.sha256(f"{_CACHE_FORMAT}\0{ox.__version__}".encode())  # Oxigraph checked the SPARQL
-    for source in _SOURCES:
-        try:
-            h.update(source.read_bytes())
-        except OSError:
-            h.update(b"-")
-    return h.hexdigest()
+    return code_key(_CACHE_FORMAT, ox.__version__, sources=_SOURCES)  # (Oxigraph checked the SPARQL)
 
 
 def _encode_query(q: Query) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import rdflib
 
-from ..json_cache import cache_folder, read_entry, write_entry
+from ..json_cache import cache_folder, code_key, read_entry, write_entry
 
 # Bump when the shape of an entry changes.
 FORMAT = "rolegraph-rule-cache/1"
@@ -45,18 +45,11 @@ def cache_dir() -> Path | None:
 @cache
 def _code_key() -> str:
     """What the code that parses contributes to every key (computed once per process)."""
-    h = hashlib.sha256(FORMAT.encode())
     try:
-        h.update(version("rolegraph").encode())
-    except PackageNotFoundError:  # a checkout that is not installed: the sources below decide
-        pass
-    h.update(rdflib.__version__.encode())
-    for source in _SOURCES:
-        try:
-            h.update(source.read_bytes())
-        except OSError:
-            h.update(b"-")
-    return h.hexdigest()
+        release = version("rolegraph")
+    except PackageNotFoundError:  # a checkout that is not installed: the sources decide
+        release = ""
+    return code_key(FORMAT, release, rdflib.__version__, sources=_SOURCES)
 
 
 def entry_key(name: str, text: str) -> str:
