@@ -10,6 +10,7 @@ CaseDataError that lists every problem found, each at its file and line.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -75,8 +76,24 @@ class CaseSet:
         return sum(len(g) for g in self.graphs.values())
 
 
-# A YAML case's `file:` lines name the source texts its quotes are checked against.
-_SOURCE_FILE = re.compile(rb"^\s*-?\s*file:\s*['\"]?([^'\"#\r\n]+?)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+# A YAML case's `file:` lines name the source texts its quotes are checked against. The pattern
+# starts at `file:`, which the regex engine finds fast, and what comes before it on its line is
+# checked apart: a pattern anchored at every line start took 0.55 s for 25 MB of cases.
+_SOURCE_FILE = re.compile(rb"file:\s*['\"]?([^'\"#\r\n]+?)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+_BEFORE_FILE = re.compile(rb"\s*-?\s*")  # indentation and a list item's dash
+
+
+def source_file_names(data: bytes) -> list[bytes]:
+    """The `file:` values of a YAML case's text, in order (the lines `file: x` and `- file: x`)."""
+    out, at = [], 0
+    while (m := _SOURCE_FILE.search(data, at)) is not None:
+        line = data.rfind(b"\n", 0, m.start()) + 1
+        if _BEFORE_FILE.fullmatch(data, line, m.start()):
+            out.append(m.group(1))
+            at = m.end()
+        else:  # not a `file:` key; its match may have run into the next line, which is looked at again
+            at = m.start() + 1
+    return out
 
 
 def file_digest(path: Path) -> str:
@@ -85,9 +102,9 @@ def file_digest(path: Path) -> str:
     data = path.read_bytes()
     h = hashlib.sha256(data)
     if path.suffix.lower() in YAML_SUFFIXES:
-        for m in _SOURCE_FILE.finditer(data):
-            source = path.parent / m.group(1).decode("utf-8", "replace").strip()
-            h.update(b"\0" + m.group(1) + b"\0")
+        for name in source_file_names(data):
+            source = path.parent / name.decode("utf-8", "replace").strip()
+            h.update(b"\0" + name + b"\0")
             try:
                 h.update(source.read_bytes() if source.is_file() else b"(missing)")
             except OSError:
@@ -97,10 +114,38 @@ def file_digest(path: Path) -> str:
 
 def display_path(path: Path) -> str:
     """How to name a file in messages: relative to the working directory when it lies below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    return _Namer()(path)
+
+
+class _Namer:
+    """`display_path` for many files: the working directory and each folder are resolved once,
+    not once a file (resolving 2,000 files' paths took a third of a second)."""
+
+    def __init__(self) -> None:
+        self.inside = str(Path.cwd().resolve()).rstrip("/") + "/"
+        self.folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> str:
+        if path.is_symlink():
+            real = path.resolve()
+        else:  # a file that is not a link resolves to where its folder resolves, then its name
+            folder = self.folders.get(path.parent)
+            if folder is None:
+                folder = self.folders[path.parent] = path.parent.resolve()
+            real = folder / path.name
+        below = str(real).removeprefix(self.inside)  # Path.relative_to, without its cost a file
+        return below if below != str(real) else str(path)
+
+
+def _case_files_in(folder: Path) -> list[Path]:
+    """The case files below a folder, sorted, leaving out hidden files and folders (and not
+    following links to folders, as `Path.rglob`)."""
+    found = []
+    for at, folders, files in os.walk(folder):
+        folders[:] = [d for d in folders if not d.startswith(".")]
+        base = folder if at == str(folder) else Path(at)
+        found += [base / f for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in CASE_SUFFIXES]
+    return sorted(f for f in found if f.is_file())
 
 
 def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
@@ -108,16 +153,15 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
     if not paths:
         raise UsageError(N_("no case files given"), hint=N_("name case files or directories, e.g. `cases/`"))
     out: list[tuple[Path, str]] = []
+    name = _Namer()
     for raw in paths:
         p = Path(raw)
         if not p.exists():
             raise UsageError(N_("no such file or directory: {raw}"), hint=N_("check the path"), params={"raw": raw})
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CASE_SUFFIXES
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            out.extend((f, display_path(f)) for f in found)
+            out.extend((f, name(f)) for f in _case_files_in(p))
         elif p.suffix.lower() in CASE_SUFFIXES:
-            out.append((p, display_path(p)))
+            out.append((p, name(p)))
         else:
             raise UsageError(N_("{raw}: not a case file"),
                              hint=N_("case files end in {join}"), params={"raw": raw, "join": ', '.join(CASE_SUFFIXES)})
