@@ -69,14 +69,14 @@ def write_entry(folder: Path | None, key: str, slot: str, value: Any, *, limit: 
     to `keep` entries if it has more than `limit`; failures are ignored."""
     if folder is None:
         return
-    # A temporary file named by this process and the key, renamed into place (`tempfile`, 8 to
-    # 20 ms to import, would be on the path of every `rolegraph query`); another thread writing
-    # the same entry meanwhile makes this write give way.
-    tmp = folder / f".tmp-{os.getpid()}-{key}.json"
+    # A temporary file of a name no other writer has, renamed into place (`tempfile`, 8 to 20 ms
+    # to import, would be on the path of every `rolegraph query`). The random part keeps a file
+    # that a killed writer left from blocking a later process that gets the same process id.
+    tmp = folder / f".tmp-{os.getpid()}-{os.urandom(6).hex()}-{key}.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except OSError:  # not writable, or being written: run without the cache
+    except OSError:  # not writable: run without the cache
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -206,3 +206,13 @@ def test_the_cache_prunes_the_least_recently_used_entries(cache: Path, monkeypat
     left = {p.stem for p in cache.glob("[!.]*.json")}
     assert left == {keys[0], *keys[6:], new}
     assert not stale.exists()
+
+
+def test_a_temporary_file_a_killed_writer_left_does_not_block_the_entry(cache: Path) -> None:
+    key = rule_cache.entry_key("r", RULE)
+    cache.mkdir(parents=True, exist_ok=True)
+    for left in (f".tmp-{os.getpid()}-{key}.json", f".tmp-{os.getpid()}-000000000000-{key}.json"):
+        (cache / left).write_text("{", encoding="utf-8")  # as a writer with this process id left it
+    rule_cache.write(key, {"n": 1})
+    assert rule_cache.read(key) == {"n": 1}
+    assert len(list(cache.glob(".tmp-*"))) == 2  # the leftovers wait for pruning; this write left none
