@@ -361,20 +361,8 @@ def child_hermit(a: argparse.Namespace) -> None:
     _result(out)
 
 
-def child_query_minimal(a: argparse.Namespace) -> None:
-    """The reference for `rolegraph query`: a minimal pyoxigraph client, the same query text, rows printed."""
-    import pyoxigraph as ox
-
-    store = ox.Store.read_only(a.store)
-    answer = store.query(Path(a.nt).read_text(encoding="utf-8"), use_default_graph_as_union=True)
-    names = [v.value for v in answer.variables]
-    lines = ["\t".join(names)]
-    lines += ["\t".join("" if s[n] is None else s[n].value for n in names) for s in answer]
-    print("\n".join(lines))
-
-
 CHILDREN = {"prepare": child_prepare, "oxigraph": child_oxigraph, "query_engine": child_query_engine,
-            "query_minimal": child_query_minimal, "owlrl": child_owlrl, "hermit": child_hermit}
+            "owlrl": child_owlrl, "hermit": child_hermit}
 
 
 # ---- the parent: spawn, watch, kill ---------------------------------------------------------
@@ -652,7 +640,9 @@ def run_size(size: str, base: Path, args: argparse.Namespace, failed: dict[str, 
                 ("reason", [rg, "reason"]),
                 ("query", [rg, "query", FLAGSHIP]),
                 ("query_again", [rg, "query", FLAGSHIP]),
-                ("query_minimal", _py_child("query_minimal", "--store", str(store), "--nt", str(flagship_rq))),
+                # a script of its own: run as a mode of this file, it imported this file's modules too
+                ("query_minimal", [sys.executable, str(Path(__file__).with_name("minimal_client.py")), str(store),
+                                   str(flagship_rq)]),
                 ("query_engine", _py_child("query_engine", "--store", str(store),
                                            "--rows-out", str(work / "rows-ours.json"))),
                 ("explain", [rg, "explain"]),
