@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.cases.validate import CASE_SUFFIXES, collect_files, display_path, source_file_names
+from kg.cases.validate import CASE_SUFFIXES, collect_files, display_path, file_digest, source_file_names
 from kg.synthetic import generate
 
 from .conftest import CASES
@@ -188,3 +188,18 @@ def test_a_plan_made_before_another_build_is_not_applied(cli, corpus: Path, tmp_
     assert _quads(store) == before
     again = plan([corpus], store, setup, reason=True)  # a plan of the store as it is now applies
     assert again.unchanged
+
+
+def test_a_full_build_records_the_digests_its_plan_made(cli, corpus: Path, tmp_path: Path) -> None:
+    from kg.stores import open_store
+    from kg.stores.layout import recorded_sources
+
+    store = tmp_path / "store"
+    _build(cli, corpus, store)  # no store yet: the plan hashed the files, the build records those
+    shutil.copytree(corpus, tmp_path / "other")  # a full build of the same files from elsewhere
+    _build(cli, tmp_path / "other", tmp_path / "other-store", "--full")  # hashes them itself
+    for built, folder in ((store, corpus), (tmp_path / "other-store", tmp_path / "other")):
+        with open_store(built) as st:
+            _, recorded = recorded_sources(st)
+        expected = {d: file_digest(p) for p, d in collect_files([folder])}
+        assert {d: sha for d, (sha, _) in recorded.items()} == expected

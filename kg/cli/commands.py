@@ -145,6 +145,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     sources = list(paths) or ["cases"]
     setup = setup_digest(exts, shacl=shacl)
     bar = terminal_bar(translate=say())
+    digests: dict[str, str] = {}  # the files' digests, when a plan hashed them
     try:
         if isinstance(target, Path) and not full:
             todo = plan(sources, target, setup, reason=with_reasoning)
@@ -167,6 +168,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
             if target.exists():  # a first build is a full one: nothing to say
                 why = todo.why.render(_) if isinstance(todo.why, Msg) else _(todo.why)
                 echo(_("full build") + ": " + why, err=True)
+            digests = todo.digests
         # Many files: worker processes read them and reason the batches. They fork after the
         # ontology has loaded here, and start with it (`load_ontology` keeps it per process)
         # instead of each parsing it again before its first file.
@@ -174,7 +176,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
         many = reads_in_workers(sources)
         with Workers(worker_count(), READING + REASONING, fork=True) if many else nullcontext() as workers:
             cs = load_cases(sources, ontology=ontology, shacl=shacl, progress=bar,
-                            allow_remote_context=allow_remote_context, workers=workers)
+                            allow_remote_context=allow_remote_context, workers=workers, digests=digests)
             cs.setup = setup
             # The flagship answer is kept as the build ends (kg.prime), computed while the new
             # store is compacted: the first query after the build reads it back.
