@@ -45,7 +45,7 @@ fi
 # The package's bytecode, written now: an editable install leaves it to the first import, and a
 # machine with PYTHONDONTWRITEBYTECODE set would compile kg/ again on every command (30 ms of a
 # 0.2 s `rolegraph query`). compileall skips what is up to date (under 0.1 s).
-.venv/bin/python -m compileall -q kg
+.venv/bin/python -m compileall -q kg >/dev/null || say "could not write the bytecode of kg/ (a read-only checkout?): commands compile it as they run"
 
 # Java for HermiT (owlready2 runs it in a JVM).
 if ! command -v java >/dev/null 2>&1; then
