@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -93,14 +93,61 @@ class _Limit(Exception):
         self.problem = problem
 
 
+class _Fallback(Exception):
+    """What the one-pass reader leaves to PyYAML's composer: a merge key (`<<:`), a `=` key,
+    an anchor defined twice, an undefined alias, more than one document."""
+
+
+class _Open:
+    """A collection being read: its size after alias expansion so far, its anchor and start
+    event, and (when building) its items; for a mapping, the key read and waiting for its value."""
+
+    __slots__ = ("anchor", "event", "items", "key", "key_line", "key_lines", "problems_from", "size", "skip_from")
+
+    def __init__(self, anchor: str | None, event: Any, items: Any, problems_from: int) -> None:
+        self.size = 0
+        self.anchor = anchor
+        self.event = event
+        self.items = items  # list (a sequence), dict (a mapping) or None (not building)
+        self.key_lines: dict[str, int] = {}
+        self.key: Any = _NO_KEY  # a mapping's key waiting for its value
+        self.key_line = 0
+        self.skip_from = -1  # a key that is reported and dropped: problems from here are its value's
+        self.problems_from = problems_from
+
+
+_NO_KEY = object()
+_SKIP = object()  # a key already reported: its value is read and dropped
+_MERGE = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
 def _scan(text: str, display: str, loader_class: type, lines: _Lines) -> None:
     """Walk the parser's events once; raise _Limit at the first limit passed.
 
     Counts every value as it would be after alias expansion (an alias counts the size of
     its anchor), so that an alias bomb is refused before anything is built."""
+    _walk(text, display, loader_class, lines, None)
+
+
+def _read(text: str, display: str, loader_class: type, lines: _Lines) -> tuple[Y | None, list[Problem]]:
+    """The tree and problems of `_parse` in one walk of the parser's events, without PyYAML's
+    composer building a node per value first (half the time of reading a case file); raises
+    _Fallback where the composer must do it, _Limit at the first limit passed."""
+    problems: list[Problem] = []
+    return _walk(text, display, loader_class, lines, problems), problems
+
+
+def _walk(text: str, display: str, loader_class: type, lines: _Lines, problems: list[Problem] | None) -> Y | None:
+    """`_scan`, and with `problems` also `_read`: the limits are checked on the same events
+    the tree is built from, so no input is built past a limit."""
     sizes: dict[str, int] = {}
-    stack: list[list[Any]] = []  # [size so far, anchor, line] per open collection
+    stack: list[_Open] = []
     open_anchors: set[str] = set()
+    # An anchor's value, to repeat where an alias names it: a scalar as its node (constructed
+    # again, as `_convert` does), a collection as the tree built and the problems found in it.
+    built: dict[str, tuple[Y, list[Problem], yaml.ScalarNode | None]] = {}
+    root: list[Y] = []
+    plain_tags: dict[str, str] = {}  # a plain scalar's resolved tag (the resolver's regular expressions, once per text)
     total = 0
 
     def fail(event: Any, field_name: str, message: str, hint: str, **params: Any) -> None:
@@ -109,48 +156,154 @@ def _scan(text: str, display: str, loader_class: type, lines: _Lines) -> None:
     def add(n: int, event: Any) -> None:
         nonlocal total
         if stack:
-            stack[-1][0] += n
+            stack[-1].size += n
         total += n
         if total > MAX_NODES:
             fail(event, "yaml", N_("the file expands to more than {n:,} values"),
                  N_("aliases (*name) repeat what their anchor (&name) holds; repeat less, or split the file"),
                  n=MAX_NODES)
 
+    def at_key() -> bool:
+        return bool(stack) and isinstance(stack[-1].items, dict) and stack[-1].key is _NO_KEY
+
+    def place_key(node: yaml.ScalarNode | None, line: int) -> None:
+        """A mapping's key, checked and constructed as `_convert` does; None: not a scalar."""
+        assert problems is not None
+        top = stack[-1]
+        top.key_line = line
+        if node is None:
+            problems.append(Problem.of(display, line, "yaml", N_("a key must be a word"),
+                                       N_("write keys as plain names, e.g. `label:`")))
+            top.key, top.skip_from = _SKIP, len(problems)
+            return
+        if node.tag in _MERGE:
+            raise _Fallback  # (`loader.flatten_mapping`)
+        key = _construct(node, loader, display, problems, lines)
+        if not isinstance(key, str):
+            problems.append(Problem.of(display, line, str(key), N_("a key must be a word"),
+                                       N_("write keys as plain names, e.g. `label:`")))
+            top.key, top.skip_from = _SKIP, len(problems)
+        elif key in top.items:
+            problems.append(Problem.of(display, line, key, N_("duplicate key '{key}' (first at line {value})"),
+                                       N_("keep one of them"), key=key, value=top.key_lines[key]))
+            top.key, top.skip_from = _SKIP, len(problems)
+        else:
+            top.key = key
+
+    def place(value: Y) -> None:
+        """A value read (a scalar, an alias's copy, a closed collection) into its parent."""
+        assert problems is not None
+        if not stack:
+            if root:
+                raise _Fallback  # a second document: the composer words the error
+            root.append(value)
+            return
+        top = stack[-1]
+        items = top.items
+        if isinstance(items, list):
+            items.append(value)
+        elif top.key is _NO_KEY:  # a collection as a key
+            place_key(None, value.line)
+        else:
+            if top.key is _SKIP:  # the composer never converts a dropped key's value: nor its problems
+                del problems[top.skip_from:]
+            else:
+                items[top.key] = value
+                top.key_lines[top.key] = top.key_line
+            top.key = _NO_KEY
+
     loader = loader_class(text)
     try:
-        while loader.check_event():
-            event = loader.get_event()
+        for event in iter(loader.get_event, None):
             if isinstance(event, yaml.ScalarEvent):
-                if len(event.value) > MAX_TEXT:
+                value_text = event.value
+                if len(value_text) > MAX_TEXT:
                     fail(event, "yaml", N_("a text of {n:,} characters (at most {limit:,})"),
                          N_("shorten it, or cite the source with a locator instead of copying it whole"),
-                         n=len(event.value), limit=MAX_TEXT)
-                if _SURROGATE.search(event.value):
+                         n=len(value_text), limit=MAX_TEXT)
+                if _SURROGATE.search(value_text):
                     fail(event, "yaml", N_("a lone surrogate escape (\\ud800-\\udfff) is not a character"),
                          N_("write the character itself, or its \\U0001xxxx escape"))
                 if event.anchor:
                     sizes[event.anchor] = 1
                 add(1, event)
+                if problems is None:
+                    continue
+                tag = event.tag
+                if tag is None or tag == "!":
+                    if not event.implicit[0]:
+                        tag = _STR  # quoted or a block: what the resolver gives
+                    elif (tag := plain_tags.get(value_text)) is None:
+                        tag = plain_tags[value_text] = loader.resolve(yaml.ScalarNode, value_text, event.implicit)
+                line = lines(event.start_mark)
+                key = at_key()
+                node = None
+                if tag != _STR or event.anchor or key:
+                    node = yaml.ScalarNode(tag, value_text, cast(Any, event.start_mark), cast(Any, event.end_mark),
+                                           style=event.style)
+                if event.anchor:
+                    if event.anchor in built:
+                        raise _Fallback  # an anchor defined twice
+                    built[event.anchor] = (Y(None, line), [], node)
+                if key:
+                    place_key(node, line)
+                else:
+                    place(Y(value_text if node is None else _construct(node, loader, display, problems, lines), line))
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor in open_anchors:
                     fail(event, "yaml", N_("the alias *{anchor} refers to a value that contains it"),
                          N_("an alias cannot repeat the value it stands in; write the value out"), anchor=event.anchor)
                 add(sizes.get(event.anchor or "", 1), event)  # an alias always names an anchor
+                if problems is None:
+                    continue
+                if event.anchor not in built:
+                    raise _Fallback  # an undefined alias
+                value, found, scalar = built[event.anchor]
+                if at_key():
+                    place_key(scalar, value.line)
+                elif scalar is not None:
+                    place(Y(_construct(scalar, loader, display, problems, lines), value.line))
+                else:
+                    problems.extend(found)  # `_convert` converts the aliased node again
+                    place(_copy(value))
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) >= MAX_DEPTH:
                     fail(event, "yaml", N_("nested deeper than {n} levels"),
                          N_("a case file needs a few levels; check the indentation and the brackets"), n=MAX_DEPTH)
-                stack.append([0, event.anchor, event])
+                if problems is not None and event.anchor in built:
+                    raise _Fallback
+                items: dict[str, Y] | list[Y] | None = None if problems is None else \
+                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                stack.append(_Open(event.anchor, event, items, 0 if problems is None else len(problems)))
                 if event.anchor:
                     open_anchors.add(event.anchor)
             elif isinstance(event, yaml.CollectionEndEvent):
-                size, anchor, _ = stack.pop()
-                if anchor:
-                    open_anchors.discard(anchor)
-                    sizes[anchor] = size + 1
+                closed = stack.pop()
+                if closed.anchor:
+                    open_anchors.discard(closed.anchor)
+                    sizes[closed.anchor] = closed.size + 1
                 add(1, event)
+                if problems is None:
+                    continue
+                line = lines(closed.event.start_mark)
+                value = Y(closed.items, line, closed.key_lines) if isinstance(closed.items, dict) \
+                    else Y(closed.items, line)
+                if closed.anchor:
+                    built[closed.anchor] = (value, problems[closed.problems_from:], None)
+                place(value)
     finally:
         loader.dispose()
+    return root[0] if root else None
+
+
+def _copy(y: Y) -> Y:
+    """An aliased collection repeated where the alias stands (the composer's tree shares the
+    node; `_convert` makes a value of each use)."""
+    if isinstance(y.value, dict):
+        return Y({k: _copy(v) for k, v in y.value.items()}, y.line, dict(y.key_lines))
+    if isinstance(y.value, list):
+        return Y([_copy(v) for v in y.value], y.line)
+    return Y(y.value, y.line)
 
 
 def _construct(node: yaml.Node, loader: Any, file: str, problems: list[Problem], lines: _Lines) -> Any:
@@ -223,9 +376,27 @@ def load_yaml(path: Path, display: str, *, limited: bool = True) -> tuple[Y | No
         return None, [Problem.of(display, 1, "file", N_("cannot read the file: {value}"),
                               N_("check that it exists and is readable"), value=exc.strerror or exc)]
     try:
-        return _parse(text, display, _FastLoader)
+        try:
+            return _read_file(text, display, _FastLoader)
+        except _Fallback:
+            return _parse(text, display, _FastLoader)
     except yaml.YAMLError:
         return _parse(text, display, _Loader)  # reparse to report the error in the usual words
+
+
+def _read_file(text: str, display: str, loader_class: type) -> tuple[Y | None, list[Problem]]:
+    """`_parse` in one walk (`_read`) for the files the composer is not needed for."""
+    try:
+        tree, problems = _read(text, display, loader_class, _Lines(text))
+    except _Limit as exc:
+        return None, [exc.problem]
+    if tree is None:
+        return None, [_empty(display)]
+    return tree, problems
+
+
+def _empty(display: str) -> Problem:
+    return Problem.of(display, 1, "file", N_("the file is empty"), N_("start with `case: <id>` and `title: ...`"))
 
 
 def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[Problem]]:
@@ -237,8 +408,7 @@ def _parse(text: str, display: str, loader_class: type) -> tuple[Y | None, list[
         loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
-            return None, [Problem.of(display, 1, "file", N_("the file is empty"),
-                                  N_("start with `case: <id>` and `title: ...`"))]
+            return None, [_empty(display)]
         tree = _convert(node, loader, display, problems, lines)
     except _Limit as exc:
         return None, [exc.problem]
