@@ -188,10 +188,16 @@ RULE = Schema("rule", (
     Field("scope", str, "case: premises join within one case; store: the rule compares across cases",
           default="case", choices=RULE_SCOPES),
     Field("unroll", str, "chain: the file is the length-2 instance of a rule over a list that builds a path "
-          "(prp-spo2); the engine writes the instance for each list length the ontology has", choices=("chain",)),
+          "(prp-spo2); intersection: the file is cls-int1's general form, whose plain join the engine writes "
+          "instead; either way the engine writes the instance for each list length the ontology has",
+          choices=("chain", "intersection")),
     Field("semi-naive", str, "premises: every new solution uses a new triple matching one of the positive "
           "premises, even though the body nests NOT EXISTS (cls-int1: a new member type); the engine then "
           "evaluates the rule on what each round added", choices=("premises",)),
+    Field("closed-by", str, "the id of a rule whose fixpoint leaves this one nothing to conclude from its own "
+          "conclusions (cax-sco: scm-sco makes rdfs:subClassOf transitive); in a batch settled on the "
+          "ontology's closure, while nothing that rule reads is added, the engine leaves this rule's own "
+          "conclusions out of its semi-naive runs"),
 ), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
 
 PARAM_KEYS = ("type", "default", "description", "description@da")

@@ -42,13 +42,16 @@ from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import to_ox
 from ..vocab import CLASH_BASE, RG
-from .rules import Pattern, Rule, chain_lengths, chain_rule, read_keys
+from .rules import UNROLL_LISTS, Pattern, Rule, list_lengths, read_keys, unrolled_rule
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
-# A rule with a premise of at most this many triples (`owl:someValuesFrom`, `owl:inverseOf`
-# in an ontology with a few restrictions) runs in full, not semi-naively (`Reasoner._anchored`).
-ANCHOR_TRIPLES = 12
+# An unrecorded rule with a premise of at most this many triples (`owl:someValuesFrom`,
+# `owl:inverseOf`, `owl:intersectionOf` in an ontology with a few dozen class expressions)
+# runs in full, not semi-naively (`Reasoner._anchored`); a premise naming a class's members
+# (`?p a owl:FunctionalProperty`) anchors it only up to `ANCHOR_MEMBERS` (bench/README.md).
+ANCHOR_TRIPLES = 32
+ANCHOR_MEMBERS = 12
 # A variable predicate of a semi-naive premise is pinned to the values another premise gives
 # it when that premise has at most this many triples (`Reasoner._pins`).
 PIN_TRIPLES = 5_000
@@ -181,9 +184,10 @@ class Reasoner:
         ids = {r.id for r in rules}
         self.rules = [r for r in rules if r.kind != "equality"
                       and not (r.id in SUBSUMED and all(k in ids for k in SUBSUMED[r.id]))]
-        self.chain_rules = [r for r in self.rules if r.unroll == "chain"]
+        # The `unroll` rules run as their instances for the list lengths the store has (`_unrolled`).
+        self.unroll_rules = [r for r in self.rules if r.unroll is not None]
         self.rules = [r for r in self.rules if r.unroll is None]
-        self._chains: set[int] = set()
+        self._lengths: dict[str, tuple[tuple[int, ...] | None, set[int]]] = {}  # kind: (`_list_clock`, lengths)
         self.first_round = first_round
         # Rules whose conclusions get no recorded derivation: the OWL 2 RL axiom rules, whose
         # conclusions are most of what reasoning adds and would each cost a dozen provenance
@@ -210,6 +214,8 @@ class Reasoner:
         self._parent: dict[Any, Any] = {}
         self._gens: list[ox.NamedNode] = []
         self._gen_clock: list[int] = []  # the clock of each generation
+        self._gen_rule: list[str] = []  # the rule (key) that concluded each generation
+        self._settled = False  # `settle_keys`: all but the added triples at the rules' fixpoint
         self._pinned: dict[tuple[Pattern, Variable, int], frozenset[str] | None] = {}  # `_values`
         if settled is not None:
             self.settle(settled)
@@ -233,19 +239,21 @@ class Reasoner:
         if self._has(_SAME):
             return
         self._clock = 1
+        self._settled = True
         for k in keys:
             self._changed[k] = 1
-        for r in self.rules + self.chain_rules:
+        for r in self.rules + self.unroll_rules:
             self._started[r.key] = 0
 
     # ---- the store's generations of conclusions
-    def _add(self, triples: Iterable[ox.Triple]) -> int:
-        """Add new conclusions (triples, or quads whose graph is ignored) in a new generation
-        graph; return how many."""
+    def _add(self, triples: Iterable[ox.Triple], by: str = "") -> int:
+        """Add new conclusions (triples, or quads whose graph is ignored) of a rule (its key)
+        in a new generation graph; return how many."""
         self._clock += 1
         gen = ox.NamedNode(f"{_GEN}{self._clock}")
         self._gens.append(gen)
         self._gen_clock.append(self._clock)
+        self._gen_rule.append(by)
         quads = [ox.Quad(t.subject, t.predicate, t.object, gen) for t in triples]
         self.store.extend(quads)
         predicates = {q.predicate for q in quads}
@@ -256,9 +264,21 @@ class Reasoner:
                 self._changed["type|" + c.value] = self._clock
         return len(quads)
 
-    def _since(self, clock: int) -> list[str]:
-        """The graphs of the generations added after `clock`."""
-        return [g.value for g in self._gens[bisect.bisect_right(self._gen_clock, clock):]]
+    def _since(self, clock: int, but: str = "") -> list[str]:
+        """The graphs of the generations added after `clock` (but those of the rule `but`)."""
+        at = bisect.bisect_right(self._gen_clock, clock)
+        return [g.value for g, by in zip(self._gens[at:], self._gen_rule[at:]) if not but or by != but]
+
+    def _closed(self, rule: Rule) -> bool:
+        """Whether the rule's own conclusions can give it no new solution now (`closed-by`):
+        the batch was settled on a fixpoint of the rules, and nothing the closing rule reads
+        has been added since (cax-sco: no new `rdfs:subClassOf`, which scm-sco left
+        transitive), nor any `owl:sameAs` (equality rewrites the store)."""
+        if not (rule.closed_by and self._settled) or self._changed.get(_SAME, 0):
+            return False
+        closer = next((r for r in self.rules if r.id == rule.closed_by), None)
+        return closer is not None and closer.reads is not None and \
+            not any(self._changed.get(k, 0) for k in closer.reads)
 
     def _stale(self, rule: Rule) -> bool:
         started = self._started.get(rule.key)
@@ -300,7 +320,7 @@ class Reasoner:
         return node
 
     def _describe_rules(self) -> None:
-        self._explain += rule_descriptions(self.rules + self.chain_rules)
+        self._explain += rule_descriptions(self.rules + self.unroll_rules)
 
     def _derivation(self, rule_id: str, round_no: int, fresh: list[ox.Triple], premises: list[ox.Triple],
                     explain: list[ox.Quad]) -> None:
@@ -343,7 +363,8 @@ class Reasoner:
         # nothing new: its branch of the union is left out.
         premises = [p for p in rule.delta if not isinstance(p[1], URIRef)
                     or self._changed.get(read_keys(p[1], p[2])[-1], 0) > previous]
-        return self._since(previous), premises, self._pins(rule, premises, previous)
+        graphs = self._since(previous, rule.key if self._closed(rule) else "")
+        return graphs, premises if graphs else [], self._pins(rule, premises, previous)
 
     def _pins(self, rule: Rule, premises: list[Pattern], previous: int) -> dict[str, list[str]]:
         """For each variable in the predicate position of a semi-naive premise, the IRIs it
@@ -391,11 +412,14 @@ class Reasoner:
         return found
 
     def _anchored(self, rule: Rule) -> bool:
-        """Whether a premise of the rule with a fixed predicate (or class) has at most
-        `ANCHOR_TRIPLES` triples: then a full run starts from those few and costs less
-        than a semi-naive one, whose branches scan every new triple (`?x ?p ?y`) before the
-        join. The conclusions are the same either way; only unrecorded rules choose, so
-        that which premises a recorded derivation names does not depend on it."""
+        """Whether a premise of the rule with a fixed predicate has at most `ANCHOR_TRIPLES`
+        triples (with a fixed class, `ANCHOR_MEMBERS`): then a full run starts from those
+        few and costs less than a semi-naive one, whose branches scan every new triple
+        (`?x ?p ?y`) or every new type (`?x rdf:type ?c1`, cls-int1) before the join. A
+        class's members anchor less: each member of `owl:FunctionalProperty` brings all its
+        triples into prp-fp's full run, where the semi-naive run looks up only the properties
+        with new triples (`_pins`). The conclusions are the same either way; only unrecorded
+        rules choose, so that which premises a recorded derivation names does not depend on it."""
         for _, pr, o in rule.delta or ():
             if not isinstance(pr, URIRef):
                 continue
@@ -404,9 +428,11 @@ class Reasoner:
                 continue  # any class: every typed node
             if key.startswith("type|"):
                 found = self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(key[5:]), None)
+                most = ANCHOR_MEMBERS
             else:
                 found = self.store.quads_for_pattern(None, ox.NamedNode(key), None, None)
-            if sum(1 for _ in itertools.islice(found, ANCHOR_TRIPLES + 1)) <= ANCHOR_TRIPLES:
+                most = ANCHOR_TRIPLES
+            if sum(1 for _ in itertools.islice(found, most + 1)) <= most:
                 return True
         return False
 
@@ -434,7 +460,7 @@ class Reasoner:
             new += fresh
             self._derivation(rule.id, round_no, fresh, premises, explain)
         if new:
-            self._add(new)
+            self._add(new, rule.key)
             self._explain += explain
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + len(new)
         return len(new)
@@ -447,16 +473,16 @@ class Reasoner:
             found = set(self._query(rule, text))
             if len(rule.conclusions) > 1:  # the filter skips a row only when all its conclusions hold
                 found = {t for t in found if not self._holds(t)}
-            n = self._add(found) if found else 0
+            n = self._add(found, rule.key) if found else 0
         else:
             # Every triple the query gives is new (its filter): from Oxigraph's writer to its
             # reader as N-Triples, no Python object per conclusion (most of what reasoning adds).
-            n = self._add_ntriples(self._query(rule, text).serialize(format=_NT), load)
+            n = self._add_ntriples(self._query(rule, text).serialize(format=_NT), load, rule.key)
         if n:
             self.report.fired[rule.id] = self.report.fired.get(rule.id, 0) + n
         return n
 
-    def _add_ntriples(self, data: bytes, load: Any) -> int:
+    def _add_ntriples(self, data: bytes, load: Any, by: str = "") -> int:
         """`_add` for conclusions as N-Triples written by Oxigraph (perhaps a triple twice):
         loaded into a new generation graph in Rust, but the lines that name a blank node (the
         store's reader would rename it; `split_blank`); what they change asked of the store."""
@@ -479,14 +505,33 @@ class Reasoner:
                 self._changed["type|" + row["c"].value] = self._clock
         self._gens.append(gen)
         self._gen_clock.append(self._clock)
+        self._gen_rule.append(by)
         return n
 
     def _unrolled(self) -> list[Rule]:
-        """The instances of the `unroll: chain` rules for the chain lengths the store has."""
-        if not self.chain_rules or not self._has("http://www.w3.org/2002/07/owl#propertyChainAxiom"):
-            return []
-        self._chains |= chain_lengths(lambda q: cast(Iterable[Any], self.store.query(q, use_default_graph_as_union=True)))
-        return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
+        """The instances of the `unroll` rules for the list lengths the store has: asked of
+        the store again only when a triple of the list property, `rdf:first` or `rdf:rest`
+        has been added since. A length once seen keeps its instance (a no-op without lists)."""
+        out: list[Rule] = []
+        for kind in sorted({cast(str, r.unroll) for r in self.unroll_rules}):
+            prop = UNROLL_LISTS[kind]
+            if not self._has(prop):
+                continue
+            when = self._list_clock(prop)
+            known = self._lengths.get(kind)
+            if known is None or when is None or known[0] != when:
+                known = (when, (known[1] if known else set()) | list_lengths(prop, self._select_rows))
+                self._lengths[kind] = known
+            out += [unrolled_rule(r, n) for r in self.unroll_rules if r.unroll == kind for n in sorted(known[1])]
+        return out
+
+    def _list_clock(self, prop: str) -> tuple[int, ...] | None:
+        """When a triple last came that may change the lists of `prop` (None: not known)."""
+        return tuple(self._changed.get(k, 0) for k in (prop, _RDF + "first", _RDF + "rest"))
+
+    def _select_rows(self, text: str) -> Iterable[Any]:
+        """A SELECT's solutions over the graphs the rules read."""
+        return cast(Iterable[Any], self.store.query(text, use_default_graph_as_union=True))
 
     def apply_round(self, rules: list[Rule], round_no: int) -> int:
         """Run each rule that may conclude something new once, in order; return how many
@@ -626,7 +671,7 @@ class Reasoner:
     def _collect(self) -> None:
         """The closure's conclusions from the generation graphs, in the inferred graph; in a
         scratch store they stay where they are until asked for (`concluded`, `concluded_nquads`)."""
-        self._done, self._gens, self._gen_clock = self._gens, [], []
+        self._done, self._gens, self._gen_clock, self._gen_rule = self._gens, [], [], []
         self._concluded = None
         if self.scratch:
             if self._done:

@@ -28,7 +28,7 @@ from ..stores.base import GraphStore
 from ..stores.layout import asserted_graphs
 from ..vocab import CLASH_BASE, RG
 from .engine import Reasoner, ReasonReport
-from .rules import Rule, chain_lengths, chain_rule
+from .rules import Rule
 
 
 def _nt_expr(var: str) -> str:
@@ -232,13 +232,12 @@ class InStoreReasoner(Reasoner):
         self.graphs = [*asserted_graphs(store), ox.NamedNode(INFERRED_GRAPH)]
         self._unrecorded_fired: dict[str, int] = {}
 
-    def _unrolled(self) -> list[Rule]:
-        """The chain rules for the chain lengths the store's graphs have."""
-        if not self.chain_rules:
-            return []
-        graphs = list(self.graphs)
-        self._chains |= chain_lengths(lambda q: cast(Iterable[Any], self.store.query(q, default_graph=graphs)))
-        return [chain_rule(r, n) for r in self.chain_rules for n in sorted(self._chains)]
+    def _list_clock(self, prop: str) -> tuple[int, ...] | None:
+        return None  # each rule is an update in the remote store, which keeps no change keys: ask each round
+
+    def _select_rows(self, text: str) -> Iterable[Any]:
+        """A SELECT's solutions over the store's asserted and inferred graphs."""
+        return cast(Iterable[Any], self.store.query(text, default_graph=list(self.graphs)))
 
     def _select(self, text: str) -> list[dict[str, Any]]:
         solutions = self.store.query(text)
