@@ -139,7 +139,8 @@ class CaseReasoner:
         batch and core, worker processes reason the batches, a few ahead of the loading
         (`workers`, which are closed after the last batch is handed out, else a pool of this
         call's own); `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples)
-        pairs, which a worker reads itself (and hands back as N-Quads with its conclusions).
+        pairs, which a worker reads itself; with `load_input` a batch is loaded as it is handed
+        out, its conclusions as they come back.
         `meanwhile`, if given, runs once here while the workers reason the first batches and
         gives N-Quads to load with them (what needs no conclusions: the meta graph)."""
         if workers is None and len(plan) > 1 and worker_count() > 1:
@@ -202,15 +203,14 @@ class CaseReasoner:
 
         setup = Setup.of(_worker_setup, self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq),
                          self.first_round)
-        pending: deque[tuple[Any, bytes, int]] = deque()
+        pending: deque[tuple[Any, int]] = deque()
 
         def collect() -> None:
             nonlocal done
-            result, sent, n = pending.popleft()
+            result, n = pending.popleft()
             data, blank, numbers = result.get()
             if blank:
                 labelled.append(blank)
-            load(sent)
             load(data)
             self.report.add(ReasonReport(**numbers))
             self.report.batches += 1
@@ -221,11 +221,16 @@ class CaseReasoner:
             blobs = packed_of(batch) if packed_of is not None else None
             if blobs is None:
                 data = ox.serialize(quads_of(batch), format=nq) or b""
-                args: tuple[bytes, list[tuple[str, bytes]], bool] = (data, [], False)
+                args: tuple[bytes, list[tuple[str, bytes]]] = (data, [])
                 sent = data if load_input else b""
-            else:  # the worker reads the cases and hands them back: none parsed here twice
-                args, sent = (b"", blobs, load_input), b""
-            pending.append((workers.submit(setup, _worker_batch, *args), sent, len(batch)))
+            else:  # the worker reads the compressed cases itself: none parsed here
+                args = (b"", blobs)
+                sent = _as_nquads(blobs) if load_input else b""
+            pending.append((workers.submit(setup, _worker_batch, *args), len(batch)))
+            # The batch itself is loaded now, not with its conclusions: the first bulk loads
+            # run while the workers reason the first batches (the loading here is what the
+            # build waits for; bench/README.md).
+            load(sent)
             if meanwhile is not None and len(pending) >= min(len(plan), 2 * workers.n):
                 load(meanwhile())  # every worker has a batch, and the next to hand out
                 meanwhile = None
@@ -287,16 +292,22 @@ def _worker_setup(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, 
     return worker
 
 
-def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> tuple[bytes, bytes, dict[str, Any]]:
+def _as_nquads(packed: list[tuple[str, bytes]]) -> bytes:
+    """Graphs given as zlib-compressed N-Triples (each line ending in " .\n": a line break
+    in a literal is escaped) as N-Quads."""
+    return b"".join(zlib.decompress(blob).replace(b" .\n", b" <" + graph.encode() + b"> .\n")
+                    for graph, blob in packed)
+
+
+def _worker_batch(data: bytes, packed: list[tuple[str, bytes]]) -> tuple[bytes, bytes, dict[str, Any]]:
     """In a worker: reason one batch (N-Quads in, and graphs as zlib-compressed N-Triples);
-    the conclusions and derivations (after the batch itself with `echo`) as N-Quads, those
-    that name a blank node apart (the store's bulk loader would rename it), and the counts."""
+    the conclusions and derivations as N-Quads, those that name a blank node apart (the
+    store's bulk loader would rename it), and the counts."""
     worker: CaseReasoner = state()
     worker.report = ReasonReport()
     nq, nt = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
     mem = in_memory(worker.schema_quads)
     quads = list(ox.parse(data, format=nq)) if data else []
-    echoed: list[bytes] = []  # the cases read straight into the store, as N-Quads
     loaded: list[str] = []
     for graph, blob in packed:
         name = ox.NamedNode(graph)
@@ -309,8 +320,6 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
         # literal is escaped).
         mem.load(text, format=nt, to_graph=name, lenient=True)
         loaded.append(str(name))
-        if echo:
-            echoed.append(text.replace(b" .\n", b" " + loaded[-1].encode() + b" .\n"))
     mem.extend(quads)
     r = worker.reason_loaded(mem, quads, _change_keys(mem, loaded))
     report = worker.report
@@ -319,13 +328,13 @@ def _worker_batch(data: bytes, packed: list[tuple[str, bytes]], echo: bool) -> t
     blank, triple = ox.BlankNode, ox.Triple
     plain: list[ox.Quad] = []
     labelled: list[ox.Quad] = []
-    for q in (quads + r.explanations if echo else r.explanations):
+    for q in r.explanations:
         o = q.object
         named = isinstance(q.subject, blank) or isinstance(o, blank) or \
             (isinstance(o, triple) and (isinstance(o.subject, blank) or isinstance(o.object, blank)))
         (labelled if named else plain).append(q)
     concluded, concluded_blank = r.concluded_nquads()
-    return (b"".join(echoed) + concluded + (ox.serialize(plain, format=nq) or b""),
+    return (concluded + (ox.serialize(plain, format=nq) or b""),
             concluded_blank + (ox.serialize(labelled, format=nq) or b""), numbers)
 
 
