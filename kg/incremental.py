@@ -53,7 +53,7 @@ from .reasoning.per_case import CaseReasoner
 from .reasoning.rules import load_rules
 from .resources import data_dir, ontology_files, shapes_file
 from .stores.answers import version as store_version
-from .stores.embedded import EmbeddedStore, discard_failed_build
+from .stores.embedded import EmbeddedStore, discard_failed_build, read_only_store
 from .stores.folder import (
     Notice,
     building_path,
@@ -142,7 +142,7 @@ def plan(paths: Sequence[str | Path], path: Path, setup: str, *, reason: bool) -
         out.why = N_("no store yet")
         return out
     out.store_version = store_version(path)  # before reading: a write meanwhile changes it
-    store = ox.Store.read_only(str(path))
+    store = read_only_store(path)  # no lock: a writer may compact meanwhile
     try:
         handle = EmbeddedStore(store, path)
         recorded_setup, out.recorded = recorded_sources(handle)

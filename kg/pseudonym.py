@@ -36,7 +36,7 @@ from .errors import RolegraphError, UsageError
 from .i18n import N_
 from .reasoning.engine import statement_iri
 from .stores.base import GraphStore
-from .stores.embedded import EmbeddedStore
+from .stores.embedded import EmbeddedStore, read_only_store
 from .stores.folder import write_marker
 from .vocab import RG, case_iri
 
@@ -285,7 +285,7 @@ def pseudonymised_snapshot(store_path: Path, key_file: Path | None = None) -> It
     afterwards: for readers that open a store by its path (the server's worker processes)."""
     tmp = Path(tempfile.mkdtemp(prefix="rolegraph-pseudonymised-"))  # mode 0700
     try:
-        src = EmbeddedStore(ox.Store.read_only(str(store_path)), store_path)
+        src = EmbeddedStore(read_only_store(store_path), store_path)
         pseudo = Pseudonymiser(load_key(key_file, store=store_path), persons_in_store(src))
         copy = pseudonymised_store(src, pseudo, tmp / "store")
         del copy, src  # release the handles: the workers open the copy themselves

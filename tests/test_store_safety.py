@@ -369,3 +369,41 @@ def test_a_server_with_updates_is_one_writer_among_the_others(tmp_path: Path) ->
     assert len(list(st.quads_for_pattern(ox.NamedNode("urn:x:s"), None, None, ox.NamedNode("urn:x:g")))) == 1
     del st
     assert _count_cases(store) == len(list(CASES.glob("*.yaml")))
+
+
+def test_a_reader_tries_again_when_a_compaction_removed_a_file_it_was_opening(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readers take no lock: a writer's compaction can remove an SST file between RocksDB's
+    reading of the manifest and its opening of the file. The open is tried again (the error
+    text is RocksDB's, as `rolegraph build` met it beside `rolegraph reason`); an error of
+    another kind is raised at once."""
+    from kg.stores import embedded
+
+    store = tmp_path / "store"
+    _built(store, ONE_CASE)
+    real = ox.Store.read_only
+    calls: list[str] = []
+
+    def racing(path: str) -> ox.Store:
+        calls.append(path)
+        if len(calls) <= 2:
+            raise RuntimeError(f"Corruption: Corruption: IO error: No such file or directory: While open a file for "
+                               f"random read: {path}/000009.sst: No such file or directory  The file "
+                               f"{path}/MANIFEST-000041 may be corrupted.")
+        return real(path)
+
+    monkeypatch.setattr(embedded, "OPEN_RETRY_S", 0.0)
+    monkeypatch.setattr(ox.Store, "read_only", staticmethod(racing))
+    with embedded.opened(store, write=False) as handle:
+        assert any(True for _ in handle.quads_for_pattern(None, None, None, None))
+    assert len(calls) == 3
+
+    def refused(path: str) -> ox.Store:
+        calls.append(path)
+        raise OSError("Invalid argument: not a directory")
+
+    calls.clear()
+    monkeypatch.setattr(ox.Store, "read_only", staticmethod(refused))
+    with pytest.raises(Exception, match="cannot open the store"), embedded.opened(store, write=False):
+        pass
+    assert len(calls) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -28,6 +29,11 @@ Loader = Callable[["EmbeddedStore"], Any]
 # Reads the complete new store while RocksDB compacts it, and gives what to do with what it
 # read once the store is swapped in (`kg.pipeline` keeps the flagship answer this way).
 WhileCompacting = Callable[["EmbeddedStore"], Callable[[Path], Any] | None]
+# A read-only open that meets a file a writer's compaction removed is tried again this many
+# times, this far apart (`read_only_store`): each try reads the manifest as it is then, and
+# the window between the two reads is milliseconds.
+OPEN_ATTEMPTS = 40
+OPEN_RETRY_S = 0.05
 
 
 _BOUND = ("query", "update", "quads_for_pattern", "named_graphs", "contains_named_graph", "add", "extend",
@@ -99,14 +105,31 @@ def no_store(path: Path) -> StoreMissingError:
                                                             "existing store"), params={"path": path})
 
 
+def read_only_store(path: Path) -> ox.Store:
+    """The store at `path` opened read-only, taking no lock. A writer that compacts meanwhile
+    (`rolegraph reason`, an incremental build) can remove a file between RocksDB's reading of
+    the manifest and its opening of the file ("IO error: No such file or directory", reported
+    as corruption): the open is tried again, `OPEN_ATTEMPTS` times at most, and the last
+    error raised."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            text = str(exc)
+            if attempt == OPEN_ATTEMPTS - 1 or not ("No such file or directory" in text or "Corruption" in text):
+                raise
+            time.sleep(OPEN_RETRY_S)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
 @contextmanager
 def opened(path: Path, *, write: bool) -> Iterator[EmbeddedStore]:
     """The store at `path`, as it is: no lock taken (writers hold theirs, kg.stores.writing)."""
     if not (path / "CURRENT").exists():
         raise no_store(path)
     try:
-        store = ox.Store(str(path)) if write else ox.Store.read_only(str(path))
-    except OSError as exc:
+        store = ox.Store(str(path)) if write else read_only_store(path)
+    except (OSError, RuntimeError) as exc:
         raise StoreError(N_("cannot open the store at {path}: {exc}"),
                          hint=N_("another program may be writing to it; wait for it to finish"), params={"path": path, "exc": exc}) from exc
     handle = EmbeddedStore(store, path, read_only=not write)
