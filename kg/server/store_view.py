@@ -15,7 +15,7 @@ from ..errors import StoreError
 from ..i18n import N_
 from ..iris import PREFIXES
 from ..stores.base import GraphStore
-from ..stores.embedded import EmbeddedStore
+from ..stores.embedded import EmbeddedStore, read_only_store
 from ..stores.layout import asserted_graphs, derived_graphs, is_reasoned, query_dataset, store_extensions
 from ..stores.lock import writer_lock
 from .errors import HttpError
@@ -106,18 +106,14 @@ class StoreView:
         if self.store is None or sig != self.sig:
             self.store = None
             gc.collect()
-            for attempt in range(40):
-                try:
-                    self.store = ox.Store.read_only(str(self.path))
-                    break
-                except (OSError, RuntimeError) as exc:
-                    # the directory is being swapped by a build, or a writer's compaction
-                    # removed a file between reading the manifest and opening the file
-                    if attempt == 39:
-                        raise HttpError(503, N_("cannot open the store at {path}: {error}"),
-                                        N_("another process may be rebuilding it; try again"),
-                                        params={"path": self.path, "error": exc}) from exc
-                    time.sleep(0.05)
+            try:
+                # tried again while a writer's compaction removes a file between RocksDB's
+                # reading of the manifest and its opening of the file (`read_only_store`)
+                self.store = read_only_store(self.path)
+            except (OSError, RuntimeError) as exc:
+                raise HttpError(503, N_("cannot open the store at {path}: {error}"),
+                                N_("another process may be rebuilding it; try again"),
+                                params={"path": self.path, "error": exc}) from exc
             self.sig = sig
         assert self.store is not None
         return self.store
