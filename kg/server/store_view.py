@@ -15,7 +15,7 @@ from ..errors import StoreError
 from ..i18n import N_
 from ..iris import PREFIXES
 from ..stores.base import GraphStore
-from ..stores.embedded import EmbeddedStore, read_only_store
+from ..stores.embedded import EmbeddedStore, read_only_store, removed_file
 from ..stores.layout import asserted_graphs, derived_graphs, is_reasoned, query_dataset, store_extensions
 from ..stores.lock import writer_lock
 from .errors import HttpError
@@ -65,11 +65,6 @@ def _scan(path: Path) -> tuple[int, int] | None:
 
 class StaleHandle(Exception):
     """A read-only handle refers to files the writer has since compacted away."""
-
-
-def _stale(exc: BaseException) -> bool:
-    text = str(exc)
-    return "No such file or directory" in text or "Corruption" in text
 
 
 def first_line(exc: BaseException) -> str:
@@ -143,7 +138,7 @@ class StoreView:
             if op == "update":
                 return self.update(store, job)
         except (OSError, RuntimeError) as exc:
-            if not self.writable and _stale(exc):
+            if not self.writable and removed_file(exc):
                 raise StaleHandle() from exc
             raise HttpError(500, N_("the job '{op}' failed: {error}"), params={"op": op, "error": exc}) from exc
         raise HttpError(500, N_("unknown job '{op}'"), params={"op": op})

@@ -105,6 +105,13 @@ def no_store(path: Path) -> StoreMissingError:
                                                             "existing store"), params={"path": path})
 
 
+def removed_file(exc: BaseException) -> bool:
+    """Whether RocksDB's error says a file it expected is gone: a writer's compaction removed
+    it under a read-only handle (or its opening), or a build is swapping the directory."""
+    text = str(exc)
+    return "No such file or directory" in text or "Corruption" in text
+
+
 def read_only_store(path: Path) -> ox.Store:
     """The store at `path` opened read-only, taking no lock. A writer that compacts meanwhile
     (`rolegraph reason`, an incremental build) can remove a file between RocksDB's reading of
@@ -115,8 +122,7 @@ def read_only_store(path: Path) -> ox.Store:
         try:
             return ox.Store.read_only(str(path))
         except (OSError, RuntimeError) as exc:
-            text = str(exc)
-            if attempt == OPEN_ATTEMPTS - 1 or not ("No such file or directory" in text or "Corruption" in text):
+            if attempt == OPEN_ATTEMPTS - 1 or not removed_file(exc):
                 raise
             time.sleep(OPEN_RETRY_S)
     raise AssertionError("unreachable")  # the loop returns or raises
