@@ -228,8 +228,7 @@ class CaseReasoner:
                 sent = _as_nquads(blobs) if load_input else b""
             pending.append((workers.submit(setup, _worker_batch, *args), len(batch)))
             # The batch itself is loaded now, not with its conclusions: the first bulk loads
-            # run while the workers reason the first batches (the loading here is what the
-            # build waits for; bench/README.md).
+            # run while the workers reason the first batches, not after them (bench/README.md).
             load(sent)
             if meanwhile is not None and len(pending) >= min(len(plan), 2 * workers.n):
                 load(meanwhile())  # every worker has a batch, and the next to hand out
