@@ -198,6 +198,11 @@ RULE = Schema("rule", (
           "conclusions (cax-sco: scm-sco makes rdfs:subClassOf transitive); in a batch settled on the "
           "ontology's closure, while nothing that rule reads is added, the engine leaves this rule's own "
           "conclusions out of its semi-naive runs"),
+    Field("most-specific", str, "the id of a rule that concludes membership of every superclass (cax-sco): "
+          "this rule concludes `?y rdf:type ?c` from a schema premise (`?p rdfs:range ?c`), and a conclusion "
+          "for a class with a strict subclass among those the premise gives with the same property is that "
+          "rule's conclusion from the one for the subclass; in a batch settled on the ontology's closure the "
+          "engine leaves those classes out (prp-dom, prp-rng)"),
 ), ReasoningError, "#+ title: ...` and `#+ kind: axiom|interaction-order")
 
 PARAM_KEYS = ("type", "default", "description", "description@da")

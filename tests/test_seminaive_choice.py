@@ -290,3 +290,40 @@ def closure_quads(store: object) -> list[ox.Triple]:
     """The closure's triples, graphs aside (premises and conclusions alike)."""
     return [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)  # type: ignore[attr-defined]
             if q.graph_name.value != "https://w3id.org/rolegraph/graph/explanation"]
+
+
+def test_most_specific_classes_leave_the_superclasses_to_cax_sco(
+        shipped: tuple[list[ox.Quad], list[ox.Quad]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`most-specific: cax-sco` (prp-dom, prp-rng): in a settled batch the engine keeps only the
+    most specific range (domain) classes; an untyped object of `rg:refusedBy`, whose range
+    rg:Actor has superclasses (foaf:Agent, prov:Agent, DUL's Agent) that are ranges too by the
+    ontology's closure, still gets every one of them, as with the restriction off."""
+    onto, _ = shipped
+    rg, ex = "https://w3id.org/rolegraph/ontology#", "http://example.org/"
+    g = ox.NamedNode(CASE + "untyped")
+    case = [ox.Quad(ox.NamedNode(ex + "claim"), ox.NamedNode(rg + "refusedBy"), ox.NamedNode(ex + "someone"), g),
+            ox.Quad(ox.NamedNode(ex + "claim"), ox.NamedNode(rg + "transferredRole"), ox.NamedNode(ex + "r"), g)]
+    rules = load_rules()
+    restricted: list[tuple[str, str]] = []
+    specific = Reasoner._specific
+
+    def noting(self: Reasoner, rule: engine.Rule) -> str:
+        text = specific(self, rule)
+        restricted.append((rule.id, text))
+        return text
+
+    monkeypatch.setattr(Reasoner, "_specific", noting)
+    cr = CaseReasoner(rules, unrecorded=unrecorded_rules(rules))
+    cr.prepare(onto)
+    got = {str(q) for q in cr.reason_batch(case)}
+    rng = next(text for rule_id, text in restricted if rule_id == "prp-rng" and text)
+    assert f"<{ex}someone>" not in rng and f"(<{rg}refusedBy> <{rg}Actor>)" in rng
+    assert f"(<{rg}refusedBy> <http://xmlns.com/foaf/0.1/Agent>)" not in rng  # a superclass of rg:Actor
+    typ, inf = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<https://w3id.org/rolegraph/graph/inferred>"
+    for cls in (f"{rg}Actor", "http://xmlns.com/foaf/0.1/Agent", "http://www.w3.org/ns/prov#Agent",
+                "http://www.ontologydesignpatterns.org/ont/dul/DUL.owl#Agent", f"{rg}Role", "http://www.w3.org/ns/org#Role"):
+        assert f"<{ex}{'r' if cls.endswith('Role') else 'someone'}> {typ} <{cls}> {inf}" in got
+    monkeypatch.setattr(Reasoner, "_specific", lambda self, rule: "")
+    cr = CaseReasoner(rules, unrecorded=unrecorded_rules(rules))
+    cr.prepare(onto)
+    assert {str(q) for q in cr.reason_batch(case)} == got

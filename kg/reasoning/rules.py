@@ -86,6 +86,10 @@ class Rule:
     # `closed-by`: the id of a rule whose fixpoint leaves this rule nothing to conclude from
     # its own conclusions (cax-sco: scm-sco makes rdfs:subClassOf transitive; `Reasoner._closed`).
     closed_by: str = ""
+    # `most-specific`: the id of a rule (cax-sco) that concludes the superclasses of this rule's
+    # `?y rdf:type ?c`; the engine may then leave out the classes that are not the most specific
+    # ones the schema premise gives (`Rule.class_premise`, `Reasoner._specific`).
+    most_specific: str = ""
 
     @property
     def key(self) -> str:
@@ -97,6 +101,17 @@ class Rule:
         return self.titles.get(lang) or self.title
 
     @property
+    def class_premise(self) -> Pattern | None:
+        """For a `most-specific` rule: the premise that gives the class of its one conclusion
+        `?y rdf:type ?c`, with a fixed predicate and a variable subject (`?p rdfs:range ?c`)."""
+        if len(self.conclusions) != 1 or str(self.conclusions[0][1]) != RDF_TYPE:
+            return None
+        c = self.conclusions[0][2]
+        found = [p for p in self.premises if p[2] == c and isinstance(p[0], Variable) and isinstance(p[1], URIRef)
+                 and p[0] != c]
+        return found[0] if isinstance(c, Variable) and len(found) == 1 else None
+
+    @property
     def iri(self) -> URIRef:
         return URIRef(RULE_BASE + self.id)
 
@@ -105,9 +120,10 @@ class Rule:
         """Whether the conclusions mint no blank nodes (each one is a plain triple to add)."""
         return not any(isinstance(t, BNode) for p in self.conclusions for t in p)
 
-    def construct_query(self) -> str:
-        """The rule as a CONSTRUCT of the conclusions not yet known."""
-        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{{ {self.body_text} }}\n"
+    def construct_query(self, restrict: str = "") -> str:
+        """The rule as a CONSTRUCT of the conclusions not yet known; `restrict`, a group joined
+        with the body (the solutions the engine leaves out, `Reasoner._specific`)."""
+        return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n{{ {restrict}{self.body_text} }}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
     def derivation_query(self, bound: dict[str, str], limit: int | None = 50) -> str:
@@ -122,25 +138,26 @@ class Rule:
         return f"{self.prefixes}\nSELECT * WHERE {{\n{values}{{ {self.body_text} }}\n}}{tail}"
 
     def select_query(self, graphs: list[str] | None = None, premises: Iterable[Pattern] | None = None,
-                     predicates: dict[str, list[str]] | None = None) -> str:
+                     predicates: dict[str, list[str]] | None = None, restrict: str = "") -> str:
         """The rule's WHERE clause as a SELECT that skips conclusions already known; with
         `graphs`, only the solutions that use a triple of those graphs (semi-naive) as one
         of `premises` (by default any of `delta`); `predicates` may name, for a variable in
-        the predicate position of a premise, the only IRIs it can take in such a solution."""
-        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs, premises, predicates)}\n"
+        the predicate position of a premise, the only IRIs it can take in such a solution;
+        `restrict` as for `construct_query`."""
+        return (f"{self.prefixes}\nSELECT * WHERE {{\n{self._where(graphs, premises, predicates, restrict)}\n"
                 f"FILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
     def construct_query_delta(self, graphs: list[str], premises: Iterable[Pattern] | None = None,
-                              predicates: dict[str, list[str]] | None = None) -> str:
+                              predicates: dict[str, list[str]] | None = None, restrict: str = "") -> str:
         """The rule as a CONSTRUCT of the new conclusions from triples of `graphs` (as one
-        of `premises`, by default any of `delta`; `predicates` as for `select_query`)."""
+        of `premises`, by default any of `delta`; `predicates` and `restrict` as for `select_query`)."""
         return (f"{self.prefixes}\nCONSTRUCT {{ {self.template_text} }} WHERE {{\n"
-                f"{self._where(graphs, premises, predicates)}\nFILTER NOT EXISTS {{ {self.template_text} }}\n}}")
+                f"{self._where(graphs, premises, predicates, restrict)}\nFILTER NOT EXISTS {{ {self.template_text} }}\n}}")
 
     def _where(self, graphs: list[str] | None, premises: Iterable[Pattern] | None = None,
-               predicates: dict[str, list[str]] | None = None) -> str:
+               predicates: dict[str, list[str]] | None = None, restrict: str = "") -> str:
         if graphs is None or self.delta is None:
-            return f"{{ {self.body_text} }}"
+            return f"{{ {restrict}{self.body_text} }}"
         values = " ".join(f"<{g}>" for g in graphs)
         branches = []
         for p in (self.delta if premises is None else premises):
@@ -154,7 +171,7 @@ class Rule:
                 pin = f"VALUES {_sparql(p[1])} {{ {' '.join(f'<{x}>' for x in allowed)} }} "
             # One branch per premise: that premise from the new triples, the rest from all.
             branches.append(f"{{ VALUES ?__g {{ {values} }} {pin}GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n"
-                            f"{self.body_text} }}")
+                            f"{restrict}{self.body_text} }}")
         return "\nUNION\n".join(branches) if branches else "{ FILTER(false) }"
 
 
@@ -393,7 +410,8 @@ def _encode_rule(rule: Rule) -> dict[str, Any]:
             "conclusions": _encode_patterns(rule.conclusions), "premises": _encode_patterns(rule.premises),
             "scope": rule.scope, "reads": None if rule.reads is None else sorted(rule.reads),
             "needs": sorted(rule.needs), "delta": _encode_patterns(rule.delta), "static": sorted(rule.static),
-            "unroll": rule.unroll, "titles": rule.titles, "closed_by": rule.closed_by}
+            "unroll": rule.unroll, "titles": rule.titles, "closed_by": rule.closed_by,
+            "most_specific": rule.most_specific}
 
 
 def _text(value: Any) -> str:
@@ -417,7 +435,8 @@ def _decode_rule(data: dict[str, Any] | None, path: Path) -> Rule | None:
                     frozenset(_text(r) for r in data["needs"]),
                     None if data["delta"] is None else _decode_patterns(data["delta"]),
                     frozenset(_text(r) for r in data["static"]), unroll,
-                    {_text(k): _text(v) for k, v in titles.items()}, closed_by=_text(data["closed_by"]))
+                    {_text(k): _text(v) for k, v in titles.items()}, closed_by=_text(data["closed_by"]),
+                    most_specific=_text(data["most_specific"]))
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     return rule if rule.id == path.stem else None
@@ -469,7 +488,7 @@ def _parse_rule(path: Path, text: str) -> Rule:
                 body_text.strip(), conclusions, tuple(premises), str(meta["scope"]),
                 frozenset(reads) if bounded else None, frozenset(needs), delta, static,
                 meta.get("unroll"), {"da": str(meta["title@da"])} if meta.get("title@da") else {},
-                closed_by=str(meta.get("closed-by") or ""))
+                closed_by=str(meta.get("closed-by") or ""), most_specific=str(meta.get("most-specific") or ""))
 
 
 def chain_rule(rule: Rule, n: int) -> Rule:
