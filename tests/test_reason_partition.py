@@ -390,3 +390,21 @@ def test_split_blank_sorts_each_line_by_whether_it_names_a_blank_node() -> None:
         assert plain == b"".join(x for x in picked if b"_:" not in x)
         assert named == b"".join(x for x in picked if b"_:" in x)
     assert split_blank(b'<a> <p> _:b <g> .') == (b"", b'<a> <p> _:b <g> .')  # a last line without its newline
+
+
+def test_the_ontology_reasoned_ahead_is_the_one_a_build_reasons(tmp_path: Path) -> None:
+    """`prepare_ahead` (what `rolegraph build` runs while its workers read) reasons the ontology
+    into the process's cache under the key a build's `prepare` looks up: the build finds it
+    there, and its store is the same as without it."""
+    from kg.reasoning import per_case
+
+    per_case._SCHEMA.clear()
+    build_store(load_cases([CASES]), tmp_path / "cold", reason=True)
+    assert len(per_case._SCHEMA) == 1
+    per_case._SCHEMA.clear()
+    per_case.prepare_ahead(None)
+    ahead = dict(per_case._SCHEMA)
+    assert len(ahead) == 1
+    build_store(load_cases([CASES]), tmp_path / "warm", reason=True)
+    assert per_case._SCHEMA == ahead  # found, not reasoned again under another key
+    assert _inferred(tmp_path / "warm") == _inferred(tmp_path / "cold")

@@ -8,6 +8,7 @@ or pyvis. Commands talk to people; the stages they call never print.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,7 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
     from ..prime import prime_while_compacting
     from ..progress import terminal_bar
     from ..reasoning.per_case import PRELOAD as REASONING
+    from ..reasoning.per_case import prepare_ahead
     from ..workers import Workers, worker_count
 
     _ = say()
@@ -174,9 +176,16 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
         # instead of each parsing it again before its first file.
         ontology = load_ontology(exts)
         many = reads_in_workers(sources)
-        with Workers(worker_count(), READING + REASONING, fork=True) if many else nullcontext() as workers:
+        with Workers(worker_count(), READING + REASONING, fork=True) if many else nullcontext() as workers, \
+                ThreadPoolExecutor(1, thread_name_prefix="rolegraph-prepare") as ahead:
+            # While the workers read, the rules are loaded and the ontology reasoned here (the
+            # thread waits on Oxigraph most of the time): the reasoning then starts at once.
+            prepared = ahead.submit(prepare_ahead, exts) if many and with_reasoning and isinstance(target, Path) \
+                else None
             cs = load_cases(sources, ontology=ontology, shacl=shacl, progress=bar,
                             allow_remote_context=allow_remote_context, workers=workers, digests=digests)
+            if prepared is not None:
+                prepared.result()  # (an error of the rules is the build's, as it would be later)
             cs.setup = setup
             # The flagship answer is kept as the build ends (kg.prime), computed while the new
             # store is compacted: the first query after the build reads it back.
