@@ -19,6 +19,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -153,10 +154,10 @@ class CaseReasoner:
         done = 0
         report_progress(progress, stage, done, total)
         nq = ox.RdfFormat.N_QUADS
-        bulk_load = getattr(store, "bulk_load", None)  # Oxigraph's own parser and loader
         if workers is None or workers.n < 2 or len(plan) < 2:
             if meanwhile is not None:
                 data = meanwhile()
+                bulk_load = getattr(store, "bulk_load", None)  # Oxigraph's own parser and loader
                 if bulk_load is not None and b"_:" not in data:
                     bulk_load(data, format=nq, lenient=True)
                 else:
@@ -168,41 +169,7 @@ class CaseReasoner:
                 done += n
                 report_progress(progress, stage, done, total)
             return
-        # Batches and their conclusions wait here as N-Quads (a fraction of the memory of
-        # Python quads) until there are about LOAD_QUADS of them: each bulk load writes and
-        # ingests a set of sorted files per index, so many small loads cost far more than a
-        # few large ones (bench/README.md); the bound keeps memory flat.
-        chunks: list[bytes] = []
-        # The lines that name a blank node: Store.bulk_load parses in Rust, without a Python
-        # object per quad, but renames blank nodes; ox.parse keeps their labels (the
-        # ontology's restrictions and lists), so those lines are parsed apart and loaded
-        # last, in one bulk load. (Loading them in loads of 10,000 as they came, at 10^6
-        # about 150,000 lines, took 1.35 s off the end but added more to the compaction.)
-        labelled: list[bytes] = []
-        waiting = 0
-
-        def load(data: bytes, *, last: bool = False) -> None:
-            nonlocal waiting
-            if bulk_load is not None and b"_:" in data:
-                # (A worker hands those lines apart already: this is for quads written here.)
-                data, named = split_blank(data if data.endswith(b"\n") else data + b"\n")
-                labelled.append(named)
-            chunks.append(data)
-            waiting += data.count(b"\n")
-            if last or waiting >= LOAD_QUADS:
-                if bulk_load is None:
-                    store.bulk_extend(q for c in chunks for q in ox.parse(c, format=nq))
-                elif waiting:
-                    # Every line was written by Oxigraph's serializer (here or in a worker, from
-                    # terms already checked) or from checked IRIs (`meta_nquads`, a compiled
-                    # case's `CaseLines`): `lenient` skips validating each IRI again (bench/README.md).
-                    bulk_load(b"".join(chunks), format=nq, lenient=True)
-                chunks.clear()
-                waiting = 0
-            if last and labelled:
-                store.bulk_extend(ox.parse(b"".join(labelled), format=nq))
-                labelled.clear()
-
+        loads = _Loads(store)
         setup = Setup.of(_worker_setup, self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq),
                          self.first_round)
         pending: deque[tuple[Any, int]] = deque()
@@ -211,38 +178,39 @@ class CaseReasoner:
             nonlocal done
             result, n = pending.popleft()
             data, blank, numbers = result.get()
-            if blank:
-                labelled.append(blank)
-            load(data)
+            loads.add(data, blank)
             self.report.add(ReasonReport(**numbers))
             self.report.batches += 1
             done += n
             report_progress(progress, stage, done, total)
 
-        for batch in plan:
-            blobs = packed_of(batch) if packed_of is not None else None
-            if blobs is None:
-                data = ox.serialize(quads_of(batch), format=nq) or b""
-                args: tuple[bytes, list[tuple[str, bytes]]] = (data, [])
-                sent = data if load_input else b""
-            else:  # the worker reads the compressed cases itself: none parsed here
-                args = (b"", blobs)
-                sent = _as_nquads(blobs) if load_input else b""
-            pending.append((workers.submit(setup, _worker_batch, *args), len(batch)))
-            # The batch itself is loaded now, not with its conclusions: the first bulk loads
-            # run while the workers reason the first batches, not after them (bench/README.md).
-            load(sent)
-            if meanwhile is not None and len(pending) >= min(len(plan), 2 * workers.n):
-                load(meanwhile())  # every worker has a batch, and the next to hand out
-                meanwhile = None
-            while len(pending) > 2 * workers.n:
+        try:
+            for batch in plan:
+                blobs = packed_of(batch) if packed_of is not None else None
+                if blobs is None:
+                    data = ox.serialize(quads_of(batch), format=nq) or b""
+                    args: tuple[bytes, list[tuple[str, bytes]]] = (data, [])
+                    sent = data if load_input else b""
+                else:  # the worker reads the compressed cases itself: none parsed here
+                    args = (b"", blobs)
+                    sent = _as_nquads(blobs) if load_input else b""
+                pending.append((workers.submit(setup, _worker_batch, *args), len(batch)))
+                # The batch itself is loaded now, not with its conclusions: the first bulk loads
+                # run while the workers reason the first batches, not after them (bench/README.md).
+                loads.add(sent)
+                if meanwhile is not None and len(pending) >= min(len(plan), 2 * workers.n):
+                    loads.add(meanwhile())  # every worker has a batch, and the next to hand out
+                    meanwhile = None
+                while len(pending) > 2 * workers.n:
+                    collect()
+            # Nothing more to send: each worker exits after its last batch, giving back its
+            # memory while the last conclusions are loaded.
+            workers.close()
+            while pending:
                 collect()
-        # Nothing more to send: each worker exits after its last batch, giving back its
-        # memory while the last conclusions are loaded.
-        workers.close()
-        while pending:
-            collect()
-        load(b"", last=True)
+            loads.finish()
+        finally:
+            loads.close()
 
     def finish(self, store: GraphStore) -> None:
         """Run the rules that compare across cases (`scope: store`) on the whole store."""
@@ -280,6 +248,83 @@ class CaseReasoner:
         self.finish(store)
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+
+class _Loads:
+    """The bulk loads of a build's batches and conclusions, given as N-Quads, into its store.
+
+    They wait here as N-Quads (a fraction of the memory of Python quads) until there are about
+    LOAD_QUADS of them: each bulk load writes and ingests a set of sorted files per index, so
+    many small loads cost far more than a few large ones (bench/README.md); the bound keeps
+    memory flat. A load runs in a thread of its own (Oxigraph's bulk loader lets go of the
+    GIL), one at a time while the workers reason, so that handing out batches and collecting
+    conclusions never waits for one; the last, once the workers are done and the cores free,
+    in two halves at once beside the lines that name a blank node.
+
+    Those lines wait apart: Store.bulk_load parses in Rust, without a Python object per quad,
+    but renames blank nodes; ox.parse keeps their labels (the ontology's restrictions and
+    lists), so they are parsed here and loaded last, in one bulk load. (Loading them in loads
+    of 10,000 as they came, at 10^6 about 150,000 lines, took 1.35 s off the end but added
+    more to the compaction.)"""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.bulk_load = getattr(store, "bulk_load", None)  # Oxigraph's own parser and loader
+        self.chunks: list[bytes] = []
+        self.labelled: list[bytes] = []
+        self.waiting = 0
+        self.running: deque[Future[None]] = deque()
+        self.pool = ThreadPoolExecutor(3, thread_name_prefix="rolegraph-load") if self.bulk_load else None
+
+    def add(self, data: bytes, labelled: bytes = b"") -> None:
+        """N-Quads to load (and `labelled`, lines a worker has found to name a blank node)."""
+        if labelled:
+            self.labelled.append(labelled)
+        if self.bulk_load is not None and b"_:" in data:
+            # (A worker hands those lines apart already: this is for quads written here.)
+            data, named = split_blank(data if data.endswith(b"\n") else data + b"\n")
+            self.labelled.append(named)
+        self.chunks.append(data)
+        self.waiting += data.count(b"\n")
+        if self.waiting >= LOAD_QUADS:
+            self._start(self._take(), at_most=1)
+
+    def _take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        self.waiting = 0
+        return data
+
+    def _start(self, data: bytes, at_most: int) -> None:
+        """Start loading `data` once fewer than `at_most` loads run."""
+        if not data:
+            return
+        if self.pool is None or self.bulk_load is None:
+            self.store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+            return
+        while len(self.running) >= at_most:
+            self.running.popleft().result()
+        # Every line was written by Oxigraph's serializer (here or in a worker, from terms
+        # already checked) or from checked IRIs (`meta_nquads`, a compiled case's `CaseLines`):
+        # `lenient` skips validating each IRI again (bench/README.md).
+        self.running.append(self.pool.submit(self.bulk_load, data, format=ox.RdfFormat.N_QUADS, lenient=True))
+
+    def finish(self) -> None:
+        """Load everything that waits and wait for every load."""
+        data = self._take()
+        half = data.find(b"\n", len(data) // 2) + 1 if len(data) > 2 * 1024 * 1024 else 0
+        self._start(data[half:], at_most=3)
+        self._start(data[:half], at_most=3)
+        if self.labelled:
+            self.store.bulk_extend(ox.parse(b"".join(self.labelled), format=ox.RdfFormat.N_QUADS))
+            self.labelled.clear()
+        while self.running:
+            self.running.popleft().result()
+
+    def close(self) -> None:
+        """Wait for the loads that run (a failed build's folder is removed only after them)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 PRELOAD = (__name__,)  # what a worker imports as it starts
