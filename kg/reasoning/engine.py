@@ -67,6 +67,11 @@ _REASONED = ox.NamedNode(META + "reasoned")
 _META_GRAPH = ox.NamedNode(META_GRAPH)
 _GEN = "urn:rolegraph:generation:"  # working graphs of the fixpoint, one per batch of conclusions
 _SAME = "http://www.w3.org/2002/07/owl#sameAs"
+# What a derivation's quads name (`Reasoner._derivation`), made once.
+_DERIVATION_CLASS = ox.NamedNode(str(RG.Derivation))
+_USED_RULE, _ROUND = ox.NamedNode(str(RG.usedRule)), ox.NamedNode(str(RG.round))
+_CONCLUSION, _PREMISE = ox.NamedNode(str(RG.conclusion)), ox.NamedNode(str(RG.premise))
+_INTEGER = ox.NamedNode(XSD + "integer")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -103,20 +108,25 @@ class ReasonReport:
             self.fired[k] = self.fired.get(k, 0) + v
 
 
-def _ox(term: Node, row: ox.QuerySolution | None, minted: ox.NamedNode | None = None) -> Term | None:
-    """A rule pattern's term under a solution: variables looked up, blank nodes never ground
-    (but for the clash a clash rule names, `minted`)."""
-    if isinstance(term, Variable):
-        return None if row is None else row[str(term)]
-    if isinstance(term, BNode):
-        return minted
-    return to_ox(term)
+@functools.lru_cache(maxsize=4096)
+def _compiled(p: Pattern) -> tuple[tuple[str | None, Term | None], ...]:
+    """A rule pattern's terms as (variable name, None), (None, constant) or (None, None) for a
+    blank node (never ground but for the clash a clash rule names): converted once, not
+    once per solution."""
+    return tuple((str(t), None) if isinstance(t, Variable) else (None, None) if isinstance(t, BNode)
+                 else (None, to_ox(t)) for t in p)
 
 
 def instantiate(p: Pattern, row: ox.QuerySolution, minted: ox.NamedNode | None = None) -> ox.Triple | None:
     """A rule pattern as the triple it stands for under a solution, or None if it is not ground."""
-    s, pr, o = (_ox(t, row, minted) for t in p)
-    if s is None or pr is None or o is None or isinstance(s, ox.Literal) or not isinstance(pr, ox.NamedNode):
+    terms = []
+    for var, const in _compiled(p):
+        value = row[var] if var is not None else const if const is not None else minted
+        if value is None:
+            return None
+        terms.append(value)
+    s, pr, o = terms
+    if isinstance(s, ox.Literal) or not isinstance(pr, ox.NamedNode):
         return None
     return ox.Triple(s, pr, o)
 
@@ -368,14 +378,13 @@ class Reasoner:
             (rule_id + "|" + "|".join(map(str, fresh)) + "|" + "|".join(map(str, premises))).encode()
         ).hexdigest()[:24]
         deriv = ox.NamedNode(_DERIV + digest)
-        explain += [ox.Quad(deriv, ox.NamedNode(_RDF + "type"), ox.NamedNode(str(RG.Derivation)), _EXP),
-                    ox.Quad(deriv, ox.NamedNode(str(RG.usedRule)), ox.NamedNode(RULE_BASE + rule_id), _EXP),
-                    ox.Quad(deriv, ox.NamedNode(str(RG.round)), ox.Literal(str(round_no),
-                            datatype=ox.NamedNode(XSD + "integer")), _EXP)]
+        explain += [ox.Quad(deriv, _TYPE, _DERIVATION_CLASS, _EXP),
+                    ox.Quad(deriv, _USED_RULE, ox.NamedNode(RULE_BASE + rule_id), _EXP),
+                    ox.Quad(deriv, _ROUND, ox.Literal(str(round_no), datatype=_INTEGER), _EXP)]
         for t in fresh:
-            explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.conclusion)), self._statement(t, explain), _EXP))
+            explain.append(ox.Quad(deriv, _CONCLUSION, self._statement(t, explain), _EXP))
         for t in premises:
-            explain.append(ox.Quad(deriv, ox.NamedNode(str(RG.premise)), self._statement(t, explain), _EXP))
+            explain.append(ox.Quad(deriv, _PREMISE, self._statement(t, explain), _EXP))
         self.report.derivations += 1
 
     def _query(self, rule: Rule, text: str) -> Any:
