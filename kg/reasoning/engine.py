@@ -119,8 +119,14 @@ def _compiled(p: Pattern) -> tuple[tuple[str | None, Term | None], ...]:
 
 def instantiate(p: Pattern, row: ox.QuerySolution, minted: ox.NamedNode | None = None) -> ox.Triple | None:
     """A rule pattern as the triple it stands for under a solution, or None if it is not ground."""
+    return _ground(_compiled(p), row, minted)
+
+
+def _ground(compiled: tuple[tuple[str | None, Term | None], ...], row: ox.QuerySolution,
+            minted: ox.NamedNode | None = None) -> ox.Triple | None:
+    """`instantiate` for a pattern already `_compiled`."""
     terms = []
-    for var, const in _compiled(p):
+    for var, const in compiled:
         value = row[var] if var is not None else const if const is not None else minted
         if value is None:
             return None
@@ -498,13 +504,15 @@ class Reasoner:
         new: list[ox.Triple] = []
         explain: list[ox.Quad] = []
         added: set[ox.Triple] = set()
+        heads = [_compiled(p) for p in rule.conclusions]
+        body = [_compiled(p) for p in rule.premises]
         for row in rows:
             minted = _mint(rule, row) if rule.kind == "clash" else None
-            conclusions = [t for p in rule.conclusions if (t := instantiate(p, row, minted)) is not None]
+            conclusions = [t for p in heads if (t := _ground(p, row, minted)) is not None]
             fresh = [t for t in conclusions if t not in added and not self._holds(t)]
             if not fresh:
                 continue
-            premises = [t for p in rule.premises if (t := instantiate(p, row)) is not None and self._holds(t)]
+            premises = [t for p in body if (t := _ground(p, row)) is not None and self._holds(t)]
             premises = list(dict.fromkeys(premises))
             added.update(fresh)
             new += fresh
@@ -544,8 +552,8 @@ class Reasoner:
         plain, named = split_blank(data)
         if plain:
             load(plain, format=_NT, to_graph=gen, lenient=True)
-        if named:
-            self.store.extend(ox.Quad(t.subject, t.predicate, t.object, gen) for t in ox.parse(named, format=_NT))
+        if named:  # as N-Quads in the generation graph: parsed straight into quads
+            self.store.extend(ox.parse(named.replace(b" .\n", f" {gen} .\n".encode()), format=ox.RdfFormat.N_QUADS))
         n = 0
         for row in cast(ox.QuerySolutions, self.store.query(
                 f"SELECT ?p ?c (COUNT(*) AS ?n) WHERE {{ GRAPH {gen} {{ ?s ?p ?o }} "
