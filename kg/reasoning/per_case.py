@@ -137,9 +137,10 @@ class CaseReasoner:
                        packed_of: Callable[[list[Any]], list[tuple[str, bytes]] | None] | None = None,
                        workers: Workers | None = None, meanwhile: Callable[[], bytes] | None = None) -> None:
         """Reason each batch of the plan (lists of case graphs; `quads_of` gives a batch's
-        quads) and bulk-load the conclusions (and, with `load_input`, the batch itself), one
-        bulk load per batch: the bulk loader buffers what it is given. With more than one
-        batch and core, worker processes reason the batches, a few ahead of the loading
+        quads) and bulk-load the conclusions (and, with `load_input`, the batch itself): in
+        this process one bulk load per batch (the bulk loader buffers what it is given); with
+        more than one batch and core, in loads of about LOAD_QUADS quads in a thread of their
+        own (`_Loads`), while worker processes reason the batches, a few ahead of the loading
         (`workers`, which are closed after the last batch is handed out, else a pool of this
         call's own); `packed_of` may give a batch as (graph IRI, zlib-compressed N-Triples)
         pairs, which a worker reads itself; with `load_input` a batch is loaded as it is handed
