@@ -79,6 +79,10 @@ def _run(key: str, payload: bytes, task: Callable[..., Any], args: tuple[Any, ..
     return task(*args)
 
 
+def _nothing() -> None:
+    """The task of `Workers.warm`."""
+
+
 def _run_item(job: tuple[str, bytes, Callable[..., Any]], item: Any) -> Any:
     return _run(job[0], job[1], job[2], (item,))
 
@@ -113,6 +117,13 @@ class Workers:
     def submit(self, setup: Setup, task: Callable[..., Any], *args: Any) -> AsyncResult[Any]:
         """`task(*args)` in a worker."""
         return self._pool.apply_async(_run, (setup.key, setup.payload, task, args))
+
+    def warm(self, setup: Setup) -> None:
+        """Have the workers build `setup`'s state now, before its first task, while the caller
+        does something else: a task that does nothing, one per worker (a worker may take two,
+        and the other then builds it with its first real task)."""
+        for _ in range(self.n):
+            self._pool.apply_async(_run, (setup.key, setup.payload, _nothing, ()))
 
     def close(self) -> None:
         """No more tasks: each worker exits after its last one, giving back its memory."""

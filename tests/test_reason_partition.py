@@ -408,3 +408,24 @@ def test_the_ontology_reasoned_ahead_is_the_one_a_build_reasons(tmp_path: Path) 
     build_store(load_cases([CASES]), tmp_path / "warm", reason=True)
     assert per_case._SCHEMA == ahead  # found, not reasoned again under another key
     assert _inferred(tmp_path / "warm") == _inferred(tmp_path / "cold")
+
+
+def test_the_workers_setup_made_ahead_is_the_one_a_build_hands_out(tmp_path: Path) -> None:
+    """`prepare_ahead` returns the setup of the reasoning workers; a build's `CaseReasoner`,
+    prepared on the ontology read back from its new store, makes the same one (the same key),
+    so workers warmed with it (`Workers.warm`) do not build it again."""
+    import pyoxigraph as ox
+
+    from kg.reasoning import engine, per_case
+    from kg.reasoning.rules import load_rules
+    from kg.stores.embedded import load_ontology_into
+    from kg.vocab import ONTOLOGY_GRAPH
+
+    per_case._SCHEMA.clear()
+    ahead = per_case.prepare_ahead(None)
+    store = ox.Store(str(tmp_path / "store"))
+    load_ontology_into(store)
+    rules = load_rules()
+    cr = per_case.CaseReasoner(rules, unrecorded=engine.unrecorded_rules(rules))
+    cr.prepare(list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(ONTOLOGY_GRAPH)))))
+    assert cr.worker_setup().key == ahead.key

@@ -80,3 +80,15 @@ def test_the_next_stage_frees_the_state_of_the_last_though_it_was_frozen() -> No
     with Workers(1) as workers:
         assert list(workers.imap(Setup.of(_build_cyclic, "one"), _first_alive, range(2))) == [True, True]
         assert list(workers.imap(Setup.of(_build_cyclic, "two"), _first_alive, range(2))) == [False, False]
+
+
+def test_warming_builds_the_next_setup_before_its_first_task() -> None:
+    """`Workers.warm` (what `rolegraph build` does as reading ends): the workers build the next
+    stage's setup with a task that does nothing, and its real tasks find it built."""
+    first, second = Setup.of(_build, "reading"), Setup.of(_build, "reasoning")
+    with Workers(2) as workers:
+        list(workers.imap(first, _task, range(4)))
+        workers.warm(second)
+        results = [workers.submit(second, _task, i).get(timeout=60) for i in range(6)]
+    for pid, tag, built, _ in results:
+        assert tag == "reasoning" and built.count("reasoning") == 1, (pid, built)

@@ -184,8 +184,10 @@ def build(paths: tuple[str, ...], shacl: bool | None, with_reasoning: bool, full
                 else None
             cs = load_cases(sources, ontology=ontology, shacl=shacl, progress=bar,
                             allow_remote_context=allow_remote_context, workers=workers, digests=digests)
-            if prepared is not None:
-                prepared.result()  # (an error of the rules is the build's, as it would be later)
+            if prepared is not None and workers is not None:
+                # (an error of the rules is the build's, as it would be later) The workers switch
+                # from reading to reasoning while the new store is opened here.
+                workers.warm(prepared.result())
             cs.setup = setup
             # The flagship answer is kept as the build ends (kg.prime), computed while the new
             # store is compacted: the first query after the build reads it back.

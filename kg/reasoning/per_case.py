@@ -55,6 +55,7 @@ _EXP = ox.NamedNode(EXPLANATION_GRAPH)
 class _Schema:
     """What reasoning an ontology alone with some rules gives (`CaseReasoner.prepare`)."""
 
+    ontology: list[ox.Quad]  # as first given: the order every later use serializes them in
     concluded: list[ox.Quad]
     explanations: list[ox.Quad]
     report: ReasonReport
@@ -96,16 +97,23 @@ class CaseReasoner:
             schema = in_memory(ontology_quads)
             tbox = Reasoner(schema, self.case_rules, unrecorded=self.unrecorded, scratch=True)
             tbox.run(keep_explanations=True)
-            known = _Schema(tbox.concluded, tbox.explanations, tbox.report,
+            known = _Schema(list(ontology_quads), tbox.concluded, tbox.explanations, tbox.report,
                             joining_properties(list(ontology_quads) + tbox.concluded))
             if len(_SCHEMA) >= 4:
                 _SCHEMA.pop(next(iter(_SCHEMA)))
             _SCHEMA[key] = known
-        self.schema_quads = list(ontology_quads) + known.concluded
+        self.schema_quads = known.ontology + known.concluded
         self.joining = set(known.joining)
         self.report.add(known.report)
         self.first_round = known.report.rounds + 1
         return known.concluded + rule_descriptions(self.rules) + known.explanations
+
+    def worker_setup(self) -> Setup:
+        """What a worker builds before it reasons batches: the rules and the ontology's closure
+        (the same bytes, so the same setup, for every `CaseReasoner` prepared on the same
+        ontology and rules in this process: `prepare_ahead`'s, then a build's)."""
+        return Setup.of(_worker_setup, self.rules, self.unrecorded,
+                        ox.serialize(self.schema_quads, format=ox.RdfFormat.N_QUADS), self.first_round)
 
     def shared_nodes(self) -> set[Any]:
         """The ontology's nodes (every part has them), as Oxigraph terms."""
@@ -171,8 +179,7 @@ class CaseReasoner:
                 report_progress(progress, stage, done, total)
             return
         loads = _Loads(store)
-        setup = Setup.of(_worker_setup, self.rules, self.unrecorded, ox.serialize(self.schema_quads, format=nq),
-                         self.first_round)
+        setup = self.worker_setup()
         pending: deque[tuple[Any, int]] = deque()
 
         def collect() -> None:
@@ -331,19 +338,21 @@ class _Loads:
 PRELOAD = (__name__,)  # what a worker imports as it starts
 
 
-def prepare_ahead(extensions: list[Any] | None) -> None:
+def prepare_ahead(extensions: list[Any] | None) -> Setup:
     """Load the rules and reason the ontology alone, into this process's caches, as
     `reason_while_loading` will for the same extensions: for a caller with time to spare
     before it (`rolegraph build`, in a thread while its workers read the case files; at 10^5
     about a tenth of a second that would otherwise pass between reading and reasoning with
-    the workers idle)."""
+    the workers idle). Returns the setup of the workers that will reason the batches, for
+    the caller to have them build it early (`Workers.warm`)."""
     rules = load_rules([e.rules for e in extensions or [] if e.rules is not None])
     onto = in_memory([])
     load_ontology_into(onto, [e.ontology for e in extensions or []])
     # Read back from a store, as a build reads them from its own: the same terms (a store
     # writes a typed literal in its canonical form), so `prepare` finds them in `_SCHEMA`.
-    CaseReasoner(rules, unrecorded=unrecorded_rules(rules)).prepare(
-        list(onto.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH))))
+    cr = CaseReasoner(rules, unrecorded=unrecorded_rules(rules))
+    cr.prepare(list(onto.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH))))
+    return cr.worker_setup()
 
 
 def _worker_setup(rules: list[Rule], unrecorded: frozenset[str], schema: bytes, first_round: int) -> CaseReasoner:
