@@ -28,7 +28,6 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef, Variable
-from rdflib.term import Node
 
 from ..errors import ReasoningError
 from ..i18n import N_
@@ -42,7 +41,7 @@ from ..stores.base import GraphStore
 from ..stores.embedded import in_memory
 from ..stores.layout import to_ox
 from ..vocab import CLASH_BASE, RG
-from .rules import UNROLL_LISTS, Pattern, Rule, list_lengths, read_keys, unrolled_rule
+from .rules import UNROLL_LISTS, Pattern, Rule, list_lengths, read_keys, sparql_term, unrolled_rule
 
 MAX_ROUNDS = 100
 BATCH_TRIPLES = 10_000  # asserted case triples per in-memory reasoning batch (bench/README.md)
@@ -142,10 +141,6 @@ def _mint(rule: Rule, row: ox.QuerySolution) -> ox.NamedNode:
     values = sorted({str(v) for p in rule.conclusions for t in p if isinstance(t, Variable)
                      if (v := row[str(t)]) is not None})
     return ox.NamedNode(f"{CLASH_BASE}{rule.id}/" + hashlib.sha1(" ".join(values).encode()).hexdigest()[:24])
-
-
-def _sparql_term(term: Node) -> str:
-    return f"?{term}" if isinstance(term, Variable) else term.n3()
 
 
 def _rep_order(t: Any) -> tuple[bool, str]:
@@ -330,7 +325,7 @@ class Reasoner:
             None, ox.NamedNode(_RDFS + "subClassOf"), None, None) if q.subject != q.object}
         rows = sorted({f"({s} {c})" for s, cs in classes.items() for c in set(cs)
                        if not any((d, c) in sub and (c, d) not in sub for d in cs)})
-        s, p, c = (_sparql_term(t) for t in premise)
+        s, p, c = (sparql_term(t) for t in premise)
         known = (f"{{ {{ VALUES ({s} {c}) {{ {' '.join(rows)} }} }} UNION "
                  f"{{ {s} {p} {c} . FILTER(isBlank({s}) || isBlank({c})) }} }}\n")
         self._restricts[rule.key] = known

@@ -168,14 +168,15 @@ class Rule:
                 # up by the predicates it can have, rather than reading all to join on ?p after.
                 if not allowed:
                     continue  # no new triple can match the premise in a solution
-                pin = f"VALUES {_sparql(p[1])} {{ {' '.join(f'<{x}>' for x in allowed)} }} "
+                pin = f"VALUES {sparql_term(p[1])} {{ {' '.join(f'<{x}>' for x in allowed)} }} "
             # One branch per premise: that premise from the new triples, the rest from all.
-            branches.append(f"{{ VALUES ?__g {{ {values} }} {pin}GRAPH ?__g {{ {' '.join(_sparql(t) for t in p)} }}\n"
+            branches.append(f"{{ VALUES ?__g {{ {values} }} {pin}GRAPH ?__g {{ {' '.join(sparql_term(t) for t in p)} }}\n"
                             f"{restrict}{self.body_text} }}")
         return "\nUNION\n".join(branches) if branches else "{ FILTER(false) }"
 
 
-def _sparql(term: Node) -> str:
+def sparql_term(term: Node) -> str:
+    """A pattern's term as SPARQL text: `?name` for a variable, else its N-Triples form."""
     return f"?{term}" if isinstance(term, Variable) else term.n3()
 
 
